@@ -1,0 +1,136 @@
+/**
+ * A SourceProvider over directories on disk: the root project is a folder; other projects are
+ * mapped per ref (`--project P[@REF]=DIR`) or laid out as `DIR/<project>/@<ref>/` (`--repo-dirs`);
+ * templates come from a copy of GitLab's template folder; remote URLs map to files.
+ * Paths never escape their folder.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ListResult, ProjectLoc, ReadResult, SourceProvider, VersionResult } from '../pipeline/sources.js';
+import { compareVersions, pickVersion } from './versions.js';
+
+export interface DirectorySourceOptions {
+  rootDir: string;
+  /** `project` (an include without ref) or `project@ref` → folder. */
+  projects?: Map<string, string>;
+  repoDirs?: string;
+  templatesDir?: string;
+  remotes?: Map<string, string>;
+  /** Unsaved editor buffers (or other overrides) by absolute file path. */
+  overlay?: (absPath: string) => string | undefined;
+}
+
+const SKIP_DIRS = new Set(['.git', 'node_modules']);
+
+export function inside(base: string, path: string): string | undefined {
+  const abs = resolve(base, path);
+  const rel = relative(base, abs);
+  if (rel.startsWith('..') || rel.startsWith(sep) || resolve(base, rel) !== abs) return undefined;
+  return abs;
+}
+
+export function listFilesRecursive(dir: string, limit = 50_000): string[] {
+  const out: string[] = [];
+  const walk = (abs: string, rel: string) => {
+    let entries;
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (out.length >= limit) return;
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) walk(join(abs, e.name), rel ? `${rel}/${e.name}` : e.name);
+      } else if (e.isFile()) out.push(rel ? `${rel}/${e.name}` : e.name);
+    }
+  };
+  walk(dir, '');
+  return out.sort();
+}
+
+export class DirectorySources implements SourceProvider {
+  constructor(private opts: DirectorySourceOptions) {}
+
+  /** The tags of a project known from the mapped folders. */
+  refsOf(project: string): string[] {
+    const refs = new Set<string>();
+    for (const key of this.opts.projects?.keys() ?? []) {
+      const at = key.lastIndexOf('@');
+      if (at > 0 && key.slice(0, at) === project) refs.add(key.slice(at + 1));
+    }
+    const repo = this.opts.repoDirs ? inside(this.opts.repoDirs, project) : undefined;
+    if (repo && existsSync(repo)) {
+      for (const e of readdirSync(repo)) if (e.startsWith('@')) refs.add(e.slice(1));
+    }
+    return [...refs].sort(compareVersions);
+  }
+
+  /** The folder holding `loc`, or an error that says what is mapped. */
+  projectDir(loc: ProjectLoc): { dir: string } | { error: string } {
+    if (loc.project === null) return { dir: this.opts.rootDir };
+    const p = this.opts.projects;
+    const exact = loc.ref !== undefined ? p?.get(`${loc.project}@${loc.ref}`) : p?.get(loc.project) ?? p?.get(`${loc.project}@HEAD`);
+    if (exact) return { dir: exact };
+    if (this.opts.repoDirs) {
+      const refs = this.refsOf(loc.project);
+      const ref = loc.ref ?? refs[refs.length - 1];
+      const dir = ref !== undefined ? inside(this.opts.repoDirs, `${loc.project}/@${ref}`) : undefined;
+      if (dir && existsSync(dir)) return { dir };
+    }
+    const known = this.refsOf(loc.project);
+    const hint = known.length ? ` (available refs: ${known.join(', ')})` : ' (no local copy is mapped for this project)';
+    return { error: `project ${loc.project}${loc.ref ? `@${loc.ref}` : ''} is not available${hint}` };
+  }
+
+  private readAbs(abs: string): ReadResult {
+    const over = this.opts.overlay?.(abs);
+    if (over !== undefined) return { ok: true, uri: pathToFileURL(abs).href, text: over };
+    try {
+      if (!statSync(abs).isFile()) return { ok: false, error: 'not a file' };
+      return { ok: true, uri: pathToFileURL(abs).href, text: readFileSync(abs, 'utf8') };
+    } catch {
+      return { ok: false, error: 'file does not exist' };
+    }
+  }
+
+  async readProjectFile(loc: ProjectLoc, path: string): Promise<ReadResult> {
+    const d = this.projectDir(loc);
+    if ('error' in d) return { ok: false, error: d.error };
+    const abs = inside(d.dir, path);
+    if (!abs) return { ok: false, error: `path \`${path}\` leaves the project` };
+    const r = this.readAbs(abs);
+    return r.ok ? r : { ok: false, error: `\`${path}\` does not exist` };
+  }
+
+  async listProjectFiles(loc: ProjectLoc): Promise<ListResult> {
+    const d = this.projectDir(loc);
+    if ('error' in d) return { ok: false, error: d.error };
+    return { ok: true, files: listFilesRecursive(d.dir) };
+  }
+
+  async readRemote(url: string): Promise<ReadResult> {
+    const file = this.opts.remotes?.get(url);
+    if (!file) return { ok: false, error: 'no local copy is mapped for this URL (use --remote URL=FILE)' };
+    const r = this.readAbs(file);
+    return r.ok ? { ...r, uri: url } : r;
+  }
+
+  async readTemplate(name: string): Promise<ReadResult> {
+    if (!this.opts.templatesDir) return { ok: false, error: 'no template folder configured (use --templates DIR)' };
+    const abs = inside(this.opts.templatesDir, name);
+    if (!abs) return { ok: false, error: 'invalid template name' };
+    return this.readAbs(abs);
+  }
+
+  async resolveComponentVersion(project: string, version: string): Promise<VersionResult> {
+    const refs = this.refsOf(project);
+    const picked = pickVersion(version, refs);
+    if (picked) return { ok: true, ref: picked, version: picked };
+    if (/^\d+(\.\d+)?$|^~latest$/.test(version)) {
+      return { ok: false, error: `no release of ${project} matches ${version}${refs.length ? ` (known: ${refs.join(', ')})` : ''}` };
+    }
+    return { ok: true, ref: version, version };
+  }
+}

@@ -1,0 +1,21 @@
+/** Small helpers for engine tests: expand in-memory files and read the result as plain data. */
+import { expandPipeline } from '../../server/src/pipeline/expand.js';
+import type { ExpandedPipeline } from '../../server/src/pipeline/expand.js';
+import { renderPipeline } from '../../server/src/pipeline/output.js';
+import { simulatedVariables } from '../../server/src/pipeline/simulated-context.js';
+import { MemorySources } from '../../server/src/sources/memory-sources.js';
+
+export async function expandFiles(files: Record<string, string>, variables: Record<string, string> = {}): Promise<ExpandedPipeline> {
+  return expandPipeline({ sources: new MemorySources(files), variables: { ...simulatedVariables(), ...variables } });
+}
+
+export async function expandPlain(files: Record<string, string>, opts: { full?: boolean; variables?: Record<string, string> } = {}) {
+  const p = await expandFiles(files, opts.variables);
+  return { plain: renderPipeline(p, { full: opts.full }) as Record<string, any>, pipeline: p, codes: p.diagnostics.map((d) => d.code) };
+}
+
+/** The text a span covers. */
+export function spanText(p: ExpandedPipeline, span: { uri: string; start: number; end: number }): string {
+  const f = p.files.find((x) => x.uri === span.uri);
+  return f ? f.parsed.text.slice(span.start, span.end) : '';
+}
