@@ -115,6 +115,12 @@ export function normalise(input: unknown, opts: NormaliseOptions): Plain {
   return sortKeys(doc);
 }
 
+/** Rule 4 applied to one job-like map (returns it, changed in place). */
+export function normaliseJobFields<T extends Record<string, unknown>>(job: T): T {
+  normaliseJobLike(job as unknown as PlainMap);
+  return job;
+}
+
 function normaliseJobLike(job: PlainMap): void {
   // 4b — `image: x` → `{name: x}`; an object keeps only `name`, `entrypoint` and
   // `docker: {user, platform}` (oracle `imageComplex`; `pull_policy`, `ports`... are dropped).
@@ -151,6 +157,10 @@ function normaliseJobLike(job: PlainMap): void {
 
   // 4g — `artifacts: null` is dropped (the oracle deletes a job's `artifacts` when it is null).
   if (job.artifacts === null) delete job.artifacts;
+
+  // 4h — `trigger: {include: path}` becomes `trigger: {include: [{local: path}]}` (oracle
+  // `ParserIncludes.normalizeTriggerInclude`; the same child pipeline for GitLab).
+  if (isPlainMap(job.trigger) && typeof job.trigger.include === 'string') job.trigger.include = [{ local: job.trigger.include }];
 }
 
 function imageObject(v: Plain): Plain {
@@ -222,7 +232,7 @@ export function variableText(v: Plain): Plain {
   if (isPlainMap(v)) {
     const raw = v.value;
     const text = raw === undefined || raw === null ? '' : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
-    return v.expand === false ? text.replaceAll('$', '$$') : text;
+    return v.expand === false ? text.replaceAll('$', () => '$$') : text;
   }
   return v;
 }
@@ -283,7 +293,7 @@ export function brief(v: unknown, max = 160): string {
  * Paths where two normalised values differ, as readable lines (`a.b[2]: expected X, got Y`).
  * At most `limit` lines; `more` tells how many were left out.
  */
-export function diffPlain(expected: unknown, actual: unknown, limit = 25): { lines: string[]; more: number } {
+export function diffPlain(expected: unknown, actual: unknown, limit = 25, prefix: (string | number)[] = []): { lines: string[]; more: number } {
   const lines: string[] = [];
   let more = 0;
   const add = (line: string) => {
@@ -315,6 +325,6 @@ export function diffPlain(expected: unknown, actual: unknown, limit = 25): { lin
     }
     if (JSON.stringify(e) !== JSON.stringify(a)) add(`${fmtPath(path)}: expected ${brief(e)}, got ${brief(a)}`);
   };
-  walk(expected, actual, []);
+  walk(expected, actual, prefix);
   return { lines, more };
 }

@@ -58,7 +58,7 @@ export function applyExtends(doc: MapNode): ExtendsResult {
       failed.add(key);
       return value;
     }
-    if (ancestors.length + 1 > MAX_EXTENDS_NESTING + 1) {
+    if (ancestors.length === 0 && extensibleDepth(key) > MAX_EXTENDS_NESTING) {
       report(key, 'extends-too-deep', 'nesting too deep in `extends`', extendsNode.span);
       failed.add(key);
       return value;
@@ -71,9 +71,6 @@ export function applyExtends(doc: MapNode): ExtendsResult {
     let merged = mapNode(value.span);
     for (const base of bases) {
       const resolved = extend(base.name, [...ancestors, key]);
-      if (failed.has(base.name) && ancestors.length === 0) {
-        // The base's own error is already reported; GitLab rejects the whole configuration.
-      }
       if (resolved?.kind === 'map') {
         merged = deepMerge(merged, resolved, { kind: 'extends', name: base.name, span: base.span });
       }
@@ -85,6 +82,20 @@ export function applyExtends(doc: MapNode): ExtendsResult {
     done.set(key, result);
     entries.set(key, result);
     return result;
+  };
+
+  // GitLab re-walks every chain from each entry: an extensible entry with more than
+  // MAX_EXTENDS_NESTING ancestors fails, whatever was extended before.
+  const depthMemo = new Map<string, number>();
+  const extensibleDepth = (key: string, seen: string[] = []): number => {
+    const cached = depthMemo.get(key);
+    if (cached !== undefined) return cached;
+    const v = doc.entries.get(key);
+    if (v?.kind !== 'map' || !v.entries.has('extends') || seen.includes(key)) return -1;
+    let d = 0;
+    for (const b of extendsNames(v.entries.get('extends'))) d = Math.max(d, 1 + extensibleDepth(b.name, [...seen, key]));
+    depthMemo.set(key, d);
+    return d;
   };
 
   for (const key of doc.entries.keys()) extend(key, []);

@@ -274,9 +274,14 @@ function analyzeHeader(header: MapNode, report: Report, fallback: Span): HeaderI
   return info;
 }
 
-function analyzeInput(name: string, node: Node, keySpan: Span | undefined, report: Report, span: Span): InputDef {
+function analyzeInput(name: string, node: Node, keySpan: Span | undefined, outerReport: Report, span: Span): InputDef {
   const loc = `header:spec:inputs:${name}`;
   const def: InputDef = { name, keySpan, type: 'string', typeKnown: true, hasDefault: false, regexPresent: false, valid: true };
+  // GitLab stops at header errors: an input whose spec is wrong gets no value checks.
+  const report: Report = (...args) => {
+    def.valid = false;
+    outerReport(...args);
+  };
   if (isScalar(node) && node.value === null) return def;
   if (!isMap(node)) {
     headerError(report, loc, 'config should be a hash', span);
@@ -416,7 +421,7 @@ function resolveInputs(header: HeaderInfo, ctx: InterpolationContext, report: Re
     const err = (code: string, message: string, span: Span, data?: Record<string, unknown>) =>
       report('error', code, `\`${def.name}\` input: ${message}`, span, { input: def.name, ...data });
 
-    if (required && !provided) {
+    if (required && !provided && def.valid) {
       err('input-missing', 'required value has not been provided', ctx.includeSpan, { declaredAt: def.keySpan });
       out.set(def.name, { step: { kind: 'input', name: def.name, span: ctx.includeSpan } });
       continue;
@@ -458,6 +463,8 @@ function resolveInputs(header: HeaderInfo, ctx: InterpolationContext, report: Re
       out.set(def.name, { node: givenNode, step: { kind: 'input', name: def.name, span: givenSpan } });
     } else if (def.hasDefault) {
       out.set(def.name, { node: def.defaultNode ?? scalarNode(null), step: { kind: 'input', name: def.name, span: defaultSpan } });
+    } else if (!def.valid) {
+      out.set(def.name, { step: { kind: 'input', name: def.name, span: def.keySpan ?? defaultSpan } });
     } else {
       // Only rules can give it a value; they are not evaluated here.
       report('info', 'input-rules', `\`${def.name}\` input: its value comes from \`rules\`, which are not evaluated here; \`$[[ inputs.${def.name} ]]\` is left as written`, def.keySpan ?? defaultSpan, {
