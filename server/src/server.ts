@@ -1,14 +1,17 @@
 /**
  * The language server: wiring only. Documents and settings come in over LSP; analyses come from
- * the Workspace; each feature in features/ turns an analysis into LSP answers.
+ * the Workspace (cached until something changes); each feature in features/ registers its handlers.
  */
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import type { InitializeParams, InitializeResult } from 'vscode-languageserver/node';
+import type { InitializeParams, InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
+import { makeContext } from './features/context.js';
+import type { FeatureContext, FeatureHost } from './features/context.js';
 import { diagnosticsByUri } from './features/diagnostics.js';
+import { features } from './features/index.js';
 import { DEFAULT_SETTINGS, Workspace } from './workspace.js';
-import type { Settings } from './workspace.js';
+import type { Analysis, Settings } from './workspace.js';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -16,20 +19,55 @@ let folders: string[] = [];
 let settings: Settings = DEFAULT_SETTINGS;
 const published = new Map<string, Set<string>>();
 const timers = new Map<string, NodeJS.Timeout>();
+let generation = 0;
+const analyses = new Map<string, { generation: number; analysis: Promise<Analysis> }>();
 
 const workspace = new Workspace(() => folders, (uri) => documents.get(uri)?.getText(), () => settings);
+
+function analysisFor(uri: string): Promise<Analysis> {
+  const cached = analyses.get(uri);
+  if (cached && cached.generation === generation) return cached.analysis;
+  const analysis = workspace.analyse(uri);
+  analyses.set(uri, { generation, analysis });
+  return analysis;
+}
+
+function changed(): void {
+  generation++;
+}
+
+const host: FeatureHost = {
+  connection,
+  documents,
+  settings: () => settings,
+  async context(uri: string): Promise<FeatureContext | undefined> {
+    const doc = documents.get(uri);
+    if (!doc || !uri.startsWith('file:')) return undefined;
+    try {
+      const analysis = await analysisFor(uri);
+      return makeContext(analysis, settings, { uri, text: doc.getText(), version: doc.version }, (u) => documents.get(u)?.getText());
+    } catch (e) {
+      connection.console.error(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
+      return undefined;
+    }
+  },
+  revalidate: (uri) => schedule(uri, 0),
+};
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   folders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
   if (!folders.length && params.rootUri) folders = [fileURLToPath(params.rootUri)];
   const init = params.initializationOptions as { settings?: Partial<Settings> } | undefined;
   if (init?.settings) settings = { ...DEFAULT_SETTINGS, ...init.settings };
-  return { capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental } };
+  const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
+  for (const f of features) Object.assign(capabilities, f.capabilities);
+  return { capabilities, serverInfo: { name: 'gitlab-ci-presets' } };
 });
 
 connection.onDidChangeConfiguration((change) => {
   const s = (change.settings as { gitlabCiPresets?: Partial<Settings> } | undefined)?.gitlabCiPresets;
   if (s) settings = { ...DEFAULT_SETTINGS, ...s };
+  changed();
   for (const doc of documents.all()) schedule(doc.uri, 0);
 });
 
@@ -39,9 +77,9 @@ function schedule(uri: string, delay = 150): void {
 }
 
 async function validate(uri: string): Promise<void> {
-  if (!uri.startsWith('file:')) return;
+  if (!uri.startsWith('file:') || !documents.get(uri)) return;
   try {
-    const analysis = await workspace.analyse(uri);
+    const analysis = await analysisFor(uri);
     const byUri = diagnosticsByUri(analysis.pipeline, (u) => documents.get(u)?.getText(), { standalone: analysis.standalone });
     const previous = published.get(analysis.rootUri) ?? new Set();
     for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, diagnostics });
@@ -52,9 +90,20 @@ async function validate(uri: string): Promise<void> {
   }
 }
 
-documents.onDidOpen((e) => schedule(e.document.uri, 0));
-documents.onDidChangeContent((e) => schedule(e.document.uri));
-documents.onDidClose((e) => connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
+documents.onDidOpen((e) => {
+  changed();
+  schedule(e.document.uri, 0);
+});
+documents.onDidChangeContent((e) => {
+  changed();
+  schedule(e.document.uri);
+});
+documents.onDidClose((e) => {
+  changed();
+  connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+for (const f of features) f.register(host);
 
 documents.listen(connection);
 connection.listen();

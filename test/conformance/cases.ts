@@ -301,7 +301,12 @@ function firstLines(text: string, n: number): string {
 }
 
 export async function runCorpusCase(c: CorpusCase): Promise<CaseResult> {
-  const mod = await loadEngineModule('cli/main.ts');
+  let mod: Awaited<ReturnType<typeof loadEngineModule>>;
+  try {
+    mod = await loadEngineModule('cli/main.ts');
+  } catch (e) {
+    return { status: 'fail', message: `server/src/cli/main.ts failed to load: ${(e as Error).stack ?? e}`, summary: `CLI import failed: ${(e as Error).message.slice(0, 120)}` };
+  }
   if (typeof mod === 'string') return { status: 'skip', message: mod, summary: 'CLI missing' };
   const runCli = mod.runCli as RunCli | undefined;
   if (typeof runCli !== 'function') return { status: 'skip', message: 'server/src/cli/main.ts does not export runCli', summary: 'no runCli' };

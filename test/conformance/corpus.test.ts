@@ -26,6 +26,6 @@ for (const c of discoverCorpusCases()) {
       return;
     }
     if (r.status === 'fail') assert.fail(r.message);
-    if (r.message) t.diagnostic(r.message);
+    for (const line of r.message ? r.message.split('\n') : []) t.diagnostic(line);
   });
 }

@@ -15,13 +15,14 @@ import {
   discoverCorpusCases,
   discoverSpecCases,
   errorMatches,
+  expandCachePolicies,
   findCaseDirs,
   gitlabExpectation,
   readExpected,
   readOracleArgs,
   TEMPLATES_DIR,
 } from './cases.js';
-import { DEVIATIONS } from './deviations.js';
+import { DEVIATIONS, ERROR_CASES_CHECKED } from './deviations.js';
 import { diffPlain, normalise, variableText } from './normalise.js';
 
 const skipNoCorpus = corpusAvailable() ? false : `corpus not found at ${CORPUS}`;
@@ -87,6 +88,28 @@ describe('normalise: rules on hand-written GitLab forms', () => {
     const b = normalise({ j: { a: 2, b: 1, cache: [{ paths: ['p'], when: 'on_success', policy: 'pull-push' }] } }, { mode: 'default' });
     assert.deepEqual(a, b);
     assert.equal(JSON.stringify(a), JSON.stringify(b));
+  });
+
+  test('trigger:include string is the same as [{local: ...}]', () => {
+    assert.deepEqual(
+      normalise({ j: { trigger: { include: 'child.yml', strategy: 'depend' } } }, { mode: 'default' }),
+      normalise({ j: { trigger: { include: [{ local: 'child.yml' }], strategy: 'depend' } } }, { mode: 'default' }),
+    );
+  });
+
+  test('expandCachePolicies (omnibus deviation): $NAME expanded with job, then global, variables; hidden jobs untouched', () => {
+    const doc = {
+      variables: { CACHE_POLICY: 'pull-push', P2: 'pull' },
+      a: { cache: { key: 'k', paths: ['x'], policy: '$CACHE_POLICY' } },
+      b: { variables: { CACHE_POLICY: 'push' }, cache: [{ paths: ['x'], policy: '${CACHE_POLICY}' }] },
+      c: { cache: [{ paths: ['x'], policy: '$UNDEFINED' }] },
+      '.h': { cache: [{ paths: ['x'], policy: '$CACHE_POLICY' }] },
+    };
+    expandCachePolicies(doc);
+    assert.equal(doc.a.cache.policy, 'pull-push');
+    assert.equal(doc.b.cache[0].policy, 'push');
+    assert.equal(doc.c.cache[0].policy, '$UNDEFINED');
+    assert.equal(doc['.h'].cache[0].policy, '$CACHE_POLICY');
   });
 
   test('variableText', () => {
@@ -226,6 +249,12 @@ describe('deviations', { skip: skipNoCorpus }, () => {
     const want = normalise(gitlabExpectation(c).expected, { mode: 'default' });
     const got = normalise(gitlab, { mode: 'default' });
     assert.deepEqual(diffPlain(want, got).lines, []);
+  });
+
+  test('every expected*.err of the corpus has been checked against GitLab (ERROR_CASES_CHECKED)', () => {
+    const errCases = new Set(discoverCorpusCases().filter((c) => c.expectError).map((c) => c.caseDir));
+    const checked = new Set(ERROR_CASES_CHECKED.map((e) => e.case));
+    assert.deepEqual([...errCases].sort(), [...checked].sort(), 'a new expected.err needs a look: does GitLab reject it too? (deviations.ts)');
   });
 
   test('deviation lookup is per case', () => {

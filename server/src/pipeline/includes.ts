@@ -160,6 +160,7 @@ class IncludeState {
         this.error('include-cycle', `Include cycle: ${chain.join(' → ')}`, entry.span, { chain });
         continue;
       }
+      if (t.note) this.diagnostics.push({ severity: 'warning', code: 'include-source', message: `${t.path}: ${t.note}`, span: entry.span, data: { uri: t.uri } });
       const doc = await this.loadFile(t, entry.inputs, entry.span, stack, { uri: frame.uri, span: entry.span });
       if (doc) out.push(doc);
     }
@@ -215,6 +216,10 @@ class IncludeState {
         const project = expand(entry.location).replace(/^\/+|\/+$/g, '');
         const ref = entry.ref !== undefined ? expand(entry.ref) : undefined;
         const loc: ProjectLoc = { project, ref };
+        if (ref && this.opts.sources.newerTag) {
+          const newer = await this.opts.sources.newerTag(project, ref);
+          if (newer) this.diagnostics.push({ severity: 'info', code: 'include-newer-tag', message: `${project}: a newer tag ${newer} exists (this include pins ${ref})`, span: entry.span, data: { project, ref, newer } });
+        }
         for (const f of entry.files) {
           const path = expand(f).replace(/^\/+/, '');
           push(await this.read(loc, path, 'project', entry, `Project \`${project}\` file \`${path}\`${ref ? ` (ref ${ref})` : ''}`));

@@ -30,6 +30,8 @@ export interface SourceProvider {
   readTemplate(name: string): Promise<ReadResult>;
   /** Resolve a component version (`1.2.3`, `1`, `1.2`, `~latest`, a branch or SHA) of a project to a ref. */
   resolveComponentVersion(project: string, version: string): Promise<VersionResult>;
+  /** The project's newest release tag when it is newer than `ref` (a maintainer signal); optional. */
+  newerTag?(project: string, ref: string): Promise<string | undefined>;
 }
 
 /** The URI the engine gives to a file of a project when a provider does not supply its own. */

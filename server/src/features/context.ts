@@ -1,0 +1,71 @@
+/**
+ * What every LSP feature receives: the analysis of the pipeline the document belongs to, the
+ * document's own loaded file in it, and helpers to turn engine spans into LSP ranges.
+ * A feature module exports a `Feature`: the capabilities it adds and how it registers its handlers.
+ */
+import type { Connection, Location, Range, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { LoadedFile } from '../pipeline/includes.js';
+import type { Span } from '../pipeline/model.js';
+import { LineIndex } from '../pipeline/positions.js';
+import type { Analysis, Settings } from '../workspace.js';
+
+export interface FeatureContext {
+  analysis: Analysis;
+  settings: Settings;
+  document: { uri: string; text: string; version: number };
+  /** This document as a file of the pipeline (absent when the pipeline does not read it). */
+  file?: LoadedFile;
+  /** The current text of a file of the pipeline (open editor first). */
+  textOf(uri: string): string | undefined;
+  lineIndex(uri: string): LineIndex | undefined;
+  /** An engine span as an LSP range (undefined when the file's text is unknown). */
+  range(span: Span): Range | undefined;
+  location(span: Span): Location | undefined;
+}
+
+export interface FeatureHost {
+  connection: Connection;
+  documents: TextDocuments<TextDocument>;
+  settings(): Settings;
+  /** The analysis for a document, cached until any document or setting changes. */
+  context(uri: string): Promise<FeatureContext | undefined>;
+  /** Ask for fresh diagnostics of a document (after an edit the server did itself, say). */
+  revalidate(uri: string): void;
+}
+
+export interface Feature {
+  capabilities: Partial<ServerCapabilities>;
+  register(host: FeatureHost): void;
+}
+
+export function makeContext(analysis: Analysis, settings: Settings, document: FeatureContext['document'], openText: (uri: string) => string | undefined): FeatureContext {
+  const indexes = new Map<string, LineIndex>();
+  const textOf = (uri: string) => openText(uri) ?? analysis.pipeline.files.find((f) => f.uri === uri)?.parsed.text;
+  const lineIndex = (uri: string) => {
+    let idx = indexes.get(uri);
+    if (!idx) {
+      const text = uri === document.uri ? document.text : textOf(uri);
+      if (text === undefined) return undefined;
+      indexes.set(uri, (idx = new LineIndex(text)));
+    }
+    return idx;
+  };
+  const range = (span: Span): Range | undefined => {
+    const idx = lineIndex(span.uri);
+    return idx ? { start: idx.position(span.start), end: idx.position(Math.max(span.start, span.end)) } : undefined;
+  };
+  return {
+    analysis,
+    settings,
+    document,
+    file: analysis.pipeline.files.find((f) => f.uri === document.uri),
+    textOf,
+    lineIndex,
+    range,
+    location: (span) => {
+      const r = range(span);
+      return r ? { uri: span.uri, range: r } : undefined;
+    },
+  };
+}
