@@ -92,7 +92,8 @@ export function buildJob(name: string, node: MapNode, defaults: MapNode): JobVie
   const hidden = name.startsWith('.');
   const entries = new Map(node.entries);
   const fromDefault: string[] = [];
-  if (!hidden) {
+  // Trigger jobs (bridges) take nothing from `default:` in GitLab.
+  if (!hidden && !node.entries.has('trigger')) {
     const allowed = inheritedDefaults(node);
     const defaultSpan = defaults.span;
     for (const key of DEFAULT_KEYWORDS) {
@@ -149,8 +150,59 @@ export function validateJobs(doc: MapNode, jobs: Map<string, JobView>, stages: s
       });
     }
   }
-  if (visible === 0 && jobs.size >= 0) {
+  out.push(...validateNeeds(jobs, stages, where));
+  if (visible === 0) {
     out.push({ severity: 'error', code: 'no-visible-job', message: 'jobs config should contain at least one visible job', span: doc.span ?? where('') });
+  }
+  return out;
+}
+
+function needName(n: Node): { name: string; optional: boolean; span?: Span } | undefined {
+  if (n.kind === 'scalar') return { name: String(n.value ?? ''), optional: false, span: n.span };
+  if (n.kind === 'map') {
+    const job = n.entries.get('job');
+    if (job?.kind !== 'scalar') return undefined; // needs:pipeline / needs:project are cross-pipeline
+    if (n.entries.has('project') || n.entries.has('pipeline')) return undefined;
+    const optional = n.entries.get('optional');
+    return { name: String(job.value ?? ''), optional: optional?.kind === 'scalar' && optional.value === true, span: job.span };
+  }
+  return undefined;
+}
+
+/** A `parallel:matrix` instance name (`build: [linux, amd64]`) refers to its job `build`. */
+function baseJobName(name: string): string {
+  const m = /^(.*?): \[.*\]$/.exec(name);
+  return m ? m[1] : name;
+}
+
+/** GitLab's static needs/dependencies checks: the job exists, and (for needs) is not in a later stage. */
+function validateNeeds(jobs: Map<string, JobView>, stages: string[], where: (key: string) => Span): PipelineDiagnostic[] {
+  const out: PipelineDiagnostic[] = [];
+  const stageOf = (j: JobView) => {
+    const s = j.node.entries.get('stage');
+    return stages.indexOf(s?.kind === 'scalar' ? String(s.value) : 'test');
+  };
+  const real = new Map([...jobs].filter(([, j]) => !j.hidden));
+  for (const job of real.values()) {
+    const needs = job.node.entries.get('needs');
+    const list = needs?.kind === 'seq' ? needs.items : needs?.kind === 'map' ? [] : [];
+    for (const item of list) {
+      const need = needName(item);
+      if (!need || need.optional) continue;
+      const target = real.get(need.name) ?? real.get(baseJobName(need.name));
+      if (!target) {
+        out.push({ severity: 'error', code: 'needs-unknown', message: `jobs:${job.name} job: undefined need: ${need.name}`, span: need.span ?? where(job.name), data: { name: need.name } });
+      } else if (stageOf(target) > stageOf(job)) {
+        out.push({ severity: 'error', code: 'needs-later-stage', message: `jobs:${job.name} job: need ${need.name} is not defined in current or prior stages`, span: need.span ?? where(job.name), data: { name: need.name } });
+      }
+    }
+    const deps = job.node.entries.get('dependencies');
+    if (deps?.kind === 'seq') {
+      for (const d of deps.items) {
+        const name = d.kind === 'scalar' ? String(d.value ?? '') : '';
+        if (!real.has(name)) out.push({ severity: 'error', code: 'dependencies-unknown', message: `jobs:${job.name} job: undefined dependency: ${name}`, span: d.span ?? where(job.name), data: { name } });
+      }
+    }
   }
   return out;
 }

@@ -15,8 +15,9 @@ export function renderPipeline(p: ExpandedPipeline, opts: { full?: boolean } = {
   }
   if (opts.full) {
     for (const [key, value] of p.merged.entries) {
-      if (!GLOBAL_KEYWORDS.has(key) || key === 'stages' || key === 'types' || key === 'include' || key === 'spec' || key in out) continue;
-      out[key] = toPlain(value);
+      if (key === 'stages' || key === 'types' || key === 'include' || key === 'spec' || key in out || p.jobs.has(key)) continue;
+      // Global keywords, and hidden entries that are not hashes (anchors holding lists, ...).
+      if (GLOBAL_KEYWORDS.has(key) || key.startsWith('.')) out[key] = toPlain(value);
     }
   }
   for (const job of p.jobs.values()) {

@@ -163,6 +163,8 @@ class Converter {
       return this.invalidReference(src === '' ? '[]' : JSON.stringify(src), span);
     }
     if (yIsScalar(n)) {
+      // The YAML 1.1 float pattern of the yaml package matches a lone "." (NaN); Psych keeps it a string.
+      if (typeof n.value === 'number' && Number.isNaN(n.value) && !/^[-+]?\.nan$/i.test(String(n.source))) return scalarNode(String(n.source), span);
       return scalarNode(toScalar(n.value), span);
     }
     if (yIsSeq(n)) {
