@@ -23,7 +23,7 @@ function median(xs: number[]): number {
 }
 
 async function expandOnce() {
-  const sources = new DirectorySources({ rootDir: caseDir, repoDirs: join(corpus, '_stubs', 'repos') });
+  const sources = new DirectorySources({ rootDir: caseDir, repoDirs: join(corpus, '_stubs', 'repos'), templatesDir: join(corpus, 'gitlab-templates', 'lib', 'gitlab', 'ci', 'templates') });
   return expandPipeline({ sources, variables: { ...simulatedVariables(), SKIP_JOB_REGEX: '/^oracle-matches-nothing$/' } });
 }
 
