@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseYamlText } from 'yaml';
 import { DEVIATIONS, GITLAB_ONLY_DEFAULT_KEYS, ORACLE_DEFAULT_KEYS } from './deviations.js';
 import type { Deviation, Path } from './deviations.js';
-import { CaseSources } from './memory-sources.js';
+import { MemorySources } from '../../server/src/sources/memory-sources.js';
 import { brief, clonePlain, diffPlain, GLOBAL_KEYWORDS, isHiddenKey, isPlainMap, normalise, normaliseJobFields, sortKeys, variableText } from './normalise.js';
 import type { Mode } from './normalise.js';
 
@@ -456,7 +456,7 @@ async function runSpecStage(c: SpecCase): Promise<EngineOutcome | string> {
     if (typeof includes !== 'string' && typeof model !== 'string' && typeof includes.processIncludes === 'function') {
       const processIncludes = includes.processIncludes as (root: unknown, o: unknown) => Promise<{ doc: unknown; diagnostics: Diagnostic[] }>;
       const toPlain = model.toPlain as (n: unknown) => unknown;
-      const sources = new CaseSources('.gitlab-ci.yml', d.input_yaml, d.files ?? {});
+      const sources = new MemorySources({ ...(d.files ?? {}), '.gitlab-ci.yml': d.input_yaml });
       const root = await sources.readProjectFile({ project: null }, '.gitlab-ci.yml');
       if (!root.ok) return root.error;
       const res = await processIncludes({ uri: root.uri, path: '.gitlab-ci.yml', text: root.text }, { sources, variables: { ...(d.variables ?? {}) } });
@@ -469,7 +469,7 @@ async function runSpecStage(c: SpecCase): Promise<EngineOutcome | string> {
   for (const m of [expand, model]) if (typeof m === 'string') return m;
   const expandPipeline = (expand as Record<string, unknown>).expandPipeline as (o: unknown) => Promise<{ merged: unknown; diagnostics: Diagnostic[] }>;
   const toPlain = (model as Record<string, unknown>).toPlain as (n: unknown) => unknown;
-  const sources = new CaseSources('.gitlab-ci.yml', d.input_yaml, d.files ?? {});
+  const sources = new MemorySources({ ...(d.files ?? {}), '.gitlab-ci.yml': d.input_yaml });
   const p = await expandPipeline({ rootPath: '.gitlab-ci.yml', sources, variables: { ...(d.variables ?? {}) } });
   let actual = toPlain(p.merged);
   if (c.stage === 'full-config' && isPlainMap(actual)) {

@@ -1,6 +1,6 @@
 /**
  * A SourceProvider over in-memory files, keyed like `include:` sees them:
- * `path` (the root project), `project:GROUP/P@REF:/path` (`@REF` optional = default branch),
+ * `path` (the root project), `project:GROUP/P@REF:/path` (`@REF` optional or `@HEAD` = default branch),
  * `remote:URL`, `template:NAME`. Used by tests and by callers that already hold the texts.
  */
 import type { ListResult, ProjectLoc, ReadResult, SourceProvider, VersionResult } from '../pipeline/sources.js';
@@ -11,7 +11,8 @@ export class MemorySources implements SourceProvider {
   private files: Map<string, string>;
 
   constructor(files: Record<string, string> | Map<string, string>) {
-    this.files = files instanceof Map ? files : new Map(Object.entries(files));
+    this.files = new Map();
+    for (const [key, text] of files instanceof Map ? files : Object.entries(files)) this.files.set(normaliseKey(key), text);
   }
 
   private key(loc: ProjectLoc, path: string): string {
@@ -20,7 +21,7 @@ export class MemorySources implements SourceProvider {
   }
 
   async readProjectFile(loc: ProjectLoc, path: string): Promise<ReadResult> {
-    const text = this.files.get(this.key(loc, path)) ?? (loc.project === null ? this.files.get(`/${path}`) : undefined);
+    const text = this.files.get(this.key(loc, path));
     if (text === undefined) return { ok: false, error: `\`${path}\` does not exist` };
     return { ok: true, uri: projectFileUri(loc, path), text };
   }
@@ -55,4 +56,12 @@ export class MemorySources implements SourceProvider {
     const picked = pickVersion(version, [...refs]);
     return { ok: true, ref: picked ?? version, version: picked ?? version };
   }
+}
+
+/** One spelling per file: no leading slashes, `@HEAD` = no ref, `:/` before a project file's path. */
+function normaliseKey(key: string): string {
+  const m = /^project:([^@:]+)(?:@([^:]+))?:\/*(.*)$/.exec(key);
+  if (m) return `project:${m[1]}${m[2] && m[2] !== 'HEAD' ? `@${m[2]}` : ''}:/${m[3]}`;
+  if (/^(remote|template):/.test(key)) return key;
+  return key.replace(/^\/+/, '');
 }
