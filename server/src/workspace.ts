@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { expandPipeline, expandText } from './pipeline/expand.js';
 import type { ExpandedPipeline } from './pipeline/expand.js';
+import type { ParseCache } from './pipeline/includes.js';
 import { simulatedVariables } from './pipeline/simulated-context.js';
 import { DirectorySources } from './sources/directory-sources.js';
 
@@ -28,6 +29,8 @@ export interface Analysis {
 }
 
 export class Workspace {
+  private parseCache: ParseCache = new Map();
+
   constructor(
     private folders: () => string[],
     private openText: (uri: string) => string | undefined,
@@ -59,12 +62,12 @@ export class Workspace {
     const variables = simulatedVariables();
     const rootPath = resolve(folder, '.gitlab-ci.yml');
     if (existsSync(rootPath) || this.openText(pathToFileURL(rootPath).href) !== undefined) {
-      const pipeline = await expandPipeline({ sources, variables });
+      const pipeline = await expandPipeline({ sources, variables, parseCache: this.parseCache });
       if (pipeline.files.some((f) => f.uri === uri)) return { pipeline, standalone: false, rootUri: pathToFileURL(rootPath).href };
     }
     const text = this.openText(uri) ?? '';
     const rel = path.startsWith(folder + '/') ? path.slice(folder.length + 1) : path;
-    const pipeline = await expandText({ uri, path: rel, text }, { sources, variables });
+    const pipeline = await expandText({ uri, path: rel, text }, { sources, variables, parseCache: this.parseCache });
     return { pipeline, standalone: true, rootUri: uri };
   }
 }

@@ -48,6 +48,19 @@ export interface IncludeOptions {
   variables: Readonly<Record<string, string | undefined>>;
   /** Inputs for the root file (CLI `--input`). */
   rootInputs?: MapNode;
+  /** Parsed files from earlier runs, reused while their text is unchanged (parsing is the costly part). */
+  parseCache?: ParseCache;
+}
+
+/** uri → the last text parsed for it and the result (parsed trees are immutable, so sharing is safe). */
+export type ParseCache = Map<string, { text: string; parsed: ParsedFile }>;
+
+function parseCached(cache: ParseCache | undefined, uri: string, text: string): ParsedFile {
+  const hit = cache?.get(uri);
+  if (hit && hit.text === text) return hit.parsed;
+  const parsed = parseYaml(uri, text);
+  cache?.set(uri, { text, parsed });
+  return parsed;
 }
 
 export interface IncludeResult {
@@ -92,7 +105,7 @@ class IncludeState {
     stack: Frame[],
     includedFrom?: { uri: string; span: Span },
   ): Promise<MapNode | undefined> {
-    const parsed = parseYaml(file.uri, file.text);
+    const parsed = parseCached(this.opts.parseCache, file.uri, file.text);
     this.diagnostics.push(...parsed.diagnostics);
     if (parsed.diagnostics.some((d) => d.severity === 'error')) return undefined;
     const interpolated = interpolateFile(parsed, { given, includeSpan, variables: this.opts.variables, component: file.component });
