@@ -11,6 +11,7 @@ import { Alias, isAlias, isMap as yIsMap, isPair, isScalar as yIsScalar, isSeq a
 import type { Document, Node as YNode, ParsedNode, Tags } from 'yaml';
 import { mapNode, scalarNode, seqNode } from './model.js';
 import type { MapNode, Node, PipelineDiagnostic, Scalar, Span } from './model.js';
+import { rubyInspect } from './ruby-format.js';
 
 export interface ParsedFile {
   uri: string;
@@ -194,7 +195,8 @@ class Converter {
         const ks = this.span(keyNode);
         if (ks) m.keySpans.set(key, ks);
       }
-      if (n.tag === '!reference') return this.invalidReference(rubyInspect(m), span);
+      // Psych's hash, before GitLab symbolizes it: string keys.
+      if (n.tag === '!reference') return this.invalidReference(rubyInspect(m, 'string'), span);
       return m;
     }
     return scalarNode(null, span);
@@ -224,14 +226,6 @@ class Converter {
       }
     }
   }
-}
-
-/** Ruby's `inspect` of a small value, as GitLab shows it in messages. */
-function rubyInspect(node: Node): string {
-  if (node.kind === 'scalar') return node.value === null ? 'nil' : typeof node.value === 'string' ? JSON.stringify(node.value) : String(node.value);
-  if (node.kind === 'seq') return `[${node.items.map(rubyInspect).join(', ')}]`;
-  if (node.kind === 'ref') return `!reference [${node.path.map((p) => JSON.stringify(p)).join(', ')}]`;
-  return `{${[...node.entries].map(([k, v]) => `${JSON.stringify(k)}=>${rubyInspect(v)}`).join(', ')}}`;
 }
 
 function toScalar(v: unknown): Scalar {
