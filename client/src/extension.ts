@@ -1,34 +1,100 @@
 /**
- * The VS Code side: starts the bundled language server over IPC for GitLab CI files and passes
- * the `gitlabCiPresets` settings.
+ * The VS Code side, wiring only: the language client (language-client.ts), tokens
+ * (token-store.ts), the status bar (status-bar.ts), read-only library files
+ * (read-only-provider.ts) and the pipeline preview (preview-panel.ts).
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
-import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { createLanguageClient, documentSelector, presetLibraryFolders } from './language-client.js';
+import { PreviewPanel } from './preview-panel.js';
+import { READ_ONLY_SCHEME, ReadOnlyProvider } from './read-only-provider.js';
+import { PresetStatusBar } from './status-bar.js';
+import { promptForToken, SET_TOKENS_NOTIFICATION, TokenStore } from './token-store.js';
+
+export const REFRESH_REQUEST = 'gitlabCiPresets/refresh';
 
 let client: LanguageClient | undefined;
+let selector: ReturnType<typeof documentSelector> = documentSelector([]);
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+/** What the extension hands to other extensions and to its end-to-end tests. */
+export interface GitlabCiPresetsApi {
+  client(): LanguageClient | undefined;
+  preview(): PreviewPanel | undefined;
+  statusBar: PresetStatusBar;
+  isCiDocument(doc: vscode.TextDocument): boolean;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<GitlabCiPresetsApi> {
+  const output = vscode.window.createOutputChannel('GitLab CI Presets', { log: true });
+  const tokens = new TokenStore(context.secrets);
+  const isCiDocument = (doc: vscode.TextDocument) => vscode.languages.match(selector, doc) > 0 && doc.uri.scheme === 'file';
+  const readOnly = new ReadOnlyProvider(() => client);
+  const statusBar = new PresetStatusBar(() => client, isCiDocument, output);
+
+  const sendTokens = async () => {
+    if (!client?.isRunning()) return;
+    // An untrusted workspace gets no token: its settings might send it to a host of its choosing.
+    const map = vscode.workspace.isTrusted ? await tokens.all() : {};
+    await client.sendNotification(SET_TOKENS_NOTIFICATION, { tokens: map });
   };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { scheme: 'file', language: 'yaml', pattern: '**/.gitlab-ci.yml' },
-      { scheme: 'file', language: 'yaml', pattern: '**/*.gitlab-ci.yml' },
-      { scheme: 'file', language: 'yaml', pattern: '**/.gitlab/ci/**/*.yml' },
-      { scheme: 'file', language: 'yaml' },
-    ],
-    synchronize: { configurationSection: 'gitlabCiPresets' },
-    initializationOptions: { settings: vscode.workspace.getConfiguration('gitlabCiPresets') },
-    outputChannel: vscode.window.createOutputChannel('GitLab CI Presets', { log: true }),
+
+  const start = async () => {
+    selector = documentSelector(await presetLibraryFolders());
+    client = createLanguageClient(context, selector, output);
+    await client.start();
+    await sendTokens();
+    statusBar.schedule(0);
+    PreviewPanel.current?.schedule(0);
   };
-  client = new LanguageClient('gitlabCiPresets', 'GitLab CI Presets', serverOptions, clientOptions);
-  await client.start();
-  context.subscriptions.push({ dispose: () => void client?.stop() });
+  const restart = async () => {
+    const old = client;
+    client = undefined;
+    await old?.stop().catch(() => undefined);
+    await start();
+  };
+
+  const refresh = () =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'GitLab CI Presets: refreshing presets…' }, async () => {
+      if (!client) return;
+      try {
+        const r = await client.sendRequest<{ checked?: number; moved?: unknown[]; failed?: unknown[] }>(REFRESH_REQUEST, {});
+        output.info(`refresh: ${JSON.stringify(r)}`);
+        const moved = r?.moved?.length ?? 0;
+        const failed = r?.failed?.length ?? 0;
+        void vscode.window.showInformationMessage(`GitLab CI Presets: presets refreshed (${r?.checked ?? 0} checked, ${moved} changed${failed ? `, ${failed} unreachable` : ''}).`);
+      } catch (e) {
+        output.error(`refresh failed: ${(e as Error).message}`);
+        void vscode.window.showWarningMessage(`GitLab CI Presets: refresh failed: ${(e as Error).message}`);
+      }
+      readOnly.refreshOpen();
+      statusBar.schedule(0);
+      PreviewPanel.current?.schedule(0);
+    });
+
+  context.subscriptions.push(
+    output,
+    statusBar,
+    vscode.workspace.registerTextDocumentContentProvider(READ_ONLY_SCHEME, readOnly),
+    readOnly,
+    vscode.commands.registerCommand('gitlabCiPresets.openPreview', () => PreviewPanel.show(context.extensionUri, () => client, isCiDocument, refresh)),
+    vscode.commands.registerCommand('gitlabCiPresets.setToken', async () => {
+      if (!vscode.workspace.isTrusted) {
+        void vscode.window.showWarningMessage('GitLab CI Presets: tokens are not used in an untrusted workspace. Trust the workspace first.');
+        return;
+      }
+      if (await promptForToken(tokens)) await sendTokens();
+    }),
+    vscode.commands.registerCommand('gitlabCiPresets.refresh', refresh),
+    vscode.commands.registerCommand('gitlabCiPresets.showOutput', () => output.show()),
+    tokens.onDidChange(() => void sendTokens()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('gitlabCiPresets.localProjects') || e.affectsConfiguration('gitlabCiPresets.presetLibraries')) void restart();
+    }),
+    { dispose: () => void client?.stop() },
+  );
+  await start();
+  return { client: () => client, preview: () => PreviewPanel.current, statusBar, isCiDocument };
 }
 
 export async function deactivate(): Promise<void> {

@@ -17,6 +17,7 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let folders: string[] = [];
 let settings: Settings = DEFAULT_SETTINGS;
+let initializationOptions: Record<string, unknown> = {};
 const published = new Map<string, Set<string>>();
 const timers = new Map<string, NodeJS.Timeout>();
 let generation = 0;
@@ -40,6 +41,7 @@ const host: FeatureHost = {
   connection,
   documents,
   settings: () => settings,
+  initializationOptions: () => initializationOptions,
   async context(uri: string): Promise<FeatureContext | undefined> {
     const doc = documents.get(uri);
     if (!doc || !uri.startsWith('file:')) return undefined;
@@ -51,7 +53,7 @@ const host: FeatureHost = {
       return undefined;
     }
   },
-  revalidate: (uri) => schedule(uri, 0),
+  revalidate: (uri) => (changed(), schedule(uri, 0)),
 };
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -59,6 +61,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   if (!folders.length && params.rootUri) folders = [fileURLToPath(params.rootUri)];
   const init = params.initializationOptions as { settings?: Partial<Settings> } | undefined;
   if (init?.settings) settings = { ...DEFAULT_SETTINGS, ...init.settings };
+  if (init && typeof init === 'object') initializationOptions = init as Record<string, unknown>;
   const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
   for (const f of features) Object.assign(capabilities, f.capabilities);
   return { capabilities, serverInfo: { name: 'gitlab-ci-presets' } };

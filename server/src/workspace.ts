@@ -1,6 +1,6 @@
 /**
  * The server's view of the workspace: which pipeline a document belongs to, the sources it is
- * read through (disk + unsaved buffers + mapped local projects), and the last expansion of each
+ * read through (unsaved buffers, local checkouts, cache, GitLab API: sources/source-chain.ts), and the last expansion of each
  * pipeline. Expansions are cached by the versions of the documents they read.
  */
 import { dirname, resolve } from 'node:path';
@@ -10,13 +10,21 @@ import { expandPipeline, expandText } from './pipeline/expand.js';
 import type { ExpandedPipeline } from './pipeline/expand.js';
 import type { ParseCache } from './pipeline/includes.js';
 import { simulatedVariables } from './pipeline/simulated-context.js';
-import { DirectorySources } from './sources/directory-sources.js';
+import { serverSession } from './sources/source-session.js';
+import type { SourceSession } from './sources/source-session.js';
+import type { SourceChain } from './sources/source-chain.js';
 
 export interface Settings {
   /** `{"group/project[@ref]": "path"}`, paths relative to the workspace folder. */
   localProjects: Record<string, string>;
   knownVariables: string[];
   templatesDir?: string;
+  /** The GitLab instance; default: the folder's git remote, else gitlab.com. */
+  gitlabUrl?: string;
+  /** The cache folder; default `$XDG_CACHE_HOME/gitlab-ci-presets` or `~/.cache/gitlab-ci-presets`. */
+  cacheDir?: string;
+  /** Keyword items in completion: `auto` leaves them to the Red Hat YAML extension when the client says it is active. */
+  completion?: { keywords?: 'auto' | 'always' | 'never' };
 }
 
 export const DEFAULT_SETTINGS: Settings = { localProjects: {}, knownVariables: [] };
@@ -26,6 +34,8 @@ export interface Analysis {
   /** True when the document was expanded on its own (a preset file with no root pipeline). */
   standalone: boolean;
   rootUri: string;
+  /** The sources the pipeline was read through (completion lists project files with them). */
+  sources?: SourceChain;
 }
 
 export class Workspace {
@@ -35,6 +45,8 @@ export class Workspace {
     private folders: () => string[],
     private openText: (uri: string) => string | undefined,
     private settings: () => Settings,
+    /** Tokens, cache and API state shared by every analysis (features/tokens.ts feeds it). */
+    private session: SourceSession = serverSession,
   ) {}
 
   folderOf(path: string): string {
@@ -43,15 +55,10 @@ export class Workspace {
     return folders[0] ?? dirname(path);
   }
 
-  sourcesFor(folder: string): DirectorySources {
-    const s = this.settings();
-    const projects = new Map(Object.entries(s.localProjects).map(([k, v]) => [k, resolve(folder, v)]));
-    return new DirectorySources({
-      rootDir: folder,
-      projects,
-      templatesDir: s.templatesDir ? resolve(folder, s.templatesDir) : undefined,
-      overlay: (abs) => this.openText(pathToFileURL(abs).href),
-    });
+  /** Local checkouts (mapped or found among the workspace folders) → cache → GitLab API; unsaved buffers win. */
+  sourcesFor(folder: string): SourceChain {
+    const overlay = (abs: string) => this.openText(pathToFileURL(abs).href);
+    return this.session.sourcesFor({ folder, folders: this.folders(), settings: this.settings(), overlay });
   }
 
   /** Expand the pipeline `uri` belongs to: the folder's root pipeline when it reads the file, else the file on its own. */
@@ -63,11 +70,11 @@ export class Workspace {
     const rootPath = resolve(folder, '.gitlab-ci.yml');
     if (existsSync(rootPath) || this.openText(pathToFileURL(rootPath).href) !== undefined) {
       const pipeline = await expandPipeline({ sources, variables, parseCache: this.parseCache });
-      if (pipeline.files.some((f) => f.uri === uri)) return { pipeline, standalone: false, rootUri: pathToFileURL(rootPath).href };
+      if (pipeline.files.some((f) => f.uri === uri)) return { pipeline, standalone: false, rootUri: pathToFileURL(rootPath).href, sources };
     }
     const text = this.openText(uri) ?? '';
     const rel = path.startsWith(folder + '/') ? path.slice(folder.length + 1) : path;
     const pipeline = await expandText({ uri, path: rel, text }, { sources, variables, parseCache: this.parseCache });
-    return { pipeline, standalone: true, rootUri: uri };
+    return { pipeline, standalone: true, rootUri: uri, sources };
   }
 }

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import type { Diagnostic, ProtocolConnection, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+import type { CodeLens, DocumentSymbol, Location, LocationLink, Position, Range, WorkspaceEdit } from 'vscode-languageserver-protocol/node';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
@@ -64,6 +65,35 @@ export class LspClient {
         });
       });
     }
+  }
+
+  definition(uri: string, position: Position): Promise<LocationLink[] | Location[] | Location | null> {
+    return this.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position });
+  }
+
+  references(uri: string, position: Position, includeDeclaration = true): Promise<Location[] | null> {
+    return this.connection.sendRequest('textDocument/references', { textDocument: { uri }, position, context: { includeDeclaration } });
+  }
+
+  codeLenses(uri: string): Promise<CodeLens[] | null> {
+    return this.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } });
+  }
+
+  prepareRename(uri: string, position: Position): Promise<{ range: Range; placeholder: string } | Range | null> {
+    return this.connection.sendRequest('textDocument/prepareRename', { textDocument: { uri }, position });
+  }
+
+  rename(uri: string, position: Position, newName: string): Promise<WorkspaceEdit | null> {
+    return this.connection.sendRequest('textDocument/rename', { textDocument: { uri }, position, newName });
+  }
+
+  documentSymbols(uri: string): Promise<DocumentSymbol[] | null> {
+    return this.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } });
+  }
+
+  /** The server's `gitlabCiPresets/readFile` (text of a read-only pipeline file). */
+  readFile(uri: string): Promise<{ text: string }> {
+    return this.connection.sendRequest('gitlabCiPresets/readFile', { uri });
   }
 
   async close(): Promise<void> {

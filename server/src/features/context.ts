@@ -28,6 +28,8 @@ export interface FeatureHost {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
   settings(): Settings;
+  /** What the client passed as `initializationOptions` (e.g. `redhatYamlActive`). */
+  initializationOptions(): Readonly<Record<string, unknown>>;
   /** The analysis for a document, cached until any document or setting changes. */
   context(uri: string): Promise<FeatureContext | undefined>;
   /** Ask for fresh diagnostics of a document (after an edit the server did itself, say). */

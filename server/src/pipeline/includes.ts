@@ -72,6 +72,8 @@ export interface IncludeResult {
 interface Frame {
   uri: string;
   loc: ProjectLoc;
+  /** The source's note on this file: its own includes with the same note are not flagged again. */
+  note?: string;
 }
 
 export async function processIncludes(root: { uri: string; path: string; text: string }, opts: IncludeOptions): Promise<IncludeResult> {
@@ -133,7 +135,7 @@ class IncludeState {
     const map = content as MapNode;
     const includeNode = map.entries.get('include');
     if (!includeNode) return map;
-    const frame: Frame = { uri: file.uri, loc: file.loc };
+    const frame: Frame = { uri: file.uri, loc: file.loc, note: file.note };
     const nextStack = [...stack, frame];
     let merged = mapNode(map.span);
     for (const entry of parseIncludeEntries(includeNode, (d: PipelineDiagnostic) => this.diagnostics.push(d))) {
@@ -173,7 +175,7 @@ class IncludeState {
         this.error('include-cycle', `Include cycle: ${chain.join(' → ')}`, entry.span, { chain });
         continue;
       }
-      if (t.note) this.diagnostics.push({ severity: 'warning', code: 'include-source', message: `${t.path}: ${t.note}`, span: entry.span, data: { uri: t.uri } });
+      if (t.note && t.note !== frame.note) this.diagnostics.push({ severity: 'warning', code: 'include-source', message: `${t.path}: ${t.note}`, span: entry.span, data: { uri: t.uri } });
       const doc = await this.loadFile(t, entry.inputs, entry.span, stack, { uri: frame.uri, span: entry.span });
       if (doc) out.push(doc);
     }

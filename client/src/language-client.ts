@@ -1,0 +1,97 @@
+/**
+ * Starts the bundled language server (dist/server.js over IPC) for GitLab CI files and the files
+ * of preset libraries, with the settings, whether the Red Hat YAML extension is there (so the
+ * server leaves keyword completion to it) and whether the workspace is trusted.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
+import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import { READ_ONLY_SCHEME } from './read-only-provider.js';
+
+export const SETTING_KEYS = ['localProjects', 'knownVariables', 'templatesDir', 'gitlabUrl', 'cacheDir', 'presetLibraries'] as const;
+
+/** The `gitlabCiPresets.*` settings as plain data (what the server reads). */
+export function currentSettings(): Record<string, unknown> {
+  const config = vscode.workspace.getConfiguration('gitlabCiPresets');
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const v = config.get(key);
+    if (v !== undefined && v !== '') out[key] = v;
+  }
+  return out;
+}
+
+export const CI_PATTERNS = ['**/.gitlab-ci.yml', '**/*.gitlab-ci.yml', '**/.gitlab/ci/**/*.yml', '**/.gitlab/ci/**/*.yaml'];
+
+/** Folders whose YAML files belong to a preset library: configured ones and detected ones. */
+export async function presetLibraryFolders(): Promise<string[]> {
+  const config = vscode.workspace.getConfiguration('gitlabCiPresets');
+  const out = new Set<string>();
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    if (folder.uri.scheme !== 'file') continue;
+    const base = folder.uri.fsPath;
+    for (const p of Object.values(config.get<Record<string, string>>('localProjects') ?? {})) if (typeof p === 'string') out.add(path.resolve(base, p));
+    for (const p of config.get<string[]>('presetLibraries') ?? []) if (typeof p === 'string') out.add(path.resolve(base, p));
+  }
+  for (const dir of await detectPresetFolders()) out.add(dir);
+  return [...out];
+}
+
+/** Folders holding YAML with hidden template jobs or a `spec:` header (the shape of preset files). */
+async function detectPresetFolders(limit = 300): Promise<string[]> {
+  const files = await vscode.workspace.findFiles('**/*.{yml,yaml}', '{**/node_modules/**,**/.git/**}', limit);
+  const dirs = new Set<string>();
+  for (const uri of files) {
+    if (uri.scheme !== 'file' || dirs.has(path.dirname(uri.fsPath))) continue;
+    try {
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      const text = Buffer.from(bytes.subarray(0, 65536)).toString('utf8');
+      if (/^\.[A-Za-z0-9_-]+:\s*$/m.test(text) || /^spec:\s*\n\s+inputs:/m.test(text)) dirs.add(path.dirname(uri.fsPath));
+    } catch {
+      // unreadable: not ours
+    }
+  }
+  return [...dirs];
+}
+
+const globPath = (p: string) => p.split(path.sep).join('/').replace(/[{}[\]*?]/g, '?');
+
+/** A document filter both vscode.languages.match and the language client accept. */
+export type Filter = { scheme: string; language: string; pattern?: string };
+
+export function documentSelector(libraryFolders: readonly string[]): Filter[] {
+  return [
+    ...CI_PATTERNS.map((pattern) => ({ scheme: 'file', language: 'yaml', pattern })),
+    ...libraryFolders.flatMap((dir) => [
+      { scheme: 'file', language: 'yaml', pattern: `${globPath(dir)}/**/*.yml` },
+      { scheme: 'file', language: 'yaml', pattern: `${globPath(dir)}/**/*.yaml` },
+    ]),
+    { scheme: READ_ONLY_SCHEME, language: 'yaml' },
+  ];
+}
+
+export function redhatYamlActive(): boolean {
+  // getExtension only knows installed, enabled extensions; Red Hat YAML activates on any YAML file.
+  const ext = vscode.extensions.getExtension('redhat.vscode-yaml');
+  return ext !== undefined;
+}
+
+export function createLanguageClient(context: vscode.ExtensionContext, selector: Filter[], output: vscode.LogOutputChannel): LanguageClient {
+  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: selector,
+    synchronize: { configurationSection: 'gitlabCiPresets' },
+    initializationOptions: {
+      settings: currentSettings(),
+      redhatYamlActive: redhatYamlActive(),
+      trusted: vscode.workspace.isTrusted,
+    },
+    outputChannel: output,
+  };
+  return new LanguageClient('gitlabCiPresets', 'GitLab CI Presets', serverOptions, clientOptions);
+}

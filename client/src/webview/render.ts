@@ -1,0 +1,145 @@
+/**
+ * The preview's markup, as strings built from the server's model. Every value that comes from
+ * YAML (job names, stage names, rule texts, keys, values, messages, paths) passes through `esc`;
+ * nothing else is ever interpolated. Locations are not put in the markup: links carry an index
+ * into `locations`, which the script resolves on click. Pure (no DOM), so it can be measured
+ * and tested outside the webview.
+ */
+import type { PreviewJob, PreviewModel } from '../../../server/src/features/preview.js';
+import type { PreviewYamlLine } from '../../../server/src/features/preview-yaml.js';
+
+/** A file and range, as the server sends them. */
+export type Location = NonNullable<PreviewJob['origin']>;
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** HTML-escapes text for element content and quoted attribute values. */
+export function esc(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+export interface Rendered {
+  html: string;
+  /** Targets of the `data-loc` links in `html`. */
+  locations: Location[];
+}
+
+class Links {
+  readonly locations: Location[] = [];
+  /** An anchor to a location (or plain text when there is none). */
+  link(text: string, loc: Location | undefined, cls = 'origin', title?: string): string {
+    const t = title ? ` title="${esc(title)}"` : '';
+    if (!loc) return `<span class="${cls}"${t}>${text}</span>`;
+    this.locations.push(loc);
+    return `<a href="#" class="${cls}" data-loc="${this.locations.length - 1}"${t}>${text}</a>`;
+  }
+}
+
+const WHEN_LABEL: Record<string, string> = { manual: 'manual', delayed: 'delayed', always: 'always', on_failure: 'on failure' };
+
+function badges(job: PreviewJob): string {
+  const out: string[] = [];
+  if (job.included && WHEN_LABEL[job.when]) out.push(`<span class="badge when-${esc(job.when)}">${esc(WHEN_LABEL[job.when])}${job.when === 'delayed' && job.startIn ? ` ${esc(job.startIn)}` : ''}</span>`);
+  if (job.allowFailure) out.push('<span class="badge allow-failure" title="allow_failure: true">may fail</span>');
+  if (job.trigger) out.push('<span class="badge trigger" title="trigger: a downstream pipeline">trigger</span>');
+  if (job.parallel) out.push(`<span class="badge parallel" title="${job.matrix ? 'parallel:matrix' : 'parallel'}">${job.matrix ? 'matrix' : 'parallel'} ×${esc(job.parallel)}</span>`);
+  if (job.needsNone) out.push('<span class="badge needs-none" title="needs: [] starts at once">needs: []</span>');
+  return out.join('');
+}
+
+/** Stage columns with job cards; edges are drawn over them by the script once laid out. */
+export function renderGraph(model: PreviewModel, selected: string | undefined, links: Links): string {
+  const byName = new Map(model.jobs.map((j) => [j.name, j]));
+  const cols: string[] = [];
+  for (const stage of model.stages) {
+    const cards = stage.jobs.map((name) => {
+      const job = byName.get(name)!;
+      const state = job.included ? 'included' : 'skipped';
+      const label = `${job.name}, ${job.included ? job.when.replace('_', ' ') : 'skipped'}`;
+      // Skipped jobs show the rule that decided; for the others it is in the tooltip.
+      const rule = job.included ? '' : `<div class="rule">${links.link(esc(job.decidedBy.text), job.decidedBy.location, 'rule-link', job.decidedBy.assumed)}</div>`;
+      const title = job.included ? ` title="${esc(job.decidedBy.text + (job.decidedBy.assumed ? ` (${job.decidedBy.assumed})` : ''))}"` : '';
+      return `<div class="job ${state}${name === selected ? ' selected' : ''}" tabindex="0" role="button" aria-pressed="${name === selected}" aria-label="${esc(label)}"${title} data-job="${esc(name)}"><div class="job-name">${esc(name)}</div><div class="badges">${badges(job)}</div>${rule}</div>`;
+    });
+    cols.push(`<section class="stage" aria-label="stage ${esc(stage.name)}"><h3>${esc(stage.name)}</h3>${cards.join('')}</section>`);
+  }
+  return `<div class="graph">${cols.join('')}<svg class="edges" aria-hidden="true"></svg></div>`;
+}
+
+/** YAML lines, each key linked to where it was written. */
+export function renderYamlLines(lines: readonly PreviewYamlLine[], links: Links): string {
+  const out: string[] = [];
+  // A provenance note is shown where it changes, not on every line it holds for.
+  const viaAt: (string | undefined)[] = [];
+  for (const l of lines) {
+    const depth = Math.min(l.depth, 15);
+    viaAt.length = l.depth;
+    const inherited = viaAt.slice(0, l.depth).reverse().find((v) => v !== undefined);
+    viaAt[l.depth] = l.via ?? inherited;
+    const colon = l.text.indexOf(':');
+    const isKey = colon > 0 && !l.text.startsWith('-') && !l.text.startsWith('"');
+    const head = isKey ? l.text.slice(0, colon + 1) : l.text.startsWith('-') ? '-' : '';
+    const rest = l.text.slice(head.length);
+    const via = l.via && l.via !== inherited ? ` <span class="via">${esc(l.via)}</span>` : '';
+    const body = head ? `${links.link(`<span class="key">${esc(head)}</span>`, l.origin, 'origin', l.origin ? 'open where this is written' : undefined)}<span class="value">${esc(rest)}</span>` : `<span class="value">${esc(rest)}</span>`;
+    out.push(`<div class="yl d${depth}">${body}${via}</div>`);
+  }
+  return out.join('');
+}
+
+export function renderJobYaml(job: PreviewJob, links: Links): string {
+  const head = links.link(`<span class="key">${esc(job.name)}:</span>`, job.origin, 'origin', 'open the job');
+  const ext = job.extends.length ? ` <span class="via">extends ${esc(job.extends.join(', '))}</span>` : '';
+  const fake: PreviewYamlLine[] = job.yaml.map((l) => ({ ...l, depth: l.depth + 1 }));
+  return `<div class="yl d0">${head}${ext}</div>${renderYamlLines(fake, links)}`;
+}
+
+export function renderDiagnostics(model: PreviewModel, links: Links): string {
+  if (!model.diagnostics.length) return '<p class="empty">No problems.</p>';
+  const items = model.diagnostics.map((d) => {
+    const where = d.location ? links.link(esc(`${shortPath(d.location.uri)}:${d.location.range.start.line + 1}`), d.location, 'diag-link') : '';
+    return `<li class="diag ${esc(d.severity)}"><span class="sev">${esc(d.severity)}</span> ${esc(d.message)} ${where}</li>`;
+  });
+  return `<ul class="diagnostics">${items.join('')}</ul>`;
+}
+
+function shortPath(uri: string): string {
+  const clean = uri.replace(/\?.*$/, '');
+  return decodeURIComponentSafe(clean.slice(clean.lastIndexOf('/', clean.lastIndexOf('/') - 1) + 1));
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function renderBanner(model: PreviewModel, links: Links): string {
+  const parts: string[] = [];
+  if (!model.workflow.created) parts.push(`<div class="banner not-created" role="status">Pipeline not created: ${links.link(esc(model.workflow.text), model.workflow.location, 'rule-link')}</div>`);
+  else if (model.pipelineError) parts.push(`<div class="banner not-created" role="status">${links.link(esc(model.pipelineError.message), model.pipelineError.location, 'rule-link')}</div>`);
+  const counts = model.jobs.filter((j) => j.included).length;
+  parts.push(`<div class="summary">${esc(counts)} of ${esc(model.jobs.length)} jobs run · ${esc(model.templates.length)} templates · ${esc(model.files.length)} files${model.standalone ? ' · preset file on its own' : ''}</div>`);
+  return parts.join('');
+}
+
+/** The whole preview body (everything but the context bar, which the script owns). */
+export function renderPreview(model: PreviewModel, selected?: string): Rendered {
+  const links = new Links();
+  const banner = renderBanner(model, links);
+  const graph = renderGraph(model, selected, links);
+  const job = selected ? model.jobs.find((j) => j.name === selected) : undefined;
+  let yaml: string;
+  let yamlTitle: string;
+  if (job) {
+    yamlTitle = `Merged YAML of ${esc(job.name)} <button class="link-button" data-action="show-pipeline">show the whole pipeline</button>`;
+    yaml = renderJobYaml(job, links);
+  } else {
+    yamlTitle = 'Merged YAML of the pipeline';
+    yaml = renderYamlLines(model.globals, links) + model.jobs.map((j) => renderJobYaml(j, links)).join('');
+  }
+  const html = `${banner}${graph}<div class="panes"><section class="yaml-pane" aria-label="merged YAML"><h2>${yamlTitle}</h2><div class="yaml">${yaml}</div></section><section class="diag-pane" aria-label="problems"><h2>Problems (${esc(model.diagnostics.length)})</h2>${renderDiagnostics(model, links)}</section></div>`;
+  return { html, locations: links.locations };
+}

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench:preview` — the preview on a generated 500-job pipeline (templates in an included
+ * library file, `extends:`, rules, needs chains, a matrix): the time to build the preview model
+ * (rules simulation + merged YAML with origins + locations) and to render its HTML (what the
+ * webview puts in the page), as medians over repeated runs. The pipeline's own expansion is
+ * printed apart. Prints figures; asserts nothing.
+ */
+import { makeContext } from '../server/src/features/context.js';
+import { buildPreview } from '../server/src/features/preview.js';
+import { expandPipeline } from '../server/src/pipeline/expand.js';
+import { simulatedVariables } from '../server/src/pipeline/simulated-context.js';
+import { MemorySources } from '../server/src/sources/memory-sources.js';
+import { renderPreview } from '../client/src/webview/render.js';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 500);
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const STAGES = ['build', 'test', 'package', 'deploy', 'verify'];
+
+function generate(): Record<string, string> {
+  const lib = [
+    '.base:',
+    '  image: alpine:3.20',
+    '  retry: { max: 1, when: [runner_system_failure] }',
+    '  before_script: [echo "$SERVICE_NAME"]',
+    '  variables: { LOG_LEVEL: info, OUT: "dist/$CI_JOB_NAME" }',
+    '.rules:',
+    '  rules:',
+    '    - if: $CI_PIPELINE_SOURCE == "merge_request_event"',
+    '    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH',
+    '    - if: $CI_COMMIT_TAG =~ /^v\\d+/',
+    '      when: manual',
+  ].join('\n');
+  const root: string[] = ['include: [{ local: lib.yml }]', `stages: [${STAGES.join(', ')}]`, 'variables: { SERVICE_NAME: bench }'];
+  for (let i = 0; i < JOBS; i++) {
+    const stage = STAGES[Math.floor((i * STAGES.length) / JOBS)];
+    root.push(`job-${i}:`, '  extends: [.base, .rules]', `  stage: ${stage}`, `  script: ["make part-${i}", "echo done"]`);
+    if (i % 5 && i > 0) root.push(`  needs: [job-${i - 1}]`);
+    if (i % 50 === 0) root.push('  parallel: { matrix: [{ ARCH: [amd64, arm64], OS: [linux, windows] }] }');
+    if (i % 7 === 0) root.push('  allow_failure: true');
+  }
+  return { '.gitlab-ci.yml': root.join('\n') + '\n', 'lib.yml': lib + '\n' };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main() {
+  const files = generate();
+  const sources = new MemorySources(files);
+  const variables = simulatedVariables();
+  const expandTimes: number[] = [];
+  let pipeline = await expandPipeline({ sources, variables });
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    pipeline = await expandPipeline({ sources, variables });
+    expandTimes.push(performance.now() - t);
+  }
+  const root = pipeline.files.find((f) => f.kind === 'root')!;
+  const analysis = { pipeline, standalone: false, rootUri: root.uri };
+  const settings = { localProjects: {}, knownVariables: [] };
+  const doc = { uri: root.uri, text: root.parsed.text, version: 1 };
+  const modelTimes: number[] = [];
+  const htmlTimes: number[] = [];
+  const contexts = [{ source: 'push' as const, branch: 'main' }, { source: 'push' as const, tag: 'v1.2.3' }, { source: 'merge_request_event' as const, branch: 'feature' }];
+  let model = buildPreview(makeContext(analysis, settings, doc, () => undefined), contexts[0]);
+  let html = renderPreview(model).html;
+  for (let i = 0; i < RUNS; i++) {
+    const ctx = makeContext(analysis, settings, doc, () => undefined); // fresh line indexes, as per request
+    let t = performance.now();
+    model = buildPreview(ctx, contexts[i % contexts.length]);
+    modelTimes.push(performance.now() - t);
+    t = performance.now();
+    html = renderPreview(model, 'job-250').html;
+    htmlTimes.push(performance.now() - t);
+  }
+  const whole: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    html = renderPreview(model).html;
+    whole.push(performance.now() - t);
+  }
+  const json = JSON.stringify(model);
+  const lines = model.jobs.reduce((n, j) => n + j.yaml.length, 0);
+  console.log(`preview bench: ${model.jobs.length} jobs (${model.jobs.filter((j) => j.included).length} included), ${model.edges.length} needs edges, ${lines} merged YAML lines; ${RUNS} runs, medians`);
+  console.log(`  expand pipeline              ${median(expandTimes).toFixed(1)} ms`);
+  console.log(`  build preview model          ${median(modelTimes).toFixed(1)} ms   (JSON ${(json.length / 1024).toFixed(0)} KiB)`);
+  console.log(`  render HTML (job selected)   ${median(htmlTimes).toFixed(1)} ms`);
+  console.log(`  render HTML (whole pipeline) ${median(whole).toFixed(1)} ms   (${(html.length / 1024).toFixed(0)} KiB)`);
+  console.log(`  model + HTML                 ${(median(modelTimes) + median(whole)).toFixed(1)} ms`);
+}
+
+void main();

@@ -1,0 +1,148 @@
+/**
+ * Variable completion.
+ * - Keys of a consumer's `variables:`: the variables the presets it uses expect (the contracts of
+ *   the files the document includes for the top-level block, the job's template contract for a
+ *   job's block), required first, without those the block already sets.
+ * - `$NAME` / `${NAME` in any string: every variable defined for the job (definitionsInScope:
+ *   its own, its parents', global, included files', CI/CD settings) and GitLab's predefined ones.
+ */
+import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
+import type { CompletionItem } from 'vscode-languageserver/node';
+import type { ExpandedPipeline } from '../pipeline/expand.js';
+import { definitionsInScope, fileContract } from '../pipeline/variable-contract.js';
+import type { Contract, ContractVariable, VariableDefinition } from '../pipeline/variable-contract.js';
+import type { Analysis } from '../workspace.js';
+import { spanLabel } from './completion-analysis.js';
+import type { ItemRange } from './completion-items.js';
+import { item, snippetText, valuePlaceholder } from './completion-items.js';
+import { jobContract } from './hover-job.js';
+
+const fileContracts = new WeakMap<ExpandedPipeline, Map<string, Contract>>();
+
+function contractOfFile(pipeline: ExpandedPipeline, uri: string): Contract {
+  let m = fileContracts.get(pipeline);
+  if (!m) fileContracts.set(pipeline, (m = new Map()));
+  let c = m.get(uri);
+  if (!c) m.set(uri, (c = fileContract(pipeline, uri)));
+  return c;
+}
+
+/** The variables the presets of `docUri` expect: per name, required wins and reads are joined. */
+export function expectedVariables(analysis: Analysis, docUri: string, job: string | undefined): ContractVariable[] {
+  const pipeline = analysis.pipeline;
+  const contracts: Contract[] = [];
+  if (job !== undefined) {
+    if (pipeline.jobs.has(job)) contracts.push(jobContract(pipeline, job));
+  } else {
+    const seen = new Set<string>();
+    for (const f of pipeline.files) {
+      if (f.includedFrom?.uri !== docUri || f.uri === docUri || seen.has(f.uri)) continue;
+      seen.add(f.uri);
+      contracts.push(contractOfFile(pipeline, f.uri));
+    }
+  }
+  const byName = new Map<string, ContractVariable>();
+  for (const c of contracts) {
+    for (const v of c.variables) {
+      const prev = byName.get(v.name);
+      if (!prev) byName.set(v.name, { ...v, reads: [...v.reads] });
+      else {
+        prev.required ||= v.required;
+        prev.default ??= v.default;
+        prev.description ??= v.description;
+        prev.options ??= v.options;
+        prev.reads.push(...v.reads);
+      }
+    }
+  }
+  return [...byName.values()];
+}
+
+const WHY: Record<ContractVariable['why'], string> = {
+  comment: 'declared in a doc comment',
+  'required-expansion': 'read as `${NAME?message}`',
+  'vars-check': 'echoed by a vars-check job (`set -u`)',
+  'read-without-default': 'read without a default',
+  'rich-variable': 'declared with value/description/options',
+  'read-with-default': 'read with a default',
+  'preset-default': 'the preset gives it a value',
+};
+
+function readers(v: ContractVariable): string[] {
+  return [...new Set(v.reads.map((r) => r.job))];
+}
+
+function contractDoc(analysis: Analysis, v: ContractVariable): string {
+  const parts: string[] = [];
+  parts.push(`**${v.name}** — ${v.required ? 'required' : 'optional'} (${WHY[v.why]})`);
+  if (v.description) parts.push(v.description);
+  if (v.default !== undefined) parts.push(`Default: \`${v.default}\``);
+  if (v.options?.length) parts.push(`Options: ${v.options.map((o) => `\`${o}\``).join(', ')}`);
+  const jobs = readers(v);
+  if (jobs.length) parts.push(`Read by: ${jobs.slice(0, 8).map((j) => `\`${j}\``).join(', ')}${jobs.length > 8 ? ` and ${jobs.length - 8} more` : ''}`);
+  if (v.declaredAt) parts.push(`Declared at ${spanLabel(analysis, v.declaredAt)}`);
+  return parts.join('\n\n');
+}
+
+/** Items for the keys of a consumer's `variables:` block. */
+export function presetVariableItems(analysis: Analysis, docUri: string, job: string | undefined, already: ReadonlySet<string>, range: ItemRange): CompletionItem[] {
+  const out: CompletionItem[] = [];
+  for (const v of expectedVariables(analysis, docUri, job)) {
+    if (already.has(v.name)) continue;
+    const jobs = readers(v);
+    const detail = [v.required ? 'required' : v.default !== undefined ? `default ${v.default}` : 'optional', v.description, jobs.length ? `read by ${jobs[0]}${jobs.length > 1 ? ` +${jobs.length - 1}` : ''}` : undefined]
+      .filter(Boolean)
+      .join(' · ');
+    out.push(
+      item({
+        label: v.name,
+        kind: CompletionItemKind.Variable,
+        detail,
+        documentation: { kind: MarkupKind.Markdown, value: contractDoc(analysis, v) },
+        sortText: `${v.required ? 0 : 1}${v.name}`,
+        insert: `${snippetText(v.name)}: ${valuePlaceholder(v.options, v.required ? undefined : v.default)}`,
+        snippet: true,
+        filterText: v.name,
+        range,
+      }),
+    );
+  }
+  return out;
+}
+
+const SCOPE: Record<VariableDefinition['scope'], string> = {
+  known: 'CI/CD settings',
+  job: 'job variables',
+  extends: 'inherited through extends',
+  default: 'default',
+  global: 'global variables',
+  'included-file': 'variables of an included file',
+  predefined: 'predefined by GitLab',
+};
+
+/** Items for `$NAME` / `${NAME`: the variables in scope of `job` (or of the whole pipeline). */
+export function dollarItems(analysis: Analysis, job: string | undefined, knownVariables: readonly string[], braced: boolean, closed: boolean, range: ItemRange): CompletionItem[] {
+  const scope = definitionsInScope(analysis.pipeline, job, { knownVariables });
+  const out: CompletionItem[] = [];
+  for (const [name, defs] of scope) {
+    const winner = defs[0];
+    const predefined = winner.scope === 'predefined';
+    const doc: string[] = [];
+    if (winner.description) doc.push(winner.description);
+    if (winner.value !== undefined) doc.push(`Value: \`${winner.value.slice(0, 200)}\``);
+    if (winner.span) doc.push(`Set in ${spanLabel(analysis, winner.span)}${winner.job ? ` (\`${winner.job}\`)` : ''}`);
+    out.push(
+      item({
+        label: name,
+        kind: predefined ? CompletionItemKind.Constant : CompletionItemKind.Variable,
+        detail: winner.value !== undefined && !predefined ? `${SCOPE[winner.scope]} · ${winner.value.slice(0, 60)}` : SCOPE[winner.scope],
+        documentation: doc.length ? { kind: MarkupKind.Markdown, value: doc.join('\n\n') } : undefined,
+        sortText: `${predefined ? 1 : 0}${name}`,
+        insert: braced && !closed ? `${name}}` : name,
+        filterText: name,
+        range,
+      }),
+    );
+  }
+  return out;
+}

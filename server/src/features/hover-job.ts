@@ -1,0 +1,150 @@
+/**
+ * What a job (usually a template of the preset library) is: its doc comment, where it is written
+ * (project, ref, file:line), its extends chain, the merged result as YAML and its variable
+ * contract. Hover shows all of it; completion uses the comment and origin as item documentation.
+ */
+import { stringify } from 'yaml';
+import { docCommentAbove } from '../pipeline/doc-comments.js';
+import type { DocComment } from '../pipeline/doc-comments.js';
+import type { ExpandedPipeline } from '../pipeline/expand.js';
+import { toPlain } from '../pipeline/model.js';
+import type { MapNode, Span } from '../pipeline/model.js';
+import { templateContract } from '../pipeline/variable-contract.js';
+import type { Contract } from '../pipeline/variable-contract.js';
+import type { Analysis } from '../workspace.js';
+import { analysedText, fileIndex, lineOf, spanLabel } from './completion-analysis.js';
+import { baseJobName } from './symbol-index.js';
+
+/** Longest merged YAML shown in a hover, in lines. */
+const MAX_YAML_LINES = 60;
+const MAX_CHAIN_DEPTH = 12;
+
+const comments = new WeakMap<Analysis, Map<string, DocComment | null>>();
+const contracts = new WeakMap<ExpandedPipeline, Map<string, Contract>>();
+
+/** The key span of job `name` in the file that writes it last (what its origin is). */
+export function jobKeySpan(analysis: Analysis, name: string): Span | undefined {
+  const merged = analysis.pipeline.merged;
+  return merged.keySpans.get(name) ?? merged.keySpans.get(baseJobName(name));
+}
+
+/** The doc comment above the job's key (cached per analysis). */
+export function jobComment(analysis: Analysis, name: string): DocComment | undefined {
+  let m = comments.get(analysis);
+  if (!m) comments.set(analysis, (m = new Map()));
+  const hit = m.get(name);
+  if (hit !== undefined) return hit ?? undefined;
+  const span = jobKeySpan(analysis, name);
+  const text = span && analysedText(analysis, span.uri);
+  const c = span && text !== undefined ? docCommentAbove(span.uri, text, span.start) : undefined;
+  m.set(name, c ?? null);
+  return c;
+}
+
+/** The variable contract of a job (cached per pipeline). */
+export function jobContract(pipeline: ExpandedPipeline, name: string): Contract {
+  let m = contracts.get(pipeline);
+  if (!m) contracts.set(pipeline, (m = new Map()));
+  let c = m.get(name);
+  if (!c) m.set(name, (c = templateContract(pipeline, name)));
+  return c;
+}
+
+/** Markdown link to a span when it is a file of the workspace, else its label alone. */
+export function spanLink(analysis: Analysis, span: Span): string {
+  const label = spanLabel(analysis, span);
+  if (!span.uri.startsWith('file:')) return `\`${label}\``;
+  const line = lineOf(analysis, span.uri, span.start) ?? 1;
+  return `[${label}](${span.uri}#L${line})`;
+}
+
+/** The doc comment without its `@required`/`@optional` tag lines (they are listed as variables). */
+export function commentProse(c: DocComment | undefined): string {
+  if (!c) return '';
+  return c.text
+    .split('\n')
+    .filter((l) => !/^@(required|optional)\b/.test(l.trim()))
+    .join('\n')
+    .trim();
+}
+
+/** Short documentation of a job for a completion item: comment and origin. */
+export function jobSummary(analysis: Analysis, name: string): string {
+  const parts: string[] = [];
+  const prose = commentProse(jobComment(analysis, name));
+  if (prose) parts.push(prose);
+  const span = jobKeySpan(analysis, name);
+  if (span) parts.push(`*Defined in* ${spanLink(analysis, span)}`);
+  return parts.join('\n\n');
+}
+
+/** The extends tree of a job as a nested markdown list (direct parents in merge order). */
+export function extendsTree(analysis: Analysis, name: string): string[] {
+  const parents = analysis.pipeline.extendsParents;
+  const out: string[] = [];
+  const walk = (job: string, depth: number, seen: Set<string>) => {
+    for (const p of parents.get(job) ?? []) {
+      const span = jobKeySpan(analysis, p);
+      const where = span ? ` — ${spanLink(analysis, span)}` : '';
+      out.push(`${'  '.repeat(depth)}- \`${p}\`${where}`);
+      if (!seen.has(p) && depth < MAX_CHAIN_DEPTH) walk(p, depth + 1, new Set([...seen, p]));
+    }
+  };
+  walk(name, 0, new Set([name]));
+  return out;
+}
+
+/** The merged job as YAML, without `extends` (already applied), cut to a readable length. */
+export function mergedYaml(analysis: Analysis, name: string): string | undefined {
+  const view = analysis.pipeline.jobs.get(name) ?? analysis.pipeline.jobs.get(baseJobName(name));
+  const node = view?.node ?? (analysis.pipeline.merged.entries.get(name) as MapNode | undefined);
+  if (!node) return undefined;
+  const plain = toPlain(node) as Record<string, unknown>;
+  if (plain && typeof plain === 'object' && !Array.isArray(plain)) delete plain.extends;
+  let text: string;
+  try {
+    text = stringify({ [name]: plain }, { lineWidth: 0 }).trimEnd();
+  } catch {
+    return undefined;
+  }
+  const lines = text.split('\n');
+  if (lines.length > MAX_YAML_LINES) text = [...lines.slice(0, MAX_YAML_LINES), `# … ${lines.length - MAX_YAML_LINES} more lines`].join('\n');
+  return text;
+}
+
+function variableLine(v: Contract['variables'][number]): string {
+  const bits: string[] = [];
+  if (v.description) bits.push(v.description);
+  if (v.default !== undefined && !(v.description ?? '').includes(v.default)) bits.push(`default \`${v.default}\``);
+  if (v.options?.length) bits.push(`one of ${v.options.map((o) => `\`${o}\``).join(', ')}`);
+  return `- \`${v.name}\`${bits.length ? ` — ${bits.join('; ')}` : ''}`;
+}
+
+/** The full hover of a job. */
+export function jobHover(analysis: Analysis, name: string): string | undefined {
+  const pipeline = analysis.pipeline;
+  const key = pipeline.merged.entries.has(name) ? name : baseJobName(name);
+  if (!pipeline.merged.entries.has(key)) return undefined;
+  const hidden = key.startsWith('.');
+  const parts: string[] = [`**${key}** — ${hidden ? 'template job (hidden)' : 'job'}`];
+  const prose = commentProse(jobComment(analysis, key));
+  if (prose) parts.push(prose);
+  const span = jobKeySpan(analysis, key);
+  if (span) {
+    const f = fileIndex(analysis).get(span.uri);
+    const origin = f?.loc.project ? `project \`${f.loc.project}\`, ref \`${f.loc.ref ?? 'default branch'}\`, ` : '';
+    parts.push(`*Defined in* ${origin}${spanLink(analysis, span)}`);
+  }
+  const tree = extendsTree(analysis, key);
+  if (tree.length) parts.push(['**Extends**', ...tree].join('\n'));
+  if (pipeline.jobs.has(key)) {
+    const contract = jobContract(pipeline, key);
+    const required = contract.variables.filter((v) => v.required);
+    const optional = contract.variables.filter((v) => !v.required);
+    if (required.length) parts.push(['**Required variables**', ...required.map(variableLine)].join('\n'));
+    if (optional.length) parts.push(['**Optional variables**', ...optional.map(variableLine)].join('\n'));
+  }
+  const yaml = mergedYaml(analysis, key);
+  if (yaml) parts.push(['**Merged result**', '```yaml', yaml, '```'].join('\n'));
+  return parts.join('\n\n');
+}

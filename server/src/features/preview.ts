@@ -1,0 +1,275 @@
+/**
+ * The pipeline preview: the request `gitlabCiPresets/preview` `{uri, context}` answers a JSON
+ * model for the client's webview — stages, jobs with their merged YAML (each key with its
+ * origin), `needs` edges, the verdict of a simulated pipeline (workflow:rules, rules:,
+ * only/except) and the diagnostics, all with locations.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Location } from 'vscode-languageserver/node';
+import type { ExpandedPipeline } from '../pipeline/expand.js';
+import type { JobView } from '../pipeline/jobs.js';
+import { isMap } from '../pipeline/model.js';
+import type { Node, PipelineDiagnostic } from '../pipeline/model.js';
+import { evaluateRules, needTarget } from '../pipeline/rules.js';
+import type { JobVerdict, JobWhen } from '../pipeline/rules.js';
+import type { SimulatedContext } from '../pipeline/simulated-context.js';
+import type { Feature, FeatureContext } from './context.js';
+import { PIPELINE_ONLY_CODES } from './diagnostics.js';
+import { renderYaml } from './preview-yaml.js';
+import { clientUri, isEditable } from './read-only-files.js';
+import type { PreviewYamlLine } from './preview-yaml.js';
+
+export const PREVIEW_REQUEST = 'gitlabCiPresets/preview';
+
+export interface PreviewContext {
+  source?: SimulatedContext['source'];
+  branch?: string;
+  tag?: string;
+  /** Extra pipeline variables. */
+  variables?: Record<string, string>;
+  defaultBranch?: string;
+  /** Paths changed by the simulated push; absent = unknown (every `changes:` holds). */
+  changes?: string[];
+}
+
+export interface PreviewParams {
+  uri: string;
+  context?: PreviewContext;
+}
+
+export interface PreviewJob {
+  name: string;
+  stage: string;
+  included: boolean;
+  when: JobWhen;
+  allowFailure: boolean;
+  startIn?: string;
+  trigger: boolean;
+  /** `parallel: N`, or the number of `parallel:matrix` instances. */
+  parallel?: number;
+  matrix?: boolean;
+  needs: { name: string; optional: boolean }[];
+  /** `needs: []`: starts at once, whatever the stage. */
+  needsNone: boolean;
+  extends: string[];
+  decidedBy: { text: string; location?: Location; assumed?: string };
+  origin?: Location;
+  yaml: PreviewYamlLine[];
+}
+
+export interface PreviewDiagnostic {
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+  location?: Location;
+}
+
+export interface PreviewModel {
+  uri: string;
+  rootUri: string;
+  standalone: boolean;
+  context: Required<Pick<PreviewContext, 'source' | 'branch' | 'tag' | 'defaultBranch'>> & { variables: Record<string, string> };
+  workflow: { created: boolean; text: string; location?: Location; assumed?: string };
+  pipelineError?: { message: string; location?: Location };
+  stages: { name: string; jobs: string[] }[];
+  jobs: PreviewJob[];
+  edges: { from: string; to: string; optional: boolean }[];
+  /** stages, variables, workflow, default, as merged. */
+  globals: PreviewYamlLine[];
+  templates: { name: string; origin?: Location }[];
+  files: PipelineFile[];
+  diagnostics: PreviewDiagnostic[];
+}
+
+/** Where a file of the pipeline came from: the workspace itself, a local checkout, the API, or the cache. */
+export interface PipelineFile {
+  /** As the client opens it (read-only files under the `gitlab-ci-presets:` scheme). */
+  uri: string;
+  kind: string;
+  path: string;
+  origin: 'workspace' | 'local' | 'api' | 'cache';
+  readOnly: boolean;
+  /** The source's note: which cached copy, from when, why. */
+  note?: string;
+}
+
+export const SOURCES_REQUEST = 'gitlabCiPresets/pipelineSources';
+
+const GLOBAL_ORDER = ['stages', 'variables', 'workflow', 'default'];
+
+export function buildPreview(ctx: FeatureContext, params: PreviewContext, files?: readonly string[]): PreviewModel {
+  const pipeline = ctx.analysis.pipeline;
+  const context = normaliseContext(params);
+  const sim: SimulatedContext = { source: context.source, branch: context.branch || undefined, tag: context.tag || undefined, defaultBranch: context.defaultBranch };
+  const verdicts = evaluateRules(pipeline, { context: sim, variables: context.variables, changedPaths: params.changes ?? 'unknown', files });
+  const loc = locator(ctx);
+
+  const jobs: PreviewJob[] = [];
+  const templates: PreviewModel['templates'] = [];
+  for (const job of pipeline.jobs.values()) {
+    if (job.hidden) {
+      templates.push({ name: job.name, origin: loc(pipeline.merged.keySpans.get(job.name)) });
+      continue;
+    }
+    const v = verdicts.jobs.get(job.name)!;
+    jobs.push(previewJob(job, pipeline, v, loc));
+  }
+  const stages = pipeline.stages.map((name) => ({ name, jobs: [] as string[] }));
+  for (const j of jobs) {
+    let s = stages.find((x) => x.name === j.stage);
+    if (!s) stages.push((s = { name: j.stage, jobs: [] }));
+    s.jobs.push(j.name);
+  }
+  const names = new Set(jobs.map((j) => j.name));
+  const edges: PreviewModel['edges'] = [];
+  for (const j of jobs) {
+    for (const n of j.needs) {
+      const from = names.has(n.name) ? n.name : n.name.replace(/: \[.*\]$/, '');
+      if (names.has(from)) edges.push({ from, to: j.name, optional: n.optional });
+    }
+  }
+  const standalone = ctx.analysis.standalone;
+  const diagnostics: PreviewDiagnostic[] = [...pipeline.diagnostics, ...verdicts.diagnostics]
+    .filter((d) => !(standalone && PIPELINE_ONLY_CODES.has(d.code)))
+    .map((d: PipelineDiagnostic) => ({ severity: d.severity, code: d.code, message: d.message, location: loc(d.span) }));
+  const globalsNode = { ...pipeline.merged, entries: new Map(GLOBAL_ORDER.flatMap((k) => (pipeline.merged.entries.has(k) ? [[k, pipeline.merged.entries.get(k)!] as const] : []))) };
+  return {
+    uri: ctx.document.uri,
+    rootUri: ctx.analysis.rootUri,
+    standalone,
+    context,
+    workflow: { created: verdicts.workflow.created, text: verdicts.workflow.decidedBy.text, location: loc(verdicts.workflow.decidedBy.span), assumed: verdicts.workflow.decidedBy.assumed },
+    pipelineError: verdicts.pipelineError && { message: verdicts.pipelineError.message, location: loc(verdicts.pipelineError.span) },
+    stages: stages.filter((s) => s.jobs.length || !s.name.startsWith('.')),
+    jobs,
+    edges,
+    globals: renderYaml(globalsNode, (s) => loc(s)),
+    templates,
+    files: pipelineSources(ctx).files,
+    diagnostics,
+  };
+}
+
+function previewJob(job: JobView, pipeline: ExpandedPipeline, v: JobVerdict, loc: Locator): PreviewJob {
+  const n = job.node;
+  const needsNode = v.ruleNeeds ?? n.entries.get('needs');
+  const needItems = needsNode?.kind === 'seq' ? needsNode.items : [];
+  const needs = needItems.flatMap((i) => {
+    const t = needTarget(i);
+    return t ? [{ name: t.name, optional: t.optional }] : [];
+  });
+  const stage = n.entries.get('stage');
+  return {
+    name: job.name,
+    stage: stage?.kind === 'scalar' && stage.value !== null ? String(stage.value) : 'test',
+    included: v.included,
+    when: v.when,
+    allowFailure: v.allowFailure,
+    startIn: v.startIn,
+    trigger: n.entries.has('trigger'),
+    ...parallelOf(n.entries.get('parallel')),
+    needs,
+    needsNone: needsNode?.kind === 'seq' && needsNode.items.length === 0,
+    extends: pipeline.extendsParents.get(job.name) ?? [],
+    decidedBy: { text: v.decidedBy.text, location: loc(v.decidedBy.span), assumed: v.decidedBy.assumed },
+    origin: loc(pipeline.merged.keySpans.get(job.name)),
+    yaml: renderYaml(n, (s) => loc(s), 0, [], new Set(['extends'])),
+  };
+}
+
+function parallelOf(node: Node | undefined): { parallel?: number; matrix?: boolean } {
+  if (!node) return {};
+  if (node.kind === 'scalar' && typeof node.value === 'number') return { parallel: node.value };
+  const matrix = isMap(node) ? node.entries.get('matrix') : undefined;
+  if (matrix?.kind !== 'seq') return {};
+  let count = 0;
+  for (const entry of matrix.items) {
+    if (!isMap(entry)) continue;
+    let combos = 1;
+    for (const value of entry.entries.values()) combos *= value.kind === 'seq' ? value.items.length : 1;
+    count += combos;
+  }
+  return { parallel: count, matrix: true };
+}
+
+function normaliseContext(c: PreviewContext): PreviewModel['context'] {
+  const source = c.source ?? 'push';
+  return {
+    source,
+    branch: c.branch ?? '',
+    tag: c.tag ?? '',
+    defaultBranch: c.defaultBranch || 'main',
+    variables: Object.fromEntries(Object.entries(c.variables ?? {}).filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)).map(([k, v]) => [k, String(v)])),
+  };
+}
+
+type Locator = (span?: { uri: string; start: number; end: number }) => Location | undefined;
+
+/** Engine spans → client locations (URIs of non-workspace files mapped to the read-only scheme). */
+function locator(ctx: FeatureContext): Locator {
+  const uris = new Map<string, string>();
+  return (span) => {
+    if (!span || !span.uri) return undefined;
+    const l = ctx.location(span);
+    if (!l) return undefined;
+    let uri = uris.get(l.uri);
+    if (uri === undefined) uris.set(l.uri, (uri = clientUri(ctx, l.uri)));
+    return { uri, range: l.range };
+  };
+}
+
+export function pipelineSources(ctx: FeatureContext): { rootUri: string; standalone: boolean; files: PipelineFile[] } {
+  const files = ctx.analysis.pipeline.files.map((f): PipelineFile => {
+    const editable = isEditable(f.uri);
+    const origin = (f.kind === 'root' || f.kind === 'local') && f.loc.project === null ? 'workspace' : editable ? 'local' : /^cached copy/.test(f.note ?? '') ? 'cache' : 'api';
+    return { uri: clientUri(ctx, f.uri), kind: f.kind, path: f.path, origin, readOnly: !editable, note: f.note };
+  });
+  return { rootUri: ctx.analysis.rootUri, standalone: ctx.analysis.standalone, files };
+}
+
+/** The files of a project folder (for `exists:`), relative paths; bounded, cached briefly. */
+const fileListCache = new Map<string, { at: number; files: string[] }>();
+export function projectFiles(rootUri: string, max = 20_000): string[] | undefined {
+  if (!rootUri.startsWith('file:')) return undefined;
+  const dir = join(fileURLToPath(rootUri), '..');
+  const hit = fileListCache.get(dir);
+  if (hit && Date.now() - hit.at < 5_000) return hit.files.length ? hit.files : undefined;
+  const files: string[] = [];
+  const walk = (abs: string, rel: string) => {
+    if (files.length >= max) return;
+    let entries;
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.name === '.git' || e.name === 'node_modules') continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(join(abs, e.name), r);
+      else if (files.length < max) files.push(r);
+    }
+  };
+  walk(dir, '');
+  const complete = files.length < max ? files : undefined;
+  fileListCache.set(dir, { at: Date.now(), files: complete ?? [] });
+  return complete;
+}
+
+export const previewFeature: Feature = {
+  capabilities: {},
+  register(host) {
+    host.connection.onRequest(PREVIEW_REQUEST, async (params: PreviewParams): Promise<PreviewModel | null> => {
+      const ctx = await host.context(params.uri);
+      if (!ctx) return null;
+      const files = ctx.analysis.standalone ? undefined : projectFiles(ctx.analysis.rootUri);
+      return buildPreview(ctx, params.context ?? {}, files);
+    });
+    host.connection.onRequest(SOURCES_REQUEST, async (params: { uri: string }) => {
+      const ctx = await host.context(params?.uri ?? '');
+      return ctx ? pipelineSources(ctx) : null;
+    });
+  },
+};

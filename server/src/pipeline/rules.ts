@@ -1,0 +1,279 @@
+/**
+ * Which jobs a simulated pipeline would run, as GitLab decides it: `workflow:rules` first (the
+ * first matching rule creates the pipeline, or not, and may set variables), then per job either
+ * `rules:` (the first rule whose `if`/`changes`/`exists` all hold decides `when`,
+ * `allow_failure`, `variables`, `needs`; no match = not added) or `only`/`except` (default
+ * `only: [branches, tags]`). Afterwards, like GitLab's pipeline seeding: a job whose (non-optional)
+ * `needs:` points at a job that is not added makes the pipeline fail to be created, and a
+ * pipeline with only `.pre`/`.post` jobs is not created. Pure: never throws on user input.
+ *
+ * Variables seen by `if:` (lowest first): predefined ← global `variables:` (as `inherit:variables`
+ * lets through) ← the matching workflow rule's `variables:` ← the job's `variables:` ← extra
+ * pipeline variables of the simulation (like variables of a manual or scheduled run).
+ */
+import type { ExpandedPipeline } from './expand.js';
+import type { JobView } from './jobs.js';
+import type { MapNode, Node, PipelineDiagnostic, Span } from './model.js';
+import { changesClause, existsClause, flatItems, ifClause, scalarString, strings, variablesOf } from './rules-clauses.js';
+import type { ClauseResult, FileFacts, Vars } from './rules-clauses.js';
+import { evaluatePolicy } from './rules-only-except.js';
+import { simulatedVariables } from './simulated-context.js';
+import type { SimulatedContext } from './simulated-context.js';
+
+export type { FileFacts } from './rules-clauses.js';
+
+export type JobWhen = 'on_success' | 'on_failure' | 'always' | 'manual' | 'delayed' | 'never';
+
+export interface RulesOptions extends FileFacts {
+  context?: SimulatedContext;
+  /** Extra pipeline variables (win over every YAML variable). */
+  variables?: Readonly<Record<string, string>>;
+}
+
+/** What decided a verdict. `span` is where it is written (a rule item, an `only:` entry, ...). */
+export interface Decision {
+  kind: 'workflow-rule' | 'workflow-no-match' | 'workflow-none' | 'rule' | 'no-rule-matched' | 'only' | 'except' | 'default-only' | 'workflow';
+  /** A short human sentence: "rules[1]: if: $CI_COMMIT_TAG =~ /^v\d+/ → manual". */
+  text: string;
+  /** Index of the rule in the (flattened) rules list. */
+  index?: number;
+  span?: Span;
+  /** Set when part of the decision rests on something the simulation cannot know. */
+  assumed?: string;
+}
+
+export interface JobVerdict {
+  name: string;
+  included: boolean;
+  when: JobWhen;
+  allowFailure: boolean;
+  startIn?: string;
+  decidedBy: Decision;
+  /** Variables added by the matching rule (`rules:variables`). */
+  ruleVariables: Vars;
+  /** `needs:` of the matching rule, replacing the job's. */
+  ruleNeeds?: Node;
+}
+
+export interface WorkflowVerdict {
+  created: boolean;
+  decidedBy: Decision;
+  /** Variables of the matching workflow rule. */
+  variables: Vars;
+}
+
+export interface RulesResult {
+  workflow: WorkflowVerdict;
+  /** Real (not hidden) jobs, in pipeline order. */
+  jobs: Map<string, JobVerdict>;
+  /** Why the pipeline would not be created although workflow allows it (missing needs, only .pre/.post jobs). */
+  pipelineError?: { message: string; span?: Span };
+  /** Invalid expressions, unknown rule keys, bad `when:` values. */
+  diagnostics: PipelineDiagnostic[];
+}
+
+const RULE_KEYS = new Set(['if', 'changes', 'exists', 'when', 'allow_failure', 'variables', 'needs', 'start_in', 'interruptible']);
+const WHEN_VALUES = new Set<JobWhen>(['on_success', 'on_failure', 'always', 'manual', 'delayed', 'never']);
+
+export function evaluateRules(pipeline: ExpandedPipeline, opts: RulesOptions = {}): RulesResult {
+  const ctx = opts.context ?? {};
+  const diagnostics: PipelineDiagnostic[] = [];
+  const predefined = simulatedVariables(ctx);
+  const extra = { ...(opts.variables ?? {}) };
+  const globals = variablesOf(pipeline.merged.entries.get('variables'));
+  const workflow = evaluateWorkflow(pipeline.merged, { ...predefined, ...globals, ...extra }, ctx, opts, diagnostics);
+
+  const jobs = new Map<string, JobVerdict>();
+  for (const job of pipeline.jobs.values()) {
+    if (job.hidden) continue;
+    if (!workflow.created) {
+      jobs.set(job.name, { name: job.name, included: false, when: 'never', allowFailure: false, decidedBy: { ...workflow.decidedBy, kind: 'workflow' }, ruleVariables: {} });
+      continue;
+    }
+    const vars: Vars = { ...predefined, ...inheritedGlobals(job.node, globals), ...workflow.variables, ...variablesOf(job.node.entries.get('variables')), ...extra };
+    jobs.set(job.name, evaluateJob(job, vars, ctx, opts, diagnostics));
+  }
+  const pipelineError = workflow.created ? seedErrors(pipeline, jobs) : undefined;
+  return { workflow, jobs, pipelineError, diagnostics };
+}
+
+function evaluateWorkflow(doc: MapNode, vars: Vars, ctx: SimulatedContext, facts: FileFacts, diagnostics: PipelineDiagnostic[]): WorkflowVerdict {
+  const wf = doc.entries.get('workflow');
+  const rulesNode = wf?.kind === 'map' ? wf.entries.get('rules') : undefined;
+  if (!rulesNode) return { created: true, decidedBy: { kind: 'workflow-none', text: 'no workflow:rules: every pipeline is created' }, variables: {} };
+  const rules = flatItems(rulesNode);
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    if (rule.kind !== 'map') continue;
+    const m = matchRule(rule, vars, ctx, facts, diagnostics, 'workflow:rules');
+    if (!m.matched) continue;
+    const when = scalarString(rule.entries.get('when')) ?? 'always';
+    if (when !== 'always' && when !== 'never') diag(diagnostics, rule.entries.get('when')?.span ?? rule.span, `workflow:rules when: must be always or never, not ${when}`);
+    const created = when !== 'never';
+    return {
+      created,
+      decidedBy: { kind: 'workflow-rule', index: i, span: rule.span, text: `workflow:rules[${i}]: ${describeRule(rule)}${created ? '' : ' → when: never'}`, assumed: m.assumed },
+      variables: created ? variablesOf(rule.entries.get('variables')) : {},
+    };
+  }
+  return { created: false, decidedBy: { kind: 'workflow-no-match', span: rulesNode.span, text: 'no workflow:rules entry matches: the pipeline is not created' }, variables: {} };
+}
+
+function evaluateJob(job: JobView, vars: Vars, ctx: SimulatedContext, facts: FileFacts, diagnostics: PipelineDiagnostic[]): JobVerdict {
+  const n = job.node;
+  const jobWhen = readWhen(n.entries.get('when'), diagnostics) ?? 'on_success';
+  const jobAllowFailure = readAllowFailure(n.entries.get('allow_failure'));
+  const jobStartIn = scalarString(n.entries.get('start_in'));
+  const base = { name: job.name, ruleVariables: {} as Vars };
+  const rulesNode = n.entries.get('rules');
+  if (rulesNode) {
+    if (n.entries.has('only') || n.entries.has('except')) {
+      diag(diagnostics, n.keySpans.get('only') ?? n.keySpans.get('except') ?? n.span, `jobs:${job.name} config key may not be used with \`rules\`: only, except`);
+    }
+    const rules = flatItems(rulesNode);
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i];
+      if (rule.kind !== 'map') {
+        diag(diagnostics, rule.span ?? rulesNode.span, `jobs:${job.name} rules:rule config should be a hash`);
+        continue;
+      }
+      const m = matchRule(rule, vars, ctx, facts, diagnostics, `jobs:${job.name} rules`);
+      if (!m.matched) continue;
+      const when = readWhen(rule.entries.get('when'), diagnostics) ?? jobWhen;
+      const allowFailure = readAllowFailure(rule.entries.get('allow_failure')) ?? jobAllowFailure ?? false;
+      return {
+        ...base,
+        included: when !== 'never',
+        when,
+        allowFailure,
+        startIn: scalarString(rule.entries.get('start_in')) ?? jobStartIn,
+        decidedBy: { kind: 'rule', index: i, span: rule.span, text: `rules[${i}]: ${describeRule(rule)} → ${when}`, assumed: m.assumed },
+        ruleVariables: variablesOf(rule.entries.get('variables')),
+        ruleNeeds: rule.entries.get('needs'),
+      };
+    }
+    return { ...base, included: false, when: 'never', allowFailure: false, decidedBy: { kind: 'no-rule-matched', span: n.keySpans.get('rules') ?? rulesNode.span, text: rules.length ? `none of the ${rules.length} rules matches` : 'rules: is empty' } };
+  }
+  // only/except: manual jobs default to allow_failure: true here (not with rules).
+  const allowFailure = jobAllowFailure ?? jobWhen === 'manual';
+  const onlyNode = n.entries.get('only');
+  const exceptNode = n.entries.get('except');
+  const onlyResult = onlyNode ? evaluatePolicy(onlyNode, 'only', vars, ctx, facts) : undefined;
+  for (const e of onlyResult?.errors ?? []) diag(diagnostics, e.span ?? onlyNode?.span, `jobs:${job.name} ${e.message}`);
+  if (onlyResult && !onlyResult.matched) {
+    return { ...base, included: false, when: 'never', allowFailure, decidedBy: { kind: 'only', span: onlyResult.span, text: `only: ${onlyResult.detail}`, assumed: onlyResult.assumed } };
+  }
+  if (!onlyNode) {
+    const def = evaluatePolicy({ kind: 'seq', items: [{ kind: 'scalar', value: 'branches' }, { kind: 'scalar', value: 'tags' }] }, 'only', vars, ctx, facts);
+    if (!def.matched) {
+      return { ...base, included: false, when: 'never', allowFailure, decidedBy: { kind: 'default-only', span: n.keySpans.get(job.name) ?? n.span, text: 'no rules/only: GitLab\'s default only: [branches, tags] does not match' } };
+    }
+  }
+  if (exceptNode) {
+    const ex = evaluatePolicy(exceptNode, 'except', vars, ctx, facts);
+    for (const e of ex.errors) diag(diagnostics, e.span ?? exceptNode.span, `jobs:${job.name} ${e.message}`);
+    if (ex.matched) return { ...base, included: false, when: 'never', allowFailure, decidedBy: { kind: 'except', span: ex.span, text: `except: ${ex.detail}`, assumed: ex.assumed } };
+  }
+  const decidedBy: Decision = onlyResult
+    ? { kind: 'only', span: onlyResult.span, text: `only: ${onlyResult.detail}`, assumed: onlyResult.assumed }
+    : { kind: 'default-only', span: n.span, text: 'no rules/only: GitLab\'s default only: [branches, tags]' };
+  return { ...base, included: true, when: jobWhen, allowFailure, startIn: jobStartIn, decidedBy };
+}
+
+/** Do all clauses of a rule hold? (`if`, then `changes`, then `exists`, as GitLab checks them.) */
+function matchRule(rule: MapNode, vars: Vars, ctx: SimulatedContext, facts: FileFacts, diagnostics: PipelineDiagnostic[], where: string): { matched: boolean; assumed?: string } {
+  for (const key of rule.entries.keys()) {
+    if (!RULE_KEYS.has(key)) diag(diagnostics, rule.keySpans.get(key) ?? rule.span, `${where}:rule config contains unknown keys: ${key}`);
+  }
+  const assumed: string[] = [];
+  const check = (r: ClauseResult): boolean => {
+    if (r.error) diag(diagnostics, r.error.span ?? rule.span, `${where}: ${r.error.message}`);
+    if (r.assumed) assumed.push(r.assumed);
+    return r.value;
+  };
+  const ifNode = rule.entries.get('if');
+  if (ifNode && !check(ifClause(ifNode, vars))) return { matched: false };
+  const changes = rule.entries.get('changes');
+  if (changes && !check(changesClause(changes, vars, ctx, facts))) return { matched: false };
+  const exists = rule.entries.get('exists');
+  if (exists && !check(existsClause(exists, vars, facts))) return { matched: false };
+  return { matched: true, assumed: assumed.length ? assumed.join('; ') : undefined };
+}
+
+/** "if: $X == "y", changes: a, b" — the clauses of a rule as written. */
+export function describeRule(rule: MapNode): string {
+  const parts: string[] = [];
+  const ifText = scalarString(rule.entries.get('if'));
+  if (ifText !== undefined) parts.push(`if: ${ifText}`);
+  for (const key of ['changes', 'exists'] as const) {
+    const v = rule.entries.get(key);
+    if (v) parts.push(`${key}: ${strings(v.kind === 'map' ? v.entries.get('paths') : v).join(', ')}`);
+  }
+  return parts.length ? parts.join(', ') : '(no condition)';
+}
+
+function readWhen(n: Node | undefined, diagnostics: PipelineDiagnostic[]): JobWhen | undefined {
+  const w = scalarString(n);
+  if (w === undefined) return undefined;
+  if (WHEN_VALUES.has(w as JobWhen)) return w as JobWhen;
+  diag(diagnostics, n?.span, `when: ${w} is not one of on_success, on_failure, always, manual, delayed, never`);
+  return undefined;
+}
+
+function readAllowFailure(n: Node | undefined): boolean | undefined {
+  if (!n) return undefined;
+  if (n.kind === 'scalar') return n.value === true;
+  if (n.kind === 'map') return true; // allow_failure: {exit_codes: [...]}: allowed for those codes
+  return undefined;
+}
+
+/** Global variables a job sees: `inherit:variables` false = none, a list = only those. */
+function inheritedGlobals(job: MapNode, globals: Vars): Vars {
+  const inherit = job.entries.get('inherit');
+  const v = inherit?.kind === 'map' ? inherit.entries.get('variables') : undefined;
+  if (!v || (v.kind === 'scalar' && v.value !== false)) return globals;
+  if (v.kind === 'scalar') return {};
+  const keep = new Set(strings(v));
+  return Object.fromEntries(Object.entries(globals).filter(([k]) => keep.has(k)));
+}
+
+/** GitLab refuses to create a pipeline whose jobs need a job that is not added, or with only .pre/.post jobs. */
+function seedErrors(pipeline: ExpandedPipeline, jobs: Map<string, JobVerdict>): RulesResult['pipelineError'] {
+  const included = [...jobs.values()].filter((j) => j.included);
+  if (!included.length) return { message: 'no job matches the simulated pipeline: it is not created' };
+  for (const v of included) {
+    const job = pipeline.jobs.get(v.name)!;
+    const needs = v.ruleNeeds ?? job.node.entries.get('needs');
+    for (const item of needs?.kind === 'seq' ? needs.items : []) {
+      const need = needTarget(item);
+      if (!need || need.optional) continue;
+      const target = jobs.get(need.name) ?? jobs.get(need.name.replace(/: \[.*\]$/, ''));
+      if (target && !target.included) {
+        return { message: `'${v.name}' job needs '${need.name}' job, but '${need.name}' is not in any previous stage (its ${target.decidedBy.text})`, span: item.span };
+      }
+    }
+  }
+  const stageOf = (name: string) => scalarString(pipeline.jobs.get(name)?.node.entries.get('stage')) ?? 'test';
+  if (included.every((j) => ['.pre', '.post'].includes(stageOf(j.name)))) {
+    return { message: 'the pipeline would only have .pre/.post jobs: GitLab does not create it' };
+  }
+  return undefined;
+}
+
+export function needTarget(item: Node): { name: string; optional: boolean; artifacts: boolean } | undefined {
+  if (item.kind === 'scalar') return { name: String(item.value ?? ''), optional: false, artifacts: true };
+  if (item.kind !== 'map' || item.entries.has('project') || item.entries.has('pipeline')) return undefined;
+  const name = scalarString(item.entries.get('job'));
+  if (name === undefined) return undefined;
+  const optional = item.entries.get('optional');
+  const artifacts = item.entries.get('artifacts');
+  return {
+    name,
+    optional: optional?.kind === 'scalar' && optional.value === true,
+    artifacts: !(artifacts?.kind === 'scalar' && artifacts.value === false),
+  };
+}
+
+function diag(out: PipelineDiagnostic[], span: Span | undefined, message: string): void {
+  out.push({ severity: 'error', code: 'rules-invalid', message, span: span ?? { uri: '', start: 0, end: 0 } });
+}

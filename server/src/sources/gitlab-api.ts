@@ -1,0 +1,202 @@
+/**
+ * The GitLab REST API calls the sources need, through @gitbeaker/rest's resources (URLs, encoded
+ * project paths, query parameters, pagination over `Link` headers) with our own transport plugged
+ * in as gitbeaker's `requesterFn`: gitbeaker's default one retries 429/502 ten times on a fixed
+ * sub-second backoff without reading `Retry-After`, has no de-duplication or concurrency cap, and
+ * uses fetch's redirect handling, which keeps `PRIVATE-TOKEN` on a cross-origin redirect. The
+ * transport (RequestLimiter) adds the token itself, only for this host (see hosts.ts).
+ */
+import { Branches, Commits, Projects, Repositories, RepositoryFiles, Tags } from '@gitbeaker/rest';
+import { hostOf, RequestFailure } from './request-limits.js';
+import type { HttpResponse, RequestLimiter } from './request-limits.js';
+import { mayCarryToken } from './hosts.js';
+
+export type ApiErrorKind = 'http' | 'timeout' | 'network' | 'redirect' | 'offline';
+
+/** A failed API call. `message` names the host and the reason; it never holds a token. */
+export class ApiError extends Error {
+  constructor(
+    readonly kind: ApiErrorKind,
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface GitLabApiOptions {
+  /** `https://host[:port][/prefix]`. */
+  gitlabUrl: string;
+  limiter: RequestLimiter;
+  /** The current token of this host, asked at every request (tokens can change at run time). */
+  token?: () => string | undefined;
+}
+
+export interface TagInfo {
+  name: string;
+  sha: string;
+}
+
+type SearchParams = Record<string, unknown> | undefined;
+interface GitbeakerResponse {
+  body: unknown;
+  headers: Record<string, string>;
+  status: number;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export class GitLabApi {
+  readonly gitlabUrl: string;
+  readonly host: string;
+  private resources: {
+    projects: InstanceType<typeof Projects>;
+    branches: InstanceType<typeof Branches>;
+    commits: InstanceType<typeof Commits>;
+    tags: InstanceType<typeof Tags>;
+    files: InstanceType<typeof RepositoryFiles>;
+    repositories: InstanceType<typeof Repositories>;
+  };
+
+  constructor(private opts: GitLabApiOptions) {
+    this.gitlabUrl = opts.gitlabUrl;
+    this.host = hostOf(opts.gitlabUrl);
+    const requesterFn = (resource: { url: string }) => ({
+      get: (endpoint: string, options?: { searchParams?: SearchParams }) => this.get(resource.url, endpoint, options?.searchParams),
+      post: readOnly,
+      put: readOnly,
+      patch: readOnly,
+      delete: readOnly,
+    });
+    // queryTimeout: null — the transport owns timeouts.
+    const config = { host: opts.gitlabUrl, requesterFn, queryTimeout: null } as unknown as ConstructorParameters<typeof Projects>[0];
+    this.resources = {
+      projects: new Projects(config),
+      branches: new Branches(config),
+      commits: new Commits(config),
+      tags: new Tags(config),
+      files: new RepositoryFiles(config),
+      repositories: new Repositories(config),
+    };
+  }
+
+  async defaultBranch(project: string): Promise<string> {
+    const p = (await this.resources.projects.show(project)) as { default_branch?: string | null };
+    if (!p.default_branch) throw new ApiError('http', `${this.host}: project ${project} has no default branch (empty repository?)`);
+    return p.default_branch;
+  }
+
+  async branchSha(project: string, branch: string): Promise<string> {
+    const b = (await this.resources.branches.show(project, branch)) as { commit?: { id?: string } };
+    if (!b.commit?.id) throw new ApiError('http', `${this.host}: branch ${branch} of ${project} has no commit`);
+    return b.commit.id;
+  }
+
+  /** A branch, tag or SHA → the commit it designates (`GET /projects/:id/repository/commits/:ref`). */
+  async commitSha(project: string, ref: string): Promise<string> {
+    const c = (await this.resources.commits.show(project, ref)) as { id?: string };
+    if (!c.id) throw new ApiError('http', `${this.host}: ${project}@${ref} did not resolve to a commit`);
+    return c.id;
+  }
+
+  /** Every tag (all pages), newest update first as GitLab orders them. */
+  async tags(project: string): Promise<TagInfo[]> {
+    const list = (await this.resources.tags.all(project, { orderBy: 'updated', perPage: 100, maxPages: 20 })) as Array<{ name: string; commit?: { id?: string }; target?: string }>;
+    return list.map((t) => ({ name: t.name, sha: t.commit?.id ?? t.target ?? '' }));
+  }
+
+  async rawFile(project: string, path: string, ref: string): Promise<string> {
+    const body = await this.resources.files.showRaw(project, path, ref);
+    return typeof body === 'string' ? body : JSON.stringify(body);
+  }
+
+  /** Every file path at `ref` (`repository/tree?recursive=true`, all pages). */
+  async tree(project: string, ref: string): Promise<string[]> {
+    const items = (await this.resources.repositories.allRepositoryTrees(project, { ref, recursive: true, perPage: 100, maxPages: 200 })) as unknown as Array<{ type: string; path: string }>;
+    return items.filter((i) => i.type === 'blob').map((i) => i.path).sort();
+  }
+
+  /**
+   * `include: template:` from the instance (`GET /templates/gitlab_ci_ymls/:key`). Called on the
+   * transport directly: gitbeaker's GitLabCIYMLTemplates.show emits a process DeprecationWarning on
+   * every call, which would end up on the CLI's stderr.
+   */
+  async template(name: string): Promise<string> {
+    const key = name.replace(/\.gitlab-ci\.yml$/, '');
+    const r = await this.get(`${this.gitlabUrl}/api/v4/`, `templates/gitlab_ci_ymls/${encodeURIComponent(key)}`, undefined);
+    const content = (r.body as { content?: unknown }).content;
+    if (typeof content !== 'string') throw new ApiError('http', `${this.host}: template ${name} has no content`);
+    return content;
+  }
+
+  private async get(base: string, endpoint: string, searchParams: SearchParams): Promise<GitbeakerResponse> {
+    const url = new URL(endpoint, base.endsWith('/') ? base : `${base}/`);
+    for (const [k, v] of Object.entries(searchParams ?? {})) {
+      if (v === undefined || v === null) continue;
+      url.searchParams.set(k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), String(v));
+    }
+    const token = this.opts.token?.();
+    const send = token !== undefined && mayCarryToken(url.href, this.gitlabUrl);
+    const headers: Record<string, string> = { accept: 'application/json, text/plain, */*' };
+    if (send) headers['private-token'] = token;
+    let res: HttpResponse;
+    try {
+      res = await this.opts.limiter.get({ url: url.href, headers, sensitiveHeaders: ['private-token', 'authorization'] }, `${url.href}\n${send ? 'auth' : 'anon'}`);
+    } catch (e) {
+      if (e instanceof RequestFailure) throw new ApiError(e.kind, redact(e.message, token));
+      throw e;
+    }
+    if (res.status < 200 || res.status >= 300) throw this.httpError(res, send, token);
+    const type = (res.headers['content-type'] ?? '').split(';')[0].trim();
+    let body: unknown = res.body;
+    if (type === 'application/json') {
+      try {
+        body = JSON.parse(res.body);
+      } catch {
+        throw new ApiError('http', `${this.host} sent malformed JSON`);
+      }
+    }
+    return { body, headers: res.headers, status: res.status };
+  }
+
+  private httpError(res: HttpResponse, sentToken: boolean, token: string | undefined): ApiError {
+    const status = res.status;
+    let said = '';
+    try {
+      const j = JSON.parse(res.body) as { message?: unknown; error?: unknown };
+      const m = j.message ?? j.error;
+      if (typeof m === 'string') said = m;
+    } catch {
+      // not JSON: keep only the status
+    }
+    const head = `${this.host} answered ${status} ${REASONS[status] ?? ''}`.trimEnd();
+    let hint = '';
+    if (status === 401) hint = sentToken ? 'the token was rejected' : `no token is set for ${this.host}`;
+    else if (status === 403) hint = 'the token lacks access (it needs the read_api scope)';
+    else if (status === 404) hint = sentToken ? 'no such project, ref or file' : `no such project, ref or file, or it is private and no token is set for ${this.host}`;
+    else if (status === 429) hint = res.retryAfterMs !== undefined ? `rate limited; retry after ${Math.ceil(res.retryAfterMs / 1000)} s` : 'rate limited';
+    const detail = [said && said !== `${status} ${REASONS[status]}` ? said : '', hint].filter(Boolean).join('; ');
+    return new ApiError('http', redact(detail ? `${head} (${detail})` : head, token), status, res.retryAfterMs);
+  }
+}
+
+function readOnly(): Promise<never> {
+  return Promise.reject(new Error('the sources only read from GitLab'));
+}
+
+/** Belt and braces: a server that echoes the token must not get it into a message. */
+export function redact(text: string, token: string | undefined): string {
+  return token ? text.split(token).join('[token]') : text;
+}

@@ -1,0 +1,177 @@
+/**
+ * The end-to-end suite that runs inside VS Code's extension host (loaded through
+ * `extensionTestsPath`, in code-server or in a VS Code that @vscode/test-electron downloaded),
+ * on a copy of examples/ whose service-repo is the workspace folder. It drives the real
+ * extension and language server through VS Code's own API.
+ *
+ * A check whose LSP feature the server does not offer yet is reported as todo with the reason.
+ */
+import * as vscode from 'vscode';
+import type { GitlabCiPresetsApi } from '../../../client/src/extension.js';
+import { runChecks, Todo, waitFor, writeResults } from './harness.js';
+import type { Check } from './harness.js';
+
+const EXTENSION_ID = 'gitlab-ci-presets.gitlab-ci-presets';
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n');
+}
+
+function requireCapability(api: GitlabCiPresetsApi, key: string, what: string): void {
+  const caps = api.client()?.initializeResult?.capabilities as Record<string, unknown> | undefined;
+  if (!caps?.[key]) throw new Todo(`the language server does not offer ${what} yet (no ${key} capability)`);
+}
+
+export async function run(): Promise<void> {
+  const log = (line: string) => console.log(`[e2e] ${line}`);
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!folder) throw new Error('the e2e suite needs the example service repo as workspace folder');
+  const ciUri = vscode.Uri.joinPath(folder, '.gitlab-ci.yml');
+  const libUri = vscode.Uri.joinPath(folder, '..', 'ci-library', 'common', 'jobs.yml');
+  let api!: GitlabCiPresetsApi;
+  let doc!: vscode.TextDocument;
+  const lineOf = (d: vscode.TextDocument, re: RegExp) => {
+    for (let i = 0; i < d.lineCount; i++) if (re.test(d.lineAt(i).text)) return i;
+    throw new Error(`no line matches ${re}`);
+  };
+  const reset = async () => {
+    // Undo whatever a check changed: the file on disk is the fixture.
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  };
+
+  const checks: Check[] = [
+    {
+      name: 'the extension activates on .gitlab-ci.yml and starts the language server',
+      async run() {
+        doc = await vscode.workspace.openTextDocument(ciUri);
+        await vscode.window.showTextDocument(doc);
+        const ext = vscode.extensions.getExtension<GitlabCiPresetsApi>(EXTENSION_ID);
+        if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
+        api = await ext.activate();
+        await waitFor('the language client to run', () => api.client()?.isRunning());
+        if (doc.languageId !== 'yaml') throw new Error(`language id is ${doc.languageId}, expected yaml`);
+        if (!api.isCiDocument(doc)) throw new Error('.gitlab-ci.yml is not in the document selector');
+      },
+    },
+    {
+      name: 'diagnostics: an unknown extends is reported at its place and goes away when fixed',
+      async run() {
+        const line = lineOf(doc, /extends: \.python-test-job/);
+        const edit = new vscode.WorkspaceEdit();
+        const col = doc.lineAt(line).text.indexOf('.python-test-job');
+        edit.replace(ciUri, new vscode.Range(line, col, line, col + '.python-test-job'.length), '.python-tset-job');
+        await vscode.workspace.applyEdit(edit);
+        const d = await waitFor('an extends-unknown diagnostic', () => vscode.languages.getDiagnostics(ciUri).find((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'extends-unknown'));
+        if (d.range.start.line !== line) throw new Error(`diagnostic on line ${d.range.start.line}, expected ${line}`);
+        await reset();
+        await waitFor('the diagnostic to go away', () => !vscode.languages.getDiagnostics(ciUri).some((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'extends-unknown'));
+      },
+    },
+    {
+      name: 'completion in variables: lists the variables the presets expect (HELM_CHART)',
+      async run() {
+        requireCapability(api, 'completionProvider', 'completion');
+        const line = lineOf(doc, /^ {2}LINT_PATHS:/);
+        const edit = new vscode.WorkspaceEdit();
+        edit.insert(ciUri, new vscode.Position(line + 1, 0), '  \n');
+        await vscode.workspace.applyEdit(edit);
+        try {
+          const items = await waitFor('HELM_CHART in the completion list', async () => {
+            const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', ciUri, new vscode.Position(line + 1, 2));
+            const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+            return labels.includes('HELM_CHART') ? labels : undefined;
+          });
+          if (!items.length) throw new Error('empty completion list');
+        } finally {
+          await reset();
+        }
+      },
+    },
+    {
+      name: "hover on .python-test-job shows the template's documentation",
+      async run() {
+        requireCapability(api, 'hoverProvider', 'hover');
+        const line = lineOf(doc, /extends: \.python-test-job/);
+        const pos = new vscode.Position(line, doc.lineAt(line).text.indexOf('.python-test-job') + 3);
+        const text = await waitFor('a hover with the doc comment', async () => {
+          const t = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', ciUri, pos));
+          return /Runs the pytest suite/.test(t) ? t : undefined;
+        });
+        if (!/PYTHON_VERSION/.test(text)) throw new Error(`hover does not list the template's variables:\n${text}`);
+      },
+    },
+    {
+      name: 'go-to-definition on .python-test-job opens the library file at the template',
+      async run() {
+        requireCapability(api, 'definitionProvider', 'go-to-definition');
+        const line = lineOf(doc, /extends: \.python-test-job/);
+        const pos = new vscode.Position(line, doc.lineAt(line).text.indexOf('.python-test-job') + 3);
+        const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', ciUri, pos);
+        const first = defs?.[0];
+        if (!first) throw new Error('no definition');
+        const uri = 'targetUri' in first ? first.targetUri : first.uri;
+        const range = 'targetUri' in first ? (first.targetSelectionRange ?? first.targetRange) : first.range;
+        if (!uri.path.endsWith('/ci-library/common/jobs.yml')) throw new Error(`definition in ${uri.toString()}`);
+        const lib = await vscode.workspace.openTextDocument(uri);
+        if (!lib.lineAt(range.start.line).text.startsWith('.python-test-job:')) throw new Error(`definition line: ${lib.lineAt(range.start.line).text}`);
+        if (uri.toString() !== libUri.toString()) log(`definition uri ${uri.toString()} (expected ${libUri.toString()})`);
+      },
+    },
+    {
+      name: 'the quick-fix adds the missing required variable HELM_CHART and its diagnostic goes away',
+      timeoutMs: 45_000,
+      async run() {
+        requireCapability(api, 'codeActionProvider', 'code actions');
+        const isHelm = (d: vscode.Diagnostic) => /HELM_CHART/.test(d.message);
+        const diag = await waitFor('a diagnostic about HELM_CHART', () => vscode.languages.getDiagnostics(ciUri).find(isHelm));
+        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', ciUri, diag.range, vscode.CodeActionKind.QuickFix.value);
+        const fix = actions.find((a) => /HELM_CHART/.test(a.title) && a.edit);
+        if (!fix) throw new Error(`no quick-fix for HELM_CHART among: ${actions.map((a) => a.title).join(' | ')}`);
+        try {
+          await vscode.workspace.applyEdit(fix.edit!);
+          if (!/^\s+HELM_CHART:/m.test(doc.getText())) throw new Error(`HELM_CHART not added:\n${doc.getText()}`);
+          await waitFor('the HELM_CHART diagnostic to go away', () => !vscode.languages.getDiagnostics(ciUri).some(isHelm));
+        } finally {
+          await reset();
+        }
+      },
+    },
+    {
+      name: 'the preview shows the pipeline and changes when the simulated ref becomes the tag v1.2.3',
+      async run() {
+        await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('gitlabCiPresets.openPreview');
+        const panel = await waitFor('the preview panel', () => api.preview());
+        const branch = await waitFor('a model', () => panel.lastModel ?? panel.update());
+        const job = (m: typeof branch, n: string) => m.jobs.find((j) => j.name === n);
+        if (!branch.stages.some((s) => s.name === 'deploy' && s.jobs.includes('deploy-production'))) throw new Error('no deploy stage with deploy-production');
+        if (!job(branch, 'deploy-staging')?.included || job(branch, 'deploy-production')?.included) throw new Error('a push to main runs staging, not production');
+        const tag = await panel.setContext({ source: 'push', tag: 'v1.2.3' });
+        if (!tag) throw new Error('no model for the tag pipeline');
+        const prod = job(tag, 'deploy-production');
+        if (!prod?.included || prod.when !== 'manual') throw new Error(`deploy-production on v1.2.3: ${JSON.stringify(prod && { included: prod.included, when: prod.when })}`);
+        if (job(tag, 'deploy-staging')?.included) throw new Error('deploy-staging should not run for a tag');
+        await panel.setContext({ source: 'push' });
+      },
+    },
+    {
+      name: 'the status bar says where the presets come from (a local checkout)',
+      async run() {
+        await vscode.window.showTextDocument(doc);
+        const s = await waitFor('a status summary', () => api.statusBar.update());
+        if (!/local/.test(s.text)) throw new Error(`status bar: ${s.text}`);
+      },
+    },
+  ];
+
+  const results = await runChecks(checks, log);
+  const caps = Object.keys((api?.client()?.initializeResult?.capabilities ?? {}) as object);
+  writeResults(process.env.E2E_RESULTS, results, { capabilities: caps, vscodeVersion: vscode.version, appName: vscode.env.appName });
+  const failed = results.filter((r) => r.status === 'failed');
+  log(`${results.filter((r) => r.status === 'passed').length} passed, ${failed.length} failed, ${results.filter((r) => r.status === 'todo').length} todo`);
+  if (failed.length) throw new Error(`${failed.length} e2e check(s) failed: ${failed.map((f) => f.name).join('; ')}`);
+}

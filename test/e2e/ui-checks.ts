@@ -1,0 +1,229 @@
+/**
+ * UI checks in a real VS Code (code-server) driven by playwright-core in Debian's Chromium, the
+ * way a person uses the extension: keyboard and mouse on the workbench, the preview webview.
+ * Each check leaves a screenshot in test-results/screenshots/.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+
+export interface UiCheck {
+  name: string;
+  /** The LSP capability the check needs (reported as todo while the server lacks it). */
+  needs?: string;
+  run(ui: Ui): Promise<void>;
+}
+
+export class Ui {
+  constructor(
+    readonly page: Page,
+    readonly workspace: string,
+    private readonly shots: string,
+    private shotCount = 0,
+  ) {}
+
+  async screenshot(name: string): Promise<string> {
+    const file = join(this.shots, `${String(++this.shotCount).padStart(2, '0')}-${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async ready(): Promise<void> {
+    await this.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await this.page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+  }
+
+  async quickOpen(name: string): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(name);
+    await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+    await this.page.waitForTimeout(300);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tab.active', { hasText: name.split('/').pop()! }).waitFor();
+    await this.page.locator('.monaco-editor.focused').waitFor();
+  }
+
+  async command(title: string): Promise<void> {
+    await this.page.keyboard.press('Control+Shift+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await this.page.locator(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`).first().waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Put the cursor at the start of a (1-based) line of the active editor. */
+  async gotoLine(line: number, column?: number): Promise<void> {
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`:${line}${column ? `:${column}` : ''}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForTimeout(150);
+  }
+
+  /** 1-based line number of the first line of the workspace file matching `re`, and the line. */
+  lineOf(file: string, re: RegExp): { line: number; text: string } {
+    const lines = readFileSync(join(this.workspace, file), 'utf8').split('\n');
+    const i = lines.findIndex((l) => re.test(l));
+    if (i < 0) throw new Error(`${file}: no line matches ${re}`);
+    return { line: i + 1, text: lines[i] };
+  }
+
+  async retry<T>(what: string, attempt: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    let last: unknown;
+    for (;;) {
+      try {
+        const v = await attempt();
+        if (v !== undefined) return v;
+      } catch (e) {
+        last = e;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out: ${what}${last ? ` (${(last as Error).message})` : ''}`);
+      await this.page.waitForTimeout(500);
+    }
+  }
+
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  }
+
+  async activeTab(): Promise<string> {
+    return (await this.page.locator('.tab.active').first().getAttribute('aria-label')) ?? '';
+  }
+}
+
+const CI = '.gitlab-ci.yml';
+
+export const uiChecks: UiCheck[] = [
+  {
+    name: 'completion in variables: lists preset variables',
+    needs: 'completionProvider',
+    async run(ui) {
+      await ui.quickOpen(CI);
+      const { line } = ui.lineOf(CI, /^ {2}LINT_PATHS:/);
+      await ui.gotoLine(line);
+      await ui.page.keyboard.press('End');
+      await ui.page.keyboard.press('Enter');
+      const labels = await ui.retry('HELM_CHART in the suggestions', async () => {
+        await ui.page.keyboard.press('Escape');
+        await ui.page.keyboard.press('Control+Space');
+        const rows = ui.page.locator('.suggest-widget.visible .monaco-list-row');
+        await rows.first().waitFor({ timeout: 3000 });
+        const all = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+        return all.some((l) => l.includes('HELM_CHART')) ? all : undefined;
+      });
+      await ui.screenshot('completion-preset-variables');
+      await ui.page.keyboard.press('Escape');
+      await ui.page.keyboard.press('Control+Z');
+      if (!labels.length) throw new Error('no suggestions');
+    },
+  },
+  {
+    name: "hover shows a template's docs",
+    needs: 'hoverProvider',
+    async run(ui) {
+      await ui.quickOpen(CI);
+      const { line, text } = ui.lineOf(CI, /extends: \.python-test-job/);
+      await ui.gotoLine(line, text.indexOf('.python-test-job') + 4);
+      const hover = await ui.retry('a hover with the doc comment', async () => {
+        await ui.page.keyboard.press('Escape');
+        await ui.page.keyboard.press('Control+K');
+        await ui.page.keyboard.press('Control+I');
+        const h = ui.page.locator('.monaco-hover:not(.hidden)').first();
+        await h.waitFor({ timeout: 3000 });
+        const t = await h.innerText();
+        return /Runs the pytest suite/.test(t) ? t : undefined;
+      });
+      await ui.screenshot('hover-template-docs');
+      await ui.page.keyboard.press('Escape');
+      if (!/PYTHON_VERSION/.test(hover)) throw new Error(`hover without the variables: ${hover}`);
+    },
+  },
+  {
+    name: 'go-to-definition opens the library file',
+    needs: 'definitionProvider',
+    async run(ui) {
+      await ui.quickOpen(CI);
+      const { line, text } = ui.lineOf(CI, /extends: \.python-test-job/);
+      await ui.gotoLine(line, text.indexOf('.python-test-job') + 4);
+      await ui.retry('jobs.yml to open', async () => {
+        await ui.page.keyboard.press('F12');
+        await ui.page.waitForTimeout(700);
+        return /jobs\.yml/.test(await ui.activeTab()) ? true : undefined;
+      });
+      const current = await ui.page.locator('.monaco-editor.focused .current-line ~ .view-line, .monaco-editor.focused .view-overlays .current-line').count();
+      await ui.screenshot('definition-library-file');
+      const lineText = await ui.page.locator('.monaco-editor.focused .view-line', { hasText: '.python-test-job:' }).count();
+      if (!lineText || current < 0) throw new Error('the template line is not visible in the library file');
+    },
+  },
+  {
+    name: 'the preview shows the graph and changes when the simulated ref becomes a v1.2.3 tag',
+    async run(ui) {
+      await ui.quickOpen(CI);
+      await ui.command('GitLab CI Presets: Open Pipeline Preview');
+      const view = ui.webview();
+      const prod = view.locator('.job[data-job="deploy-production"]');
+      await prod.waitFor({ timeout: 30_000 });
+      await view.locator('svg.edges path').first().waitFor({ state: 'attached' });
+      const stages = await view.locator('.stage h3').allInnerTexts();
+      if (!stages.includes('deploy') || !stages.includes('test')) throw new Error(`stages: ${stages.join(', ')}`);
+      if (!/skipped/.test((await prod.getAttribute('class')) ?? '')) throw new Error('deploy-production should be skipped on a push to main');
+      if (!/included/.test((await view.locator('.job[data-job="deploy-staging"]').getAttribute('class')) ?? '')) throw new Error('deploy-staging should run on main');
+      await ui.screenshot('preview-push-main');
+      await view.locator('#ctx-source').selectOption('tag');
+      await view.locator('#ctx-tag').fill('v1.2.3');
+      await view.locator('#ctx-tag').press('Enter');
+      await view.locator('.job.included[data-job="deploy-production"]').waitFor({ timeout: 15_000 });
+      const badge = await view.locator('.job[data-job="deploy-production"] .badge').allInnerTexts();
+      if (!badge.some((b) => /manual/.test(b))) throw new Error(`deploy-production badges: ${badge.join(', ')}`);
+      await view.locator('.job.skipped[data-job="deploy-staging"]').waitFor();
+      const rule = await view.locator('.job[data-job="deploy-staging"] .rule').innerText();
+      if (!/rules/.test(rule)) throw new Error(`the skipped job does not show its deciding rule: ${rule}`);
+      await ui.screenshot('preview-tag-v1.2.3');
+      // Keyboard: focus a card, Enter selects it; its YAML keys link to their origin.
+      await view.locator('.job[data-job="contract-tests"]').focus();
+      await ui.page.keyboard.press('Enter');
+      const stageLink = view.locator('.yaml a.origin', { hasText: 'stage:' }).first();
+      await stageLink.waitFor();
+      await ui.screenshot('preview-selected-job-yaml');
+      await stageLink.click();
+      await ui.retry('jobs.yml to open from the preview', async () => (/jobs\.yml/.test(await ui.activeTab()) ? true : undefined), 10_000);
+      await ui.screenshot('preview-key-opens-origin');
+    },
+  },
+  {
+    name: 'the quick-fix adds the missing variable',
+    needs: 'codeActionProvider',
+    async run(ui) {
+      await ui.quickOpen(CI);
+      await ui.gotoLine(1);
+      await ui.retry('the HELM_CHART problem', async () => {
+        await ui.page.keyboard.press('F8');
+        const w = ui.page.locator('.marker-widget').first();
+        await w.waitFor({ timeout: 3000 });
+        return /HELM_CHART/.test(await w.innerText()) ? true : undefined;
+      }, 30_000);
+      await ui.screenshot('quick-fix-problem');
+      await ui.page.keyboard.press('Escape');
+      await ui.page.keyboard.press('Control+.');
+      const action = ui.page.locator('.action-widget .monaco-list-row', { hasText: 'HELM_CHART' }).first();
+      await action.waitFor({ timeout: 10_000 });
+      await ui.screenshot('quick-fix-menu');
+      await action.click();
+      await ui.page.waitForTimeout(500);
+      await ui.page.keyboard.press('Escape');
+      await ui.page.keyboard.press('Control+S');
+      const text = await ui.retry('HELM_CHART saved in the file', async () => {
+        const t = readFileSync(join(ui.workspace, CI), 'utf8');
+        return /^\s+HELM_CHART:/m.test(t) ? t : undefined;
+      }, 10_000);
+      await ui.screenshot('quick-fix-applied');
+      if (!text.includes('HELM_CHART')) throw new Error('not added');
+    },
+  },
+];

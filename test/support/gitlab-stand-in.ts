@@ -1,0 +1,416 @@
+/**
+ * A local HTTP server on 127.0.0.1 that speaks the part of GitLab's REST API (v4) the sources
+ * use, as documented: URL-encoded project paths, `PRIVATE-TOKEN` and `Authorization: Bearer`
+ * auth, JSON error bodies (`{"message":"401 Unauthorized"}`, `{"message":"404 File Not Found"}`),
+ * offset pagination headers (`X-Page`, `X-Next-Page`, `X-Total-Pages`, `Link`), 429 with
+ * `Retry-After`. It serves projects built from folders or file maps, with commits, branches and
+ * tags that tests can move; it records every request (method, URL, headers); failures and
+ * slowness can be switched on; `stop()` makes it unreachable and `restart()` brings it back on
+ * the same port. It also serves plain files under `/remote/` with ETag / Last-Modified, for
+ * `include: remote:`.
+ */
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query as sent (still URL-encoded). */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  at: number;
+}
+
+export interface FailureRule {
+  status: number;
+  /** How many matching requests fail (default: all until cleared). */
+  times?: number;
+  /** `Retry-After` value (seconds or an HTTP date). */
+  retryAfter?: string | number;
+  /** Which requests (matched against the raw path + query); default every request under /api/v4/. */
+  match?: RegExp;
+}
+
+interface Commit {
+  sha: string;
+  files: Map<string, string>;
+  date: string;
+}
+
+interface Project {
+  id: number;
+  path: string;
+  visibility: 'public' | 'private';
+  defaultBranch: string;
+  commits: Map<string, Commit>;
+  branches: Map<string, string>;
+  tags: Map<string, { sha: string; updated: number }>;
+}
+
+export interface ProjectSpec {
+  path: string;
+  /** Files from a folder (`.git` and `node_modules` skipped). */
+  dir?: string;
+  files?: Record<string, string>;
+  /** Tags created in order, each on its own commit of the default branch (same files). */
+  tags?: string[];
+  defaultBranch?: string;
+  /** Default private: reads need a valid token. */
+  visibility?: 'public' | 'private';
+}
+
+const REASON: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+
+function readTree(dir: string, rel = '', out = new Map<string, string>()): Map<string, string> {
+  for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (e.name !== '.git' && e.name !== 'node_modules') readTree(dir, p, out);
+    } else if (e.isFile()) out.set(p, readFileSync(join(dir, p), 'utf8'));
+  }
+  return out;
+}
+
+export class GitLabStandIn {
+  readonly requests: RecordedRequest[] = [];
+  readonly tokens = new Set<string>();
+  /** Every request answers 401 without a valid token (an instance without anonymous API access). */
+  requireAuth = false;
+  /** Milliseconds to wait before answering. */
+  delayMs = 0;
+  /** The most requests that were being answered at the same time. */
+  maxConcurrent = 0;
+  private concurrent = 0;
+  private redirects: Array<{ match: RegExp; location: string }> = [];
+  readonly templates = new Map<string, string>();
+  private remotes = new Map<string, { text: string; etag: string; lastModified: string }>();
+  private projects = new Map<string, Project>();
+  private failures: FailureRule[] = [];
+  private counter = 0;
+  private tagClock = 0;
+  private server: Server;
+  port = 0;
+
+  private constructor() {
+    this.server = createServer((req, res) => void this.handle(req, res));
+  }
+
+  static async start(opts: { tokens?: string[] } = {}): Promise<GitLabStandIn> {
+    const s = new GitLabStandIn();
+    for (const t of opts.tokens ?? []) s.tokens.add(t);
+    await s.listen(0);
+    return s;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        const a = this.server.address();
+        if (a && typeof a === 'object') this.port = a.port;
+        resolve();
+      });
+    });
+  }
+
+  /** Stop listening and drop open connections: the host becomes unreachable. */
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  restart(): Promise<void> {
+    return this.listen(this.port);
+  }
+
+  close(): Promise<void> {
+    return this.stop();
+  }
+
+  // ─────────────────────────────────────────────────────────── fixtures ──
+
+  addProject(spec: ProjectSpec): void {
+    const files = spec.dir ? readTree(spec.dir) : new Map<string, string>();
+    for (const [k, v] of Object.entries(spec.files ?? {})) files.set(k, v);
+    const branch = spec.defaultBranch ?? 'main';
+    const p: Project = { id: this.projects.size + 1, path: spec.path, visibility: spec.visibility ?? 'private', defaultBranch: branch, commits: new Map(), branches: new Map(), tags: new Map() };
+    this.projects.set(spec.path, p);
+    this.commit(spec.path, Object.fromEntries(files), { branch, replace: true });
+    for (const tag of spec.tags ?? []) {
+      const sha = this.commit(spec.path, {}, { branch });
+      this.tag(spec.path, tag, sha);
+    }
+  }
+
+  private project(path: string): Project {
+    const p = this.projects.get(path);
+    if (!p) throw new Error(`stand-in: no project ${path}`);
+    return p;
+  }
+
+  /** A new commit on `branch` (created from the default branch if new): its files + `changes` (null deletes). Returns the SHA. */
+  commit(projectPath: string, changes: Record<string, string | null>, opts: { branch?: string; replace?: boolean } = {}): string {
+    const p = this.project(projectPath);
+    const branch = opts.branch ?? p.defaultBranch;
+    // A new branch starts from the default branch.
+    const parent = p.branches.get(branch) ?? p.branches.get(p.defaultBranch);
+    const files = new Map(opts.replace || !parent ? [] : p.commits.get(parent)!.files);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null) files.delete(k);
+      else files.set(k, v);
+    }
+    const sha = createHash('sha1').update(`${projectPath}\n${++this.counter}\n${JSON.stringify([...files])}`).digest('hex');
+    p.commits.set(sha, { sha, files, date: new Date(Date.UTC(2026, 0, 1) + this.counter * 60_000).toISOString() });
+    p.branches.set(branch, sha);
+    return sha;
+  }
+
+  /** Create or move a tag to a ref (branch, tag or SHA). */
+  tag(projectPath: string, name: string, ref: string): string {
+    const p = this.project(projectPath);
+    const sha = this.resolve(p, ref);
+    if (!sha) throw new Error(`stand-in: no ref ${ref}`);
+    p.tags.set(name, { sha, updated: ++this.tagClock });
+    return sha;
+  }
+
+  shaOf(projectPath: string, ref: string): string | undefined {
+    return this.resolve(this.project(projectPath), ref);
+  }
+
+  setRemote(path: string, text: string): void {
+    const etag = `"${createHash('sha1').update(text).digest('hex').slice(0, 16)}"`;
+    this.remotes.set(path, { text, etag, lastModified: new Date(Date.UTC(2026, 0, 1) + ++this.counter * 1000).toUTCString() });
+  }
+
+  /** Answer requests matching `match` with `302 Location: location`. */
+  redirect(match: RegExp, location: string): void {
+    this.redirects.push({ match, location });
+  }
+
+  fail(rule: FailureRule): void {
+    this.failures.push({ ...rule });
+  }
+
+  clearFailures(): void {
+    this.failures = [];
+    this.redirects = [];
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  /** Requests whose URL matches `re`. */
+  requestsTo(re: RegExp): RecordedRequest[] {
+    return this.requests.filter((r) => re.test(r.url));
+  }
+
+  // ─────────────────────────────────────────────────────────── serving ──
+
+  private resolve(p: Project, ref: string): string | undefined {
+    if (p.branches.has(ref)) return p.branches.get(ref);
+    if (p.tags.has(ref)) return p.tags.get(ref)!.sha;
+    if (p.commits.has(ref)) return ref;
+    if (/^[0-9a-f]{7,39}$/.test(ref)) {
+      const hits = [...p.commits.keys()].filter((s) => s.startsWith(ref));
+      if (hits.length === 1) return hits[0];
+    }
+    return undefined;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    this.requests.push({ method: req.method ?? 'GET', url, headers: { ...req.headers }, at: Date.now() });
+    this.maxConcurrent = Math.max(this.maxConcurrent, ++this.concurrent);
+    res.once('close', () => this.concurrent--);
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (res.destroyed) return;
+    const redirect = this.redirects.find((r) => r.match.test(url));
+    if (redirect) {
+      res.writeHead(302, { location: redirect.location });
+      return void res.end();
+    }
+    try {
+      this.route(req, res, url);
+    } catch (e) {
+      this.json(res, 500, { message: `500 Internal Server Error: ${(e as Error).message}` });
+    }
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  }
+
+  private error(res: ServerResponse, status: number, what?: string, headers: Record<string, string> = {}): void {
+    this.json(res, status, { message: what ? `${status} ${what}` : `${status} ${REASON[status] ?? ''}`.trim() }, headers);
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, url: string): void {
+    const [rawPath, rawQuery = ''] = url.split('?', 2);
+    const query = new URLSearchParams(rawQuery);
+    const rule = this.failures.find((f) => (f.match ?? /^\/api\/v4\//).test(url) && (f.times === undefined || f.times > 0));
+    if (rule) {
+      if (rule.times !== undefined) rule.times--;
+      const headers: Record<string, string> = rule.retryAfter !== undefined ? { 'retry-after': String(rule.retryAfter) } : {};
+      return this.error(res, rule.status, undefined, headers);
+    }
+    if (rawPath.startsWith('/remote/')) return this.serveRemote(req, res, rawPath);
+    if (!rawPath.startsWith('/api/v4/')) return this.json(res, 404, { error: '404 Not Found' });
+    const token = this.tokenOf(req);
+    if (token !== undefined && !this.tokens.has(token)) return this.error(res, 401);
+    if (token === undefined && this.requireAuth) return this.error(res, 401);
+    const seg = rawPath.slice('/api/v4/'.length).split('/');
+    if (seg[0] === 'templates' && seg[1] === 'gitlab_ci_ymls' && seg.length === 3) {
+      const key = decodeURIComponent(seg[2]);
+      const content = this.templates.get(key);
+      return content === undefined ? this.error(res, 404, 'Template Not Found') : this.json(res, 200, { name: key, content });
+    }
+    if (seg[0] !== 'projects' || seg.length < 2) return this.json(res, 404, { error: '404 Not Found' });
+    const id = decodeURIComponent(seg[1]);
+    const p = [...this.projects.values()].find((x) => x.path === id || String(x.id) === id);
+    if (!p || (p.visibility === 'private' && token === undefined)) return this.error(res, 404, 'Project Not Found');
+    const rest = seg.slice(2);
+    if (rest.length === 0) {
+      return this.json(res, 200, { id: p.id, path_with_namespace: p.path, name: p.path.split('/').pop(), default_branch: p.defaultBranch, visibility: p.visibility, web_url: `${this.url}/${p.path}` });
+    }
+    if (rest[0] !== 'repository') return this.json(res, 404, { error: '404 Not Found' });
+    const [what, arg, tail] = rest.slice(1);
+    if (what === 'files' && arg !== undefined && tail === 'raw' && rest.length === 4) {
+      const sha = this.resolve(p, query.get('ref') ?? p.defaultBranch);
+      if (!sha) return this.error(res, 404, 'Commit Not Found');
+      const text = p.commits.get(sha)!.files.get(decodeURIComponent(arg));
+      if (text === undefined) return this.error(res, 404, 'File Not Found');
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-gitlab-commit-id': sha });
+      return void res.end(text);
+    }
+    if (what === 'branches' && arg !== undefined && rest.length === 3) {
+      const name = decodeURIComponent(arg);
+      const sha = p.branches.get(name);
+      if (!sha) return this.error(res, 404, 'Branch Not Found');
+      return this.json(res, 200, { name, default: name === p.defaultBranch, protected: false, commit: this.commitJson(p, sha) });
+    }
+    if (what === 'commits' && arg !== undefined && rest.length === 3) {
+      const sha = this.resolve(p, decodeURIComponent(arg));
+      return sha ? this.json(res, 200, this.commitJson(p, sha)) : this.error(res, 404, 'Commit Not Found');
+    }
+    if (what === 'tags' && rest.length === 2) return this.serveTags(res, p, query, rawPath);
+    if (what === 'tags' && arg !== undefined && rest.length === 3) {
+      const t = p.tags.get(decodeURIComponent(arg));
+      return t ? this.json(res, 200, this.tagJson(p, decodeURIComponent(arg))) : this.error(res, 404, 'Tag Not Found');
+    }
+    if (what === 'tree' && rest.length === 2) return this.serveTree(res, p, query, rawPath);
+    return this.json(res, 404, { error: '404 Not Found' });
+  }
+
+  private tokenOf(req: IncomingMessage): string | undefined {
+    const pt = req.headers['private-token'];
+    if (typeof pt === 'string') return pt;
+    const auth = req.headers.authorization;
+    const m = typeof auth === 'string' ? /^Bearer\s+(.+)$/i.exec(auth) : null;
+    return m ? m[1] : undefined;
+  }
+
+  private commitJson(p: Project, sha: string) {
+    const c = p.commits.get(sha)!;
+    return { id: sha, short_id: sha.slice(0, 8), title: `commit ${sha.slice(0, 8)}`, committed_date: c.date, created_at: c.date, parent_ids: [] };
+  }
+
+  private tagJson(p: Project, name: string) {
+    const t = p.tags.get(name)!;
+    return { name, target: t.sha, message: '', protected: false, commit: this.commitJson(p, t.sha) };
+  }
+
+  private paginate<T>(res: ServerResponse, items: T[], query: URLSearchParams, rawPath: string): void {
+    const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 20) || 20));
+    const totalPages = Math.max(1, Math.ceil(items.length / perPage));
+    const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
+    const link = (n: number) => {
+      const q = new URLSearchParams(query);
+      q.set('page', String(n));
+      q.set('per_page', String(perPage));
+      return `${this.url}${rawPath}?${q.toString()}`;
+    };
+    const links = [];
+    if (page > 1) links.push(`<${link(page - 1)}>; rel="prev"`);
+    if (page < totalPages) links.push(`<${link(page + 1)}>; rel="next"`);
+    links.push(`<${link(1)}>; rel="first"`, `<${link(totalPages)}>; rel="last"`);
+    this.json(res, 200, items.slice((page - 1) * perPage, page * perPage), {
+      'x-page': String(page),
+      'x-per-page': String(perPage),
+      'x-total': String(items.length),
+      'x-total-pages': String(totalPages),
+      'x-next-page': page < totalPages ? String(page + 1) : '',
+      'x-prev-page': page > 1 ? String(page - 1) : '',
+      link: links.join(', '),
+    });
+  }
+
+  private serveTags(res: ServerResponse, p: Project, query: URLSearchParams, rawPath: string): void {
+    const order = query.get('order_by') ?? 'updated';
+    const names = [...p.tags.keys()];
+    const num = (n: string) => (/^v?(\d+)\.(\d+)\.(\d+)/.exec(n) ?? []).slice(1).map(Number);
+    if (order === 'name') names.sort();
+    else if (order === 'version') names.sort((a, b) => {
+      const [x, y] = [num(a), num(b)];
+      return (x[0] ?? 0) - (y[0] ?? 0) || (x[1] ?? 0) - (y[1] ?? 0) || (x[2] ?? 0) - (y[2] ?? 0) || a.localeCompare(b);
+    });
+    else names.sort((a, b) => p.tags.get(a)!.updated - p.tags.get(b)!.updated);
+    if ((query.get('sort') ?? 'desc') === 'desc') names.reverse();
+    this.paginate(res, names.map((n) => this.tagJson(p, n)), query, rawPath);
+  }
+
+  private serveTree(res: ServerResponse, p: Project, query: URLSearchParams, rawPath: string): void {
+    const sha = this.resolve(p, query.get('ref') ?? p.defaultBranch);
+    if (!sha) return this.error(res, 404, 'Tree Not Found');
+    const recursive = query.get('recursive') === 'true';
+    const base = (query.get('path') ?? '').replace(/^\/+|\/+$/g, '');
+    const entries = new Map<string, 'tree' | 'blob'>();
+    for (const file of p.commits.get(sha)!.files.keys()) {
+      if (base && !file.startsWith(`${base}/`)) continue;
+      const rel = base ? file.slice(base.length + 1) : file;
+      const parts = rel.split('/');
+      const depth = recursive ? parts.length : 1;
+      for (let i = 1; i <= depth; i++) {
+        const path = [base, ...parts.slice(0, i)].filter(Boolean).join('/');
+        entries.set(path, i === parts.length ? 'blob' : 'tree');
+      }
+    }
+    const items = [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([path, type]) => ({
+      id: createHash('sha1').update(`${sha}:${path}`).digest('hex'),
+      name: path.split('/').pop(),
+      type,
+      path,
+      mode: type === 'tree' ? '040000' : '100644',
+    }));
+    this.paginate(res, items, query, rawPath);
+  }
+
+  private serveRemote(req: IncomingMessage, res: ServerResponse, rawPath: string): void {
+    const r = this.remotes.get(decodeURIComponent(rawPath.slice('/remote/'.length)));
+    if (!r) return this.error(res, 404);
+    const headers = { etag: r.etag, 'last-modified': r.lastModified };
+    if (req.headers['if-none-match'] === r.etag || (!req.headers['if-none-match'] && req.headers['if-modified-since'] === r.lastModified)) {
+      res.writeHead(304, headers);
+      return void res.end();
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+    res.end(r.text);
+  }
+}
