@@ -11,43 +11,17 @@ import { expandPipeline } from '../server/src/pipeline/expand.js';
 import { simulatedVariables } from '../server/src/pipeline/simulated-context.js';
 import { MemorySources } from '../server/src/sources/memory-sources.js';
 import { renderPreview } from '../client/src/webview/render.js';
+import { generatePipeline } from './generate-pipeline.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
-const STAGES = ['build', 'test', 'package', 'deploy', 'verify'];
-
-function generate(): Record<string, string> {
-  const lib = [
-    '.base:',
-    '  image: alpine:3.20',
-    '  retry: { max: 1, when: [runner_system_failure] }',
-    '  before_script: [echo "$SERVICE_NAME"]',
-    '  variables: { LOG_LEVEL: info, OUT: "dist/$CI_JOB_NAME" }',
-    '.rules:',
-    '  rules:',
-    '    - if: $CI_PIPELINE_SOURCE == "merge_request_event"',
-    '    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH',
-    '    - if: $CI_COMMIT_TAG =~ /^v\\d+/',
-    '      when: manual',
-  ].join('\n');
-  const root: string[] = ['include: [{ local: lib.yml }]', `stages: [${STAGES.join(', ')}]`, 'variables: { SERVICE_NAME: bench }'];
-  for (let i = 0; i < JOBS; i++) {
-    const stage = STAGES[Math.floor((i * STAGES.length) / JOBS)];
-    root.push(`job-${i}:`, '  extends: [.base, .rules]', `  stage: ${stage}`, `  script: ["make part-${i}", "echo done"]`);
-    if (i % 5 && i > 0) root.push(`  needs: [job-${i - 1}]`);
-    if (i % 50 === 0) root.push('  parallel: { matrix: [{ ARCH: [amd64, arm64], OS: [linux, windows] }] }');
-    if (i % 7 === 0) root.push('  allow_failure: true');
-  }
-  return { '.gitlab-ci.yml': root.join('\n') + '\n', 'lib.yml': lib + '\n' };
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
 async function main() {
-  const files = generate();
+  const files = generatePipeline(JOBS);
   const sources = new MemorySources(files);
   const variables = simulatedVariables();
   const expandTimes: number[] = [];

@@ -3,7 +3,7 @@
  * the Workspace (cached until something changes); each feature in features/ registers its handlers.
  */
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import type { InitializeParams, InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
+import type { ClientCapabilities, InitializeParams, InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { makeContext } from './features/context.js';
@@ -17,6 +17,7 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let folders: string[] = [];
 let settings: Settings = DEFAULT_SETTINGS;
+let clientCapabilities: ClientCapabilities | undefined;
 let initializationOptions: Record<string, unknown> = {};
 const published = new Map<string, Set<string>>();
 const timers = new Map<string, NodeJS.Timeout>();
@@ -54,9 +55,11 @@ const host: FeatureHost = {
     }
   },
   revalidate: (uri) => (changed(), schedule(uri, 0)),
+  clientCapabilities: () => clientCapabilities,
 };
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
+  clientCapabilities = params.capabilities;
   folders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
   if (!folders.length && params.rootUri) folders = [fileURLToPath(params.rootUri)];
   const init = params.initializationOptions as { settings?: Partial<Settings> } | undefined;
@@ -83,7 +86,7 @@ async function validate(uri: string): Promise<void> {
   if (!uri.startsWith('file:') || !documents.get(uri)) return;
   try {
     const analysis = await analysisFor(uri);
-    const byUri = diagnosticsByUri(analysis.pipeline, (u) => documents.get(u)?.getText(), { standalone: analysis.standalone });
+    const byUri = diagnosticsByUri(analysis.pipeline, (u) => documents.get(u)?.getText(), { standalone: analysis.standalone, knownVariables: settings.knownVariables });
     const previous = published.get(analysis.rootUri) ?? new Set();
     for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, diagnostics });
     for (const u of previous) if (!byUri.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [] });

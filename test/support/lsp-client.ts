@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import type { Diagnostic, ProtocolConnection, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import type { CodeLens, DocumentSymbol, Location, LocationLink, Position, Range, WorkspaceEdit } from 'vscode-languageserver-protocol/node';
+import type { CompletionItem, CompletionList, Hover } from 'vscode-languageserver-protocol/node';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
@@ -94,6 +95,29 @@ export class LspClient {
   /** The server's `gitlabCiPresets/readFile` (text of a read-only pipeline file). */
   readFile(uri: string): Promise<{ text: string }> {
     return this.connection.sendRequest('gitlabCiPresets/readFile', { uri });
+  }
+
+  /** `initialize` with any initializationOptions (e.g. `{ settings, redhatYamlActive: true }`). */
+  async initializeWithOptions(folder: string, initializationOptions: Record<string, unknown>): Promise<void> {
+    await this.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(folder).href,
+      workspaceFolders: [{ uri: pathToFileURL(folder).href, name: 'ws' }],
+      capabilities: {},
+      initializationOptions,
+    });
+    await this.connection.sendNotification('initialized', {});
+  }
+
+  /** textDocument/completion; always answers a list of items (empty for null). */
+  async completion(uri: string, position: Position, triggerCharacter?: string): Promise<CompletionItem[]> {
+    const context = triggerCharacter ? { triggerKind: 2, triggerCharacter } : { triggerKind: 1 };
+    const r: CompletionList | CompletionItem[] | null = await this.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position, context });
+    return r === null ? [] : Array.isArray(r) ? r : r.items;
+  }
+
+  hover(uri: string, position: Position): Promise<Hover | null> {
+    return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position });
   }
 
   async close(): Promise<void> {

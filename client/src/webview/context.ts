@@ -16,7 +16,7 @@ export const DEFAULT_UI_CONTEXT: UiContext = { source: 'push', branch: '', tag: 
 /** `A=1 B="x y" C='z'` → {A: "1", B: "x y", C: "z"}. */
 export function parseVariables(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const re = /([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|'([^']*)'|(\S*))/g;
+  const re = /(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|'([^']*)'|(\S*))/g;
   for (const m of text.matchAll(re)) out[m[1]] = m[3] ?? m[4] ?? m[5] ?? '';
   return out;
 }

@@ -13,7 +13,6 @@
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
 import type { CompletionItem, CompletionParams } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { GLOBAL_KEYWORDS } from '../pipeline/jobs.js';
 import { definitionsInScope } from '../pipeline/variable-contract.js';
 import type { Analysis } from '../workspace.js';
 import { answering, rememberOnOpen } from './completion-analysis.js';
@@ -25,19 +24,13 @@ import { dollarItems, expectedVariables, presetVariableItems } from './completio
 import type { Feature, FeatureContext, FeatureHost } from './context.js';
 import { keywordOfValue, keywordsAt } from './keyword-docs.js';
 import type { KeywordDoc } from './keyword-docs.js';
-import { mappingEntries, yamlContext } from './yaml-context.js';
+import { jobOfPath, mappingEntries, yamlContext } from './yaml-context.js';
 import type { YamlContext } from './yaml-context.js';
 
 export const TRIGGER_CHARACTERS = ['$', '[', ':', ' ', '-', '/', '.', '{'];
 
 type Path = YamlContext['path'];
 const isIndex = (p: unknown): p is number => typeof p === 'number';
-
-/** The job a path is inside (its first key, unless that is a global keyword). */
-export function jobOfPath(path: Path): string | undefined {
-  const head = path[0];
-  return typeof head === 'string' && !GLOBAL_KEYWORDS.has(head) ? head : undefined;
-}
 
 /** Whether keyword items are offered: the setting, and in `auto` whether the Red Hat YAML extension is active. */
 export function keywordsEnabled(host: Pick<FeatureHost, 'settings' | 'initializationOptions'>): boolean {

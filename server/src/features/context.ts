@@ -3,7 +3,7 @@
  * document's own loaded file in it, and helpers to turn engine spans into LSP ranges.
  * A feature module exports a `Feature`: the capabilities it adds and how it registers its handlers.
  */
-import type { Connection, Location, Range, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
+import type { ClientCapabilities, Connection, Location, Range, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { LoadedFile } from '../pipeline/includes.js';
 import type { Span } from '../pipeline/model.js';
@@ -34,6 +34,8 @@ export interface FeatureHost {
   context(uri: string): Promise<FeatureContext | undefined>;
   /** Ask for fresh diagnostics of a document (after an edit the server did itself, say). */
   revalidate(uri: string): void;
+  /** What the client said it supports in `initialize` (snippet edits, resource operations, ...). */
+  clientCapabilities?(): ClientCapabilities | undefined;
 }
 
 export interface Feature {

@@ -1,11 +1,16 @@
 /**
- * Engine diagnostics → LSP diagnostics, grouped by the file they point into.
+ * Engine diagnostics → LSP diagnostics, grouped by the file they point into; in a consumer's
+ * pipeline (not a preset file checked on its own) also the preset variable contract's findings:
+ * `variable-missing` on the include entry or job that brings a preset whose required variable
+ * is set nowhere (code-actions.ts offers to add them).
  */
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { ExpandedPipeline } from '../pipeline/expand.js';
 import type { PipelineDiagnostic } from '../pipeline/model.js';
 import { LineIndex } from '../pipeline/positions.js';
+import { jobFile, missingRequiredVariables } from '../pipeline/variable-contract.js';
+import type { MissingVariable } from '../pipeline/variable-contract.js';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
@@ -15,12 +20,13 @@ export const PIPELINE_ONLY_CODES = new Set(['no-visible-job', 'job-no-script', '
 export function diagnosticsByUri(
   pipeline: ExpandedPipeline,
   texts: (uri: string) => string | undefined,
-  opts: { standalone?: boolean } = {},
+  opts: { standalone?: boolean; knownVariables?: readonly string[] } = {},
 ): Map<string, Diagnostic[]> {
   const out = new Map<string, Diagnostic[]>();
   for (const f of pipeline.files) out.set(f.uri, []);
   const indexes = new Map<string, LineIndex>();
-  for (const d of pipeline.diagnostics) {
+  const all = opts.standalone ? pipeline.diagnostics : [...pipeline.diagnostics, ...missingVariableDiagnostics(pipeline, opts.knownVariables ?? [])];
+  for (const d of all) {
     if (opts.standalone && PIPELINE_ONLY_CODES.has(d.code)) continue;
     const text = texts(d.span.uri) ?? pipeline.files.find((f) => f.uri === d.span.uri)?.parsed.text;
     if (text === undefined) continue;
@@ -42,4 +48,55 @@ export function toLsp(d: PipelineDiagnostic, index: LineIndex): Diagnostic {
     message: d.message,
     data: d.data,
   };
+}
+
+/** What a `variable-missing` diagnostic carries for its quick-fixes. */
+export interface MissingVariableData {
+  variable: string;
+  description?: string;
+  /** The preset template or job that declares or reads it. */
+  neededBy: string;
+  /** The preset file the include brings (absent when a job of the consumer brings it). */
+  preset?: string;
+  jobs: string[];
+  /** Set when only this job of the consumer needs it: the fix goes into the job's `variables:`. */
+  job?: string;
+}
+
+const missingCache = new WeakMap<ExpandedPipeline, { known: string; list: PipelineDiagnostic[] }>();
+
+/** The contract's findings as engine diagnostics (`variable-missing`, warning). Never throws. */
+export function missingVariableDiagnostics(pipeline: ExpandedPipeline, knownVariables: readonly string[]): PipelineDiagnostic[] {
+  const key = knownVariables.join('\n');
+  const cached = missingCache.get(pipeline);
+  if (cached && cached.known === key) return cached.list;
+  let missing: MissingVariable[];
+  try {
+    missing = missingRequiredVariables(pipeline, { knownVariables });
+  } catch {
+    missing = [];
+  }
+  const byName = new Map<string, MissingVariable[]>();
+  for (const m of missing) byName.set(m.variable.name, [...(byName.get(m.variable.name) ?? []), m]);
+  const list = missing.map((m) => {
+    const preset = m.presetUri ? pipeline.files.find((f) => f.uri === m.presetUri)?.path : undefined;
+    const templateFile = jobFile(pipeline, m.neededBy)?.path;
+    const where = preset ? `${preset} (${m.neededBy})` : `${m.neededBy}${templateFile ? ` in ${templateFile}` : ''}`;
+    const desc = m.variable.description;
+    const others = byName.get(m.variable.name)!;
+    const onlyJob = others.length === 1 && !m.presetUri && m.jobs.length === 1 && pipeline.merged.keySpans.get(m.jobs[0])?.uri === m.span.uri;
+    const data: MissingVariableData = { variable: m.variable.name, neededBy: m.neededBy, jobs: m.jobs };
+    if (desc) data.description = desc;
+    if (preset) data.preset = preset;
+    if (onlyJob) data.job = m.jobs[0];
+    return {
+      severity: 'warning' as const,
+      code: 'variable-missing',
+      message: `${m.variable.name} is not set: ${where} needs it${desc ? ` — ${desc}` : ''}`,
+      span: m.span,
+      data: data as unknown as Record<string, unknown>,
+    };
+  });
+  missingCache.set(pipeline, { known: key, list });
+  return list;
 }

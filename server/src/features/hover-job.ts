@@ -13,7 +13,7 @@ import { templateContract } from '../pipeline/variable-contract.js';
 import type { Contract } from '../pipeline/variable-contract.js';
 import type { Analysis } from '../workspace.js';
 import { analysedText, fileIndex, lineOf, spanLabel } from './completion-analysis.js';
-import { baseJobName } from './symbol-index.js';
+import { baseJobName } from '../pipeline/jobs.js';
 
 /** Longest merged YAML shown in a hover, in lines. */
 const MAX_YAML_LINES = 60;

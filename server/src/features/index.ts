@@ -10,7 +10,10 @@ import { references } from './references.js';
 import { rename } from './rename.js';
 import { tokensFeature } from './tokens.js';
 import { previewFeature } from './preview.js';
+import { completion } from './completion.js';
+import { hover } from './hover.js';
 
 export const features: Feature[] = [tokensFeature];
 features.push(definition, references, codeLens, rename, documentSymbol, readOnlyFiles);
 features.push(previewFeature);
+features.push(completion, hover);

@@ -10,7 +10,8 @@ import type { Span } from '../pipeline/model.js';
 import { LineIndex } from '../pipeline/positions.js';
 import type { Feature, FeatureContext, FeatureHost } from './context.js';
 import { clientUri, featureContext, isEditable } from './read-only-files.js';
-import { baseJobName, jobOccurrences, occurrenceAt, uniqueFiles, variableOccurrences } from './symbol-index.js';
+import { baseJobName } from '../pipeline/jobs.js';
+import { jobOccurrences, occurrenceAt, uniqueFiles, variableOccurrences } from './symbol-index.js';
 import type { Occurrence } from './symbol-index.js';
 
 /** The document's pipeline first, then those of the other open workspace documents (each once). */

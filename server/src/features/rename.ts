@@ -12,7 +12,8 @@ import type { Span } from '../pipeline/model.js';
 import type { Feature, FeatureContext } from './context.js';
 import { featureContext, fromClientUri, isEditable } from './read-only-files.js';
 import { clientLocations, relatedPipelines } from './references.js';
-import { baseJobName, jobDefinition, jobOccurrences, occurrenceAt } from './symbol-index.js';
+import { baseJobName } from '../pipeline/jobs.js';
+import { jobDefinition, jobOccurrences, occurrenceAt } from './symbol-index.js';
 
 /** Job names we write unquoted in keys, flow lists and `!reference` tags alike. */
 const PLAIN_NAME = /^[A-Za-z0-9_./](?:[A-Za-z0-9_./ -]*[A-Za-z0-9_./-])?$/;

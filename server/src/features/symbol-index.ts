@@ -7,13 +7,13 @@
  * are the file's. Also what each name resolves to in an expanded pipeline.
  * Pure-ish: engine types in, engine spans out; the LSP features turn them into answers.
  */
+import { baseJobName, GLOBAL_KEYWORDS } from '../pipeline/jobs.js';
 import type { ExpandedPipeline } from '../pipeline/expand.js';
 import { extendsNames } from '../pipeline/extends.js';
 import { parseIncludeEntries } from '../pipeline/include-entries.js';
 import type { IncludeEntry } from '../pipeline/include-entries.js';
 import type { LoadedFile } from '../pipeline/includes.js';
 import { findInterpolationBlocks, readInputSpecs } from '../pipeline/inputs.js';
-import { GLOBAL_KEYWORDS } from '../pipeline/jobs.js';
 import { getPath, isMap } from '../pipeline/model.js';
 import type { MapNode, Node, Span } from '../pipeline/model.js';
 import type { ParsedFile } from '../pipeline/parse.js';
@@ -80,11 +80,6 @@ export function variableOccurrences(pipelines: readonly ExpandedPipeline[], name
   return out;
 }
 
-/** A `parallel:matrix` instance name (`build: [linux, amd64]`) refers to its job `build`. */
-export function baseJobName(name: string): string {
-  const m = /^(.*?): \[.*\]$/.exec(name);
-  return m ? m[1] : name;
-}
 
 /** Where `from` (a key span) ends up as a block when its value is in the same file. */
 function block(key: Span, value: Node | undefined): Span {

@@ -6,6 +6,7 @@
  *
  * The path has the shape of locate()'s: keys and sequence indexes from the document root.
  */
+import { GLOBAL_KEYWORDS } from '../pipeline/jobs.js';
 
 export type CursorKind = 'key' | 'value' | 'item' | 'reference' | 'comment';
 
@@ -497,4 +498,10 @@ export function mappingEntries(text: string, offset: number, col: number): Map<s
     break;
   }
   return out;
+}
+
+/** The job a path is inside (its first key, unless that is a global keyword). */
+export function jobOfPath(path: readonly (string | number)[]): string | undefined {
+  const head = path[0];
+  return typeof head === 'string' && !GLOBAL_KEYWORDS.has(head) ? head : undefined;
 }

@@ -170,7 +170,7 @@ function needName(n: Node): { name: string; optional: boolean; span?: Span } | u
 }
 
 /** A `parallel:matrix` instance name (`build: [linux, amd64]`) refers to its job `build`. */
-function baseJobName(name: string): string {
+export function baseJobName(name: string): string {
   const m = /^(.*?): \[.*\]$/.exec(name);
   return m ? m[1] : name;
 }

@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeContext } from '../../server/src/features/context.js';
+import { buildPreview } from '../../server/src/features/preview.js';
+import type { PreviewContext } from '../../server/src/features/preview.js';
+import { contentSecurityPolicy, previewShell } from '../../client/src/preview-html.js';
+import { summarise } from '../../client/src/sources-summary.js';
+import { parseVariables, requestContext } from '../../client/src/webview/context.js';
+import { esc, renderPreview } from '../../client/src/webview/render.js';
+import { expandFiles } from '../support/engine.js';
+import { repoRoot } from '../support/lsp-client.js';
+
+async function model(files: Record<string, string>, context: PreviewContext = {}) {
+  const pipeline = await expandFiles(files);
+  const root = pipeline.files.find((f) => f.kind === 'root')!;
+  const ctx = makeContext({ pipeline, standalone: false, rootUri: root.uri }, { localProjects: {}, knownVariables: [] }, { uri: root.uri, text: root.parsed.text, version: 1 }, () => undefined);
+  return buildPreview(ctx, context);
+}
+
+const HOSTILE = `
+stages: [build, "<b>deploy</b>"]
+variables:
+  GREETING: "<script>alert(1)</script>"
+"<img src=x onerror=alert(1)>":
+  stage: build
+  script: ["echo '<iframe>' && echo \\"&amp;\\""]
+deploy:
+  stage: "<b>deploy</b>"
+  script: x
+  needs: ["<img src=x onerror=alert(1)>"]
+  rules:
+    - if: $CI_COMMIT_TAG == "<svg onload=alert(1)>"
+`;
+
+test('every YAML value is escaped: job names, stages, values, rules, messages', async () => {
+  const m = await model({ '.gitlab-ci.yml': HOSTILE }, { source: 'push', branch: 'main' });
+  for (const selected of [undefined, '<img src=x onerror=alert(1)>', 'deploy']) {
+    const { html } = renderPreview(m, selected);
+    assert.doesNotMatch(html, /<img|<script|<iframe|<svg onload|<b>/i, `raw markup from YAML in the HTML (selected: ${selected})`);
+    assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
+  }
+  const { html } = renderPreview(m);
+  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  assert.match(html, /&lt;b&gt;deploy&lt;\/b&gt;/);
+  assert.match(html, /&lt;svg onload=alert\(1\)&gt;/, 'the deciding rule of the skipped job, escaped');
+  assert.equal(esc(`"'<>&`), '&quot;&#39;&lt;&gt;&amp;');
+});
+
+test('links carry only an index into the location table; skipped jobs are greyed with their rule', async () => {
+  const m = await model({ '.gitlab-ci.yml': HOSTILE }, { source: 'push', branch: 'main' });
+  const { html, locations } = renderPreview(m, 'deploy');
+  const indexes = [...html.matchAll(/data-loc="(\d+)"/g)].map((x) => Number(x[1]));
+  assert.ok(indexes.length > 5);
+  assert.deepEqual(indexes, indexes.map((_, i) => i), 'one entry per link, in order');
+  assert.equal(locations.length, indexes.length);
+  assert.ok(locations.every((l) => l.uri.endsWith('.gitlab-ci.yml') && l.range.start.line >= 0));
+  assert.doesNotMatch(html, /file:\/\//, 'no URI in the markup');
+  assert.match(html, /class="job skipped[^"]*"[^>]*data-job="deploy"/);
+  assert.match(html, /none of the 1 rules matches/);
+  assert.match(html, /class="job included[^"]*"[^>]*data-job="&lt;img/);
+});
+
+test('the example in the preview markup: badges for manual, matrix, needs: []', async () => {
+  const files: Record<string, string> = {
+    '.gitlab-ci.yml': `
+stages: [build, test, deploy]
+build:
+  stage: build
+  script: x
+  parallel: { matrix: [{ A: [1, 2, 3] }, { A: [4] }] }
+lint:
+  stage: test
+  script: x
+  needs: []
+  allow_failure: true
+release:
+  stage: deploy
+  trigger: { project: g/p }
+  rules: [{ if: $CI_COMMIT_TAG, when: manual }]
+`,
+  };
+  const m = await model(files, { source: 'push', tag: 'v1' });
+  const { html } = renderPreview(m);
+  assert.match(html, /matrix ×4/);
+  assert.match(html, /needs: \[\]/);
+  assert.match(html, /may fail/);
+  assert.match(html, /badge when-manual">manual/);
+  assert.match(html, /badge trigger/);
+});
+
+test('the webview shell: strict CSP with a nonce on the one script, no inline handlers', () => {
+  const html = previewShell({ cspSource: 'https://x.vscode-cdn.net', styleUri: 'https://x/preview.css', scriptUri: 'https://x/webview.js', nonce: 'abc123' });
+  const csp = contentSecurityPolicy('https://x.vscode-cdn.net', 'abc123');
+  assert.match(csp, /^default-src 'none'; script-src 'nonce-abc123'; style-src https:\/\/x\.vscode-cdn\.net 'nonce-abc123'/);
+  assert.doesNotMatch(csp, /unsafe/);
+  assert.ok(html.includes(`content="${csp.replace(/'/g, "'")}"`));
+  assert.equal((html.match(/<script/g) ?? []).length, 1);
+  assert.match(html, /<script nonce="abc123" src="https:\/\/x\/webview.js">/);
+  assert.doesNotMatch(html, /\son[a-z]+=/i);
+  const css = readFileSync(join(repoRoot, 'client', 'media', 'preview.css'), 'utf8');
+  assert.doesNotMatch(css, /#[0-9a-f]{6}\b(?![^;]*var\()/i, 'colours come from VS Code theme variables');
+});
+
+test('context bar: variables and the tag source become the request context', () => {
+  assert.deepEqual(parseVariables(`A=1 B="x y" C='z' bad-name=2 D=`), { A: '1', B: 'x y', C: 'z', D: '' });
+  assert.deepEqual(requestContext({ source: 'tag', branch: 'main', tag: ' v1.2.3 ', variables: '' }), { source: 'push', tag: 'v1.2.3', variables: {} });
+  assert.deepEqual(requestContext({ source: 'merge_request_event', branch: 'feat', tag: 'v1', variables: 'X=1' }), { source: 'merge_request_event', branch: 'feat', variables: { X: '1' } });
+});
+
+test('status bar summary: workspace, local, API, cache stale since …, offline', () => {
+  const f = (origin: 'workspace' | 'local' | 'api' | 'cache', note?: string) => ({ uri: 'file:///x.yml', kind: 'project', path: 'ci/x.yml', origin, readOnly: origin !== 'local' && origin !== 'workspace', note });
+  assert.match(summarise([f('workspace')]).text, /workspace/);
+  assert.match(summarise([f('workspace'), f('local')]).text, /Presets: local$/);
+  assert.match(summarise([f('local'), f('api')]).text, /local \+ API/);
+  const cached = summarise([f('api'), f('cache', 'cached copy (commit abc) from 2026-11-01 14:03 UTC, API unreachable: ECONNREFUSED')]);
+  assert.match(cached.text, /cache, stale since 2026-11-01 14:03 UTC \(offline\)/);
+  assert.equal(cached.warning, true);
+  assert.match(cached.tooltip, /ECONNREFUSED/);
+});
