@@ -56,6 +56,8 @@ export interface StartOptions {
   /** Extra environment for code-server (and so for the extension host). */
   env?: Record<string, string>;
   settings?: Record<string, unknown>;
+  /** VS Code's smoke-test driver (the tests need it; it hides notification toasts). Default true. */
+  smokeTestDriver?: boolean;
 }
 
 export async function startCodeServer(opts: StartOptions): Promise<RunningCodeServer> {
@@ -90,7 +92,7 @@ export async function startCodeServer(opts: StartOptions): Promise<RunningCodeSe
     '--user-data-dir', join(dir, 'ud'),
     '--extensions-dir', join(dir, 'ext'),
     '--config', join(dir, 'config.yaml'),
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...(opts.smokeTestDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
     opts.workspace,
   ], {
     detached: true, // its own process group: stop() kills the extension host and language servers too
@@ -162,7 +164,7 @@ function sleep(ms: number): Promise<void> {
 
 async function serve(workspace: string): Promise<void> {
   const paths = ensureInstalled();
-  const cs = await startCodeServer({ paths, workspace: resolve(workspace) });
+  const cs = await startCodeServer({ paths, workspace: resolve(workspace), smokeTestDriver: false });
   const ws = resolve(workspace);
   console.log(`\ncode-server is running the extension from ${repoRoot} on ${ws}:\n\n  ${cs.workbenchUrl(ws)}\n\nOpen that URL in a browser on this machine. Ctrl-C stops it (log: ${cs.log}).`);
   const quit = () => void cs.stop().then(() => process.exit(0));

@@ -17,6 +17,7 @@ import { ensureInstalled, repoRoot, startCodeServer } from '../../scripts/e2e/co
 import type { RunningCodeServer } from '../../scripts/e2e/code-server.js';
 import type { CheckResult } from './suite/harness.js';
 import { Ui, uiChecks } from './ui-checks.js';
+import { generatePipeline } from '../../scripts/generate-pipeline.js';
 
 const RESULTS_DIR = join(repoRoot, 'test-results');
 const SHOTS = join(RESULTS_DIR, 'screenshots');
@@ -36,6 +37,8 @@ export function prepareWorkspace(): { root: string; folder: string } {
   const folder = join(root, 'service-repo');
   mkdirSync(join(folder, '.vscode'), { recursive: true });
   writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'gitlabCiPresets.localProjects': { 'acme/ci-library@v1.2.0': '../ci-library' } }, null, 2));
+  // A generated 500-job pipeline, previewed on its own by the UI check that measures rendering.
+  writeFileSync(join(folder, 'bench-500.gitlab-ci.yml'), generatePipeline(500, { inline: true })['.gitlab-ci.yml']);
   return { root, folder };
 }
 
@@ -65,6 +68,7 @@ async function runUi(browser: Browser, cs: RunningCodeServer, folder: string, ca
   await page.goto(cs.workbenchUrl(folder));
   await ui.ready();
   await ui.screenshot('workbench');
+  await page.keyboard.press('Control+B'); // hide the side bar: room for the editor and the preview side by side
   const results: CheckResult[] = [];
   for (const check of uiChecks) {
     const t0 = Date.now();
@@ -83,6 +87,7 @@ async function runUi(browser: Browser, cs: RunningCodeServer, folder: string, ca
     const r = results[results.length - 1];
     log(`${r.status === 'passed' ? 'ok' : r.status === 'todo' ? 'todo' : 'not ok'} - ${r.name} (${r.ms} ms)${r.detail ? `\n    ${r.detail.split('\n').slice(0, 4).join('\n    ')}` : ''}`);
   }
+  for (const f of ui.figures) log(`figure: ${f}`);
   await context.close();
   return results;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mappingEntries, yamlContext } from '../../server/src/features/yaml-context.js';
+import { yamlContext } from '../../server/src/features/yaml-context.js';
+import { mappingEntries } from '../../server/src/features/yaml-lines.js';
 
 /** Text with a `$0` cursor marker → text and offset. */
 function at(marked: string): { text: string; offset: number } {
@@ -98,4 +99,18 @@ test('mappingEntries: the siblings of a half-typed include item and of a variabl
   const vars = at('variables:\n  A: 1\n  B: $0\n  C:\n    value: x\njob:\n  script: y\n');
   const e2 = mappingEntries(vars.text, vars.offset, 2);
   assert.deepEqual([...e2.keys()], ['B', 'A', 'C']);
+});
+
+test('an inserted value needs a space right after `key:` or a bare `-`', () => {
+  for (const [doc, path] of [
+    ['job:\n  extends:$0\n', ['job', 'extends']],
+    ['job:\n  extends:\n    -$0\n', ['job', 'extends', 0]],
+  ] as const) {
+    const { text, offset } = at(doc);
+    const ctx = yamlContext(text, offset);
+    assert.deepEqual(ctx.path, path);
+    assert.equal(ctx.needsSpace, true, doc);
+  }
+  const { text, offset } = at('job:\n  extends: $0\n');
+  assert.equal(yamlContext(text, offset).needsSpace, undefined);
 });

@@ -7,7 +7,9 @@
  * tags that tests can move; it records every request (method, URL, headers); failures and
  * slowness can be switched on; `stop()` makes it unreachable and `restart()` brings it back on
  * the same port. It also serves plain files under `/remote/` with ETag / Last-Modified, for
- * `include: remote:`.
+ * `include: remote:`, and answers `POST /projects/:id/ci/lint` with a configurable result
+ * (`lintAnswer`: valid, errors, warnings, merged_yaml, an HTTP error, a delay), recording each
+ * request's JSON body in `lintCalls`.
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -31,6 +33,24 @@ export interface FailureRule {
   retryAfter?: string | number;
   /** Which requests (matched against the raw path + query); default every request under /api/v4/. */
   match?: RegExp;
+}
+
+/** What `POST /projects/:id/ci/lint` answers (GitLab's shape); `status` answers that HTTP error instead; `delayMs` waits first. */
+export interface LintAnswer {
+  valid?: boolean;
+  errors?: string[];
+  warnings?: string[];
+  /** Default: the content sent, echoed (what GitLab gives back for a configuration without includes); null: none. */
+  merged_yaml?: string | null;
+  status?: number;
+  delayMs?: number;
+}
+
+/** One CI Lint request as the stand-in received it. */
+export interface LintCall {
+  project: string;
+  body: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 interface Commit {
@@ -92,6 +112,10 @@ export class GitLabStandIn {
   private tagClock = 0;
   private server: Server;
   port = 0;
+  /** The CI Lint endpoint's answer (fixed, or computed from the request). */
+  lintAnswer: LintAnswer | ((call: LintCall) => LintAnswer) = {};
+  /** Every CI Lint request with its parsed JSON body. */
+  readonly lintCalls: LintCall[] = [];
 
   private constructor() {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -290,6 +314,9 @@ export class GitLabStandIn {
     if (rest.length === 0) {
       return this.json(res, 200, { id: p.id, path_with_namespace: p.path, name: p.path.split('/').pop(), default_branch: p.defaultBranch, visibility: p.visibility, web_url: `${this.url}/${p.path}` });
     }
+    if (rest[0] === 'ci' && rest[1] === 'lint' && rest.length === 2 && req.method === 'POST') {
+      return void this.serveLint(req, res, p, token).catch((e) => this.json(res, 500, { message: `500 Internal Server Error: ${(e as Error).message}` }));
+    }
     if (rest[0] !== 'repository') return this.json(res, 404, { error: '404 Not Found' });
     const [what, arg, tail] = rest.slice(1);
     if (what === 'files' && arg !== undefined && tail === 'raw' && rest.length === 4) {
@@ -400,6 +427,34 @@ export class GitLabStandIn {
       mode: type === 'tree' ? '040000' : '100644',
     }));
     this.paginate(res, items, query, rawPath);
+  }
+
+  /** `POST /projects/:id/ci/lint` `{content, dry_run, ref, include_jobs}`: needs a token, like GitLab. */
+  private async serveLint(req: IncomingMessage, res: ServerResponse, p: Project, token: string | undefined): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return this.error(res, 400);
+    }
+    const call: LintCall = { project: p.path, body, headers: { ...req.headers } };
+    this.lintCalls.push(call);
+    if (token === undefined) return this.error(res, 401);
+    if (typeof body.content !== 'string' || body.content === '') return this.json(res, 400, { error: 'content is missing' });
+    const a = typeof this.lintAnswer === 'function' ? this.lintAnswer(call) : this.lintAnswer;
+    if (a.delayMs) await new Promise((r) => setTimeout(r, a.delayMs));
+    if (res.destroyed) return;
+    if (a.status) return this.error(res, a.status);
+    const errors = a.errors ?? [];
+    this.json(res, 200, {
+      valid: a.valid ?? errors.length === 0,
+      errors,
+      warnings: a.warnings ?? [],
+      merged_yaml: a.merged_yaml === undefined ? body.content : a.merged_yaml,
+      includes: [],
+    });
   }
 
   private serveRemote(req: IncomingMessage, res: ServerResponse, rawPath: string): void {

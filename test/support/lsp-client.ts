@@ -9,6 +9,7 @@ import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } fr
 import type { Diagnostic, ProtocolConnection, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import type { CodeLens, DocumentSymbol, Location, LocationLink, Position, Range, WorkspaceEdit } from 'vscode-languageserver-protocol/node';
 import type { CompletionItem, CompletionList, Hover } from 'vscode-languageserver-protocol/node';
+import type { CodeAction, Command } from 'vscode-languageserver-protocol/node';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
@@ -118,6 +119,28 @@ export class LspClient {
 
   hover(uri: string, position: Position): Promise<Hover | null> {
     return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position });
+  }
+
+  /** `initialize` declaring client capabilities (snippet edits, resource operations, ...). */
+  async initializeWithCapabilities(folder: string, settings: Record<string, unknown>, capabilities: Record<string, unknown>): Promise<void> {
+    await this.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(folder).href,
+      workspaceFolders: [{ uri: pathToFileURL(folder).href, name: 'ws' }],
+      capabilities,
+      initializationOptions: { settings },
+    });
+    await this.connection.sendNotification('initialized', {});
+  }
+
+  /** textDocument/codeAction for the range of the first diagnostic, with those diagnostics as context. */
+  async codeActions(uri: string, diagnostics: Diagnostic[], range?: Range): Promise<CodeAction[]> {
+    const r: (CodeAction | Command)[] | null = await this.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: range ?? diagnostics[0].range,
+      context: { diagnostics, triggerKind: 1 },
+    });
+    return (r ?? []).filter((a): a is CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'));
   }
 
   async close(): Promise<void> {

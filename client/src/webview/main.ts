@@ -4,7 +4,7 @@
  * once the cards are laid out, and turns clicks and Enter on links into "open this location".
  */
 import type { PreviewModel } from '../../../server/src/features/preview.js';
-import { renderPreview } from './render.js';
+import { renderJobsYaml, renderPreview } from './render.js';
 import type { Location } from './render.js';
 import { DEFAULT_UI_CONTEXT, requestContext } from './context.js';
 import type { UiContext, UiSource } from './context.js';
@@ -65,7 +65,25 @@ function render(): void {
   body.innerHTML = r.html; // markup from render.ts: every YAML-derived value is escaped there
   drawEdges();
   body.dataset.renderMs = String(Math.round(performance.now() - t0));
+  appendYaml(model, r.yamlJobsRendered, ++renderGeneration);
   if (focusedJob) (body.querySelector(`[data-job="${CSS.escape(focusedJob)}"]`) as HTMLElement | null)?.focus();
+}
+
+let renderGeneration = 0;
+const YAML_CHUNK = 60;
+
+/** The rest of the whole-pipeline YAML, a chunk per task, so a large pipeline paints at once. */
+function appendYaml(m: PreviewModel, from: number, generation: number): void {
+  if (selected || from >= m.jobs.length) return;
+  setTimeout(() => {
+    if (generation !== renderGeneration || m !== model) return; // a newer render took over
+    const pane = body.querySelector('.yaml');
+    if (!pane) return;
+    const to = Math.min(from + YAML_CHUNK, m.jobs.length);
+    pane.insertAdjacentHTML('beforeend', renderJobsYaml(m, from, to, locations)); // escaped in render.ts
+    if (to >= m.jobs.length) body.dataset.yamlComplete = 'true';
+    appendYaml(m, to, generation);
+  }, 0);
 }
 
 function drawEdges(): void {

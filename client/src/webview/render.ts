@@ -24,8 +24,10 @@ export interface Rendered {
   locations: Location[];
 }
 
-class Links {
-  readonly locations: Location[] = [];
+export class Links {
+  /** Appends to `locations` (pass the table of an earlier render to continue its numbering). */
+  constructor(readonly locations: Location[] = []) {}
+
   /** An anchor to a location (or plain text when there is none). */
   link(text: string, loc: Location | undefined, cls = 'origin', title?: string): string {
     const t = title ? ` title="${esc(title)}"` : '';
@@ -91,7 +93,16 @@ export function renderJobYaml(job: PreviewJob, links: Links): string {
   const head = links.link(`<span class="key">${esc(job.name)}:</span>`, job.origin, 'origin', 'open the job');
   const ext = job.extends.length ? ` <span class="via">extends ${esc(job.extends.join(', '))}</span>` : '';
   const fake: PreviewYamlLine[] = job.yaml.map((l) => ({ ...l, depth: l.depth + 1 }));
-  return `<div class="yl d0">${head}${ext}</div>${renderYamlLines(fake, links)}`;
+  return `<div class="job-yaml"><div class="yl d0">${head}${ext}</div>${renderYamlLines(fake, links)}</div>`;
+}
+
+/** How many jobs' YAML the first paint of the whole-pipeline view holds; the rest follows in chunks. */
+export const FIRST_YAML_JOBS = 40;
+
+/** The merged YAML of jobs [from, to) of the pipeline, links numbered after `locations`. */
+export function renderJobsYaml(model: PreviewModel, from: number, to: number, locations: Location[]): string {
+  const links = new Links(locations);
+  return model.jobs.slice(from, to).map((j) => renderJobYaml(j, links)).join('');
 }
 
 export function renderDiagnostics(model: PreviewModel, links: Links): string {
@@ -121,25 +132,29 @@ function renderBanner(model: PreviewModel, links: Links): string {
   if (!model.workflow.created) parts.push(`<div class="banner not-created" role="status">Pipeline not created: ${links.link(esc(model.workflow.text), model.workflow.location, 'rule-link')}</div>`);
   else if (model.pipelineError) parts.push(`<div class="banner not-created" role="status">${links.link(esc(model.pipelineError.message), model.pipelineError.location, 'rule-link')}</div>`);
   const counts = model.jobs.filter((j) => j.included).length;
-  parts.push(`<div class="summary">${esc(counts)} of ${esc(model.jobs.length)} jobs run · ${esc(model.templates.length)} templates · ${esc(model.files.length)} files${model.standalone ? ' · preset file on its own' : ''}</div>`);
+  const n = (count: number, word: string) => `${esc(count)} ${word}${count === 1 ? '' : 's'}`;
+  parts.push(`<div class="summary">${esc(counts)} of ${n(model.jobs.length, 'job')} run · ${n(model.templates.length, 'template')} · ${n(model.files.length, 'file')}${model.standalone ? ' · preset file on its own' : ''}</div>`);
   return parts.join('');
 }
 
 /** The whole preview body (everything but the context bar, which the script owns). */
-export function renderPreview(model: PreviewModel, selected?: string): Rendered {
+export function renderPreview(model: PreviewModel, selected?: string, opts: { allYaml?: boolean } = {}): Rendered & { yamlJobsRendered: number } {
   const links = new Links();
   const banner = renderBanner(model, links);
   const graph = renderGraph(model, selected, links);
   const job = selected ? model.jobs.find((j) => j.name === selected) : undefined;
   let yaml: string;
   let yamlTitle: string;
+  let rendered = 0;
   if (job) {
     yamlTitle = `Merged YAML of ${esc(job.name)} <button class="link-button" data-action="show-pipeline">show the whole pipeline</button>`;
     yaml = renderJobYaml(job, links);
   } else {
     yamlTitle = 'Merged YAML of the pipeline';
-    yaml = renderYamlLines(model.globals, links) + model.jobs.map((j) => renderJobYaml(j, links)).join('');
+    const first = opts.allYaml ? model.jobs.length : Math.min(FIRST_YAML_JOBS, model.jobs.length);
+    yaml = renderYamlLines(model.globals, links) + model.jobs.slice(0, first).map((j) => renderJobYaml(j, links)).join('');
+    rendered = first;
   }
   const html = `${banner}${graph}<div class="panes"><section class="yaml-pane" aria-label="merged YAML"><h2>${yamlTitle}</h2><div class="yaml">${yaml}</div></section><section class="diag-pane" aria-label="problems"><h2>Problems (${esc(model.diagnostics.length)})</h2>${renderDiagnostics(model, links)}</section></div>`;
-  return { html, locations: links.locations };
+  return { html, locations: links.locations, yamlJobsRendered: rendered };
 }

@@ -5,14 +5,27 @@
  * holds hidden jobs or variables (a preset file) is checked on its own; each `--consumer`
  * pipeline is checked with the checked library serving its project includes.
  * Exit 0 clean, 1 findings at error level (warnings too with --strict), 2 usage errors.
+ * `--remote [--project-id ID|PATH] [--ref REF] [--gitlab-url URL] [--timeout S]` also sends each
+ * checked pipeline, as merged here (uncommitted files included), to GitLab's CI Lint API (token
+ * from GITLAB_TOKEN): its errors and warnings become findings (`gitlab-lint-error`,
+ * `gitlab-lint-warning`) at their source positions; where its merged YAML differs from ours the
+ * differences are listed (text: after the findings; json: `{findings, mergedYamlDiff, remote}`
+ * instead of the bare array). GitLab not answering is exit 2, with the reason on stderr.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Diagnostic } from 'vscode-languageserver';
-import { diagnosticsByUri } from '../features/diagnostics.js';
+import { diagnosticsByUri, toLsp } from '../features/diagnostics.js';
+import type { ExpandedPipeline } from '../pipeline/expand.js';
+import { formatDifference } from '../pipeline/lint-mapping.js';
+import type { MergedYamlDifference } from '../pipeline/lint-mapping.js';
+import { LineIndex } from '../pipeline/positions.js';
+import { CiLint, DEFAULT_LINT_TIMEOUT_MS, lintTarget, validateRemotely } from '../sources/ci-lint.js';
+import { ApiError } from '../sources/gitlab-api.js';
+import { RequestLimiter } from '../sources/request-limits.js';
 import { parseYaml } from '../pipeline/parse.js';
 import { listFilesRecursive } from '../sources/directory-sources.js';
 import { DEFAULT_SETTINGS, Workspace } from '../workspace.js';
@@ -32,6 +45,13 @@ export interface Finding {
 
 export class CheckUsageError extends Error {}
 
+/** What `--remote` adds to the output: which pipelines GitLab checked, and where its merged YAML differs. */
+export interface RemoteReport {
+  pipelines: { file: string; project: string; gitlabUrl: string; valid: boolean }[];
+  /** `file`: the root file of the pipeline the difference belongs to. */
+  mergedYamlDiff: (MergedYamlDifference & { file: string })[];
+}
+
 const SEVERITY = { 1: 'error', 2: 'warning', 3: 'info', 4: 'info' } as const;
 
 function pairs(values: string[] | undefined): [string, string][] {
@@ -49,7 +69,7 @@ function isPresetFile(text: string): boolean {
   return [...parsed.content.entries.keys()].some((k) => k.startsWith('.') || k === 'variables');
 }
 
-export async function checkCommand(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function checkCommand(args: string[], cwd: string, env: Record<string, string | undefined> = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -59,8 +79,16 @@ export async function checkCommand(args: string[], cwd: string): Promise<{ code:
       strict: { type: 'boolean' },
       project: { type: 'string', multiple: true },
       'known-var': { type: 'string', multiple: true },
+      remote: { type: 'boolean' },
+      'project-id': { type: 'string' },
+      ref: { type: 'string' },
+      'gitlab-url': { type: 'string' },
+      timeout: { type: 'string' },
     },
   });
+  for (const o of ['project-id', 'ref', 'gitlab-url', 'timeout'] as const) if (values[o] !== undefined && !values.remote) throw new CheckUsageError(`--${o} needs --remote`);
+  const timeoutMs = values.timeout === undefined ? DEFAULT_LINT_TIMEOUT_MS : Number(values.timeout) * 1000;
+  if (!(timeoutMs > 0)) throw new CheckUsageError(`--timeout expects seconds, got \`${values.timeout}\``);
   const format = values.format!;
   if (!['text', 'json', 'codequality'].includes(format)) throw new CheckUsageError(`--format must be text, json or codequality, not \`${format}\``);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
@@ -85,8 +113,11 @@ export async function checkCommand(args: string[], cwd: string): Promise<{ code:
       findings.set(`${f.file}:${f.line}:${f.column}:${f.code}:${f.message}`, f);
     }
   };
+  /** The pipelines checked (not the preset files on their own): what --remote sends. */
+  const pipelines = new Map<string, ExpandedPipeline>();
   const analyse = async (uri: string) => {
     const analysis = await workspace.analyse(uri);
+    if (!analysis.standalone) pipelines.set(analysis.rootUri, analysis.pipeline);
     const byUri = diagnosticsByUri(analysis.pipeline, () => undefined, { standalone: analysis.standalone });
     for (const [u, diags] of byUri) add(u, diags);
   };
@@ -106,19 +137,65 @@ export async function checkCommand(args: string[], cwd: string): Promise<{ code:
   }
   for (const c of consumers) await analyse(pathToFileURL(resolve(c, '.gitlab-ci.yml')).href);
 
+  let remote: RemoteReport | undefined;
+  let stderr = '';
+  if (values.remote) {
+    const r = await checkRemote(pipelines, { ...values, timeoutMs, token: env.GITLAB_TOKEN?.trim() || undefined }, (uri, diags) => add(uri, diags), cwd);
+    remote = r.report;
+    stderr = r.stderr;
+  }
+
   const list = [...findings.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   const failing = list.some((f) => f.severity === 'error' || (values.strict && f.severity === 'warning'));
-  return { code: failing ? 1 : 0, stdout: render(list, format), stderr: '' };
+  const unreachable = remote !== undefined && remote.pipelines.length < pipelines.size;
+  return { code: unreachable ? 2 : failing ? 1 : 0, stdout: render(list, format, remote), stderr };
+}
+
+/** `--remote`: each pipeline through GitLab's CI Lint; findings go to `add`, failures to stderr. */
+async function checkRemote(
+  pipelines: Map<string, ExpandedPipeline>,
+  o: { 'project-id'?: string; ref?: string; 'gitlab-url'?: string; timeoutMs: number; token?: string },
+  add: (uri: string, diags: Diagnostic[]) => void,
+  cwd: string,
+): Promise<{ report: RemoteReport; stderr: string }> {
+  const report: RemoteReport = { pipelines: [], mergedYamlDiff: [] };
+  let stderr = '';
+  if (!pipelines.size) throw new CheckUsageError('--remote: no pipeline to send (no .gitlab-ci.yml among the checked paths or --consumer folders)');
+  const limiter = new RequestLimiter({ timeoutMs: o.timeoutMs });
+  for (const [rootUri, pipeline] of pipelines) {
+    const file = displayPath(rootUri, cwd);
+    let target;
+    try {
+      target = lintTarget(dirname(fileURLToPath(rootUri)), { gitlabUrl: o['gitlab-url'], projectId: o['project-id'] });
+    } catch (e) {
+      throw new CheckUsageError(`--remote: ${(e as Error).message}${o['project-id'] ? '' : ' (--project-id)'}`);
+    }
+    const lint = new CiLint({ gitlabUrl: target.gitlabUrl, token: o.token, limiter });
+    if (o.token && !lint.sendsToken) stderr += `gitlab-ci-presets: GITLAB_TOKEN is not sent to ${target.gitlabUrl} (a token only goes over https, or plain http to a loopback address)\n`;
+    try {
+      const r = await validateRemotely(pipeline, lint, target.project, { ref: o.ref });
+      const texts = new Map(pipeline.files.map((f) => [f.uri, f.parsed.text]));
+      for (const d of r.diagnostics) add(d.span.uri, [toLsp(d, new LineIndex(texts.get(d.span.uri) ?? ''))]);
+      report.pipelines.push({ file, project: target.project, gitlabUrl: target.gitlabUrl, valid: r.valid });
+      report.mergedYamlDiff.push(...r.mergedYamlDiff.map((d) => ({ file, ...d })));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      stderr += `gitlab-ci-presets: ${file}: ${e.message}\n`;
+    }
+  }
+  return { report, stderr };
+}
+
+/** A file URI as findings name it: relative to cwd when below it. */
+function displayPath(uri: string, cwd: string): string {
+  if (!uri.startsWith('file:')) return uri;
+  const path = fileURLToPath(uri);
+  return path.startsWith(cwd + '/') ? relative(cwd, path) : path;
 }
 
 function toFinding(uri: string, d: Diagnostic, cwd: string): Finding {
-  let file = uri;
-  if (uri.startsWith('file:')) {
-    const path = fileURLToPath(uri);
-    file = path.startsWith(cwd + '/') ? relative(cwd, path) : path;
-  }
   return {
-    file,
+    file: displayPath(uri, cwd),
     line: d.range.start.line + 1,
     column: d.range.start.character + 1,
     endLine: d.range.end.line + 1,
@@ -132,8 +209,8 @@ function toFinding(uri: string, d: Diagnostic, cwd: string): Finding {
 /** GitLab Code Quality severities. */
 const CODE_QUALITY = { error: 'major', warning: 'minor', info: 'info' } as const;
 
-export function render(list: Finding[], format: string): string {
-  if (format === 'json') return `${JSON.stringify(list, null, 2)}\n`;
+export function render(list: Finding[], format: string, remote?: RemoteReport): string {
+  if (format === 'json') return `${JSON.stringify(remote ? { findings: list, mergedYamlDiff: remote.mergedYamlDiff, remote: remote.pipelines } : list, null, 2)}\n`;
   if (format === 'codequality') {
     return `${JSON.stringify(
       list.map((f) => ({
@@ -151,5 +228,12 @@ export function render(list: Finding[], format: string): string {
   const errors = list.filter((f) => f.severity === 'error').length;
   const warnings = list.filter((f) => f.severity === 'warning').length;
   lines.push(`${errors} error(s), ${warnings} warning(s), ${list.length - errors - warnings} info`);
+  for (const p of remote?.pipelines ?? []) {
+    lines.push(`GitLab CI Lint (${p.project} on ${new URL(p.gitlabUrl).host}): ${p.file} is ${p.valid ? 'valid' : 'invalid'}`);
+    const diff = remote!.mergedYamlDiff.filter((d) => d.file === p.file);
+    if (!diff.length) continue;
+    lines.push('', `GitLab's merged YAML differs from ours (${p.file}):`);
+    for (const d of diff) lines.push(`  ${formatDifference(d)}`);
+  }
   return `${lines.join('\n')}\n`;
 }

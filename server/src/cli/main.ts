@@ -45,7 +45,12 @@ Unmapped project/template/remote includes are read through the cache and the Git
 GITLAB_TOKEN) when --gitlab-url, --cache-dir, --refresh, --offline or GITLAB_TOKEN is given.
        gitlab-ci-presets check [PATH]... [--consumer DIR]... [--format text|json|codequality] [--strict]
          [--project P[@REF]=DIR]... [--known-var NAME]...
-Exit codes: 0 clean, 1 rejected configuration / error findings (warnings too with --strict), 2 usage error.
+         [--remote [--project-id ID|PATH] [--ref REF] [--gitlab-url URL] [--timeout SECONDS]]
+--remote sends each checked pipeline, merged locally (uncommitted files included), to GitLab's CI Lint
+API (token from GITLAB_TOKEN; project: --project-id, else the folder's git remote); its errors and
+warnings become findings, differences of its merged YAML are listed (json: {findings, mergedYamlDiff, remote}).
+Exit codes: 0 clean, 1 rejected configuration / error findings (warnings too with --strict), 2 usage error
+(with --remote also: GitLab could not be asked).
 `;
 
 class UsageError extends Error {}
@@ -63,7 +68,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<CliResult>
   const [command, ...rest] = argv;
   try {
     if (command === 'expand') return await expandCommand(rest, cwd, io.env ?? process.env);
-    if (command === 'check') return await checkCommand(rest, cwd);
+    if (command === 'check') return await checkCommand(rest, cwd, io.env ?? process.env);
     if (command === '--help' || command === '-h' || command === 'help') return { code: 0, stdout: USAGE, stderr: '' };
     throw new UsageError(command ? `unknown command \`${command}\`` : 'missing command');
   } catch (e) {

@@ -13,7 +13,7 @@ import type { Analysis } from '../workspace.js';
 import { fileLabel } from './completion-analysis.js';
 import type { ItemRange } from './completion-items.js';
 import { item, snippetText, valuePlaceholder } from './completion-items.js';
-import type { MappingEntry } from './yaml-context.js';
+import type { MappingEntry } from './yaml-lines.js';
 
 /** A listing is kept this long (ms): completion asks again and again while the user types. */
 const LISTING_TTL = 30_000;

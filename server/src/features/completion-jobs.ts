@@ -5,6 +5,7 @@
  */
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
 import type { CompletionItem } from 'vscode-languageserver/node';
+import { GLOBAL_KEYWORDS } from '../pipeline/jobs.js';
 import { getPath, toPlain } from '../pipeline/model.js';
 import type { Node } from '../pipeline/model.js';
 import type { Analysis } from '../workspace.js';
@@ -13,8 +14,6 @@ import type { ItemRange } from './completion-items.js';
 import { item } from './completion-items.js';
 import { jobKeySpan, jobSummary } from './hover-job.js';
 
-/** Top-level keys that never name a job or a reference target. */
-const NOT_TARGETS = new Set(['include', 'spec', 'stages', 'types', 'workflow']);
 
 function origin(analysis: Analysis, name: string): string | undefined {
   const span = jobKeySpan(analysis, name);
@@ -72,13 +71,13 @@ function preview(node: Node | undefined): string {
   }
 }
 
-/** `!reference [a, b, |`: the top-level entries first, then the keys below `elements`. */
+/** `!reference [a, b, |`: the top-level entries (jobs, hidden keys) first, then the keys below `elements`. */
 export function referenceItems(analysis: Analysis, elements: readonly string[], range: ItemRange): CompletionItem[] {
   const merged = analysis.pipeline.merged;
   if (elements.length === 0) {
     const out: CompletionItem[] = [];
     for (const [name] of merged.entries) {
-      if (NOT_TARGETS.has(name)) continue;
+      if (GLOBAL_KEYWORDS.has(name)) continue;
       out.push(jobItem(analysis, name, range, name.startsWith('.') ? 0 : 1));
     }
     return out;

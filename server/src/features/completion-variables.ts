@@ -84,13 +84,19 @@ function contractDoc(analysis: Analysis, v: ContractVariable): string {
   return parts.join('\n\n');
 }
 
-/** Items for the keys of a consumer's `variables:` block. */
-export function presetVariableItems(analysis: Analysis, docUri: string, job: string | undefined, already: ReadonlySet<string>, range: ItemRange): CompletionItem[] {
+/**
+ * Items for the keys of a consumer's `variables:` block. Order: required variables defined
+ * nowhere the pipeline reaches (what the consumer must set), other required ones, optional ones.
+ */
+export function presetVariableItems(analysis: Analysis, docUri: string, job: string | undefined, already: ReadonlySet<string>, knownVariables: readonly string[], range: ItemRange): CompletionItem[] {
   const out: CompletionItem[] = [];
+  const defined = definitionsInScope(analysis.pipeline, job, { withoutPredefined: true, knownVariables });
   for (const v of expectedVariables(analysis, docUri, job)) {
     if (already.has(v.name)) continue;
     const jobs = readers(v);
-    const detail = [v.required ? 'required' : v.default !== undefined ? `default ${v.default}` : 'optional', v.description, jobs.length ? `read by ${jobs[0]}${jobs.length > 1 ? ` +${jobs.length - 1}` : ''}` : undefined]
+    const where = defined.get(v.name)?.[0];
+    const setElsewhere = v.required && where ? (where.span ? `set in ${spanLabel(analysis, where.span)}` : 'set in CI/CD settings') : undefined;
+    const detail = [v.required ? 'required' : v.default !== undefined ? `default ${v.default}` : 'optional', setElsewhere, v.description, jobs.length ? `read by ${jobs[0]}${jobs.length > 1 ? ` +${jobs.length - 1}` : ''}` : undefined]
       .filter(Boolean)
       .join(' · ');
     out.push(
@@ -99,7 +105,7 @@ export function presetVariableItems(analysis: Analysis, docUri: string, job: str
         kind: CompletionItemKind.Variable,
         detail,
         documentation: { kind: MarkupKind.Markdown, value: contractDoc(analysis, v) },
-        sortText: `${v.required ? 0 : 1}${v.name}`,
+        sortText: `${v.required ? (where ? 1 : 0) : 2}${v.name}`,
         insert: `${snippetText(v.name)}: ${valuePlaceholder(v.options, v.required ? undefined : v.default)}`,
         snippet: true,
         filterText: v.name,

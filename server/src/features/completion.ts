@@ -24,7 +24,8 @@ import { dollarItems, expectedVariables, presetVariableItems } from './completio
 import type { Feature, FeatureContext, FeatureHost } from './context.js';
 import { keywordOfValue, keywordsAt } from './keyword-docs.js';
 import type { KeywordDoc } from './keyword-docs.js';
-import { jobOfPath, mappingEntries, yamlContext } from './yaml-context.js';
+import { jobOfPath, yamlContext } from './yaml-context.js';
+import { mappingEntries, sequenceItems } from './yaml-lines.js';
 import type { YamlContext } from './yaml-context.js';
 
 export const TRIGGER_CHARACTERS = ['$', '[', ':', ' ', '-', '/', '.', '{'];
@@ -84,12 +85,13 @@ function keywordValueItems(path: Path, range: ItemRange): CompletionItem[] {
   return (d?.values ?? []).map((v, i) => item({ label: v, kind: CompletionItemKind.EnumMember, detail: `${d!.name}`, sortText: String(i).padStart(3, '0'), range }));
 }
 
-/** Job names already written in the same list (`extends: [.a, |]`, `needs:`), from the raw text. */
+/** Names already written in the same list (`extends: [.a, |]`, `needs:`, `file:`), from the raw text. */
 function listedNames(text: string, yc: YamlContext): Set<string> {
   const out = new Set<string>();
   const line = text.slice(text.lastIndexOf('\n', yc.token.start - 1) + 1, yc.token.start);
   const flow = /\[([^\]]*)$/.exec(line);
   if (flow) for (const s of flow[1].split(',')) if (s.trim()) out.add(s.trim().replace(/^["']|["']$/g, ''));
+  if (yc.seqColumn !== undefined) for (const s of sequenceItems(text, yc.token.start, yc.seqColumn)) out.add(s);
   return out;
 }
 
@@ -128,7 +130,7 @@ function keyItems(req: CompletionRequest, yc: YamlContext, analysis: Analysis, r
   const colonFollows = /^\s*:/.test(text.slice(yc.token.end, yc.token.end + 40));
   const p = yc.path;
   if (p.at(-1) === 'variables' && (p.length === 1 || jobOfPath(p) !== undefined)) {
-    const items = presetVariableItems(analysis, req.ctx.document.uri, p.length === 1 ? undefined : jobOfPath(p), present, range);
+    const items = presetVariableItems(analysis, req.ctx.document.uri, p.length === 1 ? undefined : jobOfPath(p), present, req.ctx.settings.knownVariables ?? [], range);
     if (colonFollows) for (const it of items) if (it.textEdit) it.textEdit.newText = it.label;
     return items;
   }
@@ -172,7 +174,7 @@ async function valueItems(req: CompletionRequest, yc: YamlContext, analysis: Ana
       const self = req.ctx.file?.path;
       out.push(...(await localFileItems(analysis, self, typed, range)));
     } else if (p.length >= 3 && p.at(-2) === 'inputs' && typeof key === 'string') {
-      out.push(...inputValueItems(includeEntryFiles(req, yc, analysis, p.length - 1), key, range));
+      out.push(...inputValueItems(includeEntryFiles(req, yc, analysis, p.length - 2), key, range));
     }
   } else if (key && lastKey(parent).key === 'variables' && !isIndex(p.at(-1))) {
     out.push(...variableValueItems(req, analysis, key, job, range));

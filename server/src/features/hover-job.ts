@@ -132,8 +132,8 @@ export function jobHover(analysis: Analysis, name: string): string | undefined {
   const span = jobKeySpan(analysis, key);
   if (span) {
     const f = fileIndex(analysis).get(span.uri);
-    const origin = f?.loc.project ? `project \`${f.loc.project}\`, ref \`${f.loc.ref ?? 'default branch'}\`, ` : '';
-    parts.push(`*Defined in* ${origin}${spanLink(analysis, span)}`);
+    const project = f?.loc.project ? ` — project \`${f.loc.project}\`, ref \`${f.loc.ref ?? 'default branch'}\`` : '';
+    parts.push(`*Defined in* ${spanLink(analysis, span)}${project}`);
   }
   const tree = extendsTree(analysis, key);
   if (tree.length) parts.push(['**Extends**', ...tree].join('\n'));

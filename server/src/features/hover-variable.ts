@@ -67,7 +67,7 @@ export function variableHover(analysis: Analysis, name: string, job: string | un
   if (contract) {
     const bits = [`${contract.required ? 'Required' : 'Optional'} for ${job !== undefined ? 'this job' : 'the included presets'}`];
     if (contract.description) bits.push(contract.description);
-    if (contract.default !== undefined) bits.push(`default \`${contract.default}\``);
+    if (contract.default !== undefined && !(contract.description ?? '').includes(contract.default)) bits.push(`default \`${contract.default}\``);
     parts.push(bits.join(' — '));
   }
   if (!defs.length) {

@@ -12,8 +12,12 @@ import { tokensFeature } from './tokens.js';
 import { previewFeature } from './preview.js';
 import { completion } from './completion.js';
 import { hover } from './hover.js';
+import { validateFeature } from './validate.js';
+import { codeActions } from './code-actions.js';
 
 export const features: Feature[] = [tokensFeature];
 features.push(definition, references, codeLens, rename, documentSymbol, readOnlyFiles);
 features.push(previewFeature);
 features.push(completion, hover);
+features.push(codeActions);
+features.push(validateFeature);

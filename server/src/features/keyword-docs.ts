@@ -3,7 +3,7 @@
  * written, and the values a keyword accepts when it takes a fixed set. Used by completion (keys
  * and enum values) and hover. Pure data plus lookups by YAML path.
  */
-import { GLOBAL_KEYWORDS } from '../pipeline/jobs.js';
+import { DEFAULT_KEYWORDS, GLOBAL_KEYWORDS } from '../pipeline/jobs.js';
 
 export interface KeywordDoc {
   name: string;
@@ -294,7 +294,7 @@ const PAGES: KeywordDoc[] = [
   k('publish', 'Folder whose content is published (default `public`).', 'scalar'),
 ];
 
-const DEFAULT_NAMES = new Set(['after_script', 'artifacts', 'before_script', 'cache', 'hooks', 'id_tokens', 'image', 'interruptible', 'retry', 'services', 'tags', 'timeout']);
+const DEFAULT_NAMES: ReadonlySet<string> = new Set(DEFAULT_KEYWORDS);
 
 export const KEYWORD_SETS: Record<string, KeywordDoc[]> = {
   top: TOP,

@@ -5,8 +5,10 @@
  * them into ContractVariables given what is defined where.
  */
 import { docCommentAbove, tagDefault } from './doc-comments.js';
+import type { DocComment } from './doc-comments.js';
 import type { ExpandedPipeline } from './expand.js';
 import type { Span, ViaStep } from './model.js';
+import type { ParsedFile } from './parse.js';
 import { isPredefined, isShellEnvironment } from './predefined-variables.js';
 import type { ContractVariable } from './variable-contract.js';
 import type { VariableDefinition } from './variable-definitions.js';
@@ -60,17 +62,50 @@ export function extendsLineage(pipeline: ExpandedPipeline, job: string): string[
   return out;
 }
 
-/** Doc comments above every place a job key is written. */
-export function jobDocComments(pipeline: ExpandedPipeline, job: string) {
-  const out = [];
+const docCache = new WeakMap<ParsedFile, Map<number, DocComment | undefined>>();
+const jobDocCache = new WeakMap<ExpandedPipeline, Map<string, DocComment[]>>();
+
+/** Doc comments above every place a job key is written (parsed files are shared between analyses). */
+export function jobDocComments(pipeline: ExpandedPipeline, job: string): DocComment[] {
+  let perPipeline = jobDocCache.get(pipeline);
+  if (!perPipeline) jobDocCache.set(pipeline, (perPipeline = new Map()));
+  const cached = perPipeline.get(job);
+  if (cached) return cached;
+  const out: DocComment[] = [];
   for (const f of pipeline.files) {
     if (f.content.kind !== 'map') continue;
     const ks = f.content.keySpans.get(job);
     if (!ks || ks.uri !== f.uri || !f.content.entries.has(job)) continue;
-    const doc = docCommentAbove(f.uri, f.parsed.text, ks.start);
-    if (doc) out.push(doc);
+    let perFile = docCache.get(f.parsed);
+    if (!perFile) docCache.set(f.parsed, (perFile = new Map()));
+    if (!perFile.has(ks.start)) perFile.set(ks.start, docCommentAbove(f.uri, f.parsed.text, ks.start));
+    const doc = perFile.get(ks.start);
+    if (doc && !out.some((d) => d.span.uri === doc.span.uri && d.span.start === doc.span.start)) out.push(doc);
   }
+  perPipeline.set(job, out);
   return out;
+}
+
+const writtenCache = new WeakMap<ExpandedPipeline, Map<string, { key: string; start: number; end: number }[]>>();
+
+/** The top-level key (job, template, `variables`, ...) of its file that a span lies in. */
+export function writtenIn(pipeline: ExpandedPipeline, span: Span | undefined): string | undefined {
+  if (!span) return undefined;
+  let perPipeline = writtenCache.get(pipeline);
+  if (!perPipeline) writtenCache.set(pipeline, (perPipeline = new Map()));
+  let ranges = perPipeline.get(span.uri);
+  if (!ranges) {
+    ranges = [];
+    const f = pipeline.files.find((x) => x.uri === span.uri);
+    if (f?.content.kind === 'map') {
+      for (const [key, v] of f.content.entries) {
+        const ks = f.content.keySpans.get(key);
+        if (ks?.uri === span.uri && v.span) ranges.push({ key, start: ks.start, end: Math.max(ks.end, v.span.end) });
+      }
+    }
+    perPipeline.set(span.uri, ranges);
+  }
+  return ranges.find((r) => r.start <= span.start && span.start <= r.end)?.key;
 }
 
 /** Reads and declarations of one job (as merged: extends, !reference, default: applied). */
@@ -83,11 +118,18 @@ export function jobFacts(pipeline: ExpandedPipeline, job: string): Fact[] {
   const facts: Fact[] = [];
   if (view) {
     const reads = jobReads(view, textsOf(pipeline));
+    // The owner of a read is the job or template it is written in (`.python-test-job` for a job
+    // that extends it, `.prepare-build-tag` for a script taken with !reference).
+    const ownerOf = (r: ReadFact) => {
+      const key = writtenIn(pipeline, r.span);
+      return key && pipeline.jobs.has(key) ? key : job;
+    };
     for (const r of reads) {
-      facts.push({ kind: 'read', name: r.name, job, owner: job, span: r.span, read: r, via: r.via, default: r.default });
-      if (r.form === 'required') facts.push({ kind: 'required-expansion', name: r.name, job, owner: job, span: r.span, description: r.message || undefined, via: r.via });
+      const owner = ownerOf(r);
+      facts.push({ kind: 'read', name: r.name, job, owner, span: r.span, read: r, via: r.via, default: r.default });
+      if (r.form === 'required') facts.push({ kind: 'required-expansion', name: r.name, job, owner, span: r.span, description: r.message || undefined, via: r.via });
     }
-    for (const r of varsCheckReads(view, reads)) facts.push({ kind: 'vars-check', name: r.name, job, owner: job, span: r.span, via: r.via });
+    for (const r of varsCheckReads(view, reads)) facts.push({ kind: 'vars-check', name: r.name, job, owner: ownerOf(r), span: r.span, via: r.via });
     for (const template of extendsLineage(pipeline, job)) {
       for (const doc of jobDocComments(pipeline, template)) {
         for (const tag of doc.tags) {
@@ -160,8 +202,6 @@ function demands(f: Fact): boolean {
   return f.kind === 'read' && !!f.read && !f.read.conditional && (f.read.form === 'plain' || f.read.form === 'braced');
 }
 
-const WHY_ORDER = ['comment', 'vars-check', 'required-expansion', 'rich'] as const;
-
 /** Facts → the contract's variables: required ones first, then in the order they were met. */
 export function foldFacts(facts: readonly Fact[], scope: ContractScope): ContractVariable[] {
   const byName = new Map<string, Fact[]>();
@@ -186,8 +226,6 @@ export function foldFacts(facts: readonly Fact[], scope: ContractScope): Contrac
     const required = comments.length
       ? comments.some((c) => c.required && unsatisfied(c))
       : declared.some(unsatisfied) || reads.some((r) => demands(r) && unsatisfied(r));
-    const first = WHY_ORDER.map((k) => (k === 'comment' ? comments : k === 'rich' ? rich : of(k)))
-      .find((l) => l.length)?.[0];
     let why: ContractVariable['why'];
     if (comments.length) why = 'comment';
     else if (of('vars-check').length) why = 'vars-check';
@@ -205,7 +243,8 @@ export function foldFacts(facts: readonly Fact[], scope: ContractScope): Contrac
     const options = rich.find((r) => r.options)?.options ?? def?.options;
     if (options) v.options = options;
     for (const r of reads) if (r.span && r.job) v.reads.push({ job: r.job, span: r.span });
-    const at = (first ?? globals[0])?.span;
+    // Where it is declared: the strongest declaration there is.
+    const at = [comments, of('vars-check'), of('required-expansion'), rich, globals].find((l) => l.length)?.[0]?.span;
     if (at) v.declaredAt = at;
     out.push(v);
   }

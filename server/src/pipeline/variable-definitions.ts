@@ -37,7 +37,7 @@ const mergeOrderCache = new WeakMap<ExpandedPipeline, LoadedFile[]>();
 const globalsCache = new WeakMap<ExpandedPipeline, Map<string, VariableDefinition[]>>();
 
 /** The loaded files in merge order, lowest precedence first: a file's includes (in order, each
- *  with its own includes first), then the file itself on top. */
+ *  with its own includes first), then the file itself on top; each file once, at its last place. */
 export function filesInMergeOrder(pipeline: ExpandedPipeline): LoadedFile[] {
   const cached = mergeOrderCache.get(pipeline);
   if (cached) return cached;
@@ -60,12 +60,15 @@ export function filesInMergeOrder(pipeline: ExpandedPipeline): LoadedFile[] {
     } else roots.push(f);
     stack.push(f);
   }
-  const out: LoadedFile[] = [];
+  const order: LoadedFile[] = [];
   const visit = (f: LoadedFile) => {
     for (const c of children.get(f) ?? []) visit(c);
-    out.push(f);
+    order.push(f);
   };
   for (const r of roots) visit(r);
+  // A file included twice merges the same content twice: its last place is the one that counts.
+  const last = new Map(order.map((f, i) => [f.uri, i]));
+  const out = order.filter((f, i) => last.get(f.uri) === i);
   mergeOrderCache.set(pipeline, out);
   return out;
 }

@@ -132,18 +132,27 @@ function onlyExceptReads(key: string, value: Node, via: readonly ViaStep[], text
   for (const i of items) if (i.kind === 'scalar') out.push(...expressionReads(i, key, join(via, i.via), textOf));
 }
 
+const expressionCache = new WeakMap<ScalarNode, LocatedRead[]>();
+
 function expressionReads(node: ScalarNode, keyword: string, via: readonly ViaStep[], textOf: TextOf): ReadFact[] {
-  const text = String(node.value ?? '');
-  let names: Set<string>;
-  try {
-    names = new Set(expressionVariables(text));
-  } catch {
-    return [];
+  let located = expressionCache.get(node);
+  if (!located) {
+    located = [];
+    const text = String(node.value ?? '');
+    let names = new Set<string>();
+    try {
+      if (text.includes('$')) names = new Set(expressionVariables(text));
+    } catch {
+      names = new Set();
+    }
+    if (names.size) {
+      const reads = findVariableReads(text).filter((r) => names.has(r.name));
+      const spans = locate(text, reads, node.span, textOf);
+      located = reads.map((read, i) => ({ read, span: spans[i] }));
+    }
+    expressionCache.set(node, located);
   }
-  if (!names.size) return [];
-  const reads = findVariableReads(text).filter((r) => names.has(r.name));
-  const spans = locate(text, reads, node.span, textOf);
-  return reads.map((r, i) => ({ name: r.name, span: spans[i], form: 'expression', conditional: true, keyword, via }));
+  return located.map((l) => ({ name: l.read.name, span: l.span, form: 'expression', conditional: true, keyword, via }));
 }
 
 interface PendingRead extends ReadFact {

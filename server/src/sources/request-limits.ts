@@ -81,9 +81,18 @@ export class RequestLimiter {
     return p;
   }
 
-  private async withRetries(req: HttpRequest): Promise<HttpResponse> {
+  /**
+   * POST `body` (CI Lint): same timeout, concurrency cap and Retry-After handling as a GET, but
+   * never de-duplicated, and a redirect is returned as it is (a body and its credentials are not
+   * re-sent anywhere).
+   */
+  post(req: HttpRequest & { body: string }): Promise<HttpResponse> {
+    return this.withRetries(req, () => this.once(req.url, req.headers ?? {}, { method: 'POST', body: req.body }));
+  }
+
+  private async withRetries(req: HttpRequest, send: () => Promise<HttpResponse> = () => this.follow(req)): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
-      const res = await this.slot(() => this.follow(req));
+      const res = await this.slot(send);
       const wait = res.retryAfterMs;
       if ((res.status !== 429 && res.status !== 503) || wait === undefined) return res;
       if (attempt >= this.maxRetries || wait > this.maxRetryWaitMs) return res;
@@ -121,10 +130,10 @@ export class RequestLimiter {
     throw new RequestFailure('redirect', `${hostOf(req.url)}: more than ${MAX_REDIRECTS} redirects`);
   }
 
-  private async once(url: string, headers: Record<string, string>): Promise<HttpResponse> {
+  private async once(url: string, headers: Record<string, string>, init: { method?: string; body?: string } = {}): Promise<HttpResponse> {
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
-      const res = await fetch(url, { headers, redirect: 'manual', credentials: 'omit', signal });
+      const res = await fetch(url, { ...init, headers, redirect: 'manual', credentials: 'omit', signal });
       const body = await res.text();
       const out: HttpResponse = { status: res.status, headers: Object.fromEntries(res.headers.entries()), body, url };
       const retry = parseRetryAfter(res.headers.get('retry-after'), Date.now());

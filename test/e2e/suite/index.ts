@@ -159,6 +159,44 @@ export async function run(): Promise<void> {
       },
     },
     {
+      name: 'the preview is live while typing (debounced) and follows the active editor',
+      async run() {
+        const panel = await waitFor('the preview panel', () => api.preview());
+        await vscode.window.showTextDocument(doc);
+        const line = lineOf(doc, /^openapi-diff:/);
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(ciUri, new vscode.Range(line, 0, line, 'openapi-diff'.length), 'openapi-check');
+        await vscode.workspace.applyEdit(edit);
+        try {
+          // No explicit update: the panel reacts to the edit by itself.
+          await waitFor('the renamed job in the preview', () => panel.lastModel?.jobs.some((j) => j.name === 'openapi-check'), 10_000);
+        } finally {
+          await reset();
+        }
+        await waitFor('the original name back', () => panel.lastModel?.jobs.some((j) => j.name === 'openapi-diff'), 10_000);
+        const extra = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, '.gitlab', 'ci', 'extra.yml'));
+        await vscode.window.showTextDocument(extra);
+        await waitFor('the preview to follow .gitlab/ci/extra.yml', () => panel.lastModel?.uri.endsWith('/.gitlab/ci/extra.yml'), 10_000);
+        if (!panel.lastModel!.jobs.some((j) => j.name === 'smoke-test-staging')) throw new Error('extra.yml is previewed as part of its pipeline');
+        await vscode.window.showTextDocument(doc);
+      },
+    },
+    {
+      name: 'files outside the workspace open read-only through the gitlab-ci-presets: scheme',
+      async run() {
+        const uri = vscode.Uri.parse(`gitlab-ci-presets:/local/common/jobs.yml?${encodeURIComponent(libUri.toString())}`);
+        const ro = await vscode.workspace.openTextDocument(uri);
+        const disk = new TextDecoder().decode(await vscode.workspace.fs.readFile(libUri));
+        if (ro.getText() !== disk) throw new Error('the read-only copy differs from the file the pipeline read');
+        if (ro.languageId !== 'yaml') throw new Error(`language ${ro.languageId}`);
+        const editor = await vscode.window.showTextDocument(ro);
+        const ok = await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'x')).then((r) => r, () => false);
+        const changed = ro.getText() !== disk;
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+        if (ok && changed) throw new Error('an edit of the read-only copy went through');
+      },
+    },
+    {
       name: 'the status bar says where the presets come from (a local checkout)',
       async run() {
         await vscode.window.showTextDocument(doc);

@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KEYWORD_SETS, keywordAt, keywordOfValue, keywordSetAt, keywordsAt } from '../../server/src/features/keyword-docs.js';
+
+const WHERE: [string, (string | number)[], string | undefined][] = [
+  ['the top level', [], 'top'],
+  ['a job', ['build'], 'job'],
+  ['a hidden job', ['.tpl'], 'job'],
+  ['default:', ['default'], 'default'],
+  ['an include item', ['include', 2], 'include'],
+  ['a single include hash', ['include'], 'include'],
+  ['an include rule', ['include', 0, 'rules', 1], 'include-rule'],
+  ['workflow', ['workflow'], 'workflow'],
+  ['a workflow rule', ['workflow', 'rules', 0], 'workflow-rule'],
+  ['a job rule', ['build', 'rules', 3], 'rule'],
+  ['artifacts', ['build', 'artifacts'], 'artifacts'],
+  ['artifacts:reports', ['build', 'artifacts', 'reports'], 'reports'],
+  ['cache as a list', ['build', 'cache', 1], 'cache'],
+  ['a service', ['default', 'services', 0], 'service'],
+  ['a needs item', ['deploy', 'needs', 0], 'need'],
+  ['a rich global variable', ['variables', 'PYTHON_VERSION'], 'variable'],
+  ['a rich job variable', ['build', 'variables', 'X'], 'variable'],
+  ['an input spec', ['spec', 'inputs', 'stage'], 'input'],
+  ['deprecated top-level cache', ['cache'], 'cache'],
+  ['the keys of variables: (names, not keywords)', ['variables'], undefined],
+  ['stages', ['stages'], undefined],
+  ['a script item', ['build', 'script', 0], undefined],
+];
+
+for (const [name, path, set] of WHERE) {
+  test(`keywordSetAt: ${name}`, () => assert.equal(keywordSetAt(path), set));
+}
+
+test('default: allows only the keywords a job inherits', () => {
+  const names = keywordsAt(['default']).map((d) => d.name);
+  assert.ok(names.includes('image') && names.includes('retry') && names.includes('tags'));
+  assert.ok(!names.includes('script') && !names.includes('stage') && !names.includes('rules'));
+});
+
+test('every keyword has a short doc, and names are unique per set', () => {
+  for (const [set, docs] of Object.entries(KEYWORD_SETS)) {
+    assert.equal(new Set(docs.map((d) => d.name)).size, docs.length, set);
+    for (const d of docs) assert.ok(d.doc.length > 10 && d.doc.length < 200, `${set}.${d.name}`);
+  }
+});
+
+test('keyword values: when at job level, in a rule, in artifacts; retry:when list items', () => {
+  assert.ok(keywordOfValue(['build', 'when'])!.values!.includes('manual'));
+  assert.ok(keywordOfValue(['build', 'rules', 0, 'when'])!.values!.includes('never'));
+  assert.deepEqual(keywordOfValue(['build', 'artifacts', 'when'])!.values, ['on_success', 'on_failure', 'always']);
+  assert.ok(keywordOfValue(['build', 'retry', 'when', 1])!.values!.includes('runner_system_failure'));
+  assert.deepEqual(keywordOfValue(['workflow', 'rules', 0, 'when'])!.values, ['always', 'never']);
+  assert.equal(keywordOfValue(['build', 'script', 0])?.name, 'script');
+  assert.equal(keywordOfValue(['build', 'script', 0])?.values, undefined);
+  assert.equal(keywordOfValue(['variables', 'X']), undefined);
+  assert.equal(keywordAt(['build'], 'not_a_keyword'), undefined);
+});
