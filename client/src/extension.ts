@@ -14,7 +14,7 @@ import { promptForToken, SET_TOKENS_NOTIFICATION, TokenStore } from './token-sto
 export const REFRESH_REQUEST = 'gitlabCiPresets/refresh';
 
 let client: LanguageClient | undefined;
-let selector: ReturnType<typeof documentSelector> = documentSelector([]);
+let selector: ReturnType<typeof documentSelector> = documentSelector();
 
 /** What the extension hands to other extensions and to its end-to-end tests. */
 export interface GitlabCiPresetsApi {

@@ -24,26 +24,39 @@ export function currentSettings(): Record<string, unknown> {
 
 export const CI_PATTERNS = ['**/.gitlab-ci.yml', '**/*.gitlab-ci.yml', '**/.gitlab/ci/**/*.yml', '**/.gitlab/ci/**/*.yaml'];
 
+export interface LibraryFolders {
+  /** Configured libraries: every YAML file below them. */
+  trees: string[];
+  /** Detected preset folders: the YAML files directly in them. */
+  folders: string[];
+}
+
 /** Folders whose YAML files belong to a preset library: configured ones and detected ones. */
-export async function presetLibraryFolders(): Promise<string[]> {
+export async function presetLibraryFolders(): Promise<LibraryFolders> {
   const config = vscode.workspace.getConfiguration('gitlabCiPresets');
-  const out = new Set<string>();
+  const trees = new Set<string>();
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     if (folder.uri.scheme !== 'file') continue;
     const base = folder.uri.fsPath;
-    for (const p of Object.values(config.get<Record<string, string>>('localProjects') ?? {})) if (typeof p === 'string') out.add(path.resolve(base, p));
-    for (const p of config.get<string[]>('presetLibraries') ?? []) if (typeof p === 'string') out.add(path.resolve(base, p));
+    for (const p of Object.values(config.get<Record<string, string>>('localProjects') ?? {})) if (typeof p === 'string') trees.add(path.resolve(base, p));
+    for (const p of config.get<string[]>('presetLibraries') ?? []) if (typeof p === 'string') trees.add(path.resolve(base, p));
   }
-  for (const dir of await detectPresetFolders()) out.add(dir);
-  return [...out];
+  const folders = (await detectPresetFolders()).filter((d) => ![...trees].some((t) => d === t || d.startsWith(t + path.sep)));
+  return { trees: [...trees], folders };
 }
 
-/** Folders holding YAML with hidden template jobs or a `spec:` header (the shape of preset files). */
+const CI_FILE = /(^|[\\/])(\.gitlab-ci\.yml|[^\\/]+\.gitlab-ci\.yml)$|[\\/]\.gitlab[\\/]ci[\\/]/;
+
+/**
+ * Folders holding YAML with hidden template jobs or a `spec:` header (the shape of preset files),
+ * CI files themselves aside (they are served anyway, and a root pipeline with hidden jobs must not
+ * pull every other YAML file of its repository in).
+ */
 async function detectPresetFolders(limit = 300): Promise<string[]> {
   const files = await vscode.workspace.findFiles('**/*.{yml,yaml}', '{**/node_modules/**,**/.git/**}', limit);
   const dirs = new Set<string>();
   for (const uri of files) {
-    if (uri.scheme !== 'file' || dirs.has(path.dirname(uri.fsPath))) continue;
+    if (uri.scheme !== 'file' || CI_FILE.test(uri.fsPath) || dirs.has(path.dirname(uri.fsPath))) continue;
     try {
       const bytes = await vscode.workspace.fs.readFile(uri);
       const text = Buffer.from(bytes.subarray(0, 65536)).toString('utf8');
@@ -60,13 +73,12 @@ const globPath = (p: string) => p.split(path.sep).join('/').replace(/[{}[\]*?]/g
 /** A document filter both vscode.languages.match and the language client accept. */
 export type Filter = { scheme: string; language: string; pattern?: string };
 
-export function documentSelector(libraryFolders: readonly string[]): Filter[] {
+export function documentSelector(libraries: LibraryFolders = { trees: [], folders: [] }): Filter[] {
+  const yaml = (dir: string, deep: boolean) => ['yml', 'yaml'].map((ext) => ({ scheme: 'file', language: 'yaml', pattern: `${globPath(dir)}/${deep ? '**/' : ''}*.${ext}` }));
   return [
     ...CI_PATTERNS.map((pattern) => ({ scheme: 'file', language: 'yaml', pattern })),
-    ...libraryFolders.flatMap((dir) => [
-      { scheme: 'file', language: 'yaml', pattern: `${globPath(dir)}/**/*.yml` },
-      { scheme: 'file', language: 'yaml', pattern: `${globPath(dir)}/**/*.yaml` },
-    ]),
+    ...libraries.trees.flatMap((dir) => yaml(dir, true)),
+    ...libraries.folders.flatMap((dir) => yaml(dir, false)),
     { scheme: READ_ONLY_SCHEME, language: 'yaml' },
   ];
 }

@@ -77,9 +77,30 @@ connection.onDidChangeConfiguration((change) => {
   for (const doc of documents.all()) schedule(doc.uri, 0);
 });
 
-function schedule(uri: string, delay = 150): void {
+/**
+ * Fresh diagnostics as soon as possible without piling up work: a document is validated at once
+ * when nothing runs for it; edits that arrive meanwhile are coalesced into one more run.
+ */
+const running = new Set<string>();
+const pending = new Set<string>();
+
+function schedule(uri: string, delay = 0): void {
   clearTimeout(timers.get(uri));
-  timers.set(uri, setTimeout(() => void validate(uri), delay));
+  timers.set(uri, setTimeout(() => void run(uri), delay));
+}
+
+async function run(uri: string): Promise<void> {
+  if (running.has(uri)) {
+    pending.add(uri);
+    return;
+  }
+  running.add(uri);
+  try {
+    await validate(uri);
+  } finally {
+    running.delete(uri);
+    if (pending.delete(uri)) schedule(uri);
+  }
 }
 
 async function validate(uri: string): Promise<void> {

@@ -123,7 +123,10 @@ async function main(): Promise<number> {
   for (const t of todo) log(`TODO (not passed): ${t.name} — ${t.detail?.split('\n')[0]}`);
   for (const f of failed) log(`FAILED: ${f.name}\n  ${f.detail?.split('\n').slice(0, 8).join('\n  ')}`);
   if (failed.length) log(`code-server log: ${cs.log}`);
-  else rmSync(ws.root, { recursive: true, force: true });
+  else {
+    rmSync(ws.root, { recursive: true, force: true });
+    rmSync(cs.dir, { recursive: true, force: true });
+  }
   log(`e2e: ${passed} passed, ${failed.length} failed, ${todo.length} skipped`);
   return failed.length ? 1 : 0;
 }

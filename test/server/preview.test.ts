@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +22,10 @@ before(async () => {
   text = readFileSync(file, 'utf8');
   client.open(uri, text);
 });
-after(async () => client.close());
+after(async () => {
+  await client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const preview = (context: PreviewContext, u = uri) => client.connection.sendRequest('gitlabCiPresets/preview', { uri: u, context }) as Promise<PreviewModel | null>;
 

@@ -168,7 +168,8 @@ async function checkRemote(
     try {
       target = lintTarget(dirname(fileURLToPath(rootUri)), { gitlabUrl: o['gitlab-url'], projectId: o['project-id'] });
     } catch (e) {
-      throw new CheckUsageError(`--remote: ${(e as Error).message}${o['project-id'] ? '' : ' (--project-id)'}`);
+      const message = (e as Error).message;
+      throw new CheckUsageError(`--remote: ${message}${/project id or path$/.test(message) ? ' (--project-id)' : ''}`);
     }
     const lint = new CiLint({ gitlabUrl: target.gitlabUrl, token: o.token, limiter });
     if (o.token && !lint.sendsToken) stderr += `gitlab-ci-presets: GITLAB_TOKEN is not sent to ${target.gitlabUrl} (a token only goes over https, or plain http to a loopback address)\n`;

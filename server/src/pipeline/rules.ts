@@ -152,7 +152,7 @@ function evaluateJob(job: JobView, vars: Vars, ctx: SimulatedContext, facts: Fil
         ruleNeeds: rule.entries.get('needs'),
       };
     }
-    return { ...base, included: false, when: 'never', allowFailure: false, decidedBy: { kind: 'no-rule-matched', span: n.keySpans.get('rules') ?? rulesNode.span, text: rules.length ? `none of the ${rules.length} rules matches` : 'rules: is empty' } };
+    return { ...base, included: false, when: 'never', allowFailure: false, decidedBy: { kind: 'no-rule-matched', span: n.keySpans.get('rules') ?? rulesNode.span, text: noMatchText(rules) } };
   }
   // only/except: manual jobs default to allow_failure: true here (not with rules).
   const allowFailure = jobAllowFailure ?? jobWhen === 'manual';
@@ -198,6 +198,13 @@ function matchRule(rule: MapNode, vars: Vars, ctx: SimulatedContext, facts: File
   const exists = rule.entries.get('exists');
   if (exists && !check(existsClause(exists, vars, facts))) return { matched: false };
   return { matched: true, assumed: assumed.length ? assumed.join('; ') : undefined };
+}
+
+/** Why no rule matched: the rules themselves when there are one or two. */
+function noMatchText(rules: Node[]): string {
+  if (!rules.length) return 'rules: is empty';
+  const what = rules.length <= 2 ? `: ${rules.map((r) => (r.kind === 'map' ? describeRule(r) : '?')).join(' | ')}` : '';
+  return `none of the ${rules.length} rules matches${what}`;
 }
 
 /** "if: $X == "y", changes: a, b" — the clauses of a rule as written. */

@@ -55,6 +55,10 @@ export async function run(): Promise<void> {
         await waitFor('the language client to run', () => api.client()?.isRunning());
         if (doc.languageId !== 'yaml') throw new Error(`language id is ${doc.languageId}, expected yaml`);
         if (!api.isCiDocument(doc)) throw new Error('.gitlab-ci.yml is not in the document selector');
+        // The library mapped in gitlabCiPresets.localProjects is served too; other YAML is not.
+        if (!api.isCiDocument(await vscode.workspace.openTextDocument(libUri))) throw new Error('the mapped preset library is not in the document selector');
+        const other = await vscode.workspace.openTextDocument({ language: 'yaml', content: 'a: 1\n' });
+        if (api.isCiDocument(other)) throw new Error('an unrelated YAML document is in the selector');
       },
     },
     {
