@@ -176,13 +176,16 @@ for (const u of UNREACHABLE) {
   });
 }
 
-test('usage errors (exit 2): no project to lint in, --ref without --remote, a bad --timeout', async () => {
+test('usage errors (exit 2): no project to lint in, a bad --gitlab-url, --ref without --remote, a bad --timeout', async () => {
   const lonely = tempDir('gcp-check-lonely-');
   cpSync(join(dir, 'service-repo'), lonely, { recursive: true, filter: (src) => !src.includes('.git/') && !src.endsWith('.git') });
   cpSync(join(dir, 'ci-library'), join(lonely, 'lib'), { recursive: true });
   const r = await cli(['check', '.', '--project', 'acme/ci-library@v1.2.0=lib', '--remote'], { GITLAB_TOKEN: TOKEN }, lonely);
   assert.equal(r.status, 2, r.stdout + r.stderr);
   assert.match(r.stderr, /--remote: no project to lint .* in: it has no git remote; give the project id or path \(--project-id\)/);
+  const badUrl = await cli(['check', 'service-repo', ...MAP_LIBRARY, '--remote', '--gitlab-url', 'ftp://gitlab.example.com'], { GITLAB_TOKEN: TOKEN });
+  assert.equal(badUrl.status, 2);
+  assert.match(badUrl.stderr, /--remote: GitLab URL must be https: `ftp:\/\/gitlab\.example\.com`\n/);
   assert.equal((await cli(['check', 'service-repo', '--ref', 'main'])).status, 2);
   assert.equal((await cli(['check', 'service-repo', '--remote', '--timeout', 'soon'])).status, 2);
   assert.equal(api.lintCalls.length, 0);

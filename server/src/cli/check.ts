@@ -118,7 +118,7 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
   const analyse = async (uri: string) => {
     const analysis = await workspace.analyse(uri);
     if (!analysis.standalone) pipelines.set(analysis.rootUri, analysis.pipeline);
-    const byUri = diagnosticsByUri(analysis.pipeline, () => undefined, { standalone: analysis.standalone });
+    const byUri = diagnosticsByUri(analysis.pipeline, () => undefined, { standalone: analysis.standalone, knownVariables: settings.knownVariables });
     for (const [u, diags] of byUri) add(u, diags);
   };
 

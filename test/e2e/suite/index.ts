@@ -57,8 +57,15 @@ export async function run(): Promise<void> {
         if (!api.isCiDocument(doc)) throw new Error('.gitlab-ci.yml is not in the document selector');
         // The library mapped in gitlabCiPresets.localProjects is served too; other YAML is not.
         if (!api.isCiDocument(await vscode.workspace.openTextDocument(libUri))) throw new Error('the mapped preset library is not in the document selector');
-        const other = await vscode.workspace.openTextDocument({ language: 'yaml', content: 'a: 1\n' });
-        if (api.isCiDocument(other)) throw new Error('an unrelated YAML document is in the selector');
+        const valuesUri = vscode.Uri.joinPath(folder, 'deploy', 'values.yaml');
+        await vscode.workspace.fs.writeFile(valuesUri, new TextEncoder().encode('apiVersion: v1\nkind: ConfigMap\n'));
+        try {
+          const other = await vscode.workspace.openTextDocument(valuesUri);
+          if (other.languageId !== 'yaml') throw new Error(`values.yaml is ${other.languageId}`);
+          if (api.isCiDocument(other)) throw new Error('an unrelated YAML file of the service is in the selector');
+        } finally {
+          await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, 'deploy'), { recursive: true });
+        }
       },
     },
     {
