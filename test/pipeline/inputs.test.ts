@@ -46,50 +46,7 @@ const textAt = (text: string, span: Span) => text.slice(span.start, span.end);
 
 // ---------------------------------------------------------------------------------------------
 
-describe('GitLab spec cases (cases.jsonl, stage spec:inputs interpolation)', { skip: !haveCorpus && 'corpus not found' }, () => {
-  const cases = haveCorpus
-    ? readFileSync(path.join(corpus, 'gitlab-spec-cases', 'cases.jsonl'), 'utf8')
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l) => JSON.parse(l))
-        .filter((c) => String(c.stage).includes('spec:inputs interpolation'))
-    : [];
-
-  it('finds the interpolation cases', () => {
-    assert.equal(cases.length, 6);
-  });
-
-  for (const c of cases) {
-    it(c.name, () => {
-      let text: string = c.input_yaml;
-      // Interpolation::Template is handed the content and the inputs directly; as a file, that
-      // is content after a header declaring those inputs.
-      if (String(c.stage).includes('Interpolation::Template') && !/^spec:/m.test(text)) {
-        const inputs: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(c.inputs ?? {})) {
-          inputs[k] = { type: Array.isArray(v) ? 'array' : typeof v === 'object' ? 'string' : typeof v };
-        }
-        text = `${stringify({ spec: { inputs } })}---\n${text}`;
-      }
-      const file = parseYaml(FILE_URI, text);
-      const inputs = c.inputs ?? {};
-      const ctx: InterpolationContext = { includeSpan, variables: c.variables ?? {} };
-      if (Object.keys(inputs).length) ctx.given = inputsNode(inputs);
-      const r = interpolateFile(file, ctx);
-      const expected = c.expected_json_or_error;
-      if (expected && typeof expected === 'object' && 'error' in expected) {
-        const msgs = messages([...file.diagnostics, ...r.diagnostics]);
-        assert.ok(msgs.length > 0, 'an error is expected');
-        if (expected.error_match === 'exact') assert.ok(msgs.includes(expected.error), `exact "${expected.error}" in ${JSON.stringify(msgs)}`);
-        else if (expected.error_match === 'contains') assert.ok(msgs.some((m) => m.includes(expected.error)), `"${expected.error}" in ${JSON.stringify(msgs)}`);
-      } else {
-        assert.deepEqual(errors(r.diagnostics), []);
-        const plain = toPlain(r.content);
-        assert.deepEqual(plain === null ? {} : plain, expected);
-      }
-    });
-  }
-});
+// GitLab's own spec:inputs interpolation cases (cases.jsonl) run in test/conformance with the other spec cases.
 
 // ---------------------------------------------------------------------------------------------
 
