@@ -103,6 +103,8 @@ test('diagnostics carry locations; the preview follows edits', async () => {
   client.change(uri, text, 3);
   const fixed = (await preview({ source: 'push', branch: 'main' }))!;
   assert.ok(!fixed.diagnostics.some((x) => x.code === 'needs-unknown'));
+  const helm = fixed.diagnostics.find((x) => /HELM_CHART/.test(x.message));
+  assert.ok(helm?.location, 'the missing required variable is listed with its place');
   const sources = (await client.connection.sendRequest('gitlabCiPresets/pipelineSources', { uri })) as { files: { origin: string }[] };
   assert.ok(sources.files.some((f) => f.origin === 'local'));
 });

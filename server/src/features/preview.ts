@@ -16,7 +16,7 @@ import { evaluateRules, needTarget } from '../pipeline/rules.js';
 import type { JobVerdict, JobWhen } from '../pipeline/rules.js';
 import type { SimulatedContext } from '../pipeline/simulated-context.js';
 import type { Feature, FeatureContext } from './context.js';
-import { PIPELINE_ONLY_CODES } from './diagnostics.js';
+import { missingVariableDiagnostics, PIPELINE_ONLY_CODES } from './diagnostics.js';
 import { renderYaml } from './preview-yaml.js';
 import { clientUri, isEditable } from './read-only-files.js';
 import type { PreviewYamlLine } from './preview-yaml.js';
@@ -131,7 +131,9 @@ export function buildPreview(ctx: FeatureContext, params: PreviewContext, files?
     }
   }
   const standalone = ctx.analysis.standalone;
-  const diagnostics: PreviewDiagnostic[] = [...pipeline.diagnostics, ...verdicts.diagnostics]
+  // What the editor shows (engine + missing required variables), plus the rules simulation's findings.
+  const missing = standalone ? [] : missingVariableDiagnostics(pipeline, ctx.settings.knownVariables ?? []);
+  const diagnostics: PreviewDiagnostic[] = [...pipeline.diagnostics, ...missing, ...verdicts.diagnostics]
     .filter((d) => !(standalone && PIPELINE_ONLY_CODES.has(d.code)))
     .map((d: PipelineDiagnostic) => ({ severity: d.severity, code: d.code, message: d.message, location: loc(d.span) }));
   const globalsNode = { ...pipeline.merged, entries: new Map(GLOBAL_ORDER.flatMap((k) => (pipeline.merged.entries.has(k) ? [[k, pipeline.merged.entries.get(k)!] as const] : []))) };
