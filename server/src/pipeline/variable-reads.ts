@@ -132,10 +132,20 @@ function onlyExceptReads(key: string, value: Node, via: readonly ViaStep[], text
   for (const i of items) if (i.kind === 'scalar') out.push(...expressionReads(i, key, join(via, i.via), textOf));
 }
 
-const expressionCache = new WeakMap<ScalarNode, LocatedRead[]>();
+/**
+ * Caches are keyed by the scalar's span object when it has one: copies made to record provenance
+ * (`withVia`) share it, and so do analyses through the parse cache. The value is kept too, since
+ * interpolation makes scalars with the same span and another value.
+ */
+function cacheKey(node: ScalarNode): object {
+  return node.span ?? node;
+}
+
+const expressionCache = new WeakMap<object, { value: unknown; located: LocatedRead[] }>();
 
 function expressionReads(node: ScalarNode, keyword: string, via: readonly ViaStep[], textOf: TextOf): ReadFact[] {
-  let located = expressionCache.get(node);
+  const hit = expressionCache.get(cacheKey(node));
+  let located = hit && hit.value === node.value ? hit.located : undefined;
   if (!located) {
     located = [];
     const text = String(node.value ?? '');
@@ -150,7 +160,7 @@ function expressionReads(node: ScalarNode, keyword: string, via: readonly ViaSte
       const spans = locate(text, reads, node.span, textOf);
       located = reads.map((read, i) => ({ read, span: spans[i] }));
     }
-    expressionCache.set(node, located);
+    expressionCache.set(cacheKey(node), { value: node.value, located });
   }
   return located.map((l) => ({ name: l.read.name, span: l.span, form: 'expression', conditional: true, keyword, via }));
 }
@@ -167,11 +177,11 @@ interface LocatedRead {
 
 /** Reads of a scalar with their source ranges, per node (nodes are immutable and shared between
  *  jobs through extends/!reference, and between analyses through the parse cache). */
-const scalarCache = new WeakMap<ScalarNode, { shell?: LocatedRead[]; plain?: LocatedRead[] }>();
+const scalarCache = new WeakMap<object, { value: unknown; shell?: LocatedRead[]; plain?: LocatedRead[] }>();
 
 function locatedReads(node: ScalarNode, textOf: TextOf, shell: boolean): LocatedRead[] {
-  let entry = scalarCache.get(node);
-  if (!entry) scalarCache.set(node, (entry = {}));
+  let entry = scalarCache.get(cacheKey(node));
+  if (!entry || entry.value !== node.value) scalarCache.set(cacheKey(node), (entry = { value: node.value }));
   const cached = shell ? entry.shell : entry.plain;
   if (cached) return cached;
   const text = node.value as string;
