@@ -8,7 +8,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { expandPipeline, expandText } from './pipeline/expand.js';
 import type { ExpandedPipeline } from './pipeline/expand.js';
+import { parseCached } from './pipeline/includes.js';
 import type { ParseCache } from './pipeline/includes.js';
+import { standaloneInputs } from './pipeline/standalone-inputs.js';
 import { simulatedVariables } from './pipeline/simulated-context.js';
 import { serverSession } from './sources/source-session.js';
 import type { SourceSession } from './sources/source-session.js';
@@ -72,9 +74,15 @@ export class Workspace {
       const pipeline = await expandPipeline({ sources, variables, parseCache: this.parseCache });
       if (pipeline.files.some((f) => f.uri === uri)) return { pipeline, standalone: false, rootUri: pathToFileURL(rootPath).href, sources };
     }
-    const text = this.openText(uri) ?? '';
     const rel = path.startsWith(folder + '/') ? path.slice(folder.length + 1) : path;
-    const pipeline = await expandText({ uri, path: rel, text }, { sources, variables, parseCache: this.parseCache });
+    let text = this.openText(uri);
+    if (text === undefined) {
+      const read = await sources.readProjectFile({ project: null }, rel);
+      text = read.ok ? read.text : '';
+    }
+    // A preset file with a spec: header is expanded with stand-ins for the inputs consumers give.
+    const rootInputs = standaloneInputs(parseCached(this.parseCache, uri, text).header);
+    const pipeline = await expandText({ uri, path: rel, text }, { sources, variables, rootInputs, parseCache: this.parseCache });
     return { pipeline, standalone: true, rootUri: uri, sources };
   }
 }

@@ -103,7 +103,9 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
     localProjects: Object.fromEntries(pairs(values.project).map(([k, v]) => [k, abs(v)])),
     knownVariables: values['known-var'] ?? [],
   };
-  const folders = [...libraryDirs, ...consumers];
+  // A file given on its own belongs to the project around it: local includes resolve from there.
+  const fileRoots = paths.filter((p) => statSync(p).isFile()).map(projectRootOf);
+  const folders = [...new Set([...libraryDirs, ...fileRoots, ...consumers])];
   const workspace = new Workspace(() => folders, () => undefined, () => settings);
 
   const findings = new Map<string, Finding>();
@@ -192,6 +194,14 @@ function displayPath(uri: string, cwd: string): string {
   if (!uri.startsWith('file:')) return uri;
   const path = fileURLToPath(uri);
   return path.startsWith(cwd + '/') ? relative(cwd, path) : path;
+}
+
+/** The nearest folder above `file` that holds `.git` or a `.gitlab-ci.yml`; else the file's folder. */
+function projectRootOf(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, '.git')) || existsSync(resolve(dir, '.gitlab-ci.yml'))) return dir;
+    if (dirname(dir) === dir) return dirname(file);
+  }
 }
 
 function toFinding(uri: string, d: Diagnostic, cwd: string): Finding {

@@ -55,7 +55,7 @@ export interface IncludeOptions {
 /** uri → the last text parsed for it and the result (parsed trees are immutable, so sharing is safe). */
 export type ParseCache = Map<string, { text: string; parsed: ParsedFile }>;
 
-function parseCached(cache: ParseCache | undefined, uri: string, text: string): ParsedFile {
+export function parseCached(cache: ParseCache | undefined, uri: string, text: string): ParsedFile {
   const hit = cache?.get(uri);
   if (hit && hit.text === text) return hit.parsed;
   const parsed = parseYaml(uri, text);
@@ -195,7 +195,9 @@ class IncludeState {
   private async read(loc: ProjectLoc, path: string, kind: IncludeKind, entry: IncludeEntry, what: string) {
     const r = await this.opts.sources.readProjectFile(loc, path);
     if (!r.ok) {
-      this.error('include-missing', `${what}: ${r.error}`, entry.span, { project: loc.project, ref: loc.ref, path });
+      // GitLab's own words first; the source's reason only when it says more than "missing".
+      const reason = /does not exist/.test(r.error) ? '' : ` (${r.error})`;
+      this.error('include-missing', `${what}${reason}`, entry.span, { project: loc.project, ref: loc.ref, path });
       return undefined;
     }
     return { uri: r.uri, text: r.text, kind, loc, path, note: r.note };
@@ -219,7 +221,7 @@ class IncludeState {
           const re = globToRegExp(path);
           const matches = listing.filter((f) => re.test(f)).sort();
           if (!matches.length) this.error('include-missing', `Included file \`${path}\` does not exist!`, entry.span, { path });
-          for (const m of matches) push(await this.read(frame.loc, m, 'local', entry, `Local file \`${m}\``));
+          for (const m of matches) push(await this.read(frame.loc, m, 'local', entry, `Local file \`${m}\` does not exist!`));
         } else {
           const t = await this.read(frame.loc, path, 'local', entry, `Local file \`${path}\` does not exist!`);
           if (t && !/\.ya?ml$/i.test(path)) this.error('include-extension', `Included file \`${path}\` does not have YAML extension!`, entry.span);
@@ -237,7 +239,7 @@ class IncludeState {
         }
         for (const f of entry.files) {
           const path = expand(f).replace(/^\/+/, '');
-          push(await this.read(loc, path, 'project', entry, `Project \`${project}\` file \`${path}\`${ref ? ` (ref ${ref})` : ''}`));
+          push(await this.read(loc, path, 'project', entry, `Project \`${project}\` file \`${path}\` does not exist${ref ? ` at ref ${ref}` : ''}!`));
         }
         break;
       }
