@@ -25,6 +25,10 @@ export interface Settings {
   gitlabUrl?: string;
   /** The cache folder; default `$XDG_CACHE_HOME/gitlab-ci-presets` or `~/.cache/gitlab-ci-presets`. */
   cacheDir?: string;
+  /** Local folders only: no cache, no GitLab API, no remote URLs. */
+  localOnly?: boolean;
+  /** Read projects, templates and remote URLs from the cache only. */
+  offline?: boolean;
   /** Keyword items in completion: `auto` leaves them to the Red Hat YAML extension when the client says it is active. */
   completion?: { keywords?: 'auto' | 'always' | 'never' };
 }

@@ -6,7 +6,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -85,4 +85,17 @@ test('a single preset file is read from disk and checked on its own, inputs stan
   const docker = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'check', 'examples/ci-library/ci/docker.yml'], { cwd: repo, encoding: 'utf8' });
   assert.equal(docker.status, 0, `a preset with required inputs is not an error on its own:\n${docker.stdout}`);
   assert.match(docker.stdout, /^0 error\(s\)/m);
+});
+
+test('without an online option or token, check reads local folders only (no cache, no network)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'gcp-home-'));
+  const r = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'check', 'service-repo'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(home, 'cache') },
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /Project `acme\/ci-library` file `ci\/python-postgres\.yml` does not exist at ref v1\.2\.0! \(project acme\/ci-library@v1\.2\.0 is not available/);
+  assert.doesNotMatch(r.stdout, /cannot connect|gitlab\.com/);
+  assert.equal(existsSync(join(home, 'cache')), false, 'no cache folder created');
 });

@@ -13,7 +13,7 @@
  * instead of the bare array). GitLab not answering is exit 2, with the reason on stderr.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,7 @@ import { ApiError } from '../sources/gitlab-api.js';
 import { RequestLimiter } from '../sources/request-limits.js';
 import { parseYaml } from '../pipeline/parse.js';
 import { listFilesRecursive } from '../sources/directory-sources.js';
+import { serverSession } from '../sources/source-session.js';
 import { DEFAULT_SETTINGS, Workspace } from '../workspace.js';
 import type { Settings } from '../workspace.js';
 
@@ -84,9 +85,13 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
       ref: { type: 'string' },
       'gitlab-url': { type: 'string' },
       timeout: { type: 'string' },
+      templates: { type: 'string' },
+      'repo-dirs': { type: 'string' },
+      'cache-dir': { type: 'string' },
+      offline: { type: 'boolean' },
     },
   });
-  for (const o of ['project-id', 'ref', 'gitlab-url', 'timeout'] as const) if (values[o] !== undefined && !values.remote) throw new CheckUsageError(`--${o} needs --remote`);
+  for (const o of ['project-id', 'ref', 'timeout'] as const) if (values[o] !== undefined && !values.remote) throw new CheckUsageError(`--${o} needs --remote`);
   const timeoutMs = values.timeout === undefined ? DEFAULT_LINT_TIMEOUT_MS : Number(values.timeout) * 1000;
   if (!(timeoutMs > 0)) throw new CheckUsageError(`--timeout expects seconds, got \`${values.timeout}\``);
   const format = values.format!;
@@ -98,11 +103,23 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
   for (const c of consumers) if (!existsSync(resolve(c, '.gitlab-ci.yml'))) throw new CheckUsageError(`--consumer ${c} has no .gitlab-ci.yml`);
 
   const libraryDirs = paths.filter((p) => statSync(p).isDirectory());
+  // Like `expand`: the cache and the GitLab API only when an online option or a token is given.
+  const token = env.GITLAB_TOKEN?.trim() || undefined;
+  const online = values['gitlab-url'] !== undefined || values['cache-dir'] !== undefined || values.offline || token !== undefined;
   const settings: Settings = {
     ...DEFAULT_SETTINGS,
-    localProjects: Object.fromEntries(pairs(values.project).map(([k, v]) => [k, abs(v)])),
+    localProjects: {
+      ...(values['repo-dirs'] ? repoDirProjects(abs(values['repo-dirs'])) : {}),
+      ...Object.fromEntries(pairs(values.project).map(([k, v]) => [k, abs(v)])),
+    },
     knownVariables: values['known-var'] ?? [],
+    templatesDir: values.templates ? abs(values.templates) : undefined,
+    gitlabUrl: values['gitlab-url'],
+    cacheDir: values['cache-dir'] ? abs(values['cache-dir']) : undefined,
+    offline: values.offline,
+    localOnly: !online,
   };
+  if (online && token) serverSession.tokens.replace({ [values['gitlab-url'] ?? 'https://gitlab.com']: token });
   // A file given on its own belongs to the project around it: local includes resolve from there.
   const fileRoots = paths.filter((p) => statSync(p).isFile()).map(projectRootOf);
   const folders = [...new Set([...libraryDirs, ...fileRoots, ...consumers])];
@@ -194,6 +211,20 @@ function displayPath(uri: string, cwd: string): string {
   if (!uri.startsWith('file:')) return uri;
   const path = fileURLToPath(uri);
   return path.startsWith(cwd + '/') ? relative(cwd, path) : path;
+}
+
+/** `DIR/<project>/@<ref>/` folders as `project@ref` → folder mappings (the oracle's --repo-dirs). */
+function repoDirProjects(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string, rel: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      if (e.name.startsWith('@') && rel) out[`${rel}@${e.name.slice(1)}`] = resolve(dir, e.name);
+      else if (!e.name.startsWith('@')) walk(resolve(dir, e.name), rel ? `${rel}/${e.name}` : e.name);
+    }
+  };
+  walk(root, '');
+  return out;
 }
 
 /** The nearest folder above `file` that holds `.git` or a `.gitlab-ci.yml`; else the file's folder. */

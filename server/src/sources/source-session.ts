@@ -25,6 +25,8 @@ export interface SourceSettings {
   cacheDir?: string;
   /** Read projects, templates and remote URLs from the cache only. */
   offline?: boolean;
+  /** Local folders only: no cache, no API, no remote URLs (the CLI when no online option is given). */
+  localOnly?: boolean;
 }
 
 export interface SessionOptions {
@@ -95,8 +97,8 @@ export class SourceSession {
       templatesDir: settings.templatesDir ? expandPath(settings.templatesDir, folder) : undefined,
       overlay: args.overlay,
       checkoutFolders: args.folders,
-      instance: gitlabUrl ? this.instance(gitlabUrl, cacheDir, settings.offline) : undefined,
-      urls: this.fetcher(cacheDir, settings.offline),
+      instance: gitlabUrl && !settings.localOnly ? this.instance(gitlabUrl, cacheDir, settings.offline) : undefined,
+      urls: settings.localOnly ? undefined : this.fetcher(cacheDir, settings.offline),
     });
   }
 
