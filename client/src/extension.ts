@@ -1,7 +1,8 @@
 /**
  * The VS Code side, wiring only: the language client (language-client.ts), tokens
  * (token-store.ts), the status bar (status-bar.ts), read-only library files
- * (read-only-provider.ts) and the pipeline preview (preview-panel.ts).
+ * (read-only-provider.ts), the pipeline preview (preview-panel.ts) and Validate with GitLab
+ * (validate-command.ts).
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -10,6 +11,8 @@ import { PreviewPanel } from './preview-panel.js';
 import { READ_ONLY_SCHEME, ReadOnlyProvider } from './read-only-provider.js';
 import { PresetStatusBar } from './status-bar.js';
 import { promptForToken, SET_TOKENS_NOTIFICATION, TokenStore } from './token-store.js';
+import { validateWithGitlab } from './validate-command.js';
+import type { ValidateArgs } from './validate-command.js';
 
 export const REFRESH_REQUEST = 'gitlabCiPresets/refresh';
 
@@ -21,6 +24,8 @@ export interface GitlabCiPresetsApi {
   client(): LanguageClient | undefined;
   preview(): PreviewPanel | undefined;
   statusBar: PresetStatusBar;
+  /** Tokens per GitLab host (SecretStorage); a change is sent to the server at once. */
+  tokens: TokenStore;
   isCiDocument(doc: vscode.TextDocument): boolean;
 }
 
@@ -85,6 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Gitlab
       if (await promptForToken(tokens)) await sendTokens();
     }),
     vscode.commands.registerCommand('gitlabCiPresets.refresh', refresh),
+    vscode.commands.registerCommand('gitlabCiPresets.validate', (args?: ValidateArgs) => validateWithGitlab(client, isCiDocument, output, context.workspaceState, args)),
     vscode.commands.registerCommand('gitlabCiPresets.showOutput', () => output.show()),
     tokens.onDidChange(() => void sendTokens()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
@@ -94,7 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Gitlab
     { dispose: () => void client?.stop() },
   );
   await start();
-  return { client: () => client, preview: () => PreviewPanel.current, statusBar, isCiDocument };
+  return { client: () => client, preview: () => PreviewPanel.current, statusBar, tokens, isCiDocument };
 }
 
 export async function deactivate(): Promise<void> {

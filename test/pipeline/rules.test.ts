@@ -134,6 +134,29 @@ d:
   assert.deepEqual(extra.included, ['b', 'c'], 'extra pipeline variables win over YAML variables');
 });
 
+test('values referring to other variables are expanded before rules read them; expand: false and string literals are not', async () => {
+  const yaml = `
+variables:
+  MAIN: $CI_DEFAULT_BRANCH
+  RELEASE: "release-$MAIN"
+  LITERAL: { value: $CI_DEFAULT_BRANCH, expand: false }
+a:
+  script: x
+  rules: [{ if: $CI_COMMIT_BRANCH == $MAIN }]
+b:
+  script: x
+  rules: [{ if: $RELEASE == "release-main" }]
+c:
+  script: x
+  rules: [{ if: $LITERAL == "$CI_DEFAULT_BRANCH" }]
+d:
+  script: x
+  rules: [{ if: $CI_COMMIT_BRANCH == "$MAIN" }]
+`;
+  assert.deepEqual((await verdicts(yaml, onBranch('main'))).included, ['a', 'b', 'c']);
+  assert.deepEqual((await verdicts(yaml, { context: { branch: 'dev', defaultBranch: 'dev' } })).included, ['a', 'c']);
+});
+
 test('changes: true when GitLab cannot know the changed files (tags, schedules, unknown); matched against the list otherwise', async () => {
   const yaml = `
 docs:

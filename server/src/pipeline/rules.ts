@@ -9,12 +9,13 @@
  *
  * Variables seen by `if:` (lowest first): predefined ← global `variables:` (as `inherit:variables`
  * lets through) ← the matching workflow rule's `variables:` ← the job's `variables:` ← extra
- * pipeline variables of the simulation (like variables of a manual or scheduled run).
+ * pipeline variables of the simulation (like variables of a manual or scheduled run); values that
+ * refer to other variables are expanded through that collection first (GitLab 18.5+).
  */
 import type { ExpandedPipeline } from './expand.js';
 import type { JobView } from './jobs.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from './model.js';
-import { changesClause, existsClause, flatItems, ifClause, scalarString, strings, variablesOf } from './rules-clauses.js';
+import { changesClause, existsClause, expandCollection, flatItems, ifClause, scalarString, strings, variablesOf } from './rules-clauses.js';
 import type { ClauseResult, FileFacts, Vars } from './rules-clauses.js';
 import { evaluatePolicy } from './rules-only-except.js';
 import { simulatedVariables } from './simulated-context.js';
@@ -80,8 +81,9 @@ export function evaluateRules(pipeline: ExpandedPipeline, opts: RulesOptions = {
   const diagnostics: PipelineDiagnostic[] = [];
   const predefined = simulatedVariables(ctx);
   const extra = { ...(opts.variables ?? {}) };
-  const globals = variablesOf(pipeline.merged.entries.get('variables'));
-  const workflow = evaluateWorkflow(pipeline.merged, { ...predefined, ...globals, ...extra }, ctx, opts, diagnostics);
+  const raw = new Set<string>(); // variables with `expand: false`
+  const globals = variablesOf(pipeline.merged.entries.get('variables'), raw);
+  const workflow = evaluateWorkflow(pipeline.merged, expandCollection({ ...predefined, ...globals, ...extra }, raw), ctx, opts, diagnostics);
 
   const jobs = new Map<string, JobVerdict>();
   for (const job of pipeline.jobs.values()) {
@@ -90,7 +92,9 @@ export function evaluateRules(pipeline: ExpandedPipeline, opts: RulesOptions = {
       jobs.set(job.name, { name: job.name, included: false, when: 'never', allowFailure: false, decidedBy: { ...workflow.decidedBy, kind: 'workflow' }, ruleVariables: {} });
       continue;
     }
-    const vars: Vars = { ...predefined, ...inheritedGlobals(job.node, globals), ...workflow.variables, ...variablesOf(job.node.entries.get('variables')), ...extra };
+    const jobRaw = new Set(raw);
+    const own = variablesOf(job.node.entries.get('variables'), jobRaw);
+    const vars = expandCollection({ ...predefined, ...inheritedGlobals(job.node, globals), ...workflow.variables, ...own, ...extra }, jobRaw);
     jobs.set(job.name, evaluateJob(job, vars, ctx, opts, diagnostics));
   }
   const pipelineError = workflow.created ? seedErrors(pipeline, jobs) : undefined;

@@ -8,6 +8,11 @@
  */
 import * as vscode from 'vscode';
 import type { GitlabCiPresetsApi } from '../../../client/src/extension.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ValidateResult } from '../../../server/src/features/validate.js';
+import { GitLabStandIn } from '../../support/gitlab-stand-in.js';
 import { runChecks, Todo, waitFor, writeResults } from './harness.js';
 import type { Check } from './harness.js';
 
@@ -213,6 +218,60 @@ export async function run(): Promise<void> {
         await vscode.window.showTextDocument(doc);
         const s = await waitFor('a status summary', () => api.statusBar.update());
         if (!/local/.test(s.text)) throw new Error(`status bar: ${s.text}`);
+      },
+    },
+    {
+      name: 'presets from the GitLab API (a local stand-in): the token from the secret storage, status "API", library files read-only, Validate with GitLab',
+      timeoutMs: 90_000,
+      async run() {
+        const TOKEN = 'e2e-secret-token';
+        const stand = await GitLabStandIn.start({ tokens: [TOKEN] });
+        stand.addProject({ path: 'acme/ci-library', dir: vscode.Uri.joinPath(folder, '..', 'ci-library').fsPath, tags: ['v1.2.0'] });
+        stand.addProject({ path: 'acme/orders-api', files: {} });
+        stand.lintAnswer = { valid: false, errors: ['jobs:contract-tests config contains unknown keys: flavour'] };
+        const config = () => vscode.workspace.getConfiguration('gitlabCiPresets');
+        const localProjects = config().get('localProjects');
+        const before = api.client();
+        const target = vscode.ConfigurationTarget.Workspace;
+        await config().update('cacheDir', mkdtempSync(join(tmpdir(), 'gcp-e2e-cache-')), target);
+        await config().update('gitlabUrl', stand.url, target);
+        await config().update('localProjects', {}, target); // the library now comes from the API only
+        try {
+          await waitFor('the language client to restart', () => api.client() !== before && api.client()?.isRunning(), 20_000);
+          await api.tokens.set(stand.host, TOKEN);
+          await vscode.window.showTextDocument(doc);
+          const status = await waitFor('the status bar to say API', async () => {
+            const s = await api.statusBar.update();
+            return s && /API/.test(s.text) ? s : undefined;
+          }, 30_000);
+          if (/local/.test(status.text)) throw new Error(`status: ${status.text}`);
+          const withToken = stand.requests.filter((r) => r.headers['private-token'] === TOKEN || r.headers.authorization === `Bearer ${TOKEN}`);
+          if (!withToken.length) throw new Error('no request to the stand-in carried the token');
+
+          const line = lineOf(doc, /extends: \.python-test-job/);
+          const pos = new vscode.Position(line, doc.lineAt(line).text.indexOf('.python-test-job') + 3);
+          const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', ciUri, pos);
+          const first = defs?.[0];
+          const uri = first && ('targetUri' in first ? first.targetUri : first.uri);
+          if (uri?.scheme !== 'gitlab-ci-presets') throw new Error(`definition of an API file: ${uri?.toString()}`);
+          const lib = await vscode.workspace.openTextDocument(uri);
+          const disk = new TextDecoder().decode(await vscode.workspace.fs.readFile(libUri));
+          if (lib.getText() !== disk) throw new Error('the read-only API copy differs from the library');
+
+          const result = await vscode.commands.executeCommand<ValidateResult>('gitlabCiPresets.validate', { projectId: 'acme/orders-api' });
+          if (result?.valid !== false) throw new Error(`validate: ${JSON.stringify(result)}`);
+          if (stand.lintCalls.length !== 1 || typeof stand.lintCalls[0].body.content !== 'string') throw new Error(`lint calls: ${stand.lintCalls.length}`);
+          await waitFor("GitLab's error in the Problems of .gitlab-ci.yml", () =>
+            vscode.languages.getDiagnostics(ciUri).find((d) => /flavour/.test(d.message) && String(typeof d.code === 'object' ? d.code.value : d.code) === 'gitlab-lint-error'),
+          );
+        } finally {
+          await api.tokens.set(stand.host, undefined);
+          await config().update('gitlabUrl', undefined, target);
+          await config().update('cacheDir', undefined, target);
+          await config().update('localProjects', localProjects, target);
+          await stand.close();
+          await waitFor('the local checkout back', async () => /local/.test((await api.statusBar.update())?.text ?? ''), 30_000).catch(() => undefined);
+        }
       },
     },
   ];
