@@ -5,21 +5,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { Position } from 'vscode-languageserver-protocol/node';
-import { LspClient, repoRoot } from '../support/lsp-client.js';
-
-/** Text with a `$0` cursor → text and LSP position. */
-function at(marked: string): { text: string; position: Position } {
-  const o = marked.indexOf('$0');
-  assert.ok(o >= 0, 'fixture has a $0 cursor');
-  const text = marked.slice(0, o) + marked.slice(o + 2);
-  const lines = text.slice(0, o).split('\n');
-  return { text, position: { line: lines.length - 1, character: lines[lines.length - 1].length } };
-}
+import { at, copyFixtures, openWorkspace, SERVICE_SETTINGS, XFENIX_SETTINGS } from '../support/lsp-workspace.js';
+import type { OpenFile } from '../support/lsp-workspace.js';
 
 /** One-based line of the first line of `text` that starts with `prefix` (after the line starting with `after`, if given). */
 function lineOf(text: string, prefix: string, after?: string): number {
@@ -46,35 +35,14 @@ test-python:
     - ls $TOOLSET_FOLDER_NAME
 `;
 
-interface Workspace {
-  client: LspClient;
-  uri: string;
-  text: string;
-  version: number;
-}
-
 let dir: string;
-let service: Workspace;
-let xfenix: Workspace;
-
-async function openWorkspace(folder: string, file: string, settings: Record<string, unknown>): Promise<Workspace> {
-  const client = new LspClient();
-  await client.initialize(folder, settings);
-  const uri = pathToFileURL(join(folder, file)).href;
-  const text = readFileSync(join(folder, file), 'utf8');
-  client.open(uri, text);
-  await client.waitForDiagnostics(uri, () => true);
-  return { client, uri, text, version: 1 };
-}
+let service: OpenFile;
+let xfenix: OpenFile;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gcp-hover-'));
-  cpSync(join(repoRoot, 'examples'), dir, { recursive: true });
-  cpSync(join(repoRoot, '..', 'shared', 'corpus', 'xfenix-pycon2022', 'repo'), join(dir, 'pycon2022'), { recursive: true });
-  mkdirSync(join(dir, 'consumer'));
-  writeFileSync(join(dir, 'consumer', '.gitlab-ci.yml'), XFENIX_CONSUMER);
-  service = await openWorkspace(join(dir, 'service-repo'), '.gitlab-ci.yml', { localProjects: { 'acme/ci-library@v1.2.0': '../ci-library' } });
-  xfenix = await openWorkspace(join(dir, 'consumer'), '.gitlab-ci.yml', { localProjects: { 'xfenix/pycon2022@master': '../pycon2022' } });
+  dir = copyFixtures('gcp-hover-', XFENIX_CONSUMER);
+  service = await openWorkspace(join(dir, 'service-repo'), '.gitlab-ci.yml', SERVICE_SETTINGS);
+  xfenix = await openWorkspace(join(dir, 'consumer'), '.gitlab-ci.yml', XFENIX_SETTINGS);
 });
 
 after(async () => {
@@ -83,7 +51,7 @@ after(async () => {
 });
 
 /** Hover at the `$0` put into the file in place of `search` → `replacement` (the text itself is sent unchanged otherwise). */
-async function hoverAt(ws: Workspace, search: string, replacement: string): Promise<{ markdown: string; hovered?: string }> {
+async function hoverAt(ws: OpenFile, search: string, replacement: string): Promise<{ markdown: string; hovered?: string }> {
   assert.ok(ws.text.includes(search), `the fixture contains ${JSON.stringify(search)}`);
   const { text, position } = at(ws.text.replace(search, () => replacement));
   if (text !== ws.text) {
@@ -103,7 +71,7 @@ const xfenixJobs = () => readFileSync(join(dir, 'pycon2022', 'jobs.yml'), 'utf8'
 
 interface Case {
   name: string;
-  ws: () => Workspace;
+  ws: () => OpenFile;
   search: string;
   replacement: string;
   /** Every pattern must match the markdown. */

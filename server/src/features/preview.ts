@@ -4,7 +4,6 @@
  * origin), `needs` edges, the verdict of a simulated pipeline (workflow:rules, rules:,
  * only/except) and the diagnostics, all with locations.
  */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Location } from 'vscode-languageserver/node';
@@ -15,6 +14,7 @@ import type { Node, PipelineDiagnostic } from '../pipeline/model.js';
 import { evaluateRules, needTarget } from '../pipeline/rules.js';
 import type { JobVerdict, JobWhen } from '../pipeline/rules.js';
 import type { SimulatedContext } from '../pipeline/simulated-context.js';
+import { listFilesRecursive } from '../sources/directory-sources.js';
 import type { Feature, FeatureContext } from './context.js';
 import { missingVariableDiagnostics, PIPELINE_ONLY_CODES } from './diagnostics.js';
 import { renderYaml } from './preview-yaml.js';
@@ -238,23 +238,7 @@ export function projectFiles(rootUri: string, max = 20_000): string[] | undefine
   const dir = join(fileURLToPath(rootUri), '..');
   const hit = fileListCache.get(dir);
   if (hit && Date.now() - hit.at < 5_000) return hit.files.length ? hit.files : undefined;
-  const files: string[] = [];
-  const walk = (abs: string, rel: string) => {
-    if (files.length >= max) return;
-    let entries;
-    try {
-      entries = readdirSync(abs, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (e.name === '.git' || e.name === 'node_modules') continue;
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(join(abs, e.name), r);
-      else if (files.length < max) files.push(r);
-    }
-  };
-  walk(dir, '');
+  const files = listFilesRecursive(dir, max);
   const complete = files.length < max ? files : undefined;
   fileListCache.set(dir, { at: Date.now(), files: complete ?? [] });
   return complete;
