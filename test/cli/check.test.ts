@@ -95,7 +95,7 @@ test('without an online option or token, check reads local folders only (no cach
     env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(home, 'cache') },
   });
   assert.equal(r.status, 1);
-  assert.match(r.stdout, /Project `acme\/ci-library` file `ci\/python-postgres\.yml` does not exist at ref v1\.2\.0! \(project acme\/ci-library@v1\.2\.0 is not available/);
+  assert.match(r.stdout, /Project `acme\/ci-library` file `ci\/python-postgres\.yml` at ref v1\.2\.0 could not be read: project acme\/ci-library@v1\.2\.0 is not available/);
   assert.doesNotMatch(r.stdout, /cannot connect|gitlab\.com/);
   assert.equal(existsSync(join(home, 'cache')), false, 'no cache folder created');
 });

@@ -78,13 +78,13 @@ test('--offline reads only the cache and says so; without a cached copy the erro
   const empty = tempDir('gcp-cli-cache-');
   const none = await cli(['expand', SERVICE_DIR, '--gitlab-url', api.url, '--cache-dir', empty, '--offline']);
   assert.equal(none.status, 1);
-  assert.match(none.stderr, /error: Project `acme\/ci-library` file `ci\/python-postgres\.yml` \(ref v1\.2\.0\): offline mode; no cached copy of acme\/ci-library@v1\.2\.0 \(127\.0\.0\.1:\d+\) \[include-missing\]/);
+  assert.match(none.stderr, /error: Project `acme\/ci-library` file `ci\/python-postgres\.yml` at ref v1\.2\.0 could not be read: offline mode; no cached copy of acme\/ci-library@v1\.2\.0 \(127\.0\.0\.1:\d+\) \[include-missing\]/);
 });
 
 test('without a token the private project is not found, and the message says no token is set for the host', async () => {
   const r = await cli(['expand', SERVICE_DIR, '--gitlab-url', api.url, '--cache-dir', tempDir('gcp-cli-cache-')]);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, new RegExp(`Project \`acme/ci-library\` file \`ci/python-postgres.yml\` \\(ref v1.2.0\\): 127.0.0.1:${api.port} answered 404 Not Found \\(404 Project Not Found; .*no token is set for 127.0.0.1:${api.port}\\)`));
+  assert.match(r.stderr, new RegExp(`Project \`acme/ci-library\` file \`ci/python-postgres.yml\` at ref v1.2.0 could not be read: 127.0.0.1:${api.port} answered 404 Not Found \\(404 Project Not Found; .*no token is set for 127.0.0.1:${api.port}\\)`));
 });
 
 test('without --gitlab-url, GITLAB_TOKEN or a cache option the CLI stays local: no request leaves it', async () => {

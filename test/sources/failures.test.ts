@@ -59,7 +59,7 @@ for (const f of FAILURES) {
     assert.equal(r.pipeline.valid, false);
     const [msg] = messages(r.pipeline, 'include-missing');
     assert.ok(msg, JSON.stringify(r.pipeline.diagnostics));
-    assert.ok(msg.startsWith('Project `acme/ci-library` file `ci/python.yml` (ref v1.2.0): '), msg);
+    assert.ok(msg.startsWith('Project `acme/ci-library` file `ci/python.yml` at ref v1.2.0 could not be read: '), msg);
     assert.ok(msg.includes(api.host), msg);
     assert.match(msg, f.says);
     assert.match(msg, /no cached copy/);

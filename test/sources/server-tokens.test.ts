@@ -39,7 +39,7 @@ test('tokens per host from the client, then a refresh that picks up a moved tag'
 
   const noToken = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'include-missing'));
   const missing = noToken.find((x) => x.code === 'include-missing')!;
-  assert.match(text(missing.message), new RegExp(`Project \`acme/ci-library\` file \`ci/python-postgres.yml\` \\(ref v1.2.0\\): ${api.host.replace(/\./g, '\\.')} answered 404 Not Found .*no token is set for ${api.host.replace(/\./g, '\\.')}`));
+  assert.match(text(missing.message), new RegExp(`Project \`acme/ci-library\` file \`ci/python-postgres.yml\` at ref v1.2.0 could not be read: ${api.host.replace(/\./g, '\\.')} answered 404 Not Found .*no token is set for ${api.host.replace(/\./g, '\\.')}`));
   assert.ok(api.requests.length > 0 && api.requests.every((q) => !('private-token' in q.headers)), 'no token was sent before the client gave one');
 
   api.clearRequests();

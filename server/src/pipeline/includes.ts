@@ -195,9 +195,9 @@ class IncludeState {
   private async read(loc: ProjectLoc, path: string, kind: IncludeKind, entry: IncludeEntry, what: string) {
     const r = await this.opts.sources.readProjectFile(loc, path);
     if (!r.ok) {
-      // GitLab's own words first; the source's reason only when it says more than "missing".
-      const reason = /does not exist/.test(r.error) ? '' : ` (${r.error})`;
-      this.error('include-missing', `${what}${reason}`, entry.span, { project: loc.project, ref: loc.ref, path });
+      // GitLab's words when the file is known to be missing; else what kept us from reading it.
+      const message = /does not exist/.test(r.error) ? `${what} does not exist!` : `${what} could not be read: ${r.error}`;
+      this.error('include-missing', message, entry.span, { project: loc.project, ref: loc.ref, path });
       return undefined;
     }
     return { uri: r.uri, text: r.text, kind, loc, path, note: r.note };
@@ -221,9 +221,9 @@ class IncludeState {
           const re = globToRegExp(path);
           const matches = listing.filter((f) => re.test(f)).sort();
           if (!matches.length) this.error('include-missing', `Included file \`${path}\` does not exist!`, entry.span, { path });
-          for (const m of matches) push(await this.read(frame.loc, m, 'local', entry, `Local file \`${m}\` does not exist!`));
+          for (const m of matches) push(await this.read(frame.loc, m, 'local', entry, `Local file \`${m}\``));
         } else {
-          const t = await this.read(frame.loc, path, 'local', entry, `Local file \`${path}\` does not exist!`);
+          const t = await this.read(frame.loc, path, 'local', entry, `Local file \`${path}\``);
           if (t && !/\.ya?ml$/i.test(path)) this.error('include-extension', `Included file \`${path}\` does not have YAML extension!`, entry.span);
           else push(t);
         }
@@ -239,7 +239,7 @@ class IncludeState {
         }
         for (const f of entry.files) {
           const path = expand(f).replace(/^\/+/, '');
-          push(await this.read(loc, path, 'project', entry, `Project \`${project}\` file \`${path}\` does not exist${ref ? ` at ref ${ref}` : ''}!`));
+          push(await this.read(loc, path, 'project', entry, `Project \`${project}\` file \`${path}\`${ref ? ` at ref ${ref}` : ''}`));
         }
         break;
       }
