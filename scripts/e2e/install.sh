@@ -46,6 +46,10 @@ if [ ! -f "$CS_DIR/.complete-$CODE_SERVER_VERSION" ] || [ ! -f "$CS_ENTRY" ]; th
 JSON
   (
     cd "$CS_DIR"
+    # Run from `npm run e2e`, the outer npm's settings leak into this one: its user agent (which
+    # code-server's postinstall reads the Node version from) and its node. Drop them all.
+    for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+    unset NODE
     export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR"
     npm install --no-audit --no-fund --no-save "code-server@$CODE_SERVER_VERSION" >&2
   )
