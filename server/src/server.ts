@@ -24,7 +24,14 @@ const timers = new Map<string, NodeJS.Timeout>();
 let generation = 0;
 const analyses = new Map<string, { generation: number; analysis: Promise<Analysis> }>();
 
-const workspace = new Workspace(() => folders, (uri) => documents.get(uri)?.getText(), () => settings);
+/**
+ * VS Code workspace trust (initializationOptions `trusted: false`): an untrusted workspace is read
+ * from local files and the cache only — no request leaves the machine and no token is used.
+ */
+const trusted = () => initializationOptions.trusted !== false;
+const effectiveSettings = (): Settings => (trusted() ? settings : { ...settings, offline: true });
+
+const workspace = new Workspace(() => folders, (uri) => documents.get(uri)?.getText(), effectiveSettings);
 
 function analysisFor(uri: string): Promise<Analysis> {
   const cached = analyses.get(uri);
@@ -41,14 +48,14 @@ function changed(): void {
 const host: FeatureHost = {
   connection,
   documents,
-  settings: () => settings,
+  settings: effectiveSettings,
   initializationOptions: () => initializationOptions,
   async context(uri: string): Promise<FeatureContext | undefined> {
     const doc = documents.get(uri);
     if (!doc || !uri.startsWith('file:')) return undefined;
     try {
       const analysis = await analysisFor(uri);
-      return makeContext(analysis, settings, { uri, text: doc.getText(), version: doc.version }, (u) => documents.get(u)?.getText());
+      return makeContext(analysis, effectiveSettings(), { uri, text: doc.getText(), version: doc.version }, (u) => documents.get(u)?.getText());
     } catch (e) {
       connection.console.error(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
       return undefined;

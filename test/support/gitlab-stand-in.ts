@@ -9,11 +9,13 @@
  * the same port. It also serves plain files under `/remote/` with ETag / Last-Modified, for
  * `include: remote:`, and answers `POST /projects/:id/ci/lint` with a configurable result
  * (`lintAnswer`: valid, errors, warnings, merged_yaml, an HTTP error, a delay), recording each
- * request's JSON body in `lintCalls`.
+ * request's JSON body in `lintCalls`. `fault()` adds what the network does besides an error
+ * status (resets, hangs, slow or truncated bodies, malformed JSON, a captive portal's page).
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { ServerResponse } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,6 +35,26 @@ export interface FailureRule {
   retryAfter?: string | number;
   /** Which requests (matched against the raw path + query); default every request under /api/v4/. */
   match?: RegExp;
+  /** The error body's `message` (default `"<status> <reason>"`), e.g. one that echoes a secret. */
+  message?: string;
+}
+
+/**
+ * A transport fault: what a network, a proxy or an overloaded host does besides answering an error
+ * status. `reset` drops the connection at once; `hang` never answers; `slow-body` sends the real
+ * status and headers at once and the body a few bytes every `delayMs`; `truncate` sends the real
+ * status, headers (with the full Content-Length) and half the body, then cuts the connection;
+ * `malformed-json` sends half of a JSON answer as if it were complete (other answers pass);
+ * `html` answers 200 with an HTML page, as a captive portal or a proxy's login page does.
+ */
+export interface FaultRule {
+  kind: 'reset' | 'hang' | 'slow-body' | 'truncate' | 'malformed-json' | 'html';
+  /** Which requests (raw path + query); default every request under /api/v4/. */
+  match?: RegExp;
+  /** How many matching requests get the fault (default: all until cleared). */
+  times?: number;
+  /** `slow-body`: milliseconds between chunks (default 200). */
+  delayMs?: number;
 }
 
 /** What `POST /projects/:id/ci/lint` answers (GitLab's shape); `status` answers that HTTP error instead; `delayMs` waits first. */
@@ -108,6 +130,7 @@ export class GitLabStandIn {
   private remotes = new Map<string, { text: string; etag: string; lastModified: string }>();
   private projects = new Map<string, Project>();
   private failures: FailureRule[] = [];
+  private faults: FaultRule[] = [];
   private counter = 0;
   private tagClock = 0;
   private server: Server;
@@ -235,6 +258,15 @@ export class GitLabStandIn {
     this.redirects = [];
   }
 
+  /** Answer requests matching the rule with a transport fault (see FaultRule). */
+  fault(rule: FaultRule): void {
+    this.faults.push({ ...rule });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
   clearRequests(): void {
     this.requests.length = 0;
   }
@@ -264,6 +296,11 @@ export class GitLabStandIn {
     res.once('close', () => this.concurrent--);
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     if (res.destroyed) return;
+    const fault = this.faults.find((f) => (f.match ?? /^\/api\/v4\//).test(url) && (f.times === undefined || f.times > 0));
+    if (fault) {
+      if (fault.times !== undefined) fault.times--;
+      if (this.applyFault(fault, req, res)) return;
+    }
     const redirect = this.redirects.find((r) => r.match.test(url));
     if (redirect) {
       res.writeHead(302, { location: redirect.location });
@@ -274,6 +311,54 @@ export class GitLabStandIn {
     } catch (e) {
       this.json(res, 500, { message: `500 Internal Server Error: ${(e as Error).message}` });
     }
+  }
+
+  /** True when the fault is the whole answer; else the answer is routed as usual through the fault's filter. */
+  private applyFault(f: FaultRule, req: IncomingMessage, res: ServerResponse): boolean {
+    if (f.kind === 'reset') {
+      req.socket.destroy();
+      return true;
+    }
+    if (f.kind === 'hang') return true;
+    if (f.kind === 'html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!DOCTYPE html><html><head><title>Sign in to the network</title></head><body><form action="/login"><input name="user"></form></body></html>');
+      return true;
+    }
+    // Let the route build its answer, then deliver it through the fault.
+    const writeHead = res.writeHead.bind(res) as (status: number, headers?: Record<string, string | number>) => ServerResponse;
+    const end = (chunk?: Buffer) => (ServerResponse.prototype.end as (this: ServerResponse, chunk?: Buffer) => ServerResponse).call(res, chunk);
+    let status = 200;
+    let headers: Record<string, string | number> = {};
+    res.writeHead = ((s: number, h?: Record<string, string | number>) => {
+      status = s;
+      headers = h ?? {};
+      return res;
+    }) as never;
+    res.end = ((chunk?: unknown) => {
+      const body = chunk === undefined || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.from(chunk as string);
+      const half = body.subarray(0, body.length >> 1);
+      if (f.kind === 'malformed-json') {
+        writeHead(status, headers);
+        return end(/json/.test(String(headers['content-type'] ?? '')) ? half : body);
+      }
+      writeHead(status, { ...headers, 'content-length': body.length });
+      if (f.kind === 'truncate') {
+        res.write(half, () => res.socket?.destroy());
+        return res;
+      }
+      // slow-body: 16 bytes at a time.
+      let at = 0;
+      const next = () => {
+        if (res.destroyed) return;
+        if (at >= body.length) return void end();
+        res.write(body.subarray(at, (at += 16)));
+        setTimeout(next, f.delayMs ?? 200);
+      };
+      next();
+      return res;
+    }) as never;
+    return false;
   }
 
   private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -293,6 +378,7 @@ export class GitLabStandIn {
     if (rule) {
       if (rule.times !== undefined) rule.times--;
       const headers: Record<string, string> = rule.retryAfter !== undefined ? { 'retry-after': String(rule.retryAfter) } : {};
+      if (rule.message !== undefined) return this.json(res, rule.status, { message: rule.message }, headers);
       return this.error(res, rule.status, undefined, headers);
     }
     if (rawPath.startsWith('/remote/')) return this.serveRemote(req, res, rawPath);

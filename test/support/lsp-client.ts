@@ -19,12 +19,15 @@ export class LspClient {
   private diagnostics = new Map<string, Diagnostic[]>();
   private waiters: Array<() => void> = [];
   stderr = '';
+  /** Every publishDiagnostics notification received, in order (security tests read them all). */
+  readonly published: PublishDiagnosticsParams[] = [];
 
   constructor() {
     this.proc = spawn(process.execPath, [resolve(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
     this.connection = createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.published.push(p);
       this.diagnostics.set(p.uri, p.diagnostics);
       for (const w of this.waiters.splice(0)) w();
     });
@@ -141,6 +144,17 @@ export class LspClient {
       context: { diagnostics, triggerKind: 1 },
     });
     return (r ?? []).filter((a): a is CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'));
+  }
+
+  /** True while the server process runs (it has neither exited nor been killed). */
+  alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** Kill the server at once: a server stuck in a loop never answers `shutdown`. */
+  kill(): void {
+    this.connection.dispose();
+    this.proc.kill('SIGKILL');
   }
 
   async close(): Promise<void> {

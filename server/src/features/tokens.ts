@@ -27,7 +27,8 @@ export const tokensFeature: Feature = {
   register(host) {
     host.connection.onNotification(SET_TOKENS_NOTIFICATION, (params: Partial<SetTokensParams> | undefined) => {
       const tokens = params && typeof params.tokens === 'object' && params.tokens !== null ? params.tokens : {};
-      serverSession.tokens.replace(tokens);
+      // An untrusted workspace uses no token (and makes no request: server.ts reads it offline).
+      serverSession.tokens.replace(host.initializationOptions().trusted === false ? {} : tokens);
       // Answers obtained with the old tokens (a 401, a 404 on a private project) must not linger.
       serverSession.invalidate();
       recheckOpenDocuments(host);

@@ -63,6 +63,7 @@ function failure(error: string, target?: { project: string; gitlabUrl: string })
 }
 
 export async function validateWithGitLab(host: FeatureHost, params: ValidateParams): Promise<ValidateResult> {
+  if (host.initializationOptions().trusted === false) return failure('GitLab is not asked from an untrusted workspace: trust the workspace first');
   const ctx = await featureContext(host, typeof params?.uri === 'string' ? params.uri : '');
   if (!ctx) return failure(`${params?.uri} is not an open document of a workspace pipeline`);
   const { analysis } = ctx;

@@ -24,7 +24,8 @@ export interface Line {
 }
 
 export function lineAt(text: string, offset: number): { start: number; end: number } {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  // lastIndexOf clamps a negative start to 0: at offset 0 it would find a leading \n at 0 itself.
+  const start = offset <= 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1;
   let end = text.indexOf('\n', offset);
   if (end < 0) end = text.length;
   if (end > start && text[end - 1] === '\r') end--;

@@ -50,10 +50,10 @@ export function readStages(doc: MapNode): string[] {
   return ['.pre', ...stages, '.post'];
 }
 
-function flattenItems(items: Node[], depth: number): Node[] {
-  const out: Node[] = [];
+function flattenItems(items: Node[], depth: number, out: Node[] = []): Node[] {
+  // Appends in place: spreading a long nested list into push() would overflow the call stack.
   for (const i of items) {
-    if (i.kind === 'seq' && depth < MAX_FLATTEN_DEPTH) out.push(...flattenItems(i.items, depth + 1));
+    if (i.kind === 'seq' && depth < MAX_FLATTEN_DEPTH) flattenItems(i.items, depth + 1, out);
     else out.push(i);
   }
   return out;

@@ -8,7 +8,7 @@
  * - A file of two documents whose first holds `spec:` is a header + content.
  */
 import { Alias, isAlias, isMap as yIsMap, isPair, isScalar as yIsScalar, isSeq as yIsSeq, parseAllDocuments } from 'yaml';
-import type { Document, Node as YNode, ParsedNode, Tags } from 'yaml';
+import type { Document, Node as YNode, ParsedNode, Scalar as YScalar, Tags } from 'yaml';
 import { mapNode, scalarNode, seqNode } from './model.js';
 import type { MapNode, Node, PipelineDiagnostic, Scalar, Span } from './model.js';
 import { rubyInspect } from './ruby-format.js';
@@ -65,6 +65,9 @@ export const MAX_YAML_SIZE = 2 * 1024 * 1024;
 /** GitLab's `max_yaml_depth`: how many hashes and arrays may nest. */
 export const MAX_YAML_DEPTH = 100;
 
+/** Syntax errors reported per file (GitLab reports the first); the rest are counted in one more. */
+export const MAX_SYNTAX_ERRORS = 100;
+
 const TOO_BIG = 'The parsed YAML is too big';
 const megabytes = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
@@ -81,6 +84,9 @@ export function parseYaml(uri: string, text: string): ParsedFile {
   const tooDeep = (message: string) => /Maximum call stack size exceeded/.test(message);
   const deepMessage = `${TOO_BIG}: it nests more than ${MAX_YAML_DEPTH} levels deep (max_yaml_depth)`;
   let docs: Document.Parsed[];
+  // The parser builds an Error per syntax error: no stack traces (a broken file can hold tens of thousands).
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     docs = parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
     if (!Array.isArray(docs)) docs = [docs as unknown as Document.Parsed];
@@ -89,12 +95,22 @@ export function parseYaml(uri: string, text: string): ParsedFile {
     if (tooDeep(message)) diagnostics.push({ severity: 'error', code: 'yaml-too-large', message: deepMessage, span: span(0, 0) });
     else diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: `Invalid YAML: ${message}`, span: span(0, 0) });
     return rejected();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
+  let syntaxErrors = 0;
   for (const doc of docs) {
     for (const err of doc.errors) {
+      // GitLab stops at the first; an editor shows the first hundred and how many more there are.
+      if (++syntaxErrors > MAX_SYNTAX_ERRORS) continue;
       // The parser recurses per nesting level: thousands of levels exhaust the stack (GitLab stops at 100).
-      if (tooDeep(err.message)) diagnostics.push({ severity: 'error', code: 'yaml-too-large', message: deepMessage, span: span(err.pos[0], err.pos[1]) });
-      else diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: err.message.split('\n')[0], span: span(err.pos[0], err.pos[1]) });
+      if (tooDeep(err.message)) {
+        if (!diagnostics.some((d) => d.code === 'yaml-too-large')) diagnostics.push({ severity: 'error', code: 'yaml-too-large', message: deepMessage, span: span(err.pos[0], err.pos[1]) });
+      } else diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: err.message.split('\n')[0], span: span(err.pos[0], err.pos[1]) });
+    }
+    if (syntaxErrors > MAX_SYNTAX_ERRORS && doc === docs[docs.length - 1]) {
+      const last = diagnostics[diagnostics.length - 1].span;
+      diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: `… and ${syntaxErrors - MAX_SYNTAX_ERRORS} more YAML syntax errors`, span: last });
     }
     for (const w of doc.warnings) {
       if (/Unresolved tag/.test(w.message)) {
@@ -222,8 +238,7 @@ class Converter {
       return this.measured(this.invalidReference(src === '' ? '[]' : JSON.stringify(src), span), scalarSize(src), 0);
     }
     if (yIsScalar(n)) {
-      // The YAML 1.1 float pattern of the yaml package matches a lone "." (NaN); Psych keeps it a string.
-      const value = typeof n.value === 'number' && Number.isNaN(n.value) && !/^[-+]?\.nan$/i.test(String(n.source)) ? String(n.source) : toScalar(n.value);
+      const value = psychScalar(n);
       const size = scalarSize(value);
       if (!this.add(size, span)) return scalarNode(null);
       return this.measured(scalarNode(value, span), size, 0);
@@ -270,7 +285,7 @@ class Converter {
         if (this.tooBig) return scalarNode(null);
         if (!isPair(pair)) continue;
         const keyNode = pair.key as YNode | null;
-        const keyVal = yIsScalar(keyNode) ? keyNode.value : keyNode === null ? '' : undefined;
+        const keyVal = yIsScalar(keyNode) ? psychScalar(keyNode) : keyNode === null ? '' : undefined;
         const isMerge = yIsScalar(keyNode) && (keyVal === '<<' || String(keyNode.source) === '<<') && keyNode.type === 'PLAIN';
         if (isMerge) {
           // The merged entries land in this hash: measured at this hash's own depth.
@@ -322,6 +337,13 @@ class Converter {
     }
     return v;
   }
+}
+
+/** A scalar (value or key) as Psych types it. */
+function psychScalar(n: YScalar): Scalar {
+  // The YAML 1.1 float pattern of the yaml package matches a lone "." or `.e0` (NaN); Psych keeps them strings.
+  if (typeof n.value === 'number' && Number.isNaN(n.value) && !/^[-+]?\.nan$/i.test(String(n.source))) return String(n.source);
+  return toScalar(n.value);
 }
 
 function toScalar(v: unknown): Scalar {

@@ -8,6 +8,13 @@ import type { MapNode, Node, PipelineDiagnostic, RefNode, Span } from './model.j
 
 /** How many tags may be followed through one chain (GitLab: Tags::Reference nesting limit). */
 export const MAX_REFERENCE_DEPTH = 10;
+/**
+ * How many values resolving tags may add to the configuration in all. Resolved values are shared,
+ * so tags that each reference nine others nine levels deep cost nothing here but expand to 9^9
+ * values in every later step (flattening, the preview, the CLI's output): past this, a tag stays
+ * unresolved with an error (a bound of this tool, not a number of GitLab's).
+ */
+export const MAX_REFERENCE_EXPANSION = 1_000_000;
 
 export interface ReferencesResult {
   doc: MapNode;
@@ -23,6 +30,9 @@ export function resolveReferences(doc: MapNode): ReferencesResult {
   const memo = new Map<string, Node>();
   const reported = new Set<string>();
   const fallback: Span = doc.span ?? { uri: '', start: 0, end: 0 };
+  const hasRef = refChecker();
+  const sizeOf = expandedSizer();
+  let expanded = 0;
 
   const report = (ref: RefNode, code: string, message: string) => {
     const id = `${code}:${ref.span?.uri}:${ref.span?.start}`;
@@ -45,15 +55,28 @@ export function resolveReferences(doc: MapNode): ReferencesResult {
       report(ref, 'reference-too-deep', `${showPath(ref.path)}: too many nested references (limit ${MAX_REFERENCE_DEPTH})`);
       return ref;
     }
-    const cached = memo.get(id);
-    if (cached) return withVia(cached, { kind: 'reference', name: ref.path.join('.'), span: ref.span });
-    const target = getPath(doc, ref.path);
-    if (target === undefined) {
-      report(ref, 'reference-unknown', `${showPath(ref.path)} could not be found`);
+    // Once over the limit, no tag is expanded any more (expanding first would cost what the limit saves).
+    if (expanded > MAX_REFERENCE_EXPANSION) {
+      report(ref, 'reference-too-large', `${showPath(ref.path)}: the references expand to more than ${MAX_REFERENCE_EXPANSION} values`);
       return ref;
     }
-    const value = walk(target, [...chain, id]);
-    if (!containsRef(value)) memo.set(id, value);
+    const cached = memo.get(id);
+    let value: Node;
+    if (cached) value = cached;
+    else {
+      const target = getPath(doc, ref.path);
+      if (target === undefined) {
+        report(ref, 'reference-unknown', `${showPath(ref.path)} could not be found`);
+        return ref;
+      }
+      value = walk(target, [...chain, id]);
+      if (!hasRef(value)) memo.set(id, value);
+    }
+    expanded += sizeOf(value);
+    if (expanded > MAX_REFERENCE_EXPANSION) {
+      report(ref, 'reference-too-large', `${showPath(ref.path)}: the references expand to more than ${MAX_REFERENCE_EXPANSION} values`);
+      return ref;
+    }
     return withVia(value, { kind: 'reference', name: ref.path.join('.'), span: ref.span });
   };
 
@@ -64,6 +87,7 @@ export function resolveReferences(doc: MapNode): ReferencesResult {
       case 'ref':
         return resolveRef(node, chain);
       case 'seq': {
+        if (!hasRef(node)) return node;
         let changed = false;
         const items = node.items.map((i) => {
           const r = walk(i, chain);
@@ -76,6 +100,7 @@ export function resolveReferences(doc: MapNode): ReferencesResult {
         return out;
       }
       case 'map': {
+        if (!hasRef(node)) return node;
         let changed = false;
         const entries = new Map<string, Node>();
         for (const [k, v] of node.entries) {
@@ -95,9 +120,35 @@ export function resolveReferences(doc: MapNode): ReferencesResult {
   return { doc: out, diagnostics };
 }
 
-function containsRef(node: Node): boolean {
-  if (node.kind === 'ref') return true;
-  if (node.kind === 'seq') return node.items.some(containsRef);
-  if (node.kind === 'map') for (const v of node.entries.values()) if (containsRef(v)) return true;
-  return false;
+/** Does a node hold a tag? Remembered per node: anchors and resolved tags share subtrees, which must not be walked once per use. */
+function refChecker(): (node: Node) => boolean {
+  const known = new WeakMap<Node, boolean>();
+  const check = (node: Node): boolean => {
+    if (node.kind === 'ref') return true;
+    if (node.kind === 'scalar') return false;
+    const hit = known.get(node);
+    if (hit !== undefined) return hit;
+    let found = false;
+    if (node.kind === 'seq') found = node.items.some(check);
+    else for (const v of node.entries.values()) if ((found = check(v))) break;
+    known.set(node, found);
+    return found;
+  };
+  return check;
+}
+
+/** How many values a node stands for once every shared subtree is counted at each use (remembered per node). */
+function expandedSizer(): (node: Node) => number {
+  const known = new WeakMap<Node, number>();
+  const size = (node: Node): number => {
+    if (node.kind === 'scalar' || node.kind === 'ref') return 1;
+    const hit = known.get(node);
+    if (hit !== undefined) return hit;
+    let n = 1;
+    if (node.kind === 'seq') for (const i of node.items) n += size(i);
+    else for (const v of node.entries.values()) n += size(v);
+    known.set(node, n);
+    return n;
+  };
+  return size;
 }

@@ -161,7 +161,9 @@ export function jobDefinitions(pipeline: ExpandedPipeline, job: string): Map<str
       }
     }
     if (scope === 'job') {
-      const merged = pipeline.jobs.get(name)?.node ?? (pipeline.merged.entries.get(name) as MapNode | undefined);
+      // A top-level entry the cursor names need not be a hash (`job:` alone is null).
+      const entry = pipeline.jobs.get(name)?.node ?? pipeline.merged.entries.get(name);
+      const merged = entry?.kind === 'map' ? entry : undefined;
       for (const d of matrixDefinitions(merged, name)) add(out, d);
       for (const d of ruleDefinitions(pipeline, merged?.entries.get('rules'), 'job', name)) add(out, d);
     }

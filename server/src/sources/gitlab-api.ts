@@ -160,6 +160,9 @@ export class GitLabApi {
     }
     if (res.status < 200 || res.status >= 300) throw this.httpError(res, send, token);
     const type = (res.headers['content-type'] ?? '').split(';')[0].trim();
+    // The API answers JSON or a file's bytes (raw files as text/plain), never a web page: a 2xx HTML
+    // page is a proxy's or captive portal's, and must not be cached as a file of a commit.
+    if (type === 'text/html') throw new ApiError('http', `${this.host} answered with a web page instead of the API (a proxy or captive portal?)`);
     let body: unknown = res.body;
     if (type === 'application/json') {
       try {

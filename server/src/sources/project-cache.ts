@@ -81,7 +81,9 @@ function readJson<T>(path: string): T | undefined {
 
 /** `gitlab.example.com`, `127.0.0.1_8080`: a folder name on every OS (host names have no `_`). */
 function hostDir(host: string): string {
-  return host.toLowerCase().replace(/[[\]]/g, '').replace(/[^a-z0-9.-]/g, '_');
+  const dir = host.toLowerCase().replace(/[[\]]/g, '').replace(/[^a-z0-9.-]/g, '_');
+  // `.` and `..` (a git remote can name any host) would leave the layout's folder.
+  return /^\.*$/.test(dir) ? `_${dir.replace(/\./g, '_')}` : dir;
 }
 
 export class ProjectCache {

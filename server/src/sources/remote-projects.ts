@@ -46,6 +46,10 @@ export interface RefreshSummary {
 }
 
 const short = (sha: string) => sha.slice(0, 8);
+/** A lone UTF-16 surrogate: no project, ref, path or name GitLab has, and nothing a URL or file name can hold. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const illFormed = (...texts: Array<string | undefined>) => texts.some((t) => t !== undefined && LONE_SURROGATE.test(t));
+const ILL_FORMED = 'not valid Unicode text (a lone surrogate)';
 const refName = (ref: string | undefined) => ref ?? 'default branch';
 
 export class RemoteProjects {
@@ -115,6 +119,7 @@ export class RemoteProjects {
 
   /** `ref` (undefined = the default branch) → commit SHA. */
   resolve(project: string, ref: string | undefined): Promise<Resolution> {
+    if (illFormed(project, ref)) return Promise.resolve({ ok: false, error: `${project}@${refName(ref)}: ${ILL_FORMED}` });
     if (isFullSha(ref)) return Promise.resolve({ ok: true, sha: ref, at: this.now() });
     return this.memo(this.refs, JSON.stringify([project, ref ?? null]), () => this.resolveNow(project, ref));
   }
@@ -142,6 +147,7 @@ export class RemoteProjects {
   }
 
   async readFile(project: string, ref: string | undefined, path: string): Promise<ReadResult> {
+    if (illFormed(path)) return { ok: false, error: `\`${path}\`: ${ILL_FORMED}` };
     const r = await this.resolve(project, ref);
     if (!r.ok) return r;
     const file = await this.fileAt(project, r.sha, path);
@@ -262,6 +268,7 @@ export class RemoteProjects {
   }
 
   async readTemplate(name: string): Promise<ReadResult> {
+    if (illFormed(name)) return { ok: false, error: `template ${name}: ${ILL_FORMED}` };
     const { cache } = this.opts;
     const cached = cache.readTemplate(this.host, name);
     const uri = `gitlab-ci-template:///${name}`;
