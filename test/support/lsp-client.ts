@@ -23,7 +23,7 @@ export class LspClient {
   readonly published: PublishDiagnosticsParams[] = [];
 
   constructor() {
-    this.proc = spawn(process.execPath, [resolve(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [...(process.env.LSP_SERVER_NODE_ARGS ? process.env.LSP_SERVER_NODE_ARGS.split(' ') : []), resolve(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
     this.connection = createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
@@ -164,6 +164,8 @@ export class LspClient {
     } catch {
       // the process may already be gone
     }
+    // A server that exits by itself writes what it was asked to on exit (LSP_SERVER_NODE_ARGS=--cpu-prof).
+    if (this.proc.exitCode === null) await new Promise((done) => { const t = setTimeout(done, 2000); this.proc.once('exit', () => (clearTimeout(t), done(undefined))); });
     this.connection.dispose();
     this.proc.kill();
   }

@@ -7,8 +7,8 @@ import { interpolateFile } from './inputs.js';
 import { deepMerge, withoutKeys } from './merge.js';
 import { isMap, mapNode } from './model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from './model.js';
-import { parseYaml } from './parse.js';
-import type { ParsedFile } from './parse.js';
+import { parseYamlReusing } from './parse.js';
+import type { ParsedFile, YamlBlocks } from './parse.js';
 import { parseIncludeEntries } from './include-entries.js';
 import type { IncludeEntry } from './include-entries.js';
 import { evaluateIncludeRules } from './include-rules.js';
@@ -53,13 +53,20 @@ export interface IncludeOptions {
 }
 
 /** uri → the last text parsed for it and the result (parsed trees are immutable, so sharing is safe). */
-export type ParseCache = Map<string, { text: string; parsed: ParsedFile }>;
+/**
+ * Parsed files by uri, with the text they were parsed from. A file parsed again with another text
+ * (an editor buffer being typed in) also keeps its parsed blocks, so the next parse re-parses only
+ * the blocks that changed (parse.ts).
+ */
+export type ParseCache = Map<string, { text: string; parsed: ParsedFile; blocks?: YamlBlocks }>;
 
 export function parseCached(cache: ParseCache | undefined, uri: string, text: string): ParsedFile {
   const hit = cache?.get(uri);
   if (hit && hit.text === text) return hit.parsed;
-  const parsed = parseYaml(uri, text);
-  cache?.set(uri, { text, parsed });
+  const { parsed, blocks } = parseYamlReusing(uri, text, hit?.blocks);
+  // Blocks are kept only for files that change: a file read once does not hold its yaml nodes.
+  // A text that could not be cut (a typo mid-edit) keeps the blocks before it for the text after.
+  cache?.set(uri, { text, parsed, blocks: hit ? (blocks ?? hit.blocks) : undefined });
   return parsed;
 }
 

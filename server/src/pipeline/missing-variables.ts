@@ -11,11 +11,11 @@
  * writes itself — the `extends:` / `!reference` that pulls in the template. One finding per
  * variable per place.
  */
-import { foldFacts, jobFacts, textsOf, withTransitiveReads } from './contract-facts.js';
+import { extendsLineage, foldFacts, jobFacts, textsOf, withTransitiveReads } from './contract-facts.js';
 import type { ContractScope, Fact } from './contract-facts.js';
 import type { ExpandedPipeline } from './expand.js';
 import type { LoadedFile } from './includes.js';
-import type { Span } from './model.js';
+import type { Node, Span } from './model.js';
 import { isPredefined, isShellEnvironment } from './predefined-variables.js';
 import type { ContractVariable } from './variable-contract.js';
 import { globalDefinitions, inheritsGlobal, jobDefinitions } from './variable-definitions.js';
@@ -59,11 +59,12 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
   const always = (name: string): VariableDefinition | undefined =>
     known.has(name) || isPredefined(name) || isShellEnvironment(name) || dotenv.has(name) ? { name, scope: KNOWN } : undefined;
 
+  const touchesLibrary = libraryTouch(pipeline, isLibrary);
   const groups = new Map<string, { name: string; span: Span; presetUri?: string; jobs: string[]; facts: Fact[] }>();
   const scopes = new Map<string, ContractScope>();
   const textOf = textsOf(pipeline);
   for (const [name, job] of pipeline.jobs) {
-    if (job.hidden) continue;
+    if (job.hidden || !touchesLibrary(name, job.node)) continue;
     const own = jobDefinitions(pipeline, name);
     const inherits = inheritsGlobal(job.node);
     const scope: ContractScope = {
@@ -99,6 +100,32 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
     out.push({ variable, job: g.jobs[0], span: g.span, presetUri: g.presetUri, jobs: g.jobs, neededBy: neededBy(g.facts, g.jobs[0]) });
   }
   return out;
+}
+
+/**
+ * Can a job hold facts from the library at all? Only if a library file wrote a value or key of its
+ * merged node, or one of its extends ancestors (whose doc comments count). Most jobs of a large
+ * pipeline are the consumer's own: this keeps their reads from being collected on every edit.
+ */
+function libraryTouch(pipeline: ExpandedPipeline, isLibrary: (uri: string | undefined) => boolean): (job: string, node: Node) => boolean {
+  const libraryKeys = new Set<string>();
+  for (const f of pipeline.files) if (isLibrary(f.uri) && f.content.kind === 'map') for (const k of f.content.entries.keys()) libraryKeys.add(k);
+  const known = new WeakMap<Node, boolean>();
+  const holds = (n: Node): boolean => {
+    if (n.span && isLibrary(n.span.uri)) return true;
+    if (n.kind === 'scalar' || n.kind === 'ref') return false;
+    const hit = known.get(n);
+    if (hit !== undefined) return hit;
+    let found = false;
+    if (n.kind === 'seq') found = n.items.some(holds);
+    else {
+      for (const ks of n.keySpans.values()) if ((found = isLibrary(ks.uri))) break;
+      if (!found) for (const v of n.entries.values()) if ((found = holds(v))) break;
+    }
+    known.set(n, found);
+    return found;
+  };
+  return (job, node) => extendsLineage(pipeline, job).some((t) => libraryKeys.has(t)) || holds(node);
 }
 
 /** The template that documents the requirement, else the job that checks or reads it. */

@@ -6,12 +6,20 @@
  * - `!reference [a, b]` becomes a RefNode; anchors/aliases are shared subtrees;
  *   merge keys `<<` follow Psych: merged in order, a later key overwrites an earlier one.
  * - A file of two documents whose first holds `spec:` is a header + content.
+ * - Files are parsed in top-level blocks where their layout allows (yaml-blocks.ts), so a re-parse
+ *   after an edit reuses the blocks the edit did not touch; the result is the same as a whole parse.
  */
-import { Alias, isAlias, isMap as yIsMap, isPair, isScalar as yIsScalar, isSeq as yIsSeq, parseAllDocuments } from 'yaml';
-import type { Document, Node as YNode, ParsedNode, Scalar as YScalar, Tags } from 'yaml';
-import { mapNode, scalarNode, seqNode } from './model.js';
-import type { MapNode, Node, PipelineDiagnostic, Scalar, Span } from './model.js';
-import { rubyInspect } from './ruby-format.js';
+import { isMap as yIsMap, isScalar as yIsScalar, parseAllDocuments } from 'yaml';
+import type { Document, Tags, YAMLMap } from 'yaml';
+import { scalarNode } from './model.js';
+import type { MapNode, Node, PipelineDiagnostic, Span } from './model.js';
+import { anchorsOf, parseBlock, splitBlocks } from './yaml-blocks.js';
+import type { BlockLayout, ParsedBlock, Range, YamlBlocks } from './yaml-blocks.js';
+import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, megabytes } from './yaml-convert.js';
+import type { Src } from './yaml-convert.js';
+
+export { MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE } from './yaml-convert.js';
+export type { YamlBlocks } from './yaml-blocks.js';
 
 export interface ParsedFile {
   uri: string;
@@ -56,22 +64,108 @@ const PARSE_OPTIONS = {
   strict: false,
 };
 
-/**
- * GitLab's `max_yaml_size_bytes` (2 MB since GitLab 17.3): the memory a file's parsed YAML may
- * take as Gitlab::Utils::DeepSize measures it — every use of an alias counted again, so an alias
- * bomb is too big however short its text. Also the most text a file may hold to be read at all.
- */
-export const MAX_YAML_SIZE = 2 * 1024 * 1024;
-/** GitLab's `max_yaml_depth`: how many hashes and arrays may nest. */
-export const MAX_YAML_DEPTH = 100;
-
-/** Syntax errors reported per file (GitLab reports the first); the rest are counted in one more. */
-export const MAX_SYNTAX_ERRORS = 100;
-
-const TOO_BIG = 'The parsed YAML is too big';
-const megabytes = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 export function parseYaml(uri: string, text: string): ParsedFile {
+  return parseYamlReusing(uri, text).parsed;
+}
+
+/**
+ * Parse `text`, reusing the blocks of an earlier parse of the same file that the text still holds
+ * unchanged. `blocks` (when the file could be cut) is what to pass next time.
+ */
+export function parseYamlReusing(uri: string, text: string, previous?: YamlBlocks): { parsed: ParsedFile; blocks?: YamlBlocks } {
+  if (text.length <= MAX_YAML_SIZE) {
+    const layout = splitBlocks(text);
+    const inBlocks = layout && parseInBlocks(uri, text, layout, previous);
+    if (inBlocks) return inBlocks;
+  }
+  return { parsed: parseYamlWhole(uri, text) };
+}
+
+function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous: YamlBlocks | undefined): { parsed: ParsedFile; blocks: YamlBlocks } | undefined {
+  const blocks: YamlBlocks = new Map();
+  const used = new Set<ParsedBlock>();
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const block = (r: Range): ParsedBlock | undefined => {
+    const t = text.slice(r.start, r.end);
+    let b = previous?.get(t) ?? blocks.get(t);
+    // The same text twice in one file: each needs its own nodes (the converter remembers nodes).
+    if (!b || used.has(b)) b = parseBlock(t, PARSE_OPTIONS);
+    if (!b) return undefined;
+    used.add(b);
+    if (!blocks.has(t)) blocks.set(t, b);
+    return b;
+  };
+  let header: ParsedBlock | undefined;
+  const parts: ParsedBlock[] = [];
+  try {
+    if (layout.header && !(header = block(layout.header))) return undefined;
+    for (const r of layout.blocks) {
+      const b = block(r);
+      if (!b || (parts.length && !b.doc?.contents)) return undefined;
+      parts.push(b);
+    }
+  } catch {
+    return undefined;
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+  const headerMap = header?.doc?.contents;
+  if (layout.header && !(yIsMap(headerMap) && headerMap.items.some((p) => yIsScalar(p.key) && p.key.value === 'spec'))) return undefined;
+
+  const diagnostics: PipelineDiagnostic[] = [];
+  const withBase = (b: ParsedBlock | undefined, base: number) => {
+    for (const w of b?.doc?.warnings ?? []) {
+      if (/Unresolved tag/.test(w.message)) diagnostics.push({ severity: 'warning', code: 'yaml-tag', message: w.message.split('\n')[0], span: { uri, start: w.pos[0] + base, end: w.pos[1] + base } });
+    }
+  };
+  if (layout.header) withBase(header, layout.header.start);
+  parts.forEach((b, i) => withBase(b, layout.blocks[i].start));
+
+  const converter = new Converter(uri, diagnostics);
+  let headerNode: MapNode | undefined;
+  if (header?.doc && layout.header) {
+    const h = converter.convert(headerMap as YAMLMap, { doc: header.doc, base: layout.header.start });
+    if (h.kind === 'map') headerNode = h;
+  }
+  const srcs: Src[] = parts.map((b, i) => ({
+    doc: b.doc as Document.Parsed,
+    base: layout.blocks[i].start,
+    anchorBefore: (name) => {
+      for (let j = i - 1; j >= 0; j--) {
+        const node = anchorsOf(parts[j]).get(name);
+        if (node) return { node, src: srcs[j] };
+      }
+      return undefined;
+    },
+  }));
+  let content: Node;
+  const first = parts[0]?.doc?.contents as YAMLMap | null | undefined;
+  // An empty document is cheap to parse whole, which places its null where a whole parse does.
+  if (!first) return undefined;
+  if (parts.length === 1) content = converter.convert(first, srcs[0]);
+  else {
+    // One hash of every block's top-level pairs, spanning as a whole parse's would.
+    const pairs: unknown[] = [];
+    const srcOf: Src[] = [];
+    parts.forEach((b, i) => {
+      for (const p of (b.doc!.contents as YAMLMap).items) {
+        pairs.push(p);
+        srcOf.push(srcs[i]);
+      }
+    });
+    const last = parts[parts.length - 1].doc!.contents as YAMLMap;
+    const span: Span = { uri, start: first.range![0] + srcs[0].base, end: last.range![1] + srcs[srcs.length - 1].base };
+    content = converter.convertMap(pairs, (index) => srcOf[index], span, 0);
+  }
+  if (converter.tooBig) return { parsed: { uri, text, content: scalarNode(null, { uri, start: 0, end: 0 }), empty: true, diagnostics }, blocks };
+  const empty = content.kind === 'scalar' && content.value === null;
+  return { parsed: { uri, text, header: headerNode, content, empty, diagnostics }, blocks };
+}
+
+/** The whole text in one parse: every layout, and the exact errors of a broken file. */
+export function parseYamlWhole(uri: string, text: string): ParsedFile {
   const diagnostics: PipelineDiagnostic[] = [];
   const span = (start: number, end: number): Span => ({ uri, start, end });
   const rejected = () => ({ uri, text, content: scalarNode(null, span(0, 0)), empty: true, diagnostics });
@@ -125,7 +219,7 @@ export function parseYaml(uri: string, text: string): ParsedFile {
   if (docs.length > 1) {
     const first = docs[0].contents;
     if (yIsMap(first) && first.items.some((p) => yIsScalar(p.key) && p.key.value === 'spec')) {
-      const h = converter.convert(first, docs[0]);
+      const h = converter.convert(first, { doc: docs[0], base: 0 });
       if (h.kind === 'map') header = h;
       contentDoc = docs[1];
     } else {
@@ -146,211 +240,9 @@ export function parseYaml(uri: string, text: string): ParsedFile {
     }
   }
   const contents = contentDoc?.contents ?? null;
-  const content = contents ? converter.convert(contents, contentDoc) : scalarNode(null, span(0, 0));
+  const content = contents ? converter.convert(contents, { doc: contentDoc, base: 0 }) : scalarNode(null, span(0, 0));
   if (converter.tooBig) return rejected();
   const empty = content.kind === 'scalar' && content.value === null;
   return { uri, text, header, content, empty, diagnostics };
 }
 
-/**
- * Ruby's ObjectSpace.memsize_of on 64-bit, roughly, for what Psych builds: a String is a 40-byte
- * object plus its bytes beyond 23 (shorter ones are embedded); integers, floats, booleans and nil
- * are immediates (0); an Array holds 8 bytes per item beyond 3; a Hash an 8-entry table when small.
- */
-const RVALUE = 40;
-const stringSize = (s: string) => RVALUE + (s.length > 23 ? s.length + 1 : 0);
-const scalarSize = (v: Scalar) => (typeof v === 'string' ? stringSize(v) : 0);
-const arraySize = (n: number) => RVALUE + (n > 3 ? 8 * n : 0);
-const hashSize = (n: number) => RVALUE + (n === 0 ? 0 : n <= 8 ? 128 : 56 + 32 * n);
-
-class Converter {
-  private memo = new Map<YNode, Node>();
-  /** Deep size and nesting height of every converted node: a node an alias reuses costs them again at each use. */
-  private measures = new Map<Node, { size: number; height: number }>();
-  /** DeepSize's running total, in document order (GitLab stops where it crosses the limit). */
-  private total = 0;
-  /** Set once a limit is crossed: the file is rejected and nothing more is built. */
-  tooBig = false;
-
-  constructor(
-    private uri: string,
-    private diagnostics: PipelineDiagnostic[],
-  ) {}
-
-  private span(n: YNode | null | undefined): Span | undefined {
-    const r = (n as ParsedNode | undefined)?.range;
-    return r ? { uri: this.uri, start: r[0], end: r[1] } : undefined;
-  }
-
-  private reject(why: string, span: Span | undefined): Node {
-    if (!this.tooBig) {
-      this.tooBig = true;
-      this.diagnostics.push({ severity: 'error', code: 'yaml-too-large', message: `${TOO_BIG}: ${why}`, span: span ?? { uri: this.uri, start: 0, end: 0 } });
-    }
-    return scalarNode(null);
-  }
-
-  /** Count `size` more bytes; false (and the file rejected) once over the limit. */
-  private add(size: number, span: Span | undefined): boolean {
-    this.total += size;
-    if (this.total <= MAX_YAML_SIZE) return true;
-    this.reject(`more than ${megabytes(MAX_YAML_SIZE)} once loaded (max_yaml_size_bytes; every use of an alias counts)`, span);
-    return false;
-  }
-
-  /** `depth`: how many hashes and arrays hold this node. `site`: where an alias to it was written. */
-  convert(n: YNode | Alias | null, doc: Document.Parsed, depth = 0, site?: Span): Node {
-    if (this.tooBig) return scalarNode(null);
-    if (n === null || n === undefined) return scalarNode(null);
-    if (isAlias(n)) {
-      const target = n.resolve(doc as never) as YNode | undefined;
-      if (!target) {
-        this.diagnostics.push({ severity: 'error', code: 'yaml-alias', message: `Unknown anchor *${n.source}`, span: this.span(n as never)! });
-        return scalarNode(null, this.span(n as never));
-      }
-      return this.convert(target, doc, depth, this.span(n as never));
-    }
-    const cached = this.memo.get(n);
-    if (cached) {
-      const m = this.measures.get(cached);
-      // An alias inside its own anchor (not yet built): GitLab's DeepSize would recurse without end.
-      if (!m) return this.reject(`an alias refers to the node that holds it`, site ?? this.span(n));
-      if (depth + m.height > MAX_YAML_DEPTH) return this.reject(`it nests more than ${MAX_YAML_DEPTH} levels deep (max_yaml_depth)`, site ?? this.span(n));
-      if (!this.add(m.size, site ?? this.span(n))) return scalarNode(null);
-      return cached;
-    }
-    const placeholder = scalarNode(null);
-    this.memo.set(n, placeholder);
-    const out = this.convertFresh(n, doc, depth);
-    this.memo.set(n, out);
-    return out;
-  }
-
-  private measured(node: Node, size: number, height: number): Node {
-    this.measures.set(node, { size, height });
-    return node;
-  }
-
-  private convertFresh(n: YNode, doc: Document.Parsed, depth: number): Node {
-    const span = this.span(n);
-    if (n.tag === '!reference' && yIsScalar(n)) {
-      const src = String(n.source ?? n.value ?? '');
-      return this.measured(this.invalidReference(src === '' ? '[]' : JSON.stringify(src), span), scalarSize(src), 0);
-    }
-    if (yIsScalar(n)) {
-      const value = psychScalar(n);
-      const size = scalarSize(value);
-      if (!this.add(size, span)) return scalarNode(null);
-      return this.measured(scalarNode(value, span), size, 0);
-    }
-    const level = depth + 1;
-    if (level > MAX_YAML_DEPTH) return this.reject(`it nests more than ${MAX_YAML_DEPTH} levels deep (max_yaml_depth)`, span);
-    if (yIsSeq(n)) {
-      let size = arraySize(n.items.length);
-      if (!this.add(size, span)) return scalarNode(null);
-      let height = 0;
-      const items: Node[] = [];
-      for (const i of n.items) {
-        const item = this.convert(i as YNode, doc, level);
-        const m = this.measures.get(item);
-        if (m) {
-          size += m.size;
-          height = Math.max(height, m.height);
-        }
-        items.push(item);
-      }
-      if (this.tooBig) return scalarNode(null);
-      if (n.tag === '!reference') {
-        const path = items.map((i) => (i.kind === 'scalar' ? String(i.value ?? '') : ''));
-        if (items.some((i) => i.kind !== 'scalar')) {
-          this.diagnostics.push({ severity: 'error', code: 'reference-invalid', message: '!reference takes a list of keys, e.g. !reference [.job, script]', span: span! });
-        }
-        return this.measured({ kind: 'ref', path, span }, size, height + 1);
-      }
-      return this.measured(seqNode(items, span), size, height + 1);
-    }
-    if (yIsMap(n)) {
-      const m = mapNode(span);
-      let size = hashSize(n.items.length);
-      if (!this.add(size, span)) return scalarNode(null);
-      let height = 0;
-      const measure = (node: Node) => {
-        const x = this.measures.get(node);
-        if (x) {
-          size += x.size;
-          height = Math.max(height, x.height);
-        }
-      };
-      for (const pair of n.items) {
-        if (this.tooBig) return scalarNode(null);
-        if (!isPair(pair)) continue;
-        const keyNode = pair.key as YNode | null;
-        const keyVal = yIsScalar(keyNode) ? psychScalar(keyNode) : keyNode === null ? '' : undefined;
-        const isMerge = yIsScalar(keyNode) && (keyVal === '<<' || String(keyNode.source) === '<<') && keyNode.type === 'PLAIN';
-        if (isMerge) {
-          // The merged entries land in this hash: measured at this hash's own depth.
-          const merged = this.mergeInto(m, pair.value as YNode, doc, depth);
-          if (merged) measure(merged);
-          continue;
-        }
-        const key = keyVal === undefined ? String(keyNode) : keyVal === null ? '' : String(keyVal);
-        const keySize = stringSize(key);
-        if (!this.add(keySize, this.span(keyNode) ?? span)) return scalarNode(null);
-        size += keySize;
-        const value = this.convert(pair.value as YNode | null, doc, level);
-        measure(value);
-        m.entries.set(key, value);
-        const ks = this.span(keyNode);
-        if (ks) m.keySpans.set(key, ks);
-      }
-      if (this.tooBig) return scalarNode(null);
-      // Psych's hash, before GitLab symbolizes it: string keys.
-      if (n.tag === '!reference') return this.measured(this.invalidReference(rubyInspect(m, 'string'), span), size, height + 1);
-      return this.measured(m, size, height + 1);
-    }
-    return this.measured(scalarNode(null, span), 0, 0);
-  }
-
-  private invalidReference(shown: string, span: Span | undefined): Node {
-    this.diagnostics.push({ severity: 'error', code: 'reference-invalid', message: `!reference ${shown} is not valid`, span: span ?? { uri: this.uri, start: 0, end: 0 } });
-    return { kind: 'ref', path: [], span };
-  }
-
-  /** Psych's merge-key rules: a map or alias merges over what is there; a list merges its maps, earlier ones winning. */
-  private mergeInto(target: MapNode, value: YNode | null, doc: Document.Parsed, depth: number): Node | undefined {
-    const v = this.convert(value, doc, depth);
-    if (this.tooBig) return undefined;
-    const sources: MapNode[] = [];
-    if (v.kind === 'map') sources.push(v);
-    else if (v.kind === 'seq') {
-      for (const item of [...v.items].reverse()) if (item.kind === 'map') sources.push(item);
-    } else {
-      this.diagnostics.push({ severity: 'error', code: 'yaml-merge', message: 'A merge key `<<` needs a mapping or a list of mappings', span: v.span ?? this.span(value)! });
-      return;
-    }
-    for (const src of sources) {
-      for (const [k, node] of src.entries) {
-        target.entries.set(k, node);
-        const ks = src.keySpans.get(k);
-        if (ks) target.keySpans.set(k, ks);
-      }
-    }
-    return v;
-  }
-}
-
-/** A scalar (value or key) as Psych types it. */
-function psychScalar(n: YScalar): Scalar {
-  // The YAML 1.1 float pattern of the yaml package matches a lone "." or `.e0` (NaN); Psych keeps them strings.
-  if (typeof n.value === 'number' && Number.isNaN(n.value) && !/^[-+]?\.nan$/i.test(String(n.source))) return String(n.source);
-  return toScalar(n.value);
-}
-
-function toScalar(v: unknown): Scalar {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Date) return v.toISOString();
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-  return String(v);
-}

@@ -1,0 +1,106 @@
+/**
+ * A CI file cut into its top-level blocks — one per key written at column 0, with the comment
+ * and `- item` lines that follow it — so that an edit re-parses only the block it touches:
+ * parse.ts keeps the parsed blocks of a file's last text and reuses every block whose text is
+ * unchanged (its ranges count from the block's start, so a block that moved is still reusable).
+ *
+ * Only plain layouts are cut: one document, or a `spec:` header, a `---` line and the content.
+ * Anything else (flow or complex keys at column 0, tags, anchors or aliases written at column 0,
+ * directives, `...`, more documents, lone CR line breaks) is parsed whole; so is a file where
+ * any block fails to parse on its own — the whole parse then gives the error, at its place.
+ */
+import { isMap as yIsMap, parseAllDocuments, visit } from 'yaml';
+import type { Document, DocumentOptions, Node as YNode, ParseOptions, SchemaOptions } from 'yaml';
+
+export interface Range {
+  start: number;
+  end: number;
+}
+
+export interface BlockLayout {
+  /** The `spec:` header document, when a `---` line follows it. */
+  header?: Range;
+  /** The content document's blocks, in order (none for an empty document). */
+  blocks: Range[];
+}
+
+/** A first character that no plain top-level key of a CI file has: parse such a file whole. */
+const UNSUPPORTED_START = /[[\]{}?:&*!|>%@`,]/;
+/** Lines that continue the block above: indented, comments, compact sequence items, blank. */
+const CONTINUATION = /[ \t#\-\r]/;
+const DOCUMENT_MARKER = /^---[ \t]*(?:#.*)?\r?$/;
+
+/** Where the top-level blocks of `text` are; undefined when the layout is not one we cut. */
+export function splitBlocks(text: string): BlockLayout | undefined {
+  if (/\r(?!\n)/.test(text)) return undefined;
+  let header: Range | undefined;
+  let docStart = 0;
+  let starts: number[] = [];
+  let sawContent = false;
+  let leadingMarker = false;
+  for (let pos = 0; pos < text.length; ) {
+    const nl = text.indexOf('\n', pos);
+    const lineEnd = nl < 0 ? text.length : nl;
+    const next = nl < 0 ? text.length : nl + 1;
+    if (pos < lineEnd) {
+      const c = text[pos];
+      if (text.startsWith('---', pos)) {
+        if (!DOCUMENT_MARKER.test(text.slice(pos, lineEnd))) return undefined;
+        if (!sawContent && !header && !leadingMarker) leadingMarker = true;
+        else if (sawContent && !header) header = { start: docStart, end: pos };
+        else return undefined;
+        docStart = next;
+        starts = [];
+        sawContent = false;
+      } else if (text.startsWith('...', pos) || UNSUPPORTED_START.test(c)) return undefined;
+      else if (!CONTINUATION.test(c)) {
+        if (sawContent) starts.push(pos);
+        sawContent = true;
+      } else if (c === '-') sawContent = true;
+    }
+    pos = next;
+  }
+  const blocks: Range[] = [];
+  const bounds = [docStart, ...starts, text.length];
+  for (let i = 0; i + 1 < bounds.length; i++) blocks.push({ start: bounds[i], end: bounds[i + 1] });
+  return { header, blocks };
+}
+
+export interface ParsedBlock {
+  text: string;
+  /** Absent for a block of comments only. */
+  doc?: Document.Parsed;
+  /** The last node anchored with each name, in document order (filled when first asked). */
+  anchors?: Map<string, YNode>;
+}
+
+/** Parsed blocks of a file's last text, by block text. */
+export type YamlBlocks = Map<string, ParsedBlock>;
+
+type Options = ParseOptions & DocumentOptions & SchemaOptions;
+
+/** One block on its own; undefined when it does not parse cleanly into one hash (or nothing). */
+export function parseBlock(text: string, options: Options): ParsedBlock | undefined {
+  const docs = parseAllDocuments(text, options);
+  if (!Array.isArray(docs) || docs.length > 1) return undefined;
+  const doc = docs[0] as Document.Parsed | undefined;
+  if (!doc) return { text };
+  if (doc.errors.length) return undefined;
+  if (doc.contents !== null && !yIsMap(doc.contents)) return undefined;
+  return { text, doc };
+}
+
+export function anchorsOf(block: ParsedBlock): Map<string, YNode> {
+  if (!block.anchors) {
+    const anchors = new Map<string, YNode>();
+    if (block.doc)
+      visit(block.doc, {
+        Node: (_key, node) => {
+          const anchor = (node as { anchor?: string }).anchor;
+          if (anchor) anchors.set(anchor, node as YNode);
+        },
+      });
+    block.anchors = anchors;
+  }
+  return block.anchors;
+}
