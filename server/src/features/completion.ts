@@ -6,6 +6,8 @@
  * - keys of a consumer's `variables:`: the variables its presets expect, required first;
  * - `extends:`, `needs:`, `dependencies:`, `!reference [`, `stage:` (completion-jobs.ts);
  * - include `file:` / `local:` paths and `inputs:` names and values (completion-includes.ts);
+ * - inside `$[[ … ]]`: `inputs.`/`component.`, the file's own inputs, component fields and
+ *   `| functions` (completion-inputs.ts), before anything else: the block owns the cursor;
  * - GitLab keywords and their fixed values (keyword-docs.ts), unless the Red Hat YAML extension
  *   offers them already: setting `gitlabCiPresets.completion.keywords` = `auto` (default: on
  *   unless the client's initializationOptions say `redhatYamlActive: true`), `always` or `never`.
@@ -17,6 +19,7 @@ import { definitionsInScope } from '../pipeline/variable-contract.js';
 import type { Analysis } from '../workspace.js';
 import { answering, rememberOnOpen } from './completion-analysis.js';
 import { entryFiles, inputNameItems, inputValueItems, localFileItems, projectFileItems } from './completion-includes.js';
+import { blockAt, interpolationItems } from './completion-inputs.js';
 import { item } from './completion-items.js';
 import type { ItemRange } from './completion-items.js';
 import { extendsItems, needsItems, referenceItems, stageItems } from './completion-jobs.js';
@@ -28,7 +31,7 @@ import { jobOfPath, yamlContext } from './yaml-context.js';
 import { mappingEntries, sequenceItems } from './yaml-lines.js';
 import type { YamlContext } from './yaml-context.js';
 
-export const TRIGGER_CHARACTERS = ['$', '[', ':', ' ', '-', '/', '.', '{'];
+export const TRIGGER_CHARACTERS = ['$', '[', ':', ' ', '-', '/', '.', '{', '|'];
 
 type Path = YamlContext['path'];
 const isIndex = (p: unknown): p is number => typeof p === 'number';
@@ -100,7 +103,13 @@ export async function completionItems(req: CompletionRequest): Promise<Completio
   const text = ctx.document.text;
   const yc = yamlContext(text, offset);
   if (yc.kind === 'comment') return [];
-  const { analysis } = answering(ctx);
+  const answer = answering(ctx);
+  const { analysis } = answer;
+  const block = blockAt(text, offset);
+  if (block === 'opening') return [];
+  if (block) return interpolationItems({ uri: ctx.document.uri, text, doc, answering: answer }, block);
+  // `|` only asks inside a block, not for a block scalar (`script: |`).
+  if (req.triggerCharacter === '|') return [];
   const range: ItemRange = { start: doc.positionAt(yc.token.start), end: doc.positionAt(yc.token.end) };
   const job = jobOfPath(yc.path);
 
