@@ -18,7 +18,7 @@ const repo = resolve(__dirname, '..');
 const corpus = resolve(repo, '..', 'shared', 'corpus');
 const caseDir = join(corpus, 'omnibus-gitlab');
 const runs = Number(process.env.BENCH_RUNS ?? 100);
-const edits = Number(process.env.BENCH_EDITS ?? 20);
+const edits = Number(process.env.BENCH_EDITS ?? 100);
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

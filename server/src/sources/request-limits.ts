@@ -132,8 +132,10 @@ export class RequestLimiter {
 
   private async once(url: string, headers: Record<string, string>, init: { method?: string; body?: string } = {}): Promise<HttpResponse> {
     const signal = AbortSignal.timeout(this.timeoutMs);
+    let answered = false;
     try {
       const res = await fetch(url, { ...init, headers, redirect: 'manual', credentials: 'omit', signal });
+      answered = true;
       const body = await res.text();
       const out: HttpResponse = { status: res.status, headers: Object.fromEntries(res.headers.entries()), body, url };
       const retry = parseRetryAfter(res.headers.get('retry-after'), Date.now());
@@ -145,6 +147,8 @@ export class RequestLimiter {
         throw new RequestFailure('timeout', `${hostOf(url)} did not answer within ${seconds(this.timeoutMs)}`);
       }
       const why = err.cause?.code ?? err.cause?.message ?? err.message;
+      // Headers came, the body did not all come: a cut connection, not one that was never made.
+      if (answered) throw new RequestFailure('network', `the connection to ${hostOf(url)} broke off mid-answer (${why})`);
       throw new RequestFailure('network', `cannot connect to ${hostOf(url)} (${why})`);
     }
   }
