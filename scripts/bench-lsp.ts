@@ -66,6 +66,17 @@ async function timeEach<T>(positions: Position[], n: number, request: (p: Positi
   return out;
 }
 
+/** Resident and peak memory of a process, from /proc (Linux); a note elsewhere. */
+function serverMemory(pid: number | undefined): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return `rss ${(kib('VmRSS') / 1024).toFixed(0)} MiB, peak rss ${(kib('VmHWM') / 1024).toFixed(0)} MiB`;
+  } catch {
+    return 'memory not measured (no /proc on this system)';
+  }
+}
+
 async function main() {
   if (!existsSync(join(repo, 'dist', 'server.js'))) throw new Error('dist/server.js is missing: run npm run build');
   const cacheDir = mkdtempSync(join(tmpdir(), 'gcp-bench-lsp-'));
@@ -144,8 +155,7 @@ async function main() {
     for (const k of ['completion', 'hover', 'definition'] as const) figures(k, afterEdit[k]);
     console.log('');
     figures('edit → fresh diagnostics (incl. server debounce)', editToDiagnostics);
-    const mem = process.memoryUsage();
-    console.log(`\nbench process rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`\nserver process: ${serverMemory(client.pid)}`);
   } finally {
     await client.close();
     rmSync(cacheDir, { recursive: true, force: true });

@@ -16,6 +16,10 @@ export const repoRoot = resolve(__dirname, '..', '..');
 export class LspClient {
   readonly connection: ProtocolConnection;
   private proc: ChildProcess;
+  /** The server's process id (benchmarks read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
   private diagnostics = new Map<string, Diagnostic[]>();
   private waiters: Array<() => void> = [];
   stderr = '';
