@@ -1,7 +1,8 @@
 /**
  * Starts the bundled language server (dist/server.js over IPC) for GitLab CI files and the files
  * of preset libraries, with the settings, whether the Red Hat YAML extension is there (so the
- * server leaves keyword completion to it) and whether the workspace is trusted.
+ * server leaves keyword completion to it) and whether the workspace is trusted; YAML file changes
+ * on disk are forwarded (workspace/didChangeWatchedFiles) for the server's workspace index.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -89,15 +90,20 @@ export function redhatYamlActive(): boolean {
   return ext !== undefined;
 }
 
+/** One watcher for the extension's lifetime (a restarted client reuses it). */
+let yamlWatcher: vscode.FileSystemWatcher | undefined;
+
 export function createLanguageClient(context: vscode.ExtensionContext, selector: Filter[], output: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
+  if (!yamlWatcher) context.subscriptions.push((yamlWatcher = vscode.workspace.createFileSystemWatcher('**/*.{yml,yaml}')));
   const clientOptions: LanguageClientOptions = {
     documentSelector: selector,
-    synchronize: { configurationSection: 'gitlabCiPresets' },
+    // YAML files changing on disk reach the server's workspace index (server/src/workspace-index.ts).
+    synchronize: { configurationSection: 'gitlabCiPresets', fileEvents: yamlWatcher },
     initializationOptions: {
       settings: currentSettings(),
       redhatYamlActive: redhatYamlActive(),

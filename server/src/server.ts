@@ -12,6 +12,7 @@ import { diagnosticsByUri } from './features/diagnostics.js';
 import { features } from './features/index.js';
 import { DEFAULT_SETTINGS, Workspace } from './workspace.js';
 import type { Analysis, Settings } from './workspace.js';
+import { WorkspaceIndex } from './workspace-index.js';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -45,6 +46,15 @@ function changed(): void {
   generation++;
 }
 
+/** Every pipeline of the workspace folders, for references, code lens and rename: built on first use, never while validating. */
+const index = new WorkspaceIndex({
+  folders: () => folders,
+  analysis: analysisFor,
+  openText: (uri) => documents.get(uri)?.getText(),
+  parse: (uri, text) => workspace.parse(uri, text),
+  log: (message) => connection.console.log(message),
+});
+
 const host: FeatureHost = {
   connection,
   documents,
@@ -61,8 +71,9 @@ const host: FeatureHost = {
       return undefined;
     }
   },
-  revalidate: (uri) => (changed(), schedule(uri, 0)),
+  revalidate: (uri) => (changed(), index.reset(), schedule(uri, 0)),
   clientCapabilities: () => clientCapabilities,
+  workspacePipelines: (openUris, known) => index.related(openUris, known),
 };
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -72,7 +83,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   const init = params.initializationOptions as { settings?: Partial<Settings> } | undefined;
   if (init?.settings) settings = { ...DEFAULT_SETTINGS, ...init.settings };
   if (init && typeof init === 'object') initializationOptions = init as Record<string, unknown>;
-  const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
+  const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental, workspace: { workspaceFolders: { supported: true, changeNotifications: true } } };
   for (const f of features) Object.assign(capabilities, f.capabilities);
   return { capabilities, serverInfo: { name: 'gitlab-ci-presets' } };
 });
@@ -81,7 +92,26 @@ connection.onDidChangeConfiguration((change) => {
   const s = (change.settings as { gitlabCiPresets?: Partial<Settings> } | undefined)?.gitlabCiPresets;
   if (s) settings = { ...DEFAULT_SETTINGS, ...s };
   changed();
+  index.reset();
   for (const doc of documents.all()) schedule(doc.uri, 0);
+});
+
+/** Files changed on disk (the client watches the workspace's YAML files): the index follows; unopened files change analyses. */
+connection.onDidChangeWatchedFiles(({ changes }) => {
+  if (!index.filesChanged(changes)) return;
+  changed();
+  for (const doc of documents.all()) schedule(doc.uri, 0);
+});
+
+connection.onInitialized(() => {
+  if (!clientCapabilities?.workspace?.workspaceFolders) return;
+  connection.workspace.onDidChangeWorkspaceFolders((e) => {
+    const removed = new Set(e.removed.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri)));
+    folders = [...folders.filter((f) => !removed.has(f)), ...e.added.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri))];
+    changed();
+    index.foldersChanged();
+    for (const doc of documents.all()) schedule(doc.uri, 0);
+  });
 });
 
 /**
@@ -134,6 +164,7 @@ documents.onDidChangeContent((e) => {
 });
 documents.onDidClose((e) => {
   changed();
+  index.documentClosed(e.document.uri);
   connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 

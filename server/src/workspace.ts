@@ -10,6 +10,7 @@ import { expandPipeline, expandText } from './pipeline/expand.js';
 import type { ExpandedPipeline } from './pipeline/expand.js';
 import { parseCached } from './pipeline/includes.js';
 import type { ParseCache } from './pipeline/includes.js';
+import type { ParsedFile } from './pipeline/parse.js';
 import { standaloneInputs } from './pipeline/standalone-inputs.js';
 import { simulatedVariables } from './pipeline/simulated-context.js';
 import { serverSession } from './sources/source-session.js';
@@ -59,6 +60,11 @@ export class Workspace {
     const folders = this.folders().filter((f) => path === f || path.startsWith(f + '/'));
     folders.sort((a, b) => b.length - a.length);
     return folders[0] ?? dirname(path);
+  }
+
+  /** A file parsed through the workspace's parse cache (the workspace index sniffs files with it; analyses reuse the result). */
+  parse(uri: string, text: string): ParsedFile {
+    return parseCached(this.parseCache, uri, text);
   }
 
   /** Local checkouts (mapped or found among the workspace folders) → cache → GitLab API; unsaved buffers win. */

@@ -1,5 +1,6 @@
 /**
- * A code lens "extended by N jobs" above every template (hidden) job key of a document. Clicking
+ * A code lens "extended by N jobs" above every template (hidden) job key of a document, counted
+ * over every pipeline of the workspace that reads the document (references.ts `relatedPipelines`). Clicking
  * it runs `editor.action.showReferences` with `[uri, position, locations]` (the document URI, the
  * job key's start and the `extends:` values naming the template), as LSP JSON: the client turns
  * them into VS Code objects.
@@ -9,18 +10,25 @@ import type { ExpandedPipeline } from '../pipeline/expand.js';
 import type { Feature, FeatureContext } from './context.js';
 import { clientUri, featureContext } from './read-only-files.js';
 import { clientLocations, relatedPipelines } from './references.js';
-import { fileOccurrences, jobOccurrences } from './symbol-index.js';
+import { fileOccurrences, uniqueFiles } from './symbol-index.js';
+import type { Occurrence } from './symbol-index.js';
 
 export const SHOW_REFERENCES_COMMAND = 'editor.action.showReferences';
 
 export function templateLenses(ctx: FeatureContext, pipelines: readonly ExpandedPipeline[]): CodeLens[] {
   if (!ctx.file) return [];
   const out: CodeLens[] = [];
+  // The pipelines that read this document (so share its templates), one pass over their files: `extends:` by name.
+  const sharing = pipelines.filter((p) => p.files.some((f) => f.uri === ctx.document.uri));
+  const extendsOf = new Map<string, Extract<Occurrence, { kind: 'job' }>[]>();
+  for (const f of uniqueFiles(sharing)) {
+    for (const o of fileOccurrences(f.parsed)) if (o.kind === 'job' && o.role === 'extends' && o.name.startsWith('.')) (extendsOf.get(o.name) ?? extendsOf.set(o.name, []).get(o.name)!).push(o);
+  }
   for (const def of fileOccurrences(ctx.file.parsed)) {
     if (def.kind !== 'job' || def.role !== 'definition' || !def.name.startsWith('.')) continue;
     const range = ctx.range(def.span);
     if (!range) continue;
-    const uses = jobOccurrences(pipelines, def.name).filter((o) => o.role === 'extends');
+    const uses = extendsOf.get(def.name) ?? [];
     const seen = new Set<string>();
     const spans = uses.filter((o) => {
       const id = `${o.span.uri}\0${o.span.start}`;

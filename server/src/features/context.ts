@@ -34,6 +34,12 @@ export interface FeatureHost {
   context(uri: string): Promise<FeatureContext | undefined>;
   /** Ask for fresh diagnostics of a document (after an edit the server did itself, say). */
   revalidate(uri: string): void;
+  /**
+   * Every pipeline of the workspace folders (server/src/workspace-index.ts, built on first use),
+   * then those of `openUris` the index does not hold; analyses reused while their files are unchanged.
+   * `known`: analyses at hand (the document's own), used for their root instead of expanding it again.
+   */
+  workspacePipelines?(openUris: readonly string[], known?: readonly Analysis[]): Promise<Analysis[]>;
   /** What the client said it supports in `initialize` (snippet edits, resource operations, ...). */
   clientCapabilities?(): ClientCapabilities | undefined;
 }

@@ -1,12 +1,15 @@
 /**
  * Find references: for a job name, its definition and every `extends`, `!reference`, `needs` and
- * `dependencies` naming it; for a variable, its definitions and reads. Searched in the files of
- * the document's pipeline and of the pipelines of the other open documents (so a library file
- * open next to a consumer finds the consumer's uses).
+ * `dependencies` naming it (in the pipelines that share the job: `jobScope`); for a variable, its
+ * definitions and reads. Searched in the files of
+ * the document's pipeline and of every pipeline of the workspace (server/src/workspace-index.ts:
+ * consumers and preset files in any workspace folder, open or not) and of the other open documents,
+ * so a library file finds the uses of a consumer in another folder.
  */
 import type { Location } from 'vscode-languageserver/node';
 import type { ExpandedPipeline } from '../pipeline/expand.js';
 import type { Span } from '../pipeline/model.js';
+import type { Analysis } from '../workspace.js';
 import { LineIndex } from '../pipeline/positions.js';
 import type { Feature, FeatureContext, FeatureHost } from './context.js';
 import { clientUri, featureContext, isEditable } from './read-only-files.js';
@@ -14,24 +17,48 @@ import { baseJobName } from '../pipeline/jobs.js';
 import { jobOccurrences, occurrenceAt, uniqueFiles, variableOccurrences } from './symbol-index.js';
 import type { Occurrence } from './symbol-index.js';
 
-/** The document's pipeline first, then those of the other open workspace documents (each once). */
+/**
+ * The document's pipeline first, then every other pipeline of the workspace index (each folder's
+ * root pipeline and every CI or preset file it does not read, opened or not), then those of open
+ * documents the index does not hold; each root once.
+ */
 export async function relatedPipelines(host: FeatureHost, ctx: FeatureContext): Promise<ExpandedPipeline[]> {
   const out = [ctx.analysis.pipeline];
   const roots = new Set([ctx.analysis.rootUri]);
-  for (const doc of host.documents.all()) {
-    if (doc.uri === ctx.document.uri || !isEditable(doc.uri)) continue;
-    const other = await host.context(doc.uri);
-    if (!other || roots.has(other.analysis.rootUri)) continue;
-    roots.add(other.analysis.rootUri);
-    out.push(other.analysis.pipeline);
+  const open = host.documents.all().map((d) => d.uri).filter((u) => u !== ctx.document.uri && isEditable(u));
+  const others: Analysis[] = host.workspacePipelines ? await host.workspacePipelines(open, [ctx.analysis]) : [];
+  if (!host.workspacePipelines) {
+    for (const uri of open) {
+      const other = await host.context(uri);
+      if (other) others.push(other.analysis);
+    }
+  }
+  for (const a of others) {
+    if (roots.has(a.rootUri)) continue;
+    roots.add(a.rootUri);
+    out.push(a.pipeline);
   }
   return out;
+}
+
+/**
+ * The pipelines that share job `name` with the first one (the document's): the first, and those
+ * reading a file where the first defines the job. Another pipeline of the workspace with a job of
+ * the same name of its own is left out. All of them when the first defines no such job.
+ */
+export function jobScope(pipelines: readonly ExpandedPipeline[], name: string): ExpandedPipeline[] {
+  const defined = new Set(jobOccurrences(pipelines.slice(0, 1), name).filter((o) => o.role === 'definition').map((o) => o.span.uri));
+  if (!defined.size) return [...pipelines];
+  return pipelines.filter((p, i) => i === 0 || p.files.some((f) => defined.has(f.uri)));
 }
 
 /** The occurrences that refer to the same job or variable as `occ` (spans deduplicated). */
 export function sameSymbol(pipelines: readonly ExpandedPipeline[], occ: Occurrence, includeDeclaration = true): Span[] {
   let found: { role: string; span: Span }[];
-  if (occ.kind === 'job') found = jobOccurrences(pipelines, occ.role === 'needs' ? baseJobName(occ.name) : occ.name);
+  if (occ.kind === 'job') {
+    const name = occ.role === 'needs' ? baseJobName(occ.name) : occ.name;
+    found = jobOccurrences(jobScope(pipelines, name), name);
+  }
   else if (occ.kind === 'variable') found = variableOccurrences(pipelines, occ.name);
   else return [];
   const seen = new Set<string>();

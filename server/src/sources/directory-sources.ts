@@ -30,7 +30,8 @@ export function inside(base: string, path: string): string | undefined {
   return abs;
 }
 
-export function listFilesRecursive(dir: string, limit = 50_000): string[] {
+/** The files below `dir` (relative, `/`-separated, sorted), at most `limit`, never inside `skipDirs`. */
+export function listFilesRecursive(dir: string, limit = 50_000, skipDirs: ReadonlySet<string> = SKIP_DIRS): string[] {
   const out: string[] = [];
   const walk = (abs: string, rel: string) => {
     let entries;
@@ -42,7 +43,7 @@ export function listFilesRecursive(dir: string, limit = 50_000): string[] {
     for (const e of entries) {
       if (out.length >= limit) return;
       if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) walk(join(abs, e.name), rel ? `${rel}/${e.name}` : e.name);
+        if (!skipDirs.has(e.name)) walk(join(abs, e.name), rel ? `${rel}/${e.name}` : e.name);
       } else if (e.isFile()) out.push(rel ? `${rel}/${e.name}` : e.name);
     }
   };

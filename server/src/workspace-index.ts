@@ -1,0 +1,297 @@
+/**
+ * The workspace index: every pipeline of the workspace folders, so references, the "extended by
+ * N jobs" code lens and job rename see consumers and preset files that are not open.
+ *
+ * Per workspace folder it lists (with `listFilesRecursive`, bounded, heavy folders skipped) the CI
+ * files: the folder's root `.gitlab-ci.yml`, `.gitlab/ci/**` YAML, `*.gitlab-ci.yml` (a nested
+ * `.gitlab-ci.yml` too: a consumer kept in a sub-folder of a library), and YAML files holding hidden
+ * jobs or `variables:` (top-level hashes): preset files. The *roots* are each folder's root pipeline
+ * plus every listed file that pipeline does not read (analysed on its own, as Workspace.analyse does).
+ *
+ * Analyses come from the server's cache (`analysis`, one per document per generation), so nothing is
+ * expanded twice per generation. The generation moves on every keystroke; a root's analysis is
+ * reused across generations while the texts of its `file:` files are unchanged (open buffers are
+ * compared; disk changes come as watched-file events, settings and token changes reset it all).
+ * Built lazily on the first request that needs it, never on the validate path.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ParsedFile } from './pipeline/parse.js';
+import { listFilesRecursive } from './sources/directory-sources.js';
+import type { Analysis } from './workspace.js';
+
+/** Folders never walked: VCS data, dependencies, virtualenvs, build output and caches. */
+export const INDEX_SKIP_DIRS: ReadonlySet<string> = new Set([
+  '.git', '.hg', '.svn', 'node_modules', 'bower_components', 'dist', 'vendor', 'target', 'coverage',
+  '.venv', 'venv', '.tox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.terraform', '.gradle', '.next', '.nuxt', '.cache',
+]);
+
+export interface IndexLimits {
+  /** Files listed per folder (all files, not only YAML). */
+  files: number;
+  /** YAML files read per folder to see whether they are preset files. */
+  sniffed: number;
+  /** Larger files are not read to be sniffed. */
+  bytes: number;
+}
+
+export const DEFAULT_INDEX_LIMITS: IndexLimits = { files: 50_000, sniffed: 2_000, bytes: 1024 * 1024 };
+
+export interface IndexHost {
+  folders(): string[];
+  /** The server's analysis of a file (cached per generation; unopened files are read from disk). */
+  analysis(uri: string): Promise<Analysis>;
+  /** The text of an open document. */
+  openText(uri: string): string | undefined;
+  /** Parse through the workspace's parse cache. */
+  parse(uri: string, text: string): ParsedFile;
+  log?(message: string): void;
+}
+
+/** LSP `FileChangeType`: 1 created, 2 changed, 3 deleted. */
+export interface FileChange {
+  uri: string;
+  type: number;
+}
+
+export interface IndexedFolder {
+  /** The folder's root `.gitlab-ci.yml`, when it has one. */
+  root?: string;
+  /** The other indexed files (URIs). */
+  files: Set<string>;
+}
+
+interface Entry {
+  analysis: Analysis;
+  /** The texts of the `file:` files it was built from. */
+  texts: Map<string, string>;
+}
+
+const YAML = /\.ya?ml$/i;
+/** A line that may start a hidden job or `variables:` at the top level (parsing decides). */
+const MAYBE_PRESET = /^(?:["']?\.[^\s]|["']?variables["']?\s*:)/m;
+
+/** CI files by name: `.gitlab-ci.yml` and `*.gitlab-ci.yml` anywhere, YAML under `.gitlab/ci/`. */
+export function isCiFileName(rel: string): boolean {
+  return rel.endsWith('.gitlab-ci.yml') || (YAML.test(rel) && (rel.startsWith('.gitlab/ci/') || rel.includes('/.gitlab/ci/')));
+}
+
+/** A preset file: a top-level hidden job or `variables:` that is a hash. */
+export function isPresetFile(parsed: ParsedFile): boolean {
+  if (parsed.content.kind !== 'map') return false;
+  for (const [key, value] of parsed.content.entries) if ((key.startsWith('.') || key === 'variables') && value.kind === 'map') return true;
+  return false;
+}
+
+const isFileUri = (uri: string) => uri.startsWith('file:');
+
+export class WorkspaceIndex {
+  /** Per folder: its listing (a promise while it is being walked). */
+  private lists = new Map<string, { walking: Promise<IndexedFolder>; list?: IndexedFolder }>();
+  /** Sniff results by path, valid while mtime and size are unchanged. */
+  private sniffs = new Map<string, { mtimeMs: number; size: number; preset: boolean }>();
+  private entries = new Map<string, Entry>();
+  /** Bumped whenever entries are dropped: an analysis started before is not stored. */
+  private epoch = 0;
+
+  constructor(private host: IndexHost, private limits: IndexLimits = DEFAULT_INDEX_LIMITS) {}
+
+  private folders(): string[] {
+    return [...new Set(this.host.folders())].sort();
+  }
+
+  /** The folder (longest match) holding `path` and the path relative to it. */
+  private locate(path: string): { folder: string; rel: string } | undefined {
+    let best: string | undefined;
+    for (const f of this.folders()) if (path.startsWith(f + '/') && (!best || f.length > best.length)) best = f;
+    return best === undefined ? undefined : { folder: best, rel: path.slice(best.length + 1) };
+  }
+
+  private skipped(rel: string): boolean {
+    return rel.split('/').slice(0, -1).some((d) => INDEX_SKIP_DIRS.has(d));
+  }
+
+  /** Whether a YAML file (not a CI file by name) is a preset file, from its text on disk. */
+  private sniff(abs: string): boolean {
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      return false;
+    }
+    if (!st.isFile() || st.size > this.limits.bytes) return false;
+    const hit = this.sniffs.get(abs);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.preset;
+    let preset = false;
+    try {
+      const text = readFileSync(abs, 'utf8');
+      preset = MAYBE_PRESET.test(text) && isPresetFile(this.host.parse(pathToFileURL(abs).href, text));
+    } catch {
+      preset = false;
+    }
+    this.sniffs.set(abs, { mtimeMs: st.mtimeMs, size: st.size, preset });
+    return preset;
+  }
+
+  /** List a folder; reading and sniffing YAML yields to other requests every few milliseconds. */
+  private async walk(folder: string): Promise<IndexedFolder> {
+    const started = Date.now();
+    let slice = Date.now();
+    const nested = this.folders().filter((f) => f.startsWith(folder + '/')).map((f) => f.slice(folder.length + 1) + '/');
+    const listed = listFilesRecursive(folder, this.limits.files, INDEX_SKIP_DIRS);
+    const out: IndexedFolder = { files: new Set() };
+    let sniffed = 0;
+    for (const rel of listed) {
+      if (Date.now() - slice > 15) {
+        await new Promise((r) => setImmediate(r));
+        slice = Date.now();
+      }
+      if (!YAML.test(rel) || nested.some((n) => rel.startsWith(n))) continue;
+      const uri = pathToFileURL(join(folder, rel)).href;
+      if (rel === '.gitlab-ci.yml') out.root = uri;
+      else if (isCiFileName(rel)) out.files.add(uri);
+      else if (sniffed++ < this.limits.sniffed && this.sniff(join(folder, rel))) out.files.add(uri);
+    }
+    if (listed.length >= this.limits.files) this.host.log?.(`workspace index: ${folder} has more than ${this.limits.files} files; only the first ones are indexed`);
+    if (sniffed > this.limits.sniffed) this.host.log?.(`workspace index: ${folder} has ${sniffed} YAML files; only ${this.limits.sniffed} were read`);
+    this.host.log?.(`workspace index: ${folder}: ${out.root ? 'a root pipeline and ' : ''}${out.files.size} other CI/preset files (${Date.now() - started} ms)`);
+    return out;
+  }
+
+  /** The indexed files of every workspace folder (listed once, kept until files or folders change). */
+  async discover(): Promise<IndexedFolder[]> {
+    const folders = this.folders();
+    for (const f of [...this.lists.keys()]) if (!folders.includes(f)) this.lists.delete(f);
+    return Promise.all(
+      folders.map((f) => {
+        let slot = this.lists.get(f);
+        if (!slot) {
+          const s: { walking: Promise<IndexedFolder>; list?: IndexedFolder } = { walking: this.walk(f).then((list) => (s.list = list)) };
+          this.lists.set(f, (slot = s));
+        }
+        return slot.walking;
+      }),
+    );
+  }
+
+  private fresh(e: Entry): boolean {
+    for (const [uri, text] of e.texts) {
+      const open = this.host.openText(uri);
+      if (open !== undefined && open !== text) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The analysis of `uri`: the last one while its files are unchanged, else `known` when it is of
+   * that root (the requesting document's current one), else the server's current one.
+   */
+  async analysisOf(uri: string, known: readonly Analysis[] = []): Promise<Analysis> {
+    const hit = this.entries.get(uri);
+    if (hit && this.fresh(hit)) return hit.analysis;
+    const epoch = this.epoch;
+    const analysis = known.find((a) => a.rootUri === uri) ?? (await this.host.analysis(uri));
+    const texts = new Map(analysis.pipeline.files.filter((f) => isFileUri(f.uri)).map((f) => [f.uri, f.parsed.text]));
+    if (epoch === this.epoch) this.entries.set(uri, { analysis, texts });
+    return analysis;
+  }
+
+  /** Each folder's root pipeline, then every indexed file that pipeline does not read (each root once). */
+  async roots(known: readonly Analysis[] = []): Promise<Analysis[]> {
+    const out: Analysis[] = [];
+    const seen = new Set<string>();
+    const add = (a: Analysis | undefined) => {
+      if (a && !seen.has(a.rootUri)) seen.add(a.rootUri), out.push(a);
+    };
+    for (const list of await this.discover()) {
+      const root = list.root ? await this.tryAnalysis(list.root, known) : undefined;
+      add(root);
+      const inRoot = new Set(root?.pipeline.files.map((f) => f.uri));
+      for (const uri of list.files) if (!inRoot.has(uri)) add(await this.tryAnalysis(uri, known));
+    }
+    return out;
+  }
+
+  /** The roots, then the pipelines of `openUris` the index does not hold (a library checkout outside the folders, say). */
+  async related(openUris: readonly string[], known: readonly Analysis[] = []): Promise<Analysis[]> {
+    const out = await this.roots(known);
+    const seen = new Set(out.map((a) => a.rootUri));
+    const lists = await this.discover();
+    for (const uri of openUris) {
+      if (!isFileUri(uri) || lists.some((l) => l.root === uri || l.files.has(uri))) continue;
+      const a = await this.tryAnalysis(uri);
+      if (a && !seen.has(a.rootUri)) seen.add(a.rootUri), out.push(a);
+    }
+    return out;
+  }
+
+  private async tryAnalysis(uri: string, known: readonly Analysis[] = []): Promise<Analysis | undefined> {
+    try {
+      return await this.analysisOf(uri, known);
+    } catch (e) {
+      this.host.log?.(`workspace index: analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
+      return undefined;
+    }
+  }
+
+  private dropEntries(pred: (e: Entry) => boolean): void {
+    for (const [k, e] of this.entries) if (pred(e)) this.entries.delete(k);
+    this.epoch++;
+  }
+
+  /**
+   * Files changed on disk (`workspace/didChangeWatchedFiles`). Returns whether analyses may have
+   * changed (a file that is not open changed, or a file appeared or went away): the server then
+   * starts a new generation.
+   */
+  filesChanged(changes: readonly FileChange[]): boolean {
+    let affects = false;
+    for (const { uri, type } of changes) {
+      if (!isFileUri(uri)) continue;
+      let path: string;
+      try {
+        path = fileURLToPath(uri);
+      } catch {
+        continue;
+      }
+      const where = this.locate(path);
+      const slot = where && this.lists.get(where.folder);
+      // A listing still being walked may have missed the change: list again.
+      if (where && slot && !slot.list) this.lists.delete(where.folder);
+      const list = slot?.list;
+      if (type !== 2 || this.host.openText(uri) === undefined) affects = true;
+      if (!YAML.test(path)) {
+        // A folder (or a file type we do not index): list the folder again.
+        if (where) this.lists.delete(where.folder);
+        this.dropEntries(() => true);
+        continue;
+      }
+      if (type === 2) {
+        if (this.host.openText(uri) === undefined) this.dropEntries((e) => e.texts.has(uri));
+      } else this.dropEntries(() => true); // created (a missing include may resolve now) or deleted
+      if (!where || !list || this.skipped(where.rel)) continue;
+      if (where.rel === '.gitlab-ci.yml') list.root = type === 3 ? undefined : uri;
+      else if (type === 3) list.files.delete(uri);
+      else if (isCiFileName(where.rel) || this.sniff(path)) list.files.add(uri);
+      else list.files.delete(uri);
+    }
+    return affects;
+  }
+
+  /** A document was closed: analyses that read its unsaved text are stale. */
+  documentClosed(uri: string): void {
+    this.dropEntries((e) => e.texts.has(uri));
+  }
+
+  /** Settings or tokens changed: every analysis may differ. */
+  reset(): void {
+    this.dropEntries(() => true);
+  }
+
+  /** Workspace folders changed: list everything again. */
+  foldersChanged(): void {
+    this.lists.clear();
+    this.reset();
+  }
+}
