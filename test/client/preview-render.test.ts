@@ -90,6 +90,52 @@ release:
   assert.match(html, /badge trigger/);
 });
 
+test('a matrix card lists its instances: skipped ones greyed with their rule, values escaped, long lists folded', async () => {
+  const yaml = `
+stages: [build, deploy]
+build:
+  stage: build
+  script: x
+  parallel:
+    matrix:
+      - PROVIDER: [aws, "<img src=x onerror=alert(1)>"]
+        STACK: [app]
+  rules:
+    - if: $PROVIDER == "aws"
+      when: manual
+wide:
+  stage: build
+  script: x
+  parallel:
+    matrix:
+      - N: [1, 2, 3, 4, 5, 6, 7]
+  rules:
+    - if: $N == "3"
+deploy:
+  stage: deploy
+  script: x
+  needs: [{ job: build, optional: true }]
+`;
+  const m = await model({ '.gitlab-ci.yml': yaml }, { source: 'push', branch: 'main' });
+  const { html, locations } = renderPreview(m);
+  assert.doesNotMatch(html, /<img/i);
+  const card = /<div class="job included[^"]*"[^>]*data-job="build">.*?<\/ul><\/div>/.exec(html)![0];
+  assert.match(card, /aria-label="build, manual, 1 of 2 matrix instances run"/);
+  assert.match(card, /<li class="instance included" title="PROVIDER=aws STACK=app · rules\[0\][^"]*"><span class="instance-values">\[aws, app\]<\/span> <span class="badge when-manual">manual<\/span><\/li>/);
+  assert.match(card, /<li class="instance skipped"[^>]*><span class="instance-values">\[&lt;img src=x onerror=alert\(1\)&gt;, app\]<\/span> <span class="rule"><a href="#" class="rule-link" data-loc="\d+"[^>]*>none of the 1 rules matches: if: \$PROVIDER == &quot;aws&quot;<\/a>/);
+  const indexes = [...html.matchAll(/data-loc="(\d+)"/g)].map((x) => Number(x[1]));
+  assert.deepEqual(indexes, indexes.map((_, i) => i), 'instance rule links are in the one location table');
+  assert.equal(locations.length, indexes.length);
+  // Seven instances: folded under a summary, opened again after a re-render when the user opened it.
+  assert.match(html, /<details class="instances" data-instances="wide"><summary>1 of 7 instances run<\/summary><ul class="instances"/);
+  assert.match(renderPreview(m, undefined, { openInstances: new Set(['wide']) }).html, /<details class="instances" data-instances="wide" open>/);
+  // Every instance skipped for one reason: the card says it once.
+  const tag = await model({ '.gitlab-ci.yml': yaml.replace('$PROVIDER == "aws"', '$CI_COMMIT_TAG') }, { source: 'push', branch: 'main' });
+  const skipped = /<div class="job skipped[^"]*"[^>]*data-job="build">.*?<\/ul><\/div>/.exec(renderPreview(tag).html)![0];
+  assert.equal(skipped.match(/none of the 1 rules matches/g)!.length, 1);
+  assert.match(skipped, /aria-label="build, skipped, 0 of 2 matrix instances run"/);
+});
+
 test('the webview shell: strict CSP with a nonce on the one script, no inline handlers', () => {
   const html = previewShell({ cspSource: 'https://x.vscode-cdn.net', styleUri: 'https://x/preview.css', scriptUri: 'https://x/webview.js', nonce: 'abc123' });
   const csp = contentSecurityPolicy('https://x.vscode-cdn.net', 'abc123');

@@ -22,6 +22,8 @@ let context: UiContext = saved.context ?? { ...DEFAULT_UI_CONTEXT };
 let selected: string | undefined = saved.selected;
 let model: PreviewModel | undefined;
 let locations: Location[] = [];
+/** Matrix cards whose folded instance list is open (kept across re-renders). */
+const openInstances = new Set<string>();
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const body = $('body');
@@ -57,16 +59,21 @@ function save(): void {
 
 function render(): void {
   if (!model) return;
-  const focusedJob = (document.activeElement as HTMLElement | null)?.dataset?.job;
+  const active = document.activeElement as HTMLElement | null;
+  const focusedJob = active?.closest<HTMLElement>('.job')?.dataset.job;
+  const onSummary = active?.tagName === 'SUMMARY';
   const t0 = performance.now();
   if (selected && !model.jobs.some((j) => j.name === selected)) selected = undefined;
-  const r = renderPreview(model, selected);
+  const r = renderPreview(model, selected, { openInstances });
   locations = r.locations;
   body.innerHTML = r.html; // markup from render.ts: every YAML-derived value is escaped there
   drawEdges();
   body.dataset.renderMs = String(Math.round(performance.now() - t0));
   appendYaml(model, r.yamlJobsRendered, ++renderGeneration);
-  if (focusedJob) (body.querySelector(`[data-job="${CSS.escape(focusedJob)}"]`) as HTMLElement | null)?.focus();
+  if (focusedJob) {
+    const card = body.querySelector<HTMLElement>(`[data-job="${CSS.escape(focusedJob)}"]`);
+    (onSummary ? card?.querySelector<HTMLElement>('summary') ?? card : card)?.focus();
+  }
 }
 
 let renderGeneration = 0;
@@ -151,9 +158,19 @@ body.addEventListener('click', (ev) => {
     return;
   }
   if (target.closest('[data-action="show-pipeline"]')) return select(undefined);
+  if (target.closest('summary')) return; // folds the matrix instances open or shut, selects nothing
   const card = target.closest<HTMLElement>('.job');
   if (card) select(card.dataset.job === selected ? undefined : card.dataset.job);
 });
+
+// `toggle` does not bubble: listen in the capture phase.
+body.addEventListener('toggle', (ev) => {
+  const details = ev.target as HTMLDetailsElement;
+  const name = details.dataset?.instances;
+  if (name === undefined) return;
+  if (details.open) openInstances.add(name);
+  else openInstances.delete(name);
+}, true);
 
 body.addEventListener('keydown', (ev) => {
   const target = ev.target as HTMLElement;

@@ -5,7 +5,7 @@
  * into `locations`, which the script resolves on click. Pure (no DOM), so it can be measured
  * and tested outside the webview.
  */
-import type { PreviewJob, PreviewModel } from '../../../server/src/features/preview.js';
+import type { PreviewInstance, PreviewJob, PreviewModel } from '../../../server/src/features/preview.js';
 import type { PreviewYamlLine } from '../../../server/src/features/preview-yaml.js';
 
 /** A file and range, as the server sends them. */
@@ -49,19 +49,50 @@ function badges(job: PreviewJob): string {
   return out.join('');
 }
 
-/** Stage columns with job cards; edges are drawn over them by the script once laid out. */
-export function renderGraph(model: PreviewModel, selected: string | undefined, links: Links): string {
+/** Matrix instances listed open on their card up to this many; a longer list is folded. */
+export const INSTANCES_UNFOLDED = 6;
+
+/** Every instance is skipped for the same reason: the card says it once. */
+function sharedDecision(instances: readonly PreviewInstance[]): boolean {
+  return instances.every((i) => !i.included && i.decidedBy.text === instances[0].decidedBy.text);
+}
+
+/** The instances of a `parallel:matrix` card, skipped ones greyed with the rule that decided. */
+function renderInstances(job: PreviewJob, instances: readonly PreviewInstance[], links: Links, open: boolean): string {
+  const shared = sharedDecision(instances);
+  const items = instances.map((i) => {
+    const vars = Object.entries(i.variables).map(([k, v]) => `${k}=${v}`).join(' ');
+    const when = i.included && WHEN_LABEL[i.when] ? ` <span class="badge when-${esc(i.when)}">${esc(WHEN_LABEL[i.when])}</span>` : '';
+    const rule = !i.included && !shared ? ` <span class="rule">${links.link(esc(i.decidedBy.text), i.decidedBy.location, 'rule-link', i.decidedBy.assumed)}</span>` : '';
+    const title = i.included ? `${vars} · ${i.decidedBy.text}` : vars;
+    return `<li class="instance ${i.included ? 'included' : 'skipped'}" title="${esc(title)}"><span class="instance-values">[${esc(i.values.join(', '))}]</span>${when}${rule}</li>`;
+  });
+  const run = instances.filter((i) => i.included).length;
+  const count = `${run} of ${instances.length} instance${instances.length === 1 ? '' : 's'} run`;
+  const list = `<ul class="instances" aria-label="${esc(`${job.name}: ${count}`)}">${items.join('')}</ul>`;
+  if (instances.length <= INSTANCES_UNFOLDED) return list;
+  return `<details class="instances" data-instances="${esc(job.name)}"${open ? ' open' : ''}><summary>${esc(count)}</summary>${list}</details>`;
+}
+
+/**
+ * Stage columns with job cards; edges are drawn over them by the script once laid out.
+ * `openInstances`: matrix cards whose folded instance list the user opened.
+ */
+export function renderGraph(model: PreviewModel, selected: string | undefined, links: Links, openInstances: ReadonlySet<string> = new Set()): string {
   const byName = new Map(model.jobs.map((j) => [j.name, j]));
   const cols: string[] = [];
   for (const stage of model.stages) {
     const cards = stage.jobs.map((name) => {
       const job = byName.get(name)!;
       const state = job.included ? 'included' : 'skipped';
-      const label = `${job.name}, ${job.included ? job.when.replace('_', ' ') : 'skipped'}`;
+      const instances = job.instances?.length ? job.instances : undefined;
+      const run = instances ? `, ${instances.filter((i) => i.included).length} of ${instances.length} matrix instances run` : '';
+      const label = `${job.name}, ${job.included ? job.when.replace('_', ' ') : 'skipped'}${run}`;
       // Skipped jobs show the rule that decided; for the others it is in the tooltip.
-      const rule = job.included ? '' : `<div class="rule">${links.link(esc(job.decidedBy.text), job.decidedBy.location, 'rule-link', job.decidedBy.assumed)}</div>`;
-      const title = job.included ? ` title="${esc(job.decidedBy.text + (job.decidedBy.assumed ? ` (${job.decidedBy.assumed})` : ''))}"` : '';
-      return `<div class="job ${state}${name === selected ? ' selected' : ''}" tabindex="0" role="button" aria-pressed="${name === selected}" aria-label="${esc(label)}"${title} data-job="${esc(name)}"><div class="job-name">${esc(name)}</div><div class="badges">${badges(job)}</div>${rule}</div>`;
+      const rule = job.included || (instances && !sharedDecision(instances)) ? '' : `<div class="rule">${links.link(esc(job.decidedBy.text), job.decidedBy.location, 'rule-link', job.decidedBy.assumed)}</div>`;
+      const title = job.included && !instances ? ` title="${esc(job.decidedBy.text + (job.decidedBy.assumed ? ` (${job.decidedBy.assumed})` : ''))}"` : '';
+      const list = instances ? renderInstances(job, instances, links, openInstances.has(name)) : '';
+      return `<div class="job ${state}${name === selected ? ' selected' : ''}" tabindex="0" role="button" aria-pressed="${name === selected}" aria-label="${esc(label)}"${title} data-job="${esc(name)}"><div class="job-name">${esc(name)}</div><div class="badges">${badges(job)}</div>${rule}${list}</div>`;
     });
     cols.push(`<section class="stage" aria-label="stage ${esc(stage.name)}"><h3>${esc(stage.name)}</h3>${cards.join('')}</section>`);
   }
@@ -138,10 +169,10 @@ function renderBanner(model: PreviewModel, links: Links): string {
 }
 
 /** The whole preview body (everything but the context bar, which the script owns). */
-export function renderPreview(model: PreviewModel, selected?: string, opts: { allYaml?: boolean } = {}): Rendered & { yamlJobsRendered: number } {
+export function renderPreview(model: PreviewModel, selected?: string, opts: { allYaml?: boolean; openInstances?: ReadonlySet<string> } = {}): Rendered & { yamlJobsRendered: number } {
   const links = new Links();
   const banner = renderBanner(model, links);
-  const graph = renderGraph(model, selected, links);
+  const graph = renderGraph(model, selected, links, opts.openInstances);
   const job = selected ? model.jobs.find((j) => j.name === selected) : undefined;
   let yaml: string;
   let yamlTitle: string;

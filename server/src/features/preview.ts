@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Location } from 'vscode-languageserver/node';
 import type { ExpandedPipeline } from '../pipeline/expand.js';
 import type { JobView } from '../pipeline/jobs.js';
-import { isMap } from '../pipeline/model.js';
+import { baseJobName, matrixJobCount, matrixList } from '../pipeline/matrix.js';
 import type { Node, PipelineDiagnostic } from '../pipeline/model.js';
 import { evaluateRules, needTarget } from '../pipeline/rules.js';
 import type { JobVerdict, JobWhen } from '../pipeline/rules.js';
@@ -50,6 +50,11 @@ export interface PreviewJob {
   /** `parallel: N`, or the number of `parallel:matrix` instances. */
   parallel?: number;
   matrix?: boolean;
+  /**
+   * The `parallel:matrix` instances GitLab creates, each with its own verdict (at most 200).
+   * The job's `included`/`when`/`decidedBy` are those of its first instance that runs.
+   */
+  instances?: PreviewInstance[];
   needs: { name: string; optional: boolean }[];
   /** `needs: []`: starts at once, whatever the stage. */
   needsNone: boolean;
@@ -57,6 +62,19 @@ export interface PreviewJob {
   decidedBy: { text: string; location?: Location; assumed?: string };
   origin?: Location;
   yaml: PreviewYamlLine[];
+}
+
+export interface PreviewInstance {
+  /** `build: [aws, app]`. */
+  name: string;
+  /** The matrix values, in key order. */
+  values: string[];
+  variables: Record<string, string>;
+  included: boolean;
+  when: JobWhen;
+  allowFailure: boolean;
+  startIn?: string;
+  decidedBy: { text: string; location?: Location; assumed?: string };
 }
 
 export interface PreviewDiagnostic {
@@ -126,7 +144,7 @@ export function buildPreview(ctx: FeatureContext, params: PreviewContext, files?
   const edges: PreviewModel['edges'] = [];
   for (const j of jobs) {
     for (const n of j.needs) {
-      const from = names.has(n.name) ? n.name : n.name.replace(/: \[.*\]$/, '');
+      const from = names.has(n.name) ? n.name : baseJobName(n.name);
       if (names.has(from)) edges.push({ from, to: j.name, optional: n.optional });
     }
   }
@@ -172,6 +190,16 @@ function previewJob(job: JobView, pipeline: ExpandedPipeline, v: JobVerdict, loc
     startIn: v.startIn,
     trigger: n.entries.has('trigger'),
     ...parallelOf(n.entries.get('parallel')),
+    instances: v.instances?.map((i) => ({
+      name: i.name,
+      values: i.values,
+      variables: i.matrixVariables,
+      included: i.included,
+      when: i.when,
+      allowFailure: i.allowFailure,
+      startIn: i.startIn,
+      decidedBy: { text: i.decidedBy.text, location: loc(i.decidedBy.span), assumed: i.decidedBy.assumed },
+    })),
     needs,
     needsNone: needsNode?.kind === 'seq' && needsNode.items.length === 0,
     extends: pipeline.extendsParents.get(job.name) ?? [],
@@ -184,16 +212,7 @@ function previewJob(job: JobView, pipeline: ExpandedPipeline, v: JobVerdict, loc
 function parallelOf(node: Node | undefined): { parallel?: number; matrix?: boolean } {
   if (!node) return {};
   if (node.kind === 'scalar' && typeof node.value === 'number') return { parallel: node.value };
-  const matrix = isMap(node) ? node.entries.get('matrix') : undefined;
-  if (matrix?.kind !== 'seq') return {};
-  let count = 0;
-  for (const entry of matrix.items) {
-    if (!isMap(entry)) continue;
-    let combos = 1;
-    for (const value of entry.entries.values()) combos *= value.kind === 'seq' ? value.items.length : 1;
-    count += combos;
-  }
-  return { parallel: count, matrix: true };
+  return matrixList(node) ? { parallel: matrixJobCount(node), matrix: true } : {};
 }
 
 function normaliseContext(c: PreviewContext): PreviewModel['context'] {

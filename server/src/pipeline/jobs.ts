@@ -4,6 +4,7 @@
  * after_script) inherited unless `inherit:default` says otherwise; script-like keys and rules
  * flattened; stages with `.pre`/`.post`.
  */
+import { baseJobName, validateMatrix } from './matrix.js';
 import { mapNode, seqNode, withVia } from './model.js';
 import type { MapNode, Node, PipelineDiagnostic, SeqNode, Span } from './model.js';
 
@@ -149,6 +150,7 @@ export function validateJobs(doc: MapNode, jobs: Map<string, JobView>, stages: s
         data: { stage: stageName, stages },
       });
     }
+    out.push(...validateMatrix(job.name, n, where(job.name)));
   }
   out.push(...validateNeeds(jobs, stages, where));
   if (visible === 0) {
@@ -169,11 +171,8 @@ function needName(n: Node): { name: string; optional: boolean; span?: Span } | u
   return undefined;
 }
 
-/** A `parallel:matrix` instance name (`build: [linux, amd64]`) refers to its job `build`. */
-export function baseJobName(name: string): string {
-  const m = /^(.*?): \[.*\]$/.exec(name);
-  return m ? m[1] : name;
-}
+// Instance names live with the matrix expansion; re-exported for the features that import it here.
+export { baseJobName };
 
 /** GitLab's static needs/dependencies checks: the job exists, and (for needs) is not in a later stage. */
 function validateNeeds(jobs: Map<string, JobView>, stages: string[], where: (key: string) => Span): PipelineDiagnostic[] {

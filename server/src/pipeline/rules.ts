@@ -8,12 +8,15 @@
  * pipeline with only `.pre`/`.post` jobs is not created. Pure: never throws on user input.
  *
  * Variables seen by `if:` (lowest first): predefined ← global `variables:` (as `inherit:variables`
- * lets through) ← the matching workflow rule's `variables:` ← the job's `variables:` ← extra
- * pipeline variables of the simulation (like variables of a manual or scheduled run); values that
- * refer to other variables are expanded through that collection first (GitLab 18.5+).
+ * lets through) ← the matching workflow rule's `variables:` ← the job's `variables:` ← its
+ * `parallel:matrix` values ← extra pipeline variables of the simulation (like variables of a
+ * manual or scheduled run); values that refer to other variables are expanded through that
+ * collection first (GitLab 18.5+). A matrix job is expanded into its instances before rules are
+ * evaluated, as GitLab does: each instance gets its own verdict, with its matrix values.
  */
 import type { ExpandedPipeline } from './expand.js';
 import type { JobView } from './jobs.js';
+import { baseJobName, expandMatrix, neededInstances } from './matrix.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from './model.js';
 import { changesClause, existsClause, expandCollection, flatItems, ifClause, scalarString, strings, variablesOf } from './rules-clauses.js';
 import type { ClauseResult, FileFacts, Vars } from './rules-clauses.js';
@@ -54,6 +57,19 @@ export interface JobVerdict {
   ruleVariables: Vars;
   /** `needs:` of the matching rule, replacing the job's. */
   ruleNeeds?: Node;
+  /**
+   * A `parallel:matrix` job: the verdict of each instance. The job's own fields are those of its
+   * first instance that runs (else of its first instance).
+   */
+  instances?: InstanceVerdict[];
+}
+
+/** The verdict of one `parallel:matrix` instance (`name` is the instance's: `build: [aws]`). */
+export interface InstanceVerdict extends Omit<JobVerdict, 'instances'> {
+  /** The matrix values, in the entry's key order. */
+  values: string[];
+  /** The matrix variables of this instance. */
+  matrixVariables: Vars;
 }
 
 export interface WorkflowVerdict {
@@ -88,14 +104,32 @@ export function evaluateRules(pipeline: ExpandedPipeline, opts: RulesOptions = {
   const jobs = new Map<string, JobVerdict>();
   for (const job of pipeline.jobs.values()) {
     if (job.hidden) continue;
+    const matrix = expandMatrix(job.name, job.node.entries.get('parallel'));
+    const instances = matrix?.instances.length ? matrix.instances : undefined;
     if (!workflow.created) {
-      jobs.set(job.name, { name: job.name, included: false, when: 'never', allowFailure: false, decidedBy: { ...workflow.decidedBy, kind: 'workflow' }, ruleVariables: {} });
+      const notCreated = (name: string): JobVerdict => ({ name, included: false, when: 'never', allowFailure: false, decidedBy: { ...workflow.decidedBy, kind: 'workflow' }, ruleVariables: {} });
+      const v = notCreated(job.name);
+      if (instances) v.instances = instances.map((i) => ({ ...notCreated(i.name), values: i.values, matrixVariables: i.variables }));
+      jobs.set(job.name, v);
       continue;
     }
     const jobRaw = new Set(raw);
     const own = variablesOf(job.node.entries.get('variables'), jobRaw);
-    const vars = expandCollection({ ...predefined, ...inheritedGlobals(job.node, globals), ...workflow.variables, ...own, ...extra }, jobRaw);
-    jobs.set(job.name, evaluateJob(job, vars, ctx, opts, diagnostics));
+    const base = { ...predefined, ...inheritedGlobals(job.node, globals), ...workflow.variables, ...own };
+    if (!instances) {
+      jobs.set(job.name, evaluateJob(job, expandCollection({ ...base, ...extra }, jobRaw), ctx, opts, diagnostics));
+      continue;
+    }
+    // Matrix values are job variables of each instance (they win over the job's own `variables:`).
+    const found: PipelineDiagnostic[] = [];
+    const verdicts = instances.map((i): InstanceVerdict => {
+      const v = evaluateJob(job, expandCollection({ ...base, ...i.variables, ...extra }, jobRaw), ctx, opts, found);
+      return { ...v, name: i.name, values: i.values, matrixVariables: i.variables };
+    });
+    pushOnce(diagnostics, found);
+    const lead = verdicts.find((v) => v.included) ?? verdicts[0];
+    const { values: _values, matrixVariables: _vars, ...fields } = lead;
+    jobs.set(job.name, { ...fields, name: job.name, instances: verdicts });
   }
   const pipelineError = workflow.created ? seedErrors(pipeline, jobs) : undefined;
   return { workflow, jobs, pipelineError, diagnostics };
@@ -248,19 +282,34 @@ function inheritedGlobals(job: MapNode, globals: Vars): Vars {
   return Object.fromEntries(Object.entries(globals).filter(([k]) => keep.has(k)));
 }
 
-/** GitLab refuses to create a pipeline whose jobs need a job that is not added, or with only .pre/.post jobs. */
+/**
+ * GitLab refuses to create a pipeline whose jobs need a job that is not added, or with only
+ * .pre/.post jobs. A need on a matrix job waits for each of its instances (or for those it names).
+ */
 function seedErrors(pipeline: ExpandedPipeline, jobs: Map<string, JobVerdict>): RulesResult['pipelineError'] {
   const included = [...jobs.values()].filter((j) => j.included);
   if (!included.length) return { message: 'no job matches the simulated pipeline: it is not created' };
-  for (const v of included) {
-    const job = pipeline.jobs.get(v.name)!;
-    const needs = v.ruleNeeds ?? job.node.entries.get('needs');
-    for (const item of needs?.kind === 'seq' ? needs.items : []) {
-      const need = needTarget(item);
-      if (!need || need.optional) continue;
-      const target = jobs.get(need.name) ?? jobs.get(need.name.replace(/: \[.*\]$/, ''));
-      if (target && !target.included) {
-        return { message: `'${v.name}' job needs '${need.name}' job, but '${need.name}' is not in any previous stage (its ${target.decidedBy.text})`, span: item.span };
+  const byInstance = new Map<JobVerdict, Map<string, InstanceVerdict>>();
+  const instanceOf = (target: JobVerdict, name: string): Pick<JobVerdict, 'included' | 'decidedBy'> | undefined => {
+    if (!target.instances) return target;
+    let m = byInstance.get(target);
+    if (!m) byInstance.set(target, (m = new Map(target.instances.map((i) => [i.name, i]))));
+    return m.get(name);
+  };
+  for (const job of included) {
+    const node = pipeline.jobs.get(job.name)!.node;
+    for (const v of job.instances ?? [job]) {
+      if (!v.included) continue;
+      const needs = v.ruleNeeds ?? node.entries.get('needs');
+      for (const item of needs?.kind === 'seq' ? needs.items : []) {
+        const need = needTarget(item);
+        if (!need || need.optional) continue;
+        const target = jobs.get(need.name) ?? jobs.get(baseJobName(need.name));
+        if (!target) continue;
+        for (const name of neededInstances(need.name, item, target)) {
+          const t = instanceOf(target, name);
+          if (t && !t.included) return { message: `'${v.name}' job needs '${name}' job, but '${name}' is not in any previous stage (its ${t.decidedBy.text})`, span: item.span };
+        }
       }
     }
   }
@@ -283,6 +332,17 @@ export function needTarget(item: Node): { name: string; optional: boolean; artif
     optional: optional?.kind === 'scalar' && optional.value === true,
     artifacts: !(artifacts?.kind === 'scalar' && artifacts.value === false),
   };
+}
+
+/** Appends each finding once (the instances of a matrix job share their rules, so their findings). */
+function pushOnce(out: PipelineDiagnostic[], found: readonly PipelineDiagnostic[]): void {
+  const seen = new Set<string>();
+  for (const d of found) {
+    const key = `${d.span.uri}:${d.span.start}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
 }
 
 function diag(out: PipelineDiagnostic[], span: Span | undefined, message: string): void {

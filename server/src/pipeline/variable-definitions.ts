@@ -8,6 +8,7 @@
  */
 import type { ExpandedPipeline } from './expand.js';
 import type { LoadedFile } from './includes.js';
+import { matrixEntries } from './matrix.js';
 import { getPath, scalarText } from './model.js';
 import type { MapNode, Node, Span, ViaStep } from './model.js';
 import { PREDEFINED_VARIABLES } from './predefined-variables.js';
@@ -191,16 +192,11 @@ function ruleDefinitions(pipeline: ExpandedPipeline, rules: Node | undefined, sc
 
 /** `parallel:matrix` variables of a job (each instance gets one of the values). */
 function matrixDefinitions(job: MapNode | undefined, name: string): VariableDefinition[] {
-  const parallel = job?.kind === 'map' ? job.entries.get('parallel') : undefined;
-  const matrix = parallel?.kind === 'map' ? parallel.entries.get('matrix') : undefined;
-  if (matrix?.kind !== 'seq') return [];
   const out: VariableDefinition[] = [];
-  for (const row of matrix.items) {
-    if (row.kind !== 'map') continue;
-    for (const [k, v] of row.entries) {
-      const values = v.kind === 'seq' ? v.items : [v];
-      const options = values.map((i) => (i.kind === 'scalar' ? scalarText(i.value) : ''));
-      out.push({ name: k, scope: 'job', job: name, span: row.keySpans.get(k), value: options[0], options, node: values[0] });
+  for (const entry of matrixEntries(job?.entries.get('parallel'))) {
+    for (const v of entry.variables) {
+      const options = v.values.map((i) => (i.kind === 'scalar' ? scalarText(i.value) : ''));
+      out.push({ name: v.name, scope: 'job', job: name, span: v.keySpan, value: options[0], options, node: v.values[0] });
     }
   }
   return out;
