@@ -11,6 +11,11 @@
  * (`lintAnswer`: valid, errors, warnings, merged_yaml, an HTTP error, a delay), recording each
  * request's JSON body in `lintCalls`. `fault()` adds what the network does besides an error
  * status (resets, hangs, slow or truncated bodies, malformed JSON, a captive portal's page).
+ * CI/CD variables: `GET /projects/:id/variables` and `GET /groups/:id/variables` (paginated,
+ * GitLab's variable objects with their values; `hidden` ones with `value: null`) answer only a
+ * token listed in `variableReaders` (a Maintainer of the project, Owner of the group); any other
+ * valid token gets `403 Forbidden`, no token `401 Unauthorized`, an unknown group
+ * `404 Group Not Found`. Every project's parent namespaces exist as (private) groups.
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -75,6 +80,27 @@ export interface LintCall {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** A CI/CD variable as GitLab's variables API lists it (`GET /projects/:id/variables`). */
+export interface VariableSpec {
+  key: string;
+  value: string;
+  variable_type?: 'env_var' | 'file';
+  protected?: boolean;
+  masked?: boolean;
+  /** Masked and hidden: GitLab lists it with `value: null`. */
+  hidden?: boolean;
+  raw?: boolean;
+  environment_scope?: string;
+  description?: string | null;
+}
+
+interface Group {
+  id: number;
+  path: string;
+  visibility: 'public' | 'private';
+  variables: VariableSpec[];
+}
+
 interface Commit {
   sha: string;
   files: Map<string, string>;
@@ -89,6 +115,7 @@ interface Project {
   commits: Map<string, Commit>;
   branches: Map<string, string>;
   tags: Map<string, { sha: string; updated: number }>;
+  variables: VariableSpec[];
 }
 
 export interface ProjectSpec {
@@ -101,6 +128,20 @@ export interface ProjectSpec {
   defaultBranch?: string;
   /** Default private: reads need a valid token. */
   visibility?: 'public' | 'private';
+  /** CI/CD variables set in the project's settings. */
+  variables?: VariableSpec[] | Record<string, string>;
+}
+
+export interface GroupSpec {
+  /** `group` or `group/subgroup`. */
+  path: string;
+  visibility?: 'public' | 'private';
+  variables?: VariableSpec[] | Record<string, string>;
+}
+
+function variableList(v: VariableSpec[] | Record<string, string> | undefined): VariableSpec[] {
+  if (!v) return [];
+  return Array.isArray(v) ? v.map((x) => ({ ...x })) : Object.entries(v).map(([key, value]) => ({ key, value }));
 }
 
 const REASON: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
@@ -118,6 +159,8 @@ function readTree(dir: string, rel = '', out = new Map<string, string>()): Map<s
 export class GitLabStandIn {
   readonly requests: RecordedRequest[] = [];
   readonly tokens = new Set<string>();
+  /** Tokens that may read CI/CD variables (Maintainer/Owner); other valid tokens get 403 there. */
+  readonly variableReaders = new Set<string>();
   /** Every request answers 401 without a valid token (an instance without anonymous API access). */
   requireAuth = false;
   /** Milliseconds to wait before answering. */
@@ -129,6 +172,7 @@ export class GitLabStandIn {
   readonly templates = new Map<string, string>();
   private remotes = new Map<string, { text: string; etag: string; lastModified: string }>();
   private projects = new Map<string, Project>();
+  private groups = new Map<string, Group>();
   private failures: FailureRule[] = [];
   private faults: FaultRule[] = [];
   private counter = 0;
@@ -144,9 +188,10 @@ export class GitLabStandIn {
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 
-  static async start(opts: { tokens?: string[] } = {}): Promise<GitLabStandIn> {
+  static async start(opts: { tokens?: string[]; variableReaders?: string[] } = {}): Promise<GitLabStandIn> {
     const s = new GitLabStandIn();
     for (const t of opts.tokens ?? []) s.tokens.add(t);
+    for (const t of opts.variableReaders ?? []) s.variableReaders.add(t);
     await s.listen(0);
     return s;
   }
@@ -194,13 +239,32 @@ export class GitLabStandIn {
     const files = spec.dir ? readTree(spec.dir) : new Map<string, string>();
     for (const [k, v] of Object.entries(spec.files ?? {})) files.set(k, v);
     const branch = spec.defaultBranch ?? 'main';
-    const p: Project = { id: this.projects.size + 1, path: spec.path, visibility: spec.visibility ?? 'private', defaultBranch: branch, commits: new Map(), branches: new Map(), tags: new Map() };
+    const p: Project = { id: this.projects.size + 1, path: spec.path, visibility: spec.visibility ?? 'private', defaultBranch: branch, commits: new Map(), branches: new Map(), tags: new Map(), variables: variableList(spec.variables) };
     this.projects.set(spec.path, p);
+    // A project lives in a namespace: its parent groups exist.
+    const parts = spec.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const g = parts.slice(0, i).join('/');
+      if (!this.groups.has(g)) this.addGroup({ path: g });
+    }
     this.commit(spec.path, Object.fromEntries(files), { branch, replace: true });
     for (const tag of spec.tags ?? []) {
       const sha = this.commit(spec.path, {}, { branch });
       this.tag(spec.path, tag, sha);
     }
+  }
+
+  /** Create a group (or replace its visibility and variables). */
+  addGroup(spec: GroupSpec): void {
+    const old = this.groups.get(spec.path);
+    this.groups.set(spec.path, { id: old?.id ?? 1000 + this.groups.size, path: spec.path, visibility: spec.visibility ?? 'private', variables: variableList(spec.variables) });
+  }
+
+  /** Replace the CI/CD variables of a project or a group. */
+  setVariables(target: { project: string } | { group: string }, variables: VariableSpec[] | Record<string, string>): void {
+    const holder = 'project' in target ? this.project(target.project) : this.groups.get(target.group);
+    if (!holder) throw new Error(`stand-in: no group ${(target as { group: string }).group}`);
+    holder.variables = variableList(variables);
   }
 
   private project(path: string): Project {
@@ -392,6 +456,7 @@ export class GitLabStandIn {
       const content = this.templates.get(key);
       return content === undefined ? this.error(res, 404, 'Template Not Found') : this.json(res, 200, { name: key, content });
     }
+    if (seg[0] === 'groups' && seg.length >= 2) return this.serveGroup(res, seg, token, query, rawPath);
     if (seg[0] !== 'projects' || seg.length < 2) return this.json(res, 404, { error: '404 Not Found' });
     const id = decodeURIComponent(seg[1]);
     const p = [...this.projects.values()].find((x) => x.path === id || String(x.id) === id);
@@ -403,6 +468,7 @@ export class GitLabStandIn {
     if (rest[0] === 'ci' && rest[1] === 'lint' && rest.length === 2 && req.method === 'POST') {
       return void this.serveLint(req, res, p, token).catch((e) => this.json(res, 500, { message: `500 Internal Server Error: ${(e as Error).message}` }));
     }
+    if (rest[0] === 'variables' && rest.length === 1 && (req.method ?? 'GET') === 'GET') return this.serveVariables(res, p.variables, token, query, rawPath);
     if (rest[0] !== 'repository') return this.json(res, 404, { error: '404 Not Found' });
     const [what, arg, tail] = rest.slice(1);
     if (what === 'files' && arg !== undefined && tail === 'raw' && rest.length === 4) {
@@ -430,6 +496,35 @@ export class GitLabStandIn {
     }
     if (what === 'tree' && rest.length === 2) return this.serveTree(res, p, query, rawPath);
     return this.json(res, 404, { error: '404 Not Found' });
+  }
+
+  /** `/groups/:id` and `/groups/:id/variables`: a private group is not found without a token. */
+  private serveGroup(res: ServerResponse, seg: string[], token: string | undefined, query: URLSearchParams, rawPath: string): void {
+    const id = decodeURIComponent(seg[1]);
+    const g = [...this.groups.values()].find((x) => x.path === id || String(x.id) === id);
+    if (!g || (g.visibility === 'private' && token === undefined)) return this.error(res, 404, 'Group Not Found');
+    const rest = seg.slice(2);
+    if (rest.length === 0) return this.json(res, 200, { id: g.id, full_path: g.path, path: g.path.split('/').pop(), visibility: g.visibility, web_url: `${this.url}/groups/${g.path}` });
+    if (rest[0] === 'variables' && rest.length === 1) return this.serveVariables(res, g.variables, token, query, rawPath);
+    return this.json(res, 404, { error: '404 Not Found' });
+  }
+
+  /** A list of variables, as GitLab's variables API answers it: only to a Maintainer/Owner token, paginated. */
+  private serveVariables(res: ServerResponse, variables: VariableSpec[], token: string | undefined, query: URLSearchParams, rawPath: string): void {
+    if (token === undefined) return this.error(res, 401);
+    if (!this.variableReaders.has(token)) return this.error(res, 403);
+    const items = variables.map((v) => ({
+      variable_type: v.variable_type ?? 'env_var',
+      key: v.key,
+      value: v.hidden ? null : v.value,
+      protected: v.protected ?? false,
+      masked: v.masked ?? !!v.hidden,
+      hidden: v.hidden ?? false,
+      raw: v.raw ?? false,
+      environment_scope: v.environment_scope ?? '*',
+      description: v.description ?? null,
+    }));
+    this.paginate(res, items, query, rawPath);
   }
 
   private tokenOf(req: IncomingMessage): string | undefined {

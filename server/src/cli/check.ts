@@ -11,6 +11,9 @@
  * `gitlab-lint-warning`) at their source positions; where its merged YAML differs from ours the
  * differences are listed (text: after the findings; json: `{findings, mergedYamlDiff, remote}`
  * instead of the bare array). GitLab not answering is exit 2, with the reason on stderr.
+ * With an online option or GITLAB_TOKEN, variables set in the CI/CD settings of each pipeline's
+ * project (its git remote) and of the groups above it count as set, like `--known-var`: their
+ * keys are listed through the API when the token may (Maintainer/Owner), else from the cache.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -134,10 +137,20 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
   };
   /** The pipelines checked (not the preset files on their own): what --remote sends. */
   const pipelines = new Map<string, ExpandedPipeline>();
+  /**
+   * `--known-var` and, when online, the keys of the CI/CD variables GitLab sets for the project
+   * of the pipeline's folder and its groups (only keys; a token that may not list them adds none).
+   */
+  const knownVariables = async (rootUri: string): Promise<string[]> => {
+    if (settings.localOnly || !rootUri.startsWith('file:')) return settings.knownVariables;
+    const fromGitLab = await serverSession.settingsVariables(workspace.folderOf(fileURLToPath(rootUri)), settings);
+    return [...new Set([...settings.knownVariables, ...fromGitLab.keys])];
+  };
   const analyse = async (uri: string) => {
     const analysis = await workspace.analyse(uri);
     if (!analysis.standalone) pipelines.set(analysis.rootUri, analysis.pipeline);
-    const byUri = diagnosticsByUri(analysis.pipeline, () => undefined, { standalone: analysis.standalone, knownVariables: settings.knownVariables });
+    const known = analysis.standalone ? settings.knownVariables : await knownVariables(analysis.rootUri);
+    const byUri = diagnosticsByUri(analysis.pipeline, () => undefined, { standalone: analysis.standalone, knownVariables: known });
     for (const [u, diags] of byUri) add(u, diags);
   };
 

@@ -6,7 +6,7 @@
  * uses fetch's redirect handling, which keeps `PRIVATE-TOKEN` on a cross-origin redirect. The
  * transport (RequestLimiter) adds the token itself, only for this host (see hosts.ts).
  */
-import { Branches, Commits, Projects, Repositories, RepositoryFiles, Tags } from '@gitbeaker/rest';
+import { Branches, Commits, GroupVariables, Projects, ProjectVariables, Repositories, RepositoryFiles, Tags } from '@gitbeaker/rest';
 import { hostOf, RequestFailure } from './request-limits.js';
 import type { HttpResponse, RequestLimiter } from './request-limits.js';
 import { mayCarryToken } from './hosts.js';
@@ -68,20 +68,25 @@ export class GitLabApi {
     tags: InstanceType<typeof Tags>;
     files: InstanceType<typeof RepositoryFiles>;
     repositories: InstanceType<typeof Repositories>;
+    projectVariables: InstanceType<typeof ProjectVariables>;
+    groupVariables: InstanceType<typeof GroupVariables>;
   };
 
   constructor(private opts: GitLabApiOptions) {
     this.gitlabUrl = opts.gitlabUrl;
     this.host = hostOf(opts.gitlabUrl);
-    const requesterFn = (resource: { url: string }) => ({
-      get: (endpoint: string, options?: { searchParams?: SearchParams }) => this.get(resource.url, endpoint, options?.searchParams),
+    const requester = (keysOnly: boolean) => (resource: { url: string }) => ({
+      get: (endpoint: string, options?: { searchParams?: SearchParams }) => this.get(resource.url, endpoint, options?.searchParams, keysOnly),
       post: readOnly,
       put: readOnly,
       patch: readOnly,
       delete: readOnly,
     });
     // queryTimeout: null — the transport owns timeouts.
-    const config = { host: opts.gitlabUrl, requesterFn, queryTimeout: null } as unknown as ConstructorParameters<typeof Projects>[0];
+    const config = { host: opts.gitlabUrl, requesterFn: requester(false), queryTimeout: null } as unknown as ConstructorParameters<typeof Projects>[0];
+    // CI/CD variables: the answer's values are dropped while it is parsed (see `get`), so no
+    // value ever reaches gitbeaker, its page accumulator or anything after it.
+    const keysOnly = { ...config, requesterFn: requester(true) } as typeof config;
     this.resources = {
       projects: new Projects(config),
       branches: new Branches(config),
@@ -89,6 +94,8 @@ export class GitLabApi {
       tags: new Tags(config),
       files: new RepositoryFiles(config),
       repositories: new Repositories(config),
+      projectVariables: new ProjectVariables(keysOnly),
+      groupVariables: new GroupVariables(keysOnly),
     };
   }
 
@@ -129,6 +136,21 @@ export class GitLabApi {
   }
 
   /**
+   * The keys of a project's CI/CD variables (`GET /projects/:id/variables`, all pages), sorted,
+   * each once (a key can exist once per environment scope). Only the keys: values are secrets
+   * and are dropped while the answer is parsed. Needs the Maintainer role (or a custom role with
+   * `admin_cicd_variables`): any other token gets 403, or 404 when it cannot see the project.
+   */
+  async projectVariableKeys(project: string): Promise<string[]> {
+    return variableKeys(await this.resources.projectVariables.all(project, { perPage: 100, maxPages: 50 }));
+  }
+
+  /** The keys of a group's own CI/CD variables (`GET /groups/:id/variables`, all pages; not its parents'). Needs the Owner role (Maintainer on some versions). */
+  async groupVariableKeys(group: string): Promise<string[]> {
+    return variableKeys(await this.resources.groupVariables.all(group, { perPage: 100, maxPages: 50 }));
+  }
+
+  /**
    * `include: template:` from the instance (`GET /templates/gitlab_ci_ymls/:key`). Called on the
    * transport directly: gitbeaker's GitLabCIYMLTemplates.show emits a process DeprecationWarning on
    * every call, which would end up on the CLI's stderr.
@@ -141,7 +163,7 @@ export class GitLabApi {
     return content;
   }
 
-  private async get(base: string, endpoint: string, searchParams: SearchParams): Promise<GitbeakerResponse> {
+  private async get(base: string, endpoint: string, searchParams: SearchParams, keysOnly = false): Promise<GitbeakerResponse> {
     const url = new URL(endpoint, base.endsWith('/') ? base : `${base}/`);
     for (const [k, v] of Object.entries(searchParams ?? {})) {
       if (v === undefined || v === null) continue;
@@ -166,7 +188,7 @@ export class GitLabApi {
     let body: unknown = res.body;
     if (type === 'application/json') {
       try {
-        body = JSON.parse(res.body);
+        body = keysOnly ? JSON.parse(res.body, keepOnlyKeys) : JSON.parse(res.body);
       } catch {
         throw new ApiError('http', `${this.host} sent malformed JSON`);
       }
@@ -193,6 +215,27 @@ export class GitLabApi {
     const detail = [said && said !== `${status} ${REASONS[status]}` ? said : '', hint].filter(Boolean).join('; ');
     return new ApiError('http', redact(detail ? `${head} (${detail})` : head, token), status, res.retryAfterMs);
   }
+}
+
+/** GitLab's rule for a variable key: letters, digits and `_`, at most 255. */
+export const VARIABLE_KEY = /^[A-Za-z0-9_]{1,255}$/;
+
+/**
+ * JSON.parse reviver for a list of variables: keeps array items and `key` fields, drops every
+ * other field (`value` above all) as soon as the parser has built it.
+ */
+function keepOnlyKeys(this: unknown, name: string, value: unknown): unknown {
+  if (name === '' || Array.isArray(this) || name === 'key') return value;
+  return undefined;
+}
+
+function variableKeys(list: unknown): string[] {
+  const keys = new Set<string>();
+  for (const v of Array.isArray(list) ? list : []) {
+    const key = (v as { key?: unknown } | null)?.key;
+    if (typeof key === 'string' && VARIABLE_KEY.test(key)) keys.add(key);
+  }
+  return [...keys].sort();
 }
 
 function readOnly(): Promise<never> {

@@ -8,6 +8,8 @@
  *   <dir>/v1/<host>/<group>/<project>/-/tags.json               {tags, fetchedAt}
  *   <dir>/v1/<host>/<group>/<project>/-/commits/<sha>/files/…    raw file contents
  *   <dir>/v1/<host>/<group>/<project>/-/commits/<sha>/tree.json  {files}
+ *   <dir>/v1/<host>/<group>/<project>/-/variable-keys.json       {keys, fetchedAt}   (project CI/CD variables)
+ *   <dir>/v1/<host>/<group>/-/group-variable-keys.json           {keys, fetchedAt}   (group CI/CD variables)
  *   <dir>/v1/<host>/-/templates/<name>.json                      {text, fetchedAt}
  *   <dir>/v1/remote/<sha256 of url>.json                         {url, etag, lastModified, fetchedAt, text}
  *
@@ -19,6 +21,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inside } from './directory-sources.js';
+import { VARIABLE_KEY } from './gitlab-api.js';
 import type { TagInfo } from './gitlab-api.js';
 
 export const CACHE_LAYOUT = 'v1';
@@ -39,6 +42,14 @@ export interface TagsRecord {
   tags: TagInfo[];
   fetchedAt: number;
 }
+
+/** The keys (names only) of the CI/CD variables of a project or a group, when the API last listed them. */
+export interface VariableKeysRecord {
+  keys: string[];
+  fetchedAt: number;
+}
+
+export type VariableOwner = 'project' | 'group';
 
 export interface TextRecord {
   text: string;
@@ -166,6 +177,31 @@ export class ProjectCache {
   writeTree(host: string, project: string, sha: string, files: string[]): void {
     const c = this.commitDir(host, project, sha);
     if (c) writeAtomic(join(c, 'tree.json'), JSON.stringify({ files }));
+  }
+
+  private variableKeysFile(host: string, owner: VariableOwner, path: string): string | undefined {
+    const p = this.projectDir(host, path);
+    // Projects and groups share one path space on an instance; the file names differ anyway.
+    return p && join(p, owner === 'project' ? 'variable-keys.json' : 'group-variable-keys.json');
+  }
+
+  readVariableKeys(host: string, owner: VariableOwner, path: string): VariableKeysRecord | undefined {
+    const f = this.variableKeysFile(host, owner, path);
+    const r = f ? readJson<VariableKeysRecord>(f) : undefined;
+    if (!r || !Array.isArray(r.keys) || typeof r.fetchedAt !== 'number') return undefined;
+    return { keys: r.keys.filter((k) => typeof k === 'string' && VARIABLE_KEY.test(k)), fetchedAt: r.fetchedAt };
+  }
+
+  /** Stores the keys and the time, nothing else (the record is rebuilt field by field). */
+  writeVariableKeys(host: string, owner: VariableOwner, path: string, record: VariableKeysRecord): void {
+    const f = this.variableKeysFile(host, owner, path);
+    if (f) writeAtomic(f, JSON.stringify({ keys: record.keys.filter((k) => VARIABLE_KEY.test(k)), fetchedAt: record.fetchedAt }));
+  }
+
+  /** Forget a key list (the API said this user may no longer read it). */
+  removeVariableKeys(host: string, owner: VariableOwner, path: string): void {
+    const f = this.variableKeysFile(host, owner, path);
+    if (f) rmSync(f, { force: true });
   }
 
   private templateFile(host: string, name: string): string {

@@ -1,8 +1,10 @@
 /**
  * What outlives one expansion in the language server: the tokens the client sent, one request
  * limiter, and one RemoteProjects per GitLab instance (its in-memory memo of ref resolutions),
- * one RemoteFetcher per cache folder. `sourcesFor` builds the SourceChain of a workspace folder
- * from the settings; `refresh` revalidates everything this session has resolved.
+ * one RemoteFetcher per cache folder, one VariableKeys per instance and cache folder. `sourcesFor`
+ * builds the SourceChain of a workspace folder from the settings; `settingsVariables` gives the
+ * keys of the CI/CD variables its project and groups set in GitLab; `refresh` revalidates
+ * everything this session has resolved or listed.
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -14,6 +16,8 @@ import type { RefreshSummary } from './remote-projects.js';
 import { RequestLimiter } from './request-limits.js';
 import type { LimitOptions } from './request-limits.js';
 import { SourceChain } from './source-chain.js';
+import { folderProject, VariableKeys } from './settings-variables.js';
+import type { SettingsVariables } from './settings-variables.js';
 
 export interface SourceSettings {
   /** `{"group/project[@ref]": "path"}`, paths relative to the folder. */
@@ -38,6 +42,8 @@ export interface SessionOptions {
 
 export interface SessionRefreshSummary extends RefreshSummary {
   hosts: string[];
+  /** CI/CD variable key lists asked again (their failures are in `failed`). */
+  variableLists: number;
 }
 
 /** `~/x` and folder-relative paths → absolute. */
@@ -51,6 +57,9 @@ export class SourceSession {
   readonly limiter: RequestLimiter;
   private instances = new Map<string, RemoteProjects>();
   private fetchers = new Map<string, RemoteFetcher>();
+  private variableKeys = new Map<string, VariableKeys>();
+  /** Where the session says what it could not read (the server's output channel); never given a token. */
+  log?: (line: string) => void;
   /** Set by invalidate(): instances created later revalidate what was cached before it too. */
   private invalidatedAt?: number;
 
@@ -81,6 +90,32 @@ export class SourceSession {
     return f;
   }
 
+  /** The CI/CD variable key lists of an instance through a cache folder, kept for the session. */
+  variableKeysOf(gitlabUrl: string, cacheDir: string, offline = false): VariableKeys {
+    const key = JSON.stringify([gitlabUrl, cacheDir, offline]);
+    let v = this.variableKeys.get(key);
+    if (!v) {
+      v = new VariableKeys({ gitlabUrl, cache: new ProjectCache(cacheDir), limiter: this.limiter, tokens: this.tokens, offline, maxAgeMs: this.opts.maxAgeMs, failureTtlMs: this.opts.failureTtlMs, log: (line) => this.log?.(line) });
+      if (this.invalidatedAt !== undefined) v.invalidate(this.invalidatedAt);
+      this.variableKeys.set(key, v);
+    }
+    return v;
+  }
+
+  /**
+   * The keys of the CI/CD variables set in GitLab for the project of `folder` (its git remote)
+   * and the groups above it: never report them missing. `localOnly`: none, nothing read;
+   * `offline` (and an untrusted workspace, which the server reads offline): the cached lists.
+   * Memoised: a call while the answer is fresh costs a map lookup.
+   */
+  async settingsVariables(folder: string, settings: SourceSettings): Promise<SettingsVariables> {
+    if (settings.localOnly) return { keys: [], sources: [] };
+    const target = folderProject(folder, settings.gitlabUrl);
+    if (!target) return { keys: [], sources: [] };
+    const cacheDir = settings.cacheDir ? expandPath(settings.cacheDir, folder) : defaultCacheDir(this.opts.env);
+    return this.variableKeysOf(target.gitlabUrl, cacheDir, settings.offline).forProject(target.project);
+  }
+
   sourcesFor(args: { folder: string; folders: string[]; settings: SourceSettings; overlay?: (abs: string) => string | undefined }): SourceChain {
     const { folder, settings } = args;
     const cacheDir = settings.cacheDir ? expandPath(settings.cacheDir, folder) : defaultCacheDir(this.opts.env);
@@ -107,18 +142,24 @@ export class SourceSession {
     this.invalidatedAt = Date.now();
     for (const p of this.instances.values()) p.invalidate(this.invalidatedAt);
     for (const f of this.fetchers.values()) f.refresh(this.invalidatedAt);
+    for (const v of this.variableKeys.values()) v.invalidate(this.invalidatedAt);
   }
 
   /** Revalidate every ref and URL this session has read; say what moved and what could not be asked. */
   async refresh(): Promise<SessionRefreshSummary> {
     this.invalidatedAt = Date.now();
     for (const f of this.fetchers.values()) f.refresh(this.invalidatedAt);
-    const out: SessionRefreshSummary = { hosts: [], checked: 0, moved: [], failed: [] };
+    const out: SessionRefreshSummary = { hosts: [], checked: 0, moved: [], failed: [], variableLists: 0 };
     for (const p of this.instances.values()) {
       const s = await p.refresh();
       out.hosts.push(p.host);
       out.checked += s.checked;
       out.moved.push(...s.moved);
+      out.failed.push(...s.failed);
+    }
+    for (const v of this.variableKeys.values()) {
+      const s = await v.refresh();
+      out.variableLists += s.checked;
       out.failed.push(...s.failed);
     }
     return out;
