@@ -22,8 +22,6 @@ let clientCapabilities: ClientCapabilities | undefined;
 let initializationOptions: Record<string, unknown> = {};
 const published = new Map<string, Set<string>>();
 const timers = new Map<string, NodeJS.Timeout>();
-let generation = 0;
-const analyses = new Map<string, { generation: number; analysis: Promise<Analysis> }>();
 
 /**
  * VS Code workspace trust (initializationOptions `trusted: false`): an untrusted workspace is read
@@ -34,17 +32,8 @@ const effectiveSettings = (): Settings => (trusted() ? settings : { ...settings,
 
 const workspace = new Workspace(() => folders, (uri) => documents.get(uri)?.getText(), effectiveSettings);
 
-function analysisFor(uri: string): Promise<Analysis> {
-  const cached = analyses.get(uri);
-  if (cached && cached.generation === generation) return cached.analysis;
-  const analysis = workspace.analyse(uri);
-  analyses.set(uri, { generation, analysis });
-  return analysis;
-}
-
-function changed(): void {
-  generation++;
-}
+/** Analyses are remembered by the texts they read (workspace.ts): an edit re-expands only what reads it. */
+const analysisFor = (uri: string): Promise<Analysis> => workspace.analysisFor(uri);
 
 /** Every pipeline of the workspace folders, for references, code lens and rename: built on first use, never while validating. */
 const index = new WorkspaceIndex({
@@ -71,7 +60,7 @@ const host: FeatureHost = {
       return undefined;
     }
   },
-  revalidate: (uri) => (changed(), index.reset(), schedule(uri, 0)),
+  revalidate: (uri) => (workspace.invalidate(), schedule(uri, 0)),
   clientCapabilities: () => clientCapabilities,
   workspacePipelines: (openUris, known) => index.related(openUris, known),
 };
@@ -91,15 +80,14 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 connection.onDidChangeConfiguration((change) => {
   const s = (change.settings as { gitlabCiPresets?: Partial<Settings> } | undefined)?.gitlabCiPresets;
   if (s) settings = { ...DEFAULT_SETTINGS, ...s };
-  changed();
-  index.reset();
+  workspace.invalidate();
   for (const doc of documents.all()) schedule(doc.uri, 0);
 });
 
 /** Files changed on disk (the client watches the workspace's YAML files): the index follows; unopened files change analyses. */
 connection.onDidChangeWatchedFiles(({ changes }) => {
   if (!index.filesChanged(changes)) return;
-  changed();
+  workspace.invalidate();
   for (const doc of documents.all()) schedule(doc.uri, 0);
 });
 
@@ -108,7 +96,7 @@ connection.onInitialized(() => {
   connection.workspace.onDidChangeWorkspaceFolders((e) => {
     const removed = new Set(e.removed.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri)));
     folders = [...folders.filter((f) => !removed.has(f)), ...e.added.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri))];
-    changed();
+    workspace.invalidate();
     index.foldersChanged();
     for (const doc of documents.all()) schedule(doc.uri, 0);
   });
@@ -155,16 +143,15 @@ async function validate(uri: string): Promise<void> {
 }
 
 documents.onDidOpen((e) => {
-  changed();
+  workspace.edited();
   schedule(e.document.uri, 0);
 });
 documents.onDidChangeContent((e) => {
-  changed();
+  workspace.edited();
   schedule(e.document.uri);
 });
 documents.onDidClose((e) => {
-  changed();
-  index.documentClosed(e.document.uri);
+  workspace.edited();
   connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 

@@ -8,11 +8,9 @@
  * jobs or `variables:` (top-level hashes): preset files. The *roots* are each folder's root pipeline
  * plus every listed file that pipeline does not read (analysed on its own, as Workspace.analyse does).
  *
- * Analyses come from the server's cache (`analysis`, one per document per generation), so nothing is
- * expanded twice per generation. The generation moves on every keystroke; a root's analysis is
- * reused across generations while the texts of its `file:` files are unchanged (open buffers are
- * compared; disk changes come as watched-file events, settings and token changes reset it all).
- * Built lazily on the first request that needs it, never on the validate path.
+ * Analyses come from the workspace (`analysis`), which remembers each while the texts it read are
+ * unchanged: an edit re-expands only the roots that read the edited document. Built lazily on the
+ * first request that needs it, never on the validate path.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +38,7 @@ export const DEFAULT_INDEX_LIMITS: IndexLimits = { files: 50_000, sniffed: 2_000
 
 export interface IndexHost {
   folders(): string[];
-  /** The server's analysis of a file (cached per generation; unopened files are read from disk). */
+  /** The workspace's analysis of a file (remembered while its texts are unchanged; unopened files are read from disk). */
   analysis(uri: string): Promise<Analysis>;
   /** The text of an open document. */
   openText(uri: string): string | undefined;
@@ -60,12 +58,6 @@ export interface IndexedFolder {
   root?: string;
   /** The other indexed files (URIs). */
   files: Set<string>;
-}
-
-interface Entry {
-  analysis: Analysis;
-  /** The texts of the `file:` files it was built from. */
-  texts: Map<string, string>;
 }
 
 const YAML = /\.ya?ml$/i;
@@ -91,9 +83,6 @@ export class WorkspaceIndex {
   private lists = new Map<string, { walking: Promise<IndexedFolder>; list?: IndexedFolder }>();
   /** Sniff results by path, valid while mtime and size are unchanged. */
   private sniffs = new Map<string, { mtimeMs: number; size: number; preset: boolean }>();
-  private entries = new Map<string, Entry>();
-  /** Bumped whenever entries are dropped: an analysis started before is not stored. */
-  private epoch = 0;
 
   constructor(private host: IndexHost, private limits: IndexLimits = DEFAULT_INDEX_LIMITS) {}
 
@@ -175,26 +164,9 @@ export class WorkspaceIndex {
     );
   }
 
-  private fresh(e: Entry): boolean {
-    for (const [uri, text] of e.texts) {
-      const open = this.host.openText(uri);
-      if (open !== undefined && open !== text) return false;
-    }
-    return true;
-  }
-
-  /**
-   * The analysis of `uri`: the last one while its files are unchanged, else `known` when it is of
-   * that root (the requesting document's current one), else the server's current one.
-   */
-  async analysisOf(uri: string, known: readonly Analysis[] = []): Promise<Analysis> {
-    const hit = this.entries.get(uri);
-    if (hit && this.fresh(hit)) return hit.analysis;
-    const epoch = this.epoch;
-    const analysis = known.find((a) => a.rootUri === uri) ?? (await this.host.analysis(uri));
-    const texts = new Map(analysis.pipeline.files.filter((f) => isFileUri(f.uri)).map((f) => [f.uri, f.parsed.text]));
-    if (epoch === this.epoch) this.entries.set(uri, { analysis, texts });
-    return analysis;
+  /** The analysis of `uri`: `known` when it is of that root (the requesting document's own), else the workspace's. */
+  private analysisOf(uri: string, known: readonly Analysis[] = []): Promise<Analysis> {
+    return Promise.resolve(known.find((a) => a.rootUri === uri) ?? this.host.analysis(uri));
   }
 
   /** Each folder's root pipeline, then every indexed file that pipeline does not read (each root once). */
@@ -235,11 +207,6 @@ export class WorkspaceIndex {
     }
   }
 
-  private dropEntries(pred: (e: Entry) => boolean): void {
-    for (const [k, e] of this.entries) if (pred(e)) this.entries.delete(k);
-    this.epoch++;
-  }
-
   /**
    * Files changed on disk (`workspace/didChangeWatchedFiles`). Returns whether analyses may have
    * changed (a file that is not open changed, or a file appeared or went away): the server then
@@ -264,12 +231,8 @@ export class WorkspaceIndex {
       if (!YAML.test(path)) {
         // A folder (or a file type we do not index): list the folder again.
         if (where) this.lists.delete(where.folder);
-        this.dropEntries(() => true);
         continue;
       }
-      if (type === 2) {
-        if (this.host.openText(uri) === undefined) this.dropEntries((e) => e.texts.has(uri));
-      } else this.dropEntries(() => true); // created (a missing include may resolve now) or deleted
       if (!where || !list || this.skipped(where.rel)) continue;
       if (where.rel === '.gitlab-ci.yml') list.root = type === 3 ? undefined : uri;
       else if (type === 3) list.files.delete(uri);
@@ -279,19 +242,8 @@ export class WorkspaceIndex {
     return affects;
   }
 
-  /** A document was closed: analyses that read its unsaved text are stale. */
-  documentClosed(uri: string): void {
-    this.dropEntries((e) => e.texts.has(uri));
-  }
-
-  /** Settings or tokens changed: every analysis may differ. */
-  reset(): void {
-    this.dropEntries(() => true);
-  }
-
   /** Workspace folders changed: list everything again. */
   foldersChanged(): void {
     this.lists.clear();
-    this.reset();
   }
 }

@@ -1,7 +1,12 @@
 /**
  * The server's view of the workspace: which pipeline a document belongs to, the sources it is
- * read through (unsaved buffers, local checkouts, cache, GitLab API: sources/source-chain.ts), and the last expansion of each
- * pipeline. Expansions are cached by the versions of the documents they read.
+ * read through (unsaved buffers, local checkouts, cache, GitLab API: sources/source-chain.ts), and the
+ * last expansion of each pipeline.
+ *
+ * Expansions are remembered by the texts they read: an edit re-expands only the pipelines that read
+ * the edited document (each folder's root pipeline once, however many of its files are open); the
+ * others are reused. Changes the texts do not show (settings, tokens, files changed on disk) call
+ * `invalidate()`.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +21,7 @@ import { simulatedVariables } from './pipeline/simulated-context.js';
 import { serverSession } from './sources/source-session.js';
 import type { SourceSession } from './sources/source-session.js';
 import type { SourceChain } from './sources/source-chain.js';
+import type { ProjectLoc, SourceProvider } from './pipeline/sources.js';
 
 export interface Settings {
   /** `{"group/project[@ref]": "path"}`, paths relative to the workspace folder. */
@@ -43,10 +49,64 @@ export interface Analysis {
   rootUri: string;
   /** The sources the pipeline was read through (completion lists project files with them). */
   sources?: SourceChain;
+  /** The workspace files it read, with their text and whether that was an open document's: it is current while they are. */
+  reads?: Reads;
+}
+
+export type Reads = Map<string, { text: string; open: boolean }>;
+
+interface Memo<T> {
+  generation: number;
+  promise: Promise<T>;
+  value?: T;
+}
+
+/** What a root pipeline's expansion gives every document it reads. */
+interface RootPipeline {
+  pipeline: ExpandedPipeline;
+  sources: SourceChain;
+  reads?: Reads;
+}
+
+/**
+ * The engine's reads through a source chain, watched for what the texts it returns do not show: a
+ * folder listing (`local:` globs, `rules: exists`) or a file that could not be read. An expansion
+ * that depended on either is not reused across edits (a file may appear without any text changing).
+ */
+class SourceWatch implements SourceProvider {
+  uncertain = false;
+  constructor(private sources: SourceProvider) {}
+  private seen<T extends { ok: boolean }>(r: T): T {
+    if (!r.ok) this.uncertain = true;
+    return r;
+  }
+  async readProjectFile(loc: ProjectLoc, path: string) {
+    return this.seen(await this.sources.readProjectFile(loc, path));
+  }
+  async listProjectFiles(loc: ProjectLoc) {
+    this.uncertain = true;
+    return this.sources.listProjectFiles(loc);
+  }
+  async readRemote(url: string) {
+    return this.seen(await this.sources.readRemote(url));
+  }
+  async readTemplate(name: string) {
+    return this.seen(await this.sources.readTemplate(name));
+  }
+  async resolveComponentVersion(project: string, version: string) {
+    return this.seen(await this.sources.resolveComponentVersion(project, version));
+  }
+  newerTag(project: string, ref: string): Promise<string | undefined> {
+    return this.sources.newerTag?.(project, ref) ?? Promise.resolve(undefined);
+  }
 }
 
 export class Workspace {
   private parseCache: ParseCache = new Map();
+  /** Moves on every document edit, open and close: within one generation a remembered expansion is reused as it is. */
+  private generation = 0;
+  private analyses = new Map<string, Memo<Analysis>>();
+  private rootPipelines = new Map<string, Memo<RootPipeline>>();
 
   constructor(
     private folders: () => string[],
@@ -73,17 +133,79 @@ export class Workspace {
     return this.session.sourcesFor({ folder, folders: this.folders(), settings: this.settings(), overlay });
   }
 
+  /** A document was opened, changed or closed. */
+  edited(): void {
+    this.generation++;
+  }
+
+  /** Something besides the documents changed (settings, tokens, files on disk): expand everything again. */
+  invalidate(): void {
+    this.generation++;
+    this.analyses.clear();
+    this.rootPipelines.clear();
+  }
+
+  /** The analysis of `uri`: the remembered one while every text it read is unchanged. */
+  analysisFor(uri: string): Promise<Analysis> {
+    return this.remembered(this.analyses, uri, () => this.analyse(uri));
+  }
+
+  /** Is every text these reads saw still what the workspace holds? (Unopened files change through `invalidate`.) */
+  private current(reads: Reads | undefined): boolean {
+    if (!reads) return false;
+    for (const [uri, r] of reads) {
+      const open = this.openText(uri);
+      if (open !== undefined ? open !== r.text : r.open) return false;
+    }
+    return true;
+  }
+
+  private remembered<T extends { reads?: Reads }>(memos: Map<string, Memo<T>>, key: string, compute: () => Promise<T>): Promise<T> {
+    const hit = memos.get(key);
+    // A run still going is shared within its generation only: after an edit it may have read the old text.
+    if (hit && (hit.generation === this.generation || (hit.value && this.current(hit.value.reads)))) {
+      hit.generation = this.generation;
+      return hit.promise;
+    }
+    const memo: Memo<T> = { generation: this.generation, promise: compute() };
+    memo.promise.then(
+      (v) => (memo.value = v),
+      () => memos.delete(key),
+    );
+    memos.set(key, memo);
+    return memo.promise;
+  }
+
+  /** The texts a pipeline read; undefined when it also depended on what no text shows (a folder listing, a file that was missing). */
+  private readsOf(pipeline: ExpandedPipeline, watch: SourceWatch, into: Reads | undefined = new Map()): Reads | undefined {
+    if (!into || watch.uncertain) return undefined;
+    for (const f of pipeline.files) {
+      if (f.uri.startsWith('file:') && !into.has(f.uri)) into.set(f.uri, { text: f.parsed.text, open: this.openText(f.uri) !== undefined });
+    }
+    return into;
+  }
+
   /** Expand the pipeline `uri` belongs to: the folder's root pipeline when it reads the file, else the file on its own. */
   async analyse(uri: string): Promise<Analysis> {
     const path = fileURLToPath(uri);
     const folder = this.folderOf(path);
-    const sources = this.sourcesFor(folder);
     const variables = simulatedVariables();
     const rootPath = resolve(folder, '.gitlab-ci.yml');
-    if (existsSync(rootPath) || this.openText(pathToFileURL(rootPath).href) !== undefined) {
-      const pipeline = await expandPipeline({ sources, variables, parseCache: this.parseCache });
-      if (pipeline.files.some((f) => f.uri === uri)) return { pipeline, standalone: false, rootUri: pathToFileURL(rootPath).href, sources };
+    const rootUri = pathToFileURL(rootPath).href;
+    let rootReads: Reads | undefined;
+    const hasRoot = existsSync(rootPath) || this.openText(rootUri) !== undefined;
+    if (hasRoot) {
+      const root = await this.remembered(this.rootPipelines, folder, async () => {
+        const sources = this.sourcesFor(folder);
+        const watch = new SourceWatch(sources);
+        const pipeline = await expandPipeline({ sources: watch, variables, parseCache: this.parseCache });
+        return { pipeline, sources, reads: this.readsOf(pipeline, watch) };
+      });
+      if (root.pipeline.files.some((f) => f.uri === uri)) return { pipeline: root.pipeline, standalone: false, rootUri, sources: root.sources, reads: root.reads };
+      // Whether the file stands on its own depends on the root pipeline too.
+      rootReads = root.reads;
     }
+    const sources = this.sourcesFor(folder);
     const rel = path.startsWith(folder + '/') ? path.slice(folder.length + 1) : path;
     let text = this.openText(uri);
     if (text === undefined) {
@@ -92,7 +214,10 @@ export class Workspace {
     }
     // A preset file with a spec: header is expanded with stand-ins for the inputs consumers give.
     const rootInputs = standaloneInputs(parseCached(this.parseCache, uri, text).header);
-    const pipeline = await expandText({ uri, path: rel, text }, { sources, variables, rootInputs, parseCache: this.parseCache });
-    return { pipeline, standalone: true, rootUri: uri, sources };
+    const watch = new SourceWatch(sources);
+    const pipeline = await expandText({ uri, path: rel, text }, { sources: watch, variables, rootInputs, parseCache: this.parseCache });
+    const reads = this.readsOf(pipeline, watch, rootReads === undefined && hasRoot ? undefined : new Map(rootReads));
+    if (reads && !reads.has(uri)) reads.set(uri, { text, open: this.openText(uri) !== undefined });
+    return { pipeline, standalone: true, rootUri: uri, sources, reads };
   }
 }

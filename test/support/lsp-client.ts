@@ -54,6 +54,11 @@ export class LspClient {
     void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version, text } });
   }
 
+  /** Close a document (unsaved changes are dropped: the file on disk counts again). */
+  closeDocument(uri: string): void {
+    void this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
   change(uri: string, text: string, version: number): void {
     void this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
   }
