@@ -33,7 +33,7 @@ async function main() {
     expandTimes.push(performance.now() - t);
   }
   const root = pipeline.files.find((f) => f.kind === 'root')!;
-  const analysis = { pipeline, standalone: false, rootUri: root.uri };
+  const analysis = { pipeline, standalone: false, rootUri: root.uri, knownVariables: [] };
   const settings = { localProjects: {}, knownVariables: [] };
   const doc = { uri: root.uri, text: root.parsed.text, version: 1 };
   const modelTimes: number[] = [];

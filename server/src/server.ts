@@ -13,6 +13,7 @@ import { features } from './features/index.js';
 import { DEFAULT_SETTINGS, Workspace } from './workspace.js';
 import type { Analysis, Settings } from './workspace.js';
 import { WorkspaceIndex } from './workspace-index.js';
+import { serverSession } from './sources/source-session.js';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -29,6 +30,9 @@ const timers = new Map<string, NodeJS.Timeout>();
  */
 const trusted = () => initializationOptions.trusted !== false;
 const effectiveSettings = (): Settings => (trusted() ? settings : { ...settings, offline: true });
+
+// What the sources have to say (a project whose CI/CD variables this token may not list, say) goes to the output channel; never a token.
+serverSession.log = (line) => connection.console.log(line);
 
 const workspace = new Workspace(() => folders, (uri) => documents.get(uri)?.getText(), effectiveSettings);
 
@@ -54,7 +58,9 @@ const host: FeatureHost = {
     if (!doc || !uri.startsWith('file:')) return undefined;
     try {
       const analysis = await analysisFor(uri);
-      return makeContext(analysis, effectiveSettings(), { uri, text: doc.getText(), version: doc.version }, (u) => documents.get(u)?.getText());
+      // Features read known variables from the settings: the analysis adds those set in GitLab's CI/CD settings.
+      const withKnown = { ...effectiveSettings(), knownVariables: analysis.knownVariables };
+      return makeContext(analysis, withKnown, { uri, text: doc.getText(), version: doc.version }, (u) => documents.get(u)?.getText());
     } catch (e) {
       connection.console.error(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
       return undefined;
@@ -132,7 +138,7 @@ async function validate(uri: string): Promise<void> {
   if (!uri.startsWith('file:') || !documents.get(uri)) return;
   try {
     const analysis = await analysisFor(uri);
-    const byUri = diagnosticsByUri(analysis.pipeline, (u) => documents.get(u)?.getText(), { standalone: analysis.standalone, knownVariables: settings.knownVariables });
+    const byUri = diagnosticsByUri(analysis.pipeline, (u) => documents.get(u)?.getText(), { standalone: analysis.standalone, knownVariables: analysis.knownVariables });
     const previous = published.get(analysis.rootUri) ?? new Set();
     for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, diagnostics });
     for (const u of previous) if (!byUri.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [] });

@@ -51,6 +51,8 @@ export interface Analysis {
   sources?: SourceChain;
   /** The workspace files it read, with their text and whether that was an open document's: it is current while they are. */
   reads?: Reads;
+  /** Variables set outside the files: the `knownVariables` setting and, for a root pipeline, the keys of the project's and its groups' CI/CD variables in GitLab. */
+  knownVariables: string[];
 }
 
 export type Reads = Map<string, { text: string; open: boolean }>;
@@ -66,6 +68,7 @@ interface RootPipeline {
   pipeline: ExpandedPipeline;
   sources: SourceChain;
   reads?: Reads;
+  knownVariables: string[];
 }
 
 /**
@@ -198,10 +201,18 @@ export class Workspace {
       const root = await this.remembered(this.rootPipelines, folder, async () => {
         const sources = this.sourcesFor(folder);
         const watch = new SourceWatch(sources);
+        // Asked beside the expansion: the keys of the CI/CD variables GitLab holds for the folder's project.
+        const settingsKeys = this.session.settingsVariables(folder, this.settings()).then(
+          (v) => v.keys,
+          () => [] as string[],
+        );
         const pipeline = await expandPipeline({ sources: watch, variables, parseCache: this.parseCache });
-        return { pipeline, sources, reads: this.readsOf(pipeline, watch) };
+        const knownVariables = [...new Set([...this.settings().knownVariables, ...(await settingsKeys)])];
+        return { pipeline, sources, reads: this.readsOf(pipeline, watch), knownVariables };
       });
-      if (root.pipeline.files.some((f) => f.uri === uri)) return { pipeline: root.pipeline, standalone: false, rootUri, sources: root.sources, reads: root.reads };
+      if (root.pipeline.files.some((f) => f.uri === uri)) {
+        return { pipeline: root.pipeline, standalone: false, rootUri, sources: root.sources, reads: root.reads, knownVariables: root.knownVariables };
+      }
       // Whether the file stands on its own depends on the root pipeline too.
       rootReads = root.reads;
     }
@@ -218,6 +229,6 @@ export class Workspace {
     const pipeline = await expandText({ uri, path: rel, text }, { sources: watch, variables, rootInputs, parseCache: this.parseCache });
     const reads = this.readsOf(pipeline, watch, rootReads === undefined && hasRoot ? undefined : new Map(rootReads));
     if (reads && !reads.has(uri)) reads.set(uri, { text, open: this.openText(uri) !== undefined });
-    return { pipeline, standalone: true, rootUri: uri, sources, reads };
+    return { pipeline, standalone: true, rootUri: uri, sources, reads, knownVariables: this.settings().knownVariables };
   }
 }

@@ -15,7 +15,7 @@ import { repoRoot } from '../support/lsp-client.js';
 async function model(files: Record<string, string>, context: PreviewContext = {}) {
   const pipeline = await expandFiles(files);
   const root = pipeline.files.find((f) => f.kind === 'root')!;
-  const ctx = makeContext({ pipeline, standalone: false, rootUri: root.uri }, { localProjects: {}, knownVariables: [] }, { uri: root.uri, text: root.parsed.text, version: 1 }, () => undefined);
+  const ctx = makeContext({ pipeline, standalone: false, rootUri: root.uri, knownVariables: [] }, { localProjects: {}, knownVariables: [] }, { uri: root.uri, text: root.parsed.text, version: 1 }, () => undefined);
   return buildPreview(ctx, context);
 }
 

@@ -16,7 +16,7 @@ const MAX_VALUE = 200;
 function source(d: VariableDefinition): string {
   switch (d.scope) {
     case 'known':
-      return 'CI/CD settings (listed in `gitlabCiPresets.knownVariables`)';
+      return 'CI/CD settings (set for the project or its groups in GitLab, or listed in `gitlabCiPresets.knownVariables`)';
     case 'job':
       return `\`variables:\` of job \`${d.job}\``;
     case 'extends':
