@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FaultRule, GitLabStandIn } from '../support/gitlab-stand-in.js';
 import { LspClient, repoRoot } from '../support/lsp-client.js';
-import { ageCache, allFiles, expand, folderWith, includeLibrary, LIBRARY, LIBRARY_DIR, libraryStandIn, messages, SERVICE_DIR, session, sourcesOf, tempDir, TOKEN } from '../sources/helpers.js';
+import { allFiles, expand, folderWith, includeLibrary, LIBRARY, LIBRARY_DIR, libraryStandIn, messages, SERVICE_DIR, session, sourcesOf, tempDir, TOKEN, warmAgedCache } from '../sources/helpers.js';
 
 let api: GitLabStandIn;
 /** Filled once from the API, then aged past the maximum age: every use asks the API again. */
@@ -24,10 +24,7 @@ const library = (path: string) => readFileSync(join(LIBRARY_DIR, path), 'utf8');
 
 before(async () => {
   api = await libraryStandIn();
-  warmCache = tempDir('gcp-warm-');
-  const r = await expand(sourcesOf(session(api), root, { gitlabUrl: api.url, cacheDir: warmCache }));
-  assert.equal(r.pipeline.valid, true);
-  ageCache(warmCache, 3_600_000);
+  warmCache = await warmAgedCache(api, root);
 });
 after(async () => api.close());
 beforeEach(() => {

@@ -6,7 +6,7 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GitLabStandIn } from '../support/gitlab-stand-in.js';
-import { ageCache, expand, folderWith, includeLibrary, LIBRARY, libraryStandIn, messages, session, sourcesOf, tempDir } from './helpers.js';
+import { expand, folderWith, includeLibrary, LIBRARY, libraryStandIn, messages, session, sourcesOf, tempDir, warmAgedCache } from './helpers.js';
 
 let api: GitLabStandIn;
 /** A cache filled once from the API, aged past the maximum age (so every use asks the API again). */
@@ -15,10 +15,7 @@ const root = folderWith({ '.gitlab-ci.yml': includeLibrary('v1.2.0', ['ci/python
 
 before(async () => {
   api = await libraryStandIn();
-  warmCache = tempDir('gcp-warm-');
-  const r = await expand(sourcesOf(session(api), root, { gitlabUrl: api.url, cacheDir: warmCache }));
-  assert.equal(r.pipeline.valid, true);
-  ageCache(warmCache, 3_600_000);
+  warmCache = await warmAgedCache(api, root);
 });
 after(async () => api.close());
 beforeEach(() => {

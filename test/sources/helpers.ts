@@ -88,3 +88,12 @@ export function ageCache(dir: string, ms: number): void {
     writeFileSync(f.path, JSON.stringify(j));
   }
 }
+
+/** A cache filled once from `api` for `root`, then aged past the maximum age: every use asks the API again. */
+export async function warmAgedCache(api: GitLabStandIn, root: string): Promise<string> {
+  const dir = tempDir('gcp-warm-');
+  const r = await expand(sourcesOf(session(api), root, { gitlabUrl: api.url, cacheDir: dir }));
+  if (!r.pipeline.valid) throw new Error(`the warm-up expansion failed: ${JSON.stringify(r.pipeline.diagnostics)}`);
+  ageCache(dir, 3_600_000);
+  return dir;
+}

@@ -17,20 +17,24 @@ import type { RequestLimiter } from './request-limits.js';
 import type { TokenStore } from './hosts.js';
 import { compareVersions, pickVersion } from './versions.js';
 
-export interface RemoteProjectsOptions {
+/** What every reader of one instance's API shares: where it is, the cache, the limiter, tokens, and how long answers hold. */
+export interface ApiReaderOptions {
   gitlabUrl: string;
   cache: ProjectCache;
   limiter: RequestLimiter;
   tokens?: TokenStore;
   /** Only the cache is read. */
   offline?: boolean;
-  /** A ref resolution (or tag list) younger than this is used without asking the API. Default 5 minutes. */
+  /** An answer younger than this is used without asking the API. Default 5 minutes. */
   maxAgeMs?: number;
-  /** A failed resolution is not retried sooner than this (each keystroke must not wait for a dead host). Default 30 s. */
+  /** A failed request is not retried sooner than this (each keystroke must not wait for a dead host). Default 30 s. */
   failureTtlMs?: number;
+  now?: () => number;
+}
+
+export interface RemoteProjectsOptions extends ApiReaderOptions {
   /** Templates change with the instance's version only. Default 1 day. */
   templateMaxAgeMs?: number;
-  now?: () => number;
 }
 
 type Resolution = { ok: true; sha: string; at: number; stale?: string } | { ok: false; error: string };

@@ -21,25 +21,13 @@ import { STATUS_CODES } from 'node:http';
 import { ApiError, GitLabApi } from './gitlab-api.js';
 import { primaryRemote, workingTreeOf } from './git-remotes.js';
 import { chooseGitlabUrl } from './hosts.js';
-import type { TokenStore } from './hosts.js';
 import { formatCacheTime } from './project-cache.js';
-import type { ProjectCache, VariableOwner } from './project-cache.js';
-import type { RequestLimiter } from './request-limits.js';
+import type { VariableOwner } from './project-cache.js';
+import type { ApiReaderOptions } from './remote-projects.js';
 
-export interface VariableKeysOptions {
-  gitlabUrl: string;
-  cache: ProjectCache;
-  limiter: RequestLimiter;
-  tokens?: TokenStore;
-  /** Only the cache is read. */
-  offline?: boolean;
-  /** A cached key list younger than this is used without asking the API. Default 5 minutes. */
-  maxAgeMs?: number;
-  /** A list that could not be asked (unreachable host, 5xx, 429) is not asked again sooner than this. Default 30 s. */
-  failureTtlMs?: number;
+export interface VariableKeysOptions extends ApiReaderOptions {
   /** One line per list the token may not read or the API could not give (the server's log). */
   log?: (line: string) => void;
-  now?: () => number;
 }
 
 /** Where the keys of one project or group came from. */
