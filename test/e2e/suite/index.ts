@@ -138,6 +138,26 @@ export async function run(): Promise<void> {
       },
     },
     {
+      name: 'references and the code lens on a library template count the service jobs that extend it',
+      async run() {
+        requireCapability(api, 'referencesProvider', 'find references');
+        const lib = await vscode.workspace.openTextDocument(libUri);
+        const line = lineOf(lib, /^\.python-test-job:/);
+        const refs = await waitFor('a reference in the service pipeline', async () => {
+          const found = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeReferenceProvider', libUri, new vscode.Position(line, 3));
+          return found?.some((l) => l.uri.toString() === ciUri.toString()) ? found : undefined;
+        });
+        const inService = refs.filter((l) => l.uri.toString() === ciUri.toString()).map((l) => doc.lineAt(l.range.start.line).text.trim());
+        if (!inService.includes('extends: .python-test-job')) throw new Error(`references in the service: ${JSON.stringify(inService)}`);
+        requireCapability(api, 'codeLensProvider', 'code lens');
+        const lens = await waitFor('an "extended by" code lens on the template', async () => {
+          const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', libUri, 20);
+          return lenses?.find((l) => l.range.start.line === line && /extended by \d+ job/.test(l.command?.title ?? ''));
+        });
+        log(`code lens: ${lens.command?.title}`);
+      },
+    },
+    {
       name: 'the quick-fix adds the missing required variable HELM_CHART and its diagnostic goes away',
       timeoutMs: 45_000,
       async run() {
