@@ -7,7 +7,7 @@ import { interpolateFile } from './inputs.js';
 import { deepMerge, withoutKeys } from './merge.js';
 import { isMap, mapNode } from './model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from './model.js';
-import { parseYamlReusing } from './parse.js';
+import { parseYaml, parseYamlReusing } from './parse.js';
 import type { ParsedFile, YamlBlocks } from './parse.js';
 import { parseIncludeEntries } from './include-entries.js';
 import type { IncludeEntry } from './include-entries.js';
@@ -63,10 +63,16 @@ export type ParseCache = Map<string, { text: string; parsed: ParsedFile; blocks?
 export function parseCached(cache: ParseCache | undefined, uri: string, text: string): ParsedFile {
   const hit = cache?.get(uri);
   if (hit && hit.text === text) return hit.parsed;
-  const { parsed, blocks } = parseYamlReusing(uri, text, hit?.blocks);
-  // Blocks are kept only for files that change: a file read once does not hold its yaml nodes.
-  // A text that could not be cut (a typo mid-edit) keeps the blocks before it for the text after.
-  cache?.set(uri, { text, parsed, blocks: hit ? (blocks ?? hit.blocks) : undefined });
+  // A file read the first time is parsed whole (cheapest); one that changes is parsed in blocks, and
+  // keeps them for its next change. A text that could not be cut (a typo mid-edit) keeps the blocks
+  // before it for the text after.
+  if (!hit) {
+    const parsed = parseYaml(uri, text);
+    cache?.set(uri, { text, parsed });
+    return parsed;
+  }
+  const { parsed, blocks } = parseYamlReusing(uri, text, hit.blocks);
+  cache?.set(uri, { text, parsed, blocks: blocks ?? hit.blocks });
   return parsed;
 }
 

@@ -66,7 +66,7 @@ const PARSE_OPTIONS = {
 
 
 export function parseYaml(uri: string, text: string): ParsedFile {
-  return parseYamlReusing(uri, text).parsed;
+  return parseYamlWhole(uri, text);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * A CI file cut into its top-level blocks — one per key written at column 0, with the comment
- * and `- item` lines that follow it — so that an edit re-parses only the block it touches:
+ * and `- item` lines that follow it, grouped into chunks of a kilobyte or so — so that an edit
+ * re-parses only the chunk it touches:
  * parse.ts keeps the parsed blocks of a file's last text and reuses every block whose text is
  * unchanged (its ranges count from the block's start, so a block that moved is still reusable).
  *
@@ -60,10 +61,40 @@ export function splitBlocks(text: string): BlockLayout | undefined {
     }
     pos = next;
   }
-  const blocks: Range[] = [];
-  const bounds = [docStart, ...starts, text.length];
-  for (let i = 0; i + 1 < bounds.length; i++) blocks.push({ start: bounds[i], end: bounds[i + 1] });
-  return { header, blocks };
+  return { header, blocks: chunks(text, [docStart, ...starts, text.length]) };
+}
+
+/** A chunk is cut after a block whose key line hashes to 0 mod this, once it holds MIN_CHUNK characters. */
+const CUT_EVERY = 4;
+const MIN_CHUNK = 1024;
+const MAX_CHUNK = 16 * 1024;
+
+/**
+ * Consecutive blocks grouped into chunks of about a kilobyte or more (a parse has a fixed cost:
+ * thousands of one-line keys parsed one by one would cost more than the whole file). Where a chunk
+ * ends depends on the key lines near it, not on its position, so an edit changes the chunks around
+ * it and leaves the others as they were — and reusable.
+ */
+function chunks(text: string, bounds: number[]): Range[] {
+  const out: Range[] = [];
+  let start = bounds[0];
+  for (let i = 1; i < bounds.length; i++) {
+    const end = bounds[i];
+    const size = end - start;
+    const last = i === bounds.length - 1;
+    if (last || size >= MAX_CHUNK || (size >= MIN_CHUNK && keyHash(text, bounds[i - 1]) % CUT_EVERY === 0)) {
+      out.push({ start, end });
+      start = end;
+    }
+  }
+  return out;
+}
+
+/** FNV-1a of the line a block starts with (its key), its high bits folded in. */
+function keyHash(text: string, at: number): number {
+  let h = 0x811c9dc5;
+  for (let i = at; i < text.length && text.charCodeAt(i) !== 10; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 export interface ParsedBlock {
