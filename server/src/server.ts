@@ -5,6 +5,7 @@
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import type { ClientCapabilities, InitializeParams, InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { makeContext } from './features/context.js';
 import type { FeatureContext, FeatureHost } from './features/context.js';
@@ -41,7 +42,8 @@ const analysisFor = (uri: string): Promise<Analysis> => workspace.analysisFor(ur
 
 /** Every pipeline of the workspace folders, for references, code lens and rename: built on first use, never while validating. */
 const index = new WorkspaceIndex({
-  folders: () => folders,
+  // The workspace folders and the library checkouts `localProjects` maps (which may lie outside them).
+  folders: () => [...folders, ...workspace.mappedCheckouts().filter((dir) => existsSync(dir))],
   analysis: analysisFor,
   openText: (uri) => documents.get(uri)?.getText(),
   parse: (uri, text) => workspace.parse(uri, text),

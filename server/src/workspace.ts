@@ -8,7 +8,7 @@
  * others are reused. Changes the texts do not show (settings, tokens, files changed on disk) call
  * `invalidate()`.
  */
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { expandPipeline, expandText } from './pipeline/expand.js';
@@ -18,7 +18,8 @@ import type { ParseCache } from './pipeline/includes.js';
 import type { ParsedFile } from './pipeline/parse.js';
 import { standaloneInputs } from './pipeline/standalone-inputs.js';
 import { simulatedVariables } from './pipeline/simulated-context.js';
-import { serverSession } from './sources/source-session.js';
+import { expandPath, serverSession } from './sources/source-session.js';
+import { projectRootOf } from './sources/directory-sources.js';
 import type { SourceSession } from './sources/source-session.js';
 import type { SourceChain } from './sources/source-chain.js';
 import type { ProjectLoc, SourceProvider } from './pipeline/sources.js';
@@ -119,10 +120,20 @@ export class Workspace {
     private session: SourceSession = serverSession,
   ) {}
 
+  /**
+   * The local checkouts `localProjects` maps (paths relative to the first workspace folder): files
+   * there belong to that project, though the folder is not part of the workspace.
+   */
+  mappedCheckouts(): string[] {
+    const base = this.folders()[0];
+    if (base === undefined) return [];
+    return [...new Set(Object.values(this.settings().localProjects ?? {}).map((p) => expandPath(p, base)))];
+  }
+
+  /** The project folder of a file: a workspace folder, else a mapped checkout, else the nearest folder with `.git` or a root pipeline. */
   folderOf(path: string): string {
-    const folders = this.folders().filter((f) => path === f || path.startsWith(f + '/'));
-    folders.sort((a, b) => b.length - a.length);
-    return folders[0] ?? dirname(path);
+    const holding = (dirs: string[]) => dirs.filter((f) => path === f || path.startsWith(f + '/')).sort((a, b) => b.length - a.length)[0];
+    return holding(this.folders()) ?? holding(this.mappedCheckouts()) ?? projectRootOf(path);
   }
 
   /** A file parsed through the workspace's parse cache (the workspace index sniffs files with it; analyses reuse the result). */
@@ -133,7 +144,13 @@ export class Workspace {
   /** Local checkouts (mapped or found among the workspace folders) → cache → GitLab API; unsaved buffers win. */
   sourcesFor(folder: string): SourceChain {
     const overlay = (abs: string) => this.openText(pathToFileURL(abs).href);
-    return this.session.sourcesFor({ folder, folders: this.folders(), settings: this.settings(), overlay });
+    const folders = this.folders();
+    let settings = this.settings();
+    // Outside the workspace folders (a mapped checkout), mappings still count from the workspace.
+    if (!folders.includes(folder) && folders.length) {
+      settings = { ...settings, localProjects: Object.fromEntries(Object.entries(settings.localProjects ?? {}).map(([k, v]) => [k, expandPath(v, folders[0])])) };
+    }
+    return this.session.sourcesFor({ folder, folders, settings, overlay });
   }
 
   /** A document was opened, changed or closed. */

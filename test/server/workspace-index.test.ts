@@ -171,3 +171,19 @@ test('a job of the same name in an unrelated pipeline of the workspace is neithe
   const edit = await c.rename(extra.uri, extra.position, 'other-tests');
   assert.deepEqual(Object.keys(edit?.changes ?? {}), [extra.uri], 'other-service keeps its docs-build; its other-tests is no conflict');
 });
+
+test('a library checkout mapped in localProjects outside the workspace: its uses count, and its files are read in their own project', async () => {
+  // Only the service is a workspace folder; the library lies beside it, mapped as ../ci-library.
+  // A preset the service does not include: only indexing the checkout finds its use.
+  write('ci-library/ci/nightly.yml', 'include:\n  - local: /common/jobs.yml\n.nightly-tests:\n  extends: .python-test-job\n');
+  const c = await start(['service-repo']);
+  const { uri, position } = openAt(c, JOBS, '.python-te‸st-job:');
+  const all = (await c.references(uri, position, true))!.map(show).sort();
+  const nightly = 'ci-library/ci/nightly.yml:extends: .python-test-job';
+  assert.deepEqual(all, [...LIBRARY_USES, nightly, 'ci-library/common/jobs.yml:.python-test-job:', ...CONSUMER_USES].sort());
+  // A preset file opened from there: its `local: /common/jobs.yml` resolves in the library, not next to the file.
+  const postgres = 'ci-library/ci/python-postgres.yml';
+  c.open(uriOf(postgres), readFileSync(join(dir, postgres), 'utf8'));
+  const d = await c.waitForDiagnostics(uriOf(postgres), () => true);
+  assert.deepEqual(d.filter((x) => x.severity === 1).map((x) => x.message), []);
+});

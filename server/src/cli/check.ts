@@ -30,7 +30,7 @@ import { CiLint, DEFAULT_LINT_TIMEOUT_MS, lintTarget, validateRemotely } from '.
 import { ApiError } from '../sources/gitlab-api.js';
 import { RequestLimiter } from '../sources/request-limits.js';
 import { parseYaml } from '../pipeline/parse.js';
-import { listFilesRecursive } from '../sources/directory-sources.js';
+import { listFilesRecursive, projectRootOf } from '../sources/directory-sources.js';
 import { serverSession } from '../sources/source-session.js';
 import { DEFAULT_SETTINGS, Workspace } from '../workspace.js';
 import type { Settings } from '../workspace.js';
@@ -238,14 +238,6 @@ function repoDirProjects(root: string): Record<string, string> {
   };
   walk(root, '');
   return out;
-}
-
-/** The nearest folder above `file` that holds `.git` or a `.gitlab-ci.yml`; else the file's folder. */
-function projectRootOf(file: string): string {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    if (existsSync(resolve(dir, '.git')) || existsSync(resolve(dir, '.gitlab-ci.yml'))) return dir;
-    if (dirname(dir) === dir) return dirname(file);
-  }
 }
 
 function toFinding(uri: string, d: Diagnostic, cwd: string): Finding {

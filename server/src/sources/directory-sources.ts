@@ -5,7 +5,7 @@
  * Paths never escape their folder.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ListResult, ProjectLoc, ReadResult, SourceProvider, VersionResult } from '../pipeline/sources.js';
 import { compareVersions, pickVersion } from './versions.js';
@@ -28,6 +28,14 @@ export function inside(base: string, path: string): string | undefined {
   const rel = relative(base, abs);
   if (rel.startsWith('..') || rel.startsWith(sep) || resolve(base, rel) !== abs) return undefined;
   return abs;
+}
+
+/** The project a file belongs to: the nearest folder above it with `.git` or a `.gitlab-ci.yml`, else its own folder. */
+export function projectRootOf(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, '.git')) || existsSync(resolve(dir, '.gitlab-ci.yml'))) return dir;
+    if (dirname(dir) === dir) return dirname(file);
+  }
 }
 
 /** The files below `dir` (relative, `/`-separated, sorted), at most `limit`, never inside `skipDirs`. */
