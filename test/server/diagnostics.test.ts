@@ -51,3 +51,24 @@ test('a preset library file without a root pipeline is checked on its own, witho
     await lsp2.close();
   }
 });
+
+test('a preset file on its own: stages and needs the including pipeline must provide are information; in the consumer they are errors', async () => {
+  const presetFile = join(dir, 'ci-library', 'ci', 'review.yml');
+  const preset = 'review-app:\n  stage: review\n  needs: [build-image]\n  script: [deploy-review]\n';
+  const lsp2 = new LspClient();
+  try {
+    await lsp2.initialize(join(dir, 'ci-library'));
+    const uri = pathToFileURL(presetFile).href;
+    lsp2.open(uri, preset);
+    const diags = await lsp2.waitForDiagnostics(uri, (d) => d.length >= 2);
+    assert.deepEqual(diags.map((d) => [d.code, d.severity]).sort(), [['needs-unknown', 3], ['stage-unknown', 3]]);
+    assert.ok(diags.every((d) => /the pipeline that includes it must provide it/.test(String(d.message))));
+    // The same job in a pipeline of its own: GitLab rejects it.
+    const root = pathToFileURL(join(dir, 'ci-library', '.gitlab-ci.yml')).href;
+    lsp2.open(root, preset);
+    const errors = await lsp2.waitForDiagnostics(root, (d) => d.length >= 2);
+    assert.deepEqual(errors.map((d) => [d.code, d.severity]).sort(), [['needs-unknown', 1], ['stage-unknown', 1]]);
+  } finally {
+    await lsp2.close();
+  }
+});

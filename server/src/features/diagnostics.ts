@@ -17,6 +17,14 @@ const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.
 /** Codes that only make sense for a whole pipeline, not for a preset file checked on its own. */
 export const PIPELINE_ONLY_CODES = new Set(['no-visible-job', 'job-no-script', 'config-empty']);
 
+/**
+ * Findings a preset file checked on its own cannot settle: the stages and the other jobs of the
+ * pipeline that includes it decide (GitLab's own templates leave `stages:` to the consumer). Shown
+ * as information there; in a consumer's pipeline they are errors as GitLab says.
+ */
+export const CONSUMER_DECIDES_CODES = new Set(['stage-unknown', 'needs-unknown', 'needs-later-stage']);
+const CONSUMER_DECIDES = ' (this file on its own: the pipeline that includes it must provide it)';
+
 export function diagnosticsByUri(
   pipeline: ExpandedPipeline,
   texts: (uri: string) => string | undefined,
@@ -26,8 +34,9 @@ export function diagnosticsByUri(
   for (const f of pipeline.files) out.set(f.uri, []);
   const indexes = new Map<string, LineIndex>();
   const all = opts.standalone ? pipeline.diagnostics : [...pipeline.diagnostics, ...missingVariableDiagnostics(pipeline, opts.knownVariables ?? [])];
-  for (const d of all) {
-    if (opts.standalone && PIPELINE_ONLY_CODES.has(d.code)) continue;
+  for (const original of all) {
+    if (opts.standalone && PIPELINE_ONLY_CODES.has(original.code)) continue;
+    const d = opts.standalone && CONSUMER_DECIDES_CODES.has(original.code) ? { ...original, severity: 'info' as const, message: original.message + CONSUMER_DECIDES } : original;
     const text = texts(d.span.uri) ?? pipeline.files.find((f) => f.uri === d.span.uri)?.parsed.text;
     if (text === undefined) continue;
     let index = indexes.get(d.span.uri);
