@@ -61,16 +61,17 @@ export interface IndexedFolder {
 }
 
 const YAML = /\.ya?ml$/i;
-/** A line that may start a hidden job or `variables:` at the top level (parsing decides). */
-const MAYBE_PRESET = /^(?:["']?\.[^\s]|["']?variables["']?\s*:)/m;
+/** A line that may start a hidden job, `variables:` or a `spec:` header at the top level (parsing decides). */
+const MAYBE_PRESET = /^(?:["']?\.[^\s]|["']?variables["']?\s*:|spec\s*:)/m;
 
 /** CI files by name: `.gitlab-ci.yml` and `*.gitlab-ci.yml` anywhere, YAML under `.gitlab/ci/`. */
 export function isCiFileName(rel: string): boolean {
   return rel.endsWith('.gitlab-ci.yml') || (YAML.test(rel) && (rel.startsWith('.gitlab/ci/') || rel.includes('/.gitlab/ci/')));
 }
 
-/** A preset file: a top-level hidden job or `variables:` that is a hash. */
+/** A preset file: a `spec:` header (inputs for its includers: a component template, say), or a top-level hidden job or `variables:` that is a hash. */
 export function isPresetFile(parsed: ParsedFile): boolean {
+  if (parsed.header) return true;
   if (parsed.content.kind !== 'map') return false;
   for (const [key, value] of parsed.content.entries) if ((key.startsWith('.') || key === 'variables') && value.kind === 'map') return true;
   return false;

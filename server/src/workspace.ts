@@ -16,7 +16,7 @@ import type { ExpandedPipeline } from './pipeline/expand.js';
 import { parseCached } from './pipeline/includes.js';
 import type { ParseCache } from './pipeline/includes.js';
 import type { ParsedFile } from './pipeline/parse.js';
-import { standaloneInputs } from './pipeline/standalone-inputs.js';
+import { standaloneComponent, standaloneInputs } from './pipeline/standalone-inputs.js';
 import { simulatedVariables } from './pipeline/simulated-context.js';
 import { expandPath, serverSession } from './sources/source-session.js';
 import { projectRootOf } from './sources/directory-sources.js';
@@ -242,8 +242,9 @@ export class Workspace {
     }
     // A preset file with a spec: header is expanded with stand-ins for the inputs consumers give.
     const rootInputs = standaloneInputs(parseCached(this.parseCache, uri, text).header);
+    const rootComponent = standaloneComponent(rel);
     const watch = new SourceWatch(sources);
-    const pipeline = await expandText({ uri, path: rel, text }, { sources: watch, variables, rootInputs, parseCache: this.parseCache });
+    const pipeline = await expandText({ uri, path: rel, text }, { sources: watch, variables, rootInputs, rootComponent, parseCache: this.parseCache });
     const reads = this.readsOf(pipeline, watch, rootReads === undefined && hasRoot ? undefined : new Map(rootReads));
     if (reads && !reads.has(uri)) reads.set(uri, { text, open: this.openText(uri) !== undefined });
     return { pipeline, standalone: true, rootUri: uri, sources, reads, knownVariables: this.settings().knownVariables };

@@ -6,7 +6,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -98,4 +98,19 @@ test('without an online option or token, check reads local folders only (no cach
   assert.match(r.stdout, /Project `acme\/ci-library` file `ci\/python-postgres\.yml` at ref v1\.2\.0 could not be read: project acme\/ci-library@v1\.2\.0 is not available/);
   assert.doesNotMatch(r.stdout, /cannot connect|gitlab\.com/);
   assert.equal(existsSync(join(home, 'cache')), false, 'no cache folder created');
+});
+
+test('a component project checked on its own: $[[ component.name ]] is the template name, GitLab templates\' stages are left to the consumer', () => {
+  const comp = mkdtempSync(join(tmpdir(), 'gcp-check-component-'));
+  const header = 'spec:\n  component: [name, version]\n  inputs:\n    stage:\n      default: test\n---\n';
+  const body = (job: string) => `"${job}-$[[ component.name ]]":\n  stage: $[[ inputs.stage ]]\n  script:\n    - echo "$[[ component.name ]] at $[[ component.version ]]"\n`;
+  mkdirSync(join(comp, 'templates', 'lint'), { recursive: true });
+  writeFileSync(join(comp, 'templates', 'lint', 'template.yml'), header + body('lint'));
+  writeFileSync(join(comp, 'templates', 'deploy.yml'), header.replace('default: test', 'default: review') + body('deploy'));
+  const r = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'check', comp, '--format', 'json'], { encoding: 'utf8' });
+  const findings = JSON.parse(r.stdout) as { code: string; severity: string; file: string }[];
+  assert.deepEqual(findings.filter((f) => f.severity === 'error'), [], 'no unknown interpolation key, no error');
+  // `review` is not a stage of the template on its own: information, the consumer provides it.
+  assert.deepEqual(findings.map((f) => [f.code, f.severity]), [['stage-unknown', 'info']]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
 });

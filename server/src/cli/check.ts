@@ -2,7 +2,7 @@
  * `gitlab-ci-presets check [PATH…] [--consumer DIR]… [--format text|json|codequality] [--strict]`
  * Reports exactly the diagnostics the language server publishes (same code, codes, messages):
  * a folder with a root `.gitlab-ci.yml` is checked as a pipeline; every other YAML file that
- * holds hidden jobs or variables (a preset file) is checked on its own; each `--consumer`
+ * holds hidden jobs, variables or a `spec:` header (a preset file) is checked on its own; each `--consumer`
  * pipeline is checked with the checked library serving its project includes.
  * Exit 0 clean, 1 findings at error level (warnings too with --strict), 2 usage errors.
  * `--remote [--project-id ID|PATH] [--ref REF] [--gitlab-url URL] [--timeout S]` also sends each
@@ -33,6 +33,7 @@ import { parseYaml } from '../pipeline/parse.js';
 import { listFilesRecursive, projectRootOf } from '../sources/directory-sources.js';
 import { serverSession } from '../sources/source-session.js';
 import { DEFAULT_SETTINGS, Workspace } from '../workspace.js';
+import { isPresetFile } from '../workspace-index.js';
 import type { Settings } from '../workspace.js';
 
 export interface Finding {
@@ -64,13 +65,6 @@ function pairs(values: string[] | undefined): [string, string][] {
     if (eq <= 0) throw new CheckUsageError(`--project expects P[@REF]=DIR, got \`${v}\``);
     return [v.slice(0, eq), v.slice(eq + 1)];
   });
-}
-
-/** A YAML file that a preset library would hold: hidden jobs or top-level variables. */
-function isPresetFile(text: string): boolean {
-  const parsed = parseYaml('check:', text);
-  if (parsed.content.kind !== 'map') return false;
-  return [...parsed.content.entries.keys()].some((k) => k.startsWith('.') || k === 'variables');
 }
 
 export async function checkCommand(args: string[], cwd: string, env: Record<string, string | undefined> = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -164,7 +158,7 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
     for (const rel of listFilesRecursive(p)) {
       if (!/\.ya?ml$/i.test(rel) || rel === '.gitlab-ci.yml') continue;
       const file = resolve(p, rel);
-      if (isPresetFile(readFileSync(file, 'utf8'))) await analyse(pathToFileURL(file).href);
+      if (isPresetFile(parseYaml('check:', readFileSync(file, 'utf8')))) await analyse(pathToFileURL(file).href);
     }
   }
   for (const c of consumers) await analyse(pathToFileURL(resolve(c, '.gitlab-ci.yml')).href);

@@ -48,6 +48,8 @@ export interface IncludeOptions {
   variables: Readonly<Record<string, string | undefined>>;
   /** Inputs for the root file (CLI `--input`). */
   rootInputs?: MapNode;
+  /** The root file is a component's template (a preset file checked on its own): its `$[[ component.* ]]` values. */
+  rootComponent?: ComponentContext;
   /** Parsed files from earlier runs, reused while their text is unchanged (parsing is the costly part). */
   parseCache?: ParseCache;
 }
@@ -93,7 +95,7 @@ export async function processIncludes(root: { uri: string; path: string; text: s
   const state = new IncludeState(opts);
   const rootSpan: Span = { uri: root.uri, start: 0, end: 0 };
   const doc = await state.loadFile(
-    { uri: root.uri, text: root.text, kind: 'root', loc: { project: null }, path: root.path },
+    { uri: root.uri, text: root.text, kind: 'root', loc: { project: null }, path: root.path, component: opts.rootComponent },
     opts.rootInputs,
     rootSpan,
     [],
