@@ -140,11 +140,14 @@ async function validate(uri: string): Promise<void> {
   if (!uri.startsWith('file:') || !documents.get(uri)) return;
   try {
     const analysis = await analysisFor(uri);
-    const byUri = diagnosticsByUri(analysis.pipeline, (u) => documents.get(u)?.getText(), { standalone: analysis.standalone, knownVariables: analysis.knownVariables });
-    const previous = published.get(analysis.rootUri) ?? new Set();
+    let byUri = diagnosticsByUri(analysis.pipeline, (u) => documents.get(u)?.getText(), { standalone: analysis.standalone, knownVariables: analysis.knownVariables });
+    // A conditionally included document speaks for itself only: the root's files follow the root pipeline.
+    if (analysis.conditional) byUri = new Map([[uri, byUri.get(uri) ?? []]]);
+    const key = analysis.conditional ? uri : analysis.rootUri;
+    const previous = published.get(key) ?? new Set();
     for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, diagnostics });
     for (const u of previous) if (!byUri.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [] });
-    published.set(analysis.rootUri, new Set(byUri.keys()));
+    published.set(key, new Set(byUri.keys()));
   } catch (e) {
     connection.console.error(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
   }

@@ -8,7 +8,7 @@
  * others are reused. Changes the texts do not show (settings, tokens, files changed on disk) call
  * `invalidate()`.
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { expandPipeline, expandText } from './pipeline/expand.js';
@@ -47,6 +47,12 @@ export interface Analysis {
   pipeline: ExpandedPipeline;
   /** True when the document was expanded on its own (a preset file with no root pipeline). */
   standalone: boolean;
+  /**
+   * The root pipeline includes the document only under a condition (an include's `rules:`) the
+   * simulated context does not meet: this is that pipeline with the document included. Only the
+   * document's own findings come from it (the root's come from the root pipeline as it is).
+   */
+  conditional?: boolean;
   rootUri: string;
   /** The sources the pipeline was read through (completion lists project files with them). */
   sources?: SourceChain;
@@ -229,6 +235,17 @@ export class Workspace {
       });
       if (root.pipeline.files.some((f) => f.uri === uri)) {
         return { pipeline: root.pipeline, standalone: false, rootUri, sources: root.sources, reads: root.reads, knownVariables: root.knownVariables };
+      }
+      // A file the root pipeline includes only under a condition the simulation does not meet (an
+      // include's `rules:`): shown in that pipeline, as it is when the condition holds.
+      const name = basename(path);
+      if (root.pipeline.files.some((f) => f.parsed.text.includes(name))) {
+        const watch = new SourceWatch(root.sources);
+        const pipeline = await expandPipeline({ sources: watch, variables, parseCache: this.parseCache, forceInclude: uri });
+        if (pipeline.files.some((f) => f.uri === uri)) {
+          const reads = this.readsOf(pipeline, watch, root.reads && new Map(root.reads));
+          return { pipeline, standalone: false, conditional: true, rootUri, sources: root.sources, reads, knownVariables: root.knownVariables };
+        }
       }
       // Whether the file stands on its own depends on the root pipeline too.
       rootReads = root.reads;

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { expandPipeline } from '../../server/src/pipeline/expand.js';
+import { MemorySources } from '../../server/src/sources/memory-sources.js';
 import { expandPlain, spanText } from '../support/engine.js';
 
 const job = (extra = '') => `  script: [echo]\n${extra}`;
@@ -135,4 +137,20 @@ test('YAML 1.1 scalars typed like Psych', async () => {
 test('stages get .pre/.post; default stages when none declared', async () => {
   assert.deepEqual((await expandPlain({ '.gitlab-ci.yml': `stages: [a, b]\nj:\n  stage: a\n${job()}` })).plain.stages, ['.pre', 'a', 'b', '.post']);
   assert.deepEqual((await expandPlain({ '.gitlab-ci.yml': `j:\n${job()}` })).plain.stages, ['.pre', 'build', 'test', 'deploy', '.post']);
+});
+
+test('forceInclude: the one file an include rule leaves out is taken; other left-out entries stay out and say nothing', async () => {
+  const files = {
+    '.gitlab-ci.yml': `.t:\n  script: [echo]\ninclude:\n  - local: a.yml\n    rules: [{ if: '$NEVER == "1"' }]\n  - local: missing.yml\n    rules: [{ if: '$NEVER == "1"' }]\n  - local: b.yml\n    rules: [{ if: '$NEVER == "1"' }]\nroot-job:\n  extends: .t\n`,
+    'a.yml': 'a-job:\n  extends: .t\n',
+    'b.yml': 'b-job:\n  extends: .t\n',
+  };
+  const sources = new MemorySources(files);
+  const plainRun = await expandPipeline({ sources, variables: {} });
+  assert.deepEqual([...plainRun.jobs.keys()].filter((j) => !j.startsWith('.')), ['root-job']);
+  const a = await sources.readProjectFile({ project: null }, 'a.yml');
+  assert.ok(a.ok);
+  const forced = await expandPipeline({ sources, variables: {}, forceInclude: a.uri });
+  assert.deepEqual([...forced.jobs.keys()].filter((j) => !j.startsWith('.')).sort(), ['a-job', 'root-job']);
+  assert.deepEqual(forced.diagnostics.map((d) => d.code), [], 'the missing, left-out entry is not reported');
 });

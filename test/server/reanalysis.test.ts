@@ -1,9 +1,10 @@
 /**
- * What an edit re-analyses (server/src/workspace.ts): expansions are remembered by the texts they
- * read and reused across edits of other documents — so everything a remembered expansion depended
- * on must make it stale when it changes, with no watched-file event from the client:
- * a file a glob include now matches, a root pipeline that starts including an open preset file,
- * and an open document closed with unsaved changes.
+ * Which pipeline a document is analysed in, and what an edit re-analyses (server/src/workspace.ts).
+ * A file the root pipeline includes only under an include rule is shown in that pipeline.
+ * Expansions are remembered by the texts they read and reused across edits of other documents, so
+ * everything a remembered expansion depended on must make it stale when it changes, with no
+ * watched-file event from the client: a file a glob include now matches, a root pipeline that
+ * starts including an open preset file, and an open document closed with unsaved changes.
  */
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,4 +87,22 @@ test('closing a document with unsaved changes: the pipelines that read it use th
   // The consumer's own text as it was validated last: only the closed document differs.
   client.change(rootUri, root + '# 1\n', 3);
   await client.waitForDiagnostics(rootUri, (d) => !unknownExtends(d) && clean(d));
+});
+
+test('a file the root pipeline includes only under a rule the simulation does not meet is analysed in that pipeline', async () => {
+  const root = '.vault-integration:\n  id_tokens:\n    VAULT_ID_TOKEN:\n      aud: https://vault.example\ninclude:\n  - local: ci/secure.yml\n    rules:\n      - if: $CI_PROJECT_PATH == "security/mirror"\nbuild:\n  script: [make]\n';
+  const secure = '.with-build-token:\n  extends: .vault-integration\nsigned-build:\n  extends: .with-build-token\n  script: [sign]\n';
+  await start({ 'repo/.gitlab-ci.yml': root, 'repo/ci/secure.yml': secure });
+  const rootUri = uriOf('repo/.gitlab-ci.yml');
+  const secureUri = uriOf('repo/ci/secure.yml');
+  client.open(rootUri, root);
+  client.open(secureUri, secure);
+  // Not "unknown keys in extends": the template comes from the pipeline that includes the file.
+  const d = await client.waitForDiagnostics(secureUri, () => true);
+  assert.deepEqual(d.filter((x) => x.severity === 1), []);
+  const links = (await client.definition(secureUri, { line: 1, character: 15 })) as (Location | LocationLink)[];
+  assert.deepEqual(links.map((l) => ('targetUri' in l ? l.targetUri : l.uri)), [rootUri]);
+  // The root pipeline itself is as the simulation says: without the file, and clean.
+  const rootDiags = await client.waitForDiagnostics(rootUri, () => true);
+  assert.deepEqual(rootDiags.filter((x) => x.severity === 1), []);
 });

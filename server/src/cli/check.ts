@@ -142,10 +142,11 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
   };
   const analyse = async (uri: string) => {
     const analysis = await workspace.analyse(uri);
-    if (!analysis.standalone) pipelines.set(analysis.rootUri, analysis.pipeline);
+    if (!analysis.standalone && !analysis.conditional) pipelines.set(analysis.rootUri, analysis.pipeline);
     const known = analysis.standalone ? settings.knownVariables : await knownVariables(analysis.rootUri);
     const byUri = diagnosticsByUri(analysis.pipeline, () => undefined, { standalone: analysis.standalone, knownVariables: known });
-    for (const [u, diags] of byUri) add(u, diags);
+    // A file its root pipeline includes only under a condition: its own findings, in that pipeline.
+    for (const [u, diags] of byUri) if (!analysis.conditional || u === uri) add(u, diags);
   };
 
   for (const p of paths) {

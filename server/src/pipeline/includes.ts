@@ -50,6 +50,12 @@ export interface IncludeOptions {
   rootInputs?: MapNode;
   /** The root file is a component's template (a preset file checked on its own): its `$[[ component.* ]]` values. */
   rootComponent?: ComponentContext;
+  /**
+   * A file (uri) to include even where the `rules:` of its include entry say no: the editor shows
+   * a file that its pipeline includes only under some condition in that pipeline, as it is when
+   * the condition holds. Only entries that resolve to this file are forced.
+   */
+  forceInclude?: string;
   /** Parsed files from earlier runs, reused while their text is unchanged (parsing is the costly part). */
   parseCache?: ParseCache;
 }
@@ -164,6 +170,7 @@ class IncludeState {
   }
 
   private async loadEntry(entry: IncludeEntry, frame: Frame, stack: Frame[]): Promise<MapNode[]> {
+    let onlyForced = false;
     if (entry.rules) {
       const listing = (loc: ProjectLoc) => this.listFiles(loc);
       const verdict = await evaluateIncludeRules(entry.rules, this.opts.variables, frame.loc, listing);
@@ -171,13 +178,22 @@ class IncludeState {
         this.error('include-rules', verdict.error, verdict.span ?? entry.span);
         return [];
       }
-      if (!verdict.include) return [];
+      if (!verdict.include) {
+        if (this.opts.forceInclude === undefined) return [];
+        onlyForced = true;
+      }
     }
     if (stack.length > MAX_INCLUDE_DEPTH) {
       this.error('include-too-deep', `Maximum of ${MAX_INCLUDE_DEPTH} nested includes are allowed!`, entry.span);
       return [];
     }
-    const targets = await this.resolveTargets(entry, frame);
+    const mark = this.diagnostics.length;
+    let targets = await this.resolveTargets(entry, frame);
+    if (onlyForced) {
+      // An entry its rules leave out: only the forced file, and nothing said about the others.
+      targets = targets.filter((t) => t.uri === this.opts.forceInclude);
+      if (!targets.length) this.diagnostics.length = mark;
+    }
     const out: MapNode[] = [];
     for (const t of targets) {
       if (++this.count > MAX_INCLUDES) {
