@@ -15,6 +15,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ExpandedPipeline } from './pipeline/expand.js';
 import type { ParsedFile } from './pipeline/parse.js';
 import { listFilesRecursive } from './sources/directory-sources.js';
 import type { Analysis } from './workspace.js';
@@ -167,15 +168,15 @@ export class WorkspaceIndex {
 
   /** The analysis of `uri`: `known` when it is of that root (the requesting document's own), else the workspace's. */
   private analysisOf(uri: string, known: readonly Analysis[] = []): Promise<Analysis> {
-    return Promise.resolve(known.find((a) => a.rootUri === uri) ?? this.host.analysis(uri));
+    return Promise.resolve(known.find((a) => a.rootUri === uri && !a.conditional) ?? this.host.analysis(uri));
   }
 
   /** Each folder's root pipeline, then every indexed file that pipeline does not read (each root once). */
   async roots(known: readonly Analysis[] = []): Promise<Analysis[]> {
     const out: Analysis[] = [];
-    const seen = new Set<string>();
+    const seen = new Set<ExpandedPipeline>();
     const add = (a: Analysis | undefined) => {
-      if (a && !seen.has(a.rootUri)) seen.add(a.rootUri), out.push(a);
+      if (a && !seen.has(a.pipeline)) seen.add(a.pipeline), out.push(a);
     };
     for (const list of await this.discover()) {
       const root = list.root ? await this.tryAnalysis(list.root, known) : undefined;
@@ -189,12 +190,12 @@ export class WorkspaceIndex {
   /** The roots, then the pipelines of `openUris` the index does not hold (a library checkout outside the folders, say). */
   async related(openUris: readonly string[], known: readonly Analysis[] = []): Promise<Analysis[]> {
     const out = await this.roots(known);
-    const seen = new Set(out.map((a) => a.rootUri));
+    const seen = new Set(out.map((a) => a.pipeline));
     const lists = await this.discover();
     for (const uri of openUris) {
       if (!isFileUri(uri) || lists.some((l) => l.root === uri || l.files.has(uri))) continue;
       const a = await this.tryAnalysis(uri);
-      if (a && !seen.has(a.rootUri)) seen.add(a.rootUri), out.push(a);
+      if (a && !seen.has(a.pipeline)) seen.add(a.pipeline), out.push(a);
     }
     return out;
   }

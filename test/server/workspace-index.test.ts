@@ -187,3 +187,13 @@ test('a library checkout mapped in localProjects outside the workspace: its uses
   const d = await c.waitForDiagnostics(uriOf(postgres), () => true);
   assert.deepEqual(d.filter((x) => x.severity === 1).map((x) => x.message), []);
 });
+
+test('a file the root pipeline includes only under an include rule: its uses of the root\'s templates count', async () => {
+  write('service-repo/ci/secure.yml', '.secure-tests:\n  extends: .python-test-job\nsigned-tests:\n  extends: .secure-tests\n');
+  const root = readFileSync(join(dir, CONSUMER), 'utf8').replace('include:\n', 'include:\n  - local: ci/secure.yml\n    rules:\n      - if: $CI_PROJECT_PATH == "acme/security-mirror"\n');
+  write(CONSUMER, root);
+  const c = await start(['ci-library', 'service-repo']);
+  const { uri, position } = openAt(c, JOBS, '.python-te‸st-job:');
+  const all = (await c.references(uri, position, false))!.map(show).sort();
+  assert.ok(all.includes('service-repo/ci/secure.yml:extends: .python-test-job'), JSON.stringify(all));
+});

@@ -20,11 +20,12 @@ import type { Occurrence } from './symbol-index.js';
 /**
  * The document's pipeline first, then every other pipeline of the workspace index (each folder's
  * root pipeline and every CI or preset file it does not read, opened or not), then those of open
- * documents the index does not hold; each root once.
+ * documents the index does not hold; each pipeline once.
  */
 export async function relatedPipelines(host: FeatureHost, ctx: FeatureContext): Promise<ExpandedPipeline[]> {
   const out = [ctx.analysis.pipeline];
-  const roots = new Set([ctx.analysis.rootUri]);
+  // Each pipeline once (documents of one root share its pipeline; a conditionally included file has its own).
+  const seen = new Set([ctx.analysis.pipeline]);
   const open = host.documents.all().map((d) => d.uri).filter((u) => u !== ctx.document.uri && isEditable(u));
   const others: Analysis[] = host.workspacePipelines ? await host.workspacePipelines(open, [ctx.analysis]) : [];
   if (!host.workspacePipelines) {
@@ -34,8 +35,8 @@ export async function relatedPipelines(host: FeatureHost, ctx: FeatureContext): 
     }
   }
   for (const a of others) {
-    if (roots.has(a.rootUri)) continue;
-    roots.add(a.rootUri);
+    if (seen.has(a.pipeline)) continue;
+    seen.add(a.pipeline);
     out.push(a.pipeline);
   }
   return out;
