@@ -127,7 +127,7 @@ export class DirectorySources implements SourceProvider {
   }
 
   async readTemplate(name: string): Promise<ReadResult> {
-    if (!this.opts.templatesDir) return { ok: false, error: 'no template folder configured (use --templates DIR)' };
+    if (!this.opts.templatesDir) return { ok: false, error: 'no template folder configured (setting gitlabCiPresets.templatesDir, CLI --templates DIR)' };
     const abs = inside(this.opts.templatesDir, name);
     if (!abs) return { ok: false, error: 'invalid template name' };
     return this.readAbs(abs);
