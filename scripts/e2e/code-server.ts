@@ -58,6 +58,11 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** VS Code's smoke-test driver (the tests need it; it hides notification toasts). Default true. */
   smokeTestDriver?: boolean;
+  /**
+   * Workspace trust on, with no folder trusted: the workspace opens in restricted mode, without
+   * the startup prompt. Default false: trust off (`--disable-workspace-trust`), everything trusted.
+   */
+  restricted?: boolean;
 }
 
 export async function startCodeServer(opts: StartOptions): Promise<RunningCodeServer> {
@@ -74,7 +79,8 @@ export async function startCodeServer(opts: StartOptions): Promise<RunningCodeSe
     'extensions.autoCheckUpdates': false,
     'workbench.tips.enabled': false,
     'workbench.enableExperiments': false,
-    'security.workspace.trust.enabled': false,
+    'security.workspace.trust.enabled': opts.restricted === true,
+    ...(opts.restricted ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open', 'security.workspace.trust.banner': 'never' } : {}),
     'update.mode': 'none',
     ...opts.settings,
   }, null, 2));
@@ -87,7 +93,7 @@ export async function startCodeServer(opts: StartOptions): Promise<RunningCodeSe
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.restricted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir', join(dir, 'ud'),
     '--extensions-dir', join(dir, 'ext'),

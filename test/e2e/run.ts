@@ -2,7 +2,9 @@
  * `npm run e2e`: the extension in a real VS Code (code-server 4.139 = VS Code 1.139, offline),
  * on a fresh copy of examples/ with service-repo as the workspace folder:
  *   1. the extension-host suite (test/e2e/suite, loaded through `extensionTestsPath`);
- *   2. UI checks with playwright-core in Debian's Chromium (test/e2e/ui-checks.ts).
+ *   2. UI checks with playwright-core in Debian's Chromium (test/e2e/ui-checks.ts);
+ *   3. a second, small extension-host suite (test/e2e/suite/untrusted.ts) in a code-server with
+ *      workspace trust on and the folder not trusted (restricted mode): no request, no token.
  * Screenshots go to test-results/screenshots/, results to test-results/e2e-results.json.
  * A check whose server feature has not landed is reported as todo (and counted as skipped),
  * never as passed. Exit code 1 when any check failed.
@@ -23,10 +25,10 @@ const RESULTS_DIR = join(repoRoot, 'test-results');
 const SHOTS = join(RESULTS_DIR, 'screenshots');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
-/** The in-extension-host suite as one CommonJS file (what `extensionTestsPath` loads). */
-export async function buildSuite(): Promise<string> {
-  const out = join(repoRoot, 'out', 'test', 'index.js');
-  await build({ entryPoints: [join(repoRoot, 'test', 'e2e', 'suite', 'index.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], sourcemap: 'inline', logLevel: 'warning' });
+/** An in-extension-host suite (test/e2e/suite/NAME.ts) as one CommonJS file (what `extensionTestsPath` loads). */
+export async function buildSuite(name = 'index'): Promise<string> {
+  const out = join(repoRoot, 'out', 'test', `${name}.js`);
+  await build({ entryPoints: [join(repoRoot, 'test', 'e2e', 'suite', `${name}.ts`)], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], sourcemap: 'inline', logLevel: 'warning' });
   return out;
 }
 
@@ -42,7 +44,7 @@ export function prepareWorkspace(): { root: string; folder: string } {
   return { root, folder };
 }
 
-async function runSuite(browser: Browser, cs: RunningCodeServer, folder: string, suite: string, resultsFile: string, log: (s: string) => void): Promise<{ results: CheckResult[]; capabilities: string[]; exit: number }> {
+async function runSuite(browser: Browser, cs: RunningCodeServer, folder: string, suite: string, resultsFile: string, log: (s: string) => void, timeoutMs = 300_000): Promise<{ results: CheckResult[]; capabilities: string[]; exit: number }> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   let exited: (code: number) => void = () => undefined;
@@ -53,7 +55,7 @@ async function runSuite(browser: Browser, cs: RunningCodeServer, folder: string,
     if (t.includes('[e2e]')) log(t.slice(t.indexOf('[e2e]')));
   });
   await page.goto(cs.workbenchUrl(folder, { extensionTestsPath: suite }));
-  const code = await Promise.race([exit, new Promise<number>((r) => setTimeout(() => r(-1), 300_000))]);
+  const code = await Promise.race([exit, new Promise<number>((r) => setTimeout(() => r(-1), timeoutMs))]);
   await context.close();
   if (!existsSync(resultsFile)) return { results: [{ name: 'extension-host suite', status: 'failed', detail: `no results (exit ${code}); code-server log: ${cs.log}`, ms: 0 }], capabilities: [], exit: code };
   const data = JSON.parse(readFileSync(resultsFile, 'utf8')) as { results: CheckResult[]; capabilities: string[] };
@@ -92,18 +94,44 @@ async function runUi(browser: Browser, cs: RunningCodeServer, folder: string, ca
   return results;
 }
 
+/**
+ * The untrusted-workspace suite in its own code-server: workspace trust on (no
+ * `--disable-workspace-trust`, `security.workspace.trust.enabled: true`, no startup prompt) and
+ * nothing trusted, so the folder opens in restricted mode; on its own fresh copy of examples/.
+ */
+async function runUntrusted(browser: Browser, paths: ReturnType<typeof ensureInstalled>, suite: string, log: (s: string) => void): Promise<{ results: CheckResult[]; cleanup: () => void; csLog: string }> {
+  const ws = prepareWorkspace();
+  const resultsFile = join(ws.root, 'untrusted-results.json');
+  const cs = await startCodeServer({ paths, workspace: ws.folder, env: { E2E_RESULTS: resultsFile }, restricted: true });
+  try {
+    const run = await runSuite(browser, cs, ws.folder, suite, resultsFile, log, 120_000);
+    return {
+      results: run.results.map((r) => ({ ...r, name: `untrusted workspace: ${r.name}` })),
+      csLog: cs.log,
+      cleanup: () => {
+        rmSync(ws.root, { recursive: true, force: true });
+        rmSync(cs.dir, { recursive: true, force: true });
+      },
+    };
+  } finally {
+    await cs.stop();
+  }
+}
+
 async function main(): Promise<number> {
   const log = (s: string) => console.log(s);
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
   const paths = ensureInstalled();
   const suite = await buildSuite();
+  const untrustedSuite = await buildSuite('untrusted');
   const ws = prepareWorkspace();
   const resultsFile = join(ws.root, 'suite-results.json');
   log(`e2e: code-server ${paths.codeServer}\ne2e: workspace ${ws.folder}`);
   const cs = await startCodeServer({ paths, workspace: ws.folder, env: { E2E_RESULTS: resultsFile } });
   const browser = await chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
   let all: CheckResult[] = [];
+  let untrusted: Awaited<ReturnType<typeof runUntrusted>> | undefined;
   try {
     log('\n# extension host suite');
     const suiteRun = await runSuite(browser, cs, ws.folder, suite, resultsFile, log);
@@ -113,8 +141,18 @@ async function main(): Promise<number> {
   } catch (e) {
     all.push({ name: 'e2e run', status: 'failed', detail: (e as Error).stack ?? String(e), ms: 0 });
   } finally {
-    await browser.close().catch(() => undefined);
     await cs.stop();
+  }
+  try {
+    log('\n# untrusted workspace (restricted mode), extension host suite');
+    const t0 = Date.now();
+    untrusted = await runUntrusted(browser, paths, untrustedSuite, log);
+    all.push(...untrusted.results);
+    log(`figure: untrusted-workspace run ${((Date.now() - t0) / 1000).toFixed(1)} s (code-server start to stop)`);
+  } catch (e) {
+    all.push({ name: 'untrusted workspace run', status: 'failed', detail: (e as Error).stack ?? String(e), ms: 0 });
+  } finally {
+    await browser.close().catch(() => undefined);
   }
   writeFileSync(join(RESULTS_DIR, 'e2e-results.json'), JSON.stringify(all, null, 2));
   const passed = all.filter((r) => r.status === 'passed').length;
@@ -122,10 +160,11 @@ async function main(): Promise<number> {
   const todo = all.filter((r) => r.status === 'todo');
   for (const t of todo) log(`TODO (not passed): ${t.name} — ${t.detail?.split('\n')[0]}`);
   for (const f of failed) log(`FAILED: ${f.name}\n  ${f.detail?.split('\n').slice(0, 8).join('\n  ')}`);
-  if (failed.length) log(`code-server log: ${cs.log}`);
+  if (failed.length) log(`code-server logs: ${cs.log}${untrusted ? `, ${untrusted.csLog} (untrusted)` : ''}`);
   else {
     rmSync(ws.root, { recursive: true, force: true });
     rmSync(cs.dir, { recursive: true, force: true });
+    untrusted?.cleanup();
   }
   log(`e2e: ${passed} passed, ${failed.length} failed, ${todo.length} skipped`);
   return failed.length ? 1 : 0;
