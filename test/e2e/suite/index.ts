@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ValidateResult } from '../../../server/src/features/validate.js';
 import { GitLabStandIn } from '../../support/gitlab-stand-in.js';
+import { openAndActivate } from './activate.js';
 import { runChecks, Todo, waitFor, writeResults } from './harness.js';
 import type { Check } from './harness.js';
 
-const EXTENSION_ID = 'gitlab-ci-presets.gitlab-ci-presets';
 
 function hoverText(hovers: vscode.Hover[]): string {
   return hovers
@@ -52,12 +52,7 @@ export async function run(): Promise<void> {
     {
       name: 'the extension activates on .gitlab-ci.yml and starts the language server',
       async run() {
-        doc = await vscode.workspace.openTextDocument(ciUri);
-        await vscode.window.showTextDocument(doc);
-        const ext = vscode.extensions.getExtension<GitlabCiPresetsApi>(EXTENSION_ID);
-        if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
-        api = await ext.activate();
-        await waitFor('the language client to run', () => api.client()?.isRunning());
+        ({ doc, api } = await openAndActivate(ciUri));
         if (doc.languageId !== 'yaml') throw new Error(`language id is ${doc.languageId}, expected yaml`);
         if (!api.isCiDocument(doc)) throw new Error('.gitlab-ci.yml is not in the document selector');
         // The library mapped in gitlabCiPresets.localProjects is served too; other YAML is not.

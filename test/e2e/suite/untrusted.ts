@@ -19,10 +19,10 @@ import { join } from 'node:path';
 import type { GitlabCiPresetsApi } from '../../../client/src/extension.js';
 import type { ValidateResult } from '../../../server/src/features/validate.js';
 import { GitLabStandIn } from '../../support/gitlab-stand-in.js';
+import { openAndActivate } from './activate.js';
 import { runChecks, waitFor, writeResults } from './harness.js';
 import type { Check } from './harness.js';
 
-const EXTENSION_ID = 'gitlab-ci-presets.gitlab-ci-presets';
 const TOKEN = 'e2e-untrusted-secret-token';
 
 const codeOf = (d: vscode.Diagnostic) => String(typeof d.code === 'object' ? d.code.value : d.code);
@@ -48,12 +48,7 @@ export async function run(): Promise<void> {
       name: 'restricted mode: the workspace is not trusted, the extension activates (limited support) and the language client runs, told the workspace is untrusted',
       async run() {
         if (vscode.workspace.isTrusted !== false) throw new Error(`vscode.workspace.isTrusted is ${vscode.workspace.isTrusted}`);
-        doc = await vscode.workspace.openTextDocument(ciUri);
-        await vscode.window.showTextDocument(doc);
-        const ext = vscode.extensions.getExtension<GitlabCiPresetsApi>(EXTENSION_ID);
-        if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
-        api = await ext.activate();
-        await waitFor('the language client to run', () => api.client()?.isRunning());
+        ({ doc, api } = await openAndActivate(ciUri));
         if (!api.isCiDocument(doc)) throw new Error('.gitlab-ci.yml is not in the document selector');
         const init = api.client()?.clientOptions.initializationOptions as { trusted?: unknown } | undefined;
         if (init?.trusted !== false) throw new Error(`initializationOptions.trusted is ${JSON.stringify(init?.trusted)}`);
