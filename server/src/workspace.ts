@@ -211,7 +211,10 @@ export class Workspace {
     return into;
   }
 
-  /** Expand the pipeline `uri` belongs to: the folder's root pipeline when it reads the file, else the file on its own. */
+  /**
+   * Expand the pipeline `uri` belongs to: the folder's root pipeline when it reads the file; that
+   * pipeline with the file forced in when an include's `rules:` leave it out; else the file on its own.
+   */
   async analyse(uri: string): Promise<Analysis> {
     const path = fileURLToPath(uri);
     const folder = this.folderOf(path);
