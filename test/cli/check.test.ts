@@ -114,3 +114,13 @@ test('a component project checked on its own: $[[ component.name ]] is the templ
   assert.deepEqual(findings.map((f) => [f.code, f.severity]), [['stage-unknown', 'info']]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
+
+test('check LIBRARY --consumer DIR without --project: the library serves the one project the consumer includes from it', () => {
+  const r = cli(['check', 'ci-library', '--consumer', 'service-repo']);
+  assert.doesNotMatch(r.stdout, /\[include-missing\]/, r.stdout);
+  assert.match(r.stderr, /the consumers' includes of acme\/ci-library are read from ci-library/);
+  // The planted defects are found as with the explicit mapping.
+  const mapped = cli(['check', 'ci-library', '--consumer', 'service-repo', ...mapLib]);
+  assert.equal(r.stdout, mapped.stdout);
+  assert.equal(mapped.stderr, '', 'an explicit --project: nothing to say');
+});

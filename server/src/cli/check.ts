@@ -3,7 +3,8 @@
  * Reports exactly the diagnostics the language server publishes (same code, codes, messages):
  * a folder with a root `.gitlab-ci.yml` is checked as a pipeline; every other YAML file that
  * holds hidden jobs, variables or a `spec:` header (a preset file) is checked on its own; each `--consumer`
- * pipeline is checked with the checked library serving its project includes.
+ * pipeline is checked with the checked library serving its project includes (its git remote's
+ * project, else the one project the consumers include whose files it holds; `--project` wins).
  * Exit 0 clean, 1 findings at error level (warnings too with --strict), 2 usage errors.
  * `--remote [--project-id ID|PATH] [--ref REF] [--gitlab-url URL] [--timeout S]` also sends each
  * checked pipeline, as merged here (uncommitted files included), to GitLab's CI Lint API (token
@@ -30,6 +31,8 @@ import { CiLint, DEFAULT_LINT_TIMEOUT_MS, lintTarget, validateRemotely } from '.
 import { ApiError } from '../sources/gitlab-api.js';
 import { RequestLimiter } from '../sources/request-limits.js';
 import { parseYaml } from '../pipeline/parse.js';
+import { parseIncludeEntries } from '../pipeline/include-entries.js';
+import { folderProject } from '../sources/settings-variables.js';
 import { listFilesRecursive, projectRootOf } from '../sources/directory-sources.js';
 import { serverSession } from '../sources/source-session.js';
 import { DEFAULT_SETTINGS, Workspace } from '../workspace.js';
@@ -117,6 +120,14 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
     localOnly: !online,
   };
   if (online && token) serverSession.tokens.replace({ [values['gitlab-url'] ?? 'https://gitlab.com']: token });
+  let stderr = '';
+  if (libraryDirs.length === 1 && consumers.length) {
+    const project = servedByLibrary(libraryDirs[0], consumers, settings);
+    if (project) {
+      settings.localProjects[project] = libraryDirs[0];
+      stderr += `gitlab-ci-presets: the consumers' includes of ${project} are read from ${relative(cwd, libraryDirs[0]) || '.'} (--project ${project}=DIR to choose)\n`;
+    }
+  }
   // A file given on its own belongs to the project around it: local includes resolve from there.
   const fileRoots = paths.filter((p) => statSync(p).isFile()).map(projectRootOf);
   const folders = [...new Set([...libraryDirs, ...fileRoots, ...consumers])];
@@ -165,11 +176,10 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
   for (const c of consumers) await analyse(pathToFileURL(resolve(c, '.gitlab-ci.yml')).href);
 
   let remote: RemoteReport | undefined;
-  let stderr = '';
   if (values.remote) {
     const r = await checkRemote(pipelines, { ...values, timeoutMs, token: env.GITLAB_TOKEN?.trim() || undefined }, (uri, diags) => add(uri, diags), cwd);
     remote = r.report;
-    stderr = r.stderr;
+    stderr += r.stderr;
   }
 
   const list = [...findings.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
@@ -233,6 +243,29 @@ function repoDirProjects(root: string): Record<string, string> {
   };
   walk(root, '');
   return out;
+}
+
+/**
+ * `check LIBRARY --consumer DIR` without a `--project` for the library: the project the library's
+ * git remote names, else the one project the consumers include (and no option maps) whose every
+ * included file the library holds. Undefined when that is not clear.
+ */
+function servedByLibrary(library: string, consumers: string[], settings: Settings): string | undefined {
+  const mapped = new Set(Object.keys(settings.localProjects).map((k) => k.split('@')[0]));
+  const remote = folderProject(library, settings.gitlabUrl)?.project;
+  if (remote) return mapped.has(remote) ? undefined : remote;
+  const files = new Map<string, string[]>();
+  for (const c of consumers) {
+    const parsed = parseYaml('check:', readFileSync(resolve(c, '.gitlab-ci.yml'), 'utf8'));
+    const include = parsed.content.kind === 'map' ? parsed.content.entries.get('include') : undefined;
+    if (!include) continue;
+    for (const e of parseIncludeEntries(include, () => undefined)) {
+      if (e.kind !== 'project' || e.location.includes('$') || mapped.has(e.location)) continue;
+      files.set(e.location, [...(files.get(e.location) ?? []), ...e.files]);
+    }
+  }
+  const fits = [...files].filter(([, fs]) => fs.length > 0 && fs.every((f) => existsSync(resolve(library, f.replace(/^\/+/, '')))));
+  return fits.length === 1 ? fits[0][0] : undefined;
 }
 
 function toFinding(uri: string, d: Diagnostic, cwd: string): Finding {
