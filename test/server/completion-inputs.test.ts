@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { InsertTextFormat } from 'vscode-languageserver-protocol/node';
 import type { CompletionItem, TextEdit } from 'vscode-languageserver-protocol/node';
 import { FUNCTION_NAMES } from '../../server/src/pipeline/interpolation-functions.js';
-import { at, openWorkspace } from '../support/lsp-workspace.js';
+import { at, byLabel, docOf, labels, openWorkspace, sorted } from '../support/lsp-workspace.js';
 import type { OpenFile } from '../support/lsp-workspace.js';
 
 const DEPLOY = `spec:
@@ -79,14 +79,6 @@ async function complete(ws: OpenFile, search: string, replacement: string, trigg
   return { items: await ws.client.completion(ws.uri, position, trigger), text };
 }
 
-const labels = (items: CompletionItem[]) => items.map((i) => i.label);
-const sorted = (items: CompletionItem[]) => [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
-const byLabel = (items: CompletionItem[], label: string) => {
-  const it = items.find((i) => i.label === label);
-  assert.ok(it, `${label} is offered; got ${labels(items).join(', ')}`);
-  return it;
-};
-const docOf = (it: CompletionItem) => (typeof it.documentation === 'string' ? it.documentation : it.documentation?.value ?? '');
 const editOf = (it: CompletionItem) => {
   assert.ok(it.textEdit && 'range' in it.textEdit, `${it.label} has a text edit`);
   return it.textEdit as TextEdit;

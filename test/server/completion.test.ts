@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { CompletionItem } from 'vscode-languageserver-protocol/node';
-import { at, copyFixtures, openWorkspace, SERVICE_SETTINGS, XFENIX_SETTINGS } from '../support/lsp-workspace.js';
+import { at, byLabel, copyFixtures, docOf, labels, openWorkspace, SERVICE_SETTINGS, sorted, XFENIX_SETTINGS } from '../support/lsp-workspace.js';
 import type { OpenFile } from '../support/lsp-workspace.js';
 
 const XFENIX_CONSUMER = `include:
@@ -47,14 +47,6 @@ async function complete(ws: OpenFile, search: string, replacement: string, trigg
   return ws.client.completion(ws.uri, position, trigger);
 }
 
-const labels = (items: CompletionItem[]) => items.map((i) => i.label);
-const byLabel = (items: CompletionItem[], label: string) => {
-  const it = items.find((i) => i.label === label);
-  assert.ok(it, `${label} is offered; got ${labels(items).slice(0, 40).join(', ')}`);
-  return it;
-};
-const docOf = (it: CompletionItem) => (typeof it.documentation === 'string' ? it.documentation : it.documentation?.value ?? '');
-const sorted = (items: CompletionItem[]) => [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
 const insertText = (it: CompletionItem) => (it.textEdit && 'newText' in it.textEdit ? it.textEdit.newText : it.insertText ?? it.label);
 
 interface Case {

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Position } from 'vscode-languageserver-protocol/node';
+import type { CompletionItem, Position } from 'vscode-languageserver-protocol/node';
 import { LspClient, repoRoot } from './lsp-client.js';
 
 /** Text with a `$0` cursor → the text without it and the cursor's LSP position. */
@@ -49,3 +49,13 @@ export function copyFixtures(prefix: string, consumer: string): string {
 
 export const SERVICE_SETTINGS = { localProjects: { 'acme/ci-library@v1.2.0': '../ci-library' } };
 export const XFENIX_SETTINGS = { localProjects: { 'xfenix/pycon2022@master': '../pycon2022' } };
+
+/** Completion items: their labels, one by label (asserted present), its documentation as text, in the client's order. */
+export const labels = (items: CompletionItem[]) => items.map((i) => i.label);
+export const byLabel = (items: CompletionItem[], label: string) => {
+  const it = items.find((i) => i.label === label);
+  assert.ok(it, `${label} is offered; got ${labels(items).slice(0, 40).join(', ')}`);
+  return it;
+};
+export const docOf = (it: CompletionItem) => (typeof it.documentation === 'string' ? it.documentation : it.documentation?.value ?? '');
+export const sorted = (items: CompletionItem[]) => [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
