@@ -8,8 +8,8 @@
  */
 import { makeContext } from '../server/src/features/context.js';
 import { buildPreview } from '../server/src/features/preview.js';
-import { expandPipeline } from '../server/src/pipeline/expand.js';
-import { simulatedVariables } from '../server/src/pipeline/simulated-context.js';
+import { expandPipeline } from '../server/src/pipeline/merge/expand.js';
+import { simulatedVariables } from '../server/src/pipeline/rules/simulated-context.js';
 import { MemorySources } from '../server/src/sources/memory-sources.js';
 import { renderPreview } from '../client/src/webview/render.js';
 import { generatePipeline } from './generate-pipeline.js';

@@ -8,8 +8,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { expandPipeline } from '../server/src/pipeline/expand.js';
-import { simulatedVariables } from '../server/src/pipeline/simulated-context.js';
+import { expandPipeline } from '../server/src/pipeline/merge/expand.js';
+import { simulatedVariables } from '../server/src/pipeline/rules/simulated-context.js';
 import { SourceSession } from '../server/src/sources/source-session.js';
 import { GitLabStandIn } from '../test/support/gitlab-stand-in.js';
 

@@ -8,8 +8,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { expandPipeline } from '../server/src/pipeline/expand.js';
-import { simulatedVariables } from '../server/src/pipeline/simulated-context.js';
+import { expandPipeline } from '../server/src/pipeline/merge/expand.js';
+import { simulatedVariables } from '../server/src/pipeline/rules/simulated-context.js';
 import { DirectorySources } from '../server/src/sources/directory-sources.js';
 
 const repo = resolve(__dirname, '..');

@@ -15,8 +15,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ExpandedPipeline } from './pipeline/expand.js';
-import type { ParsedFile } from './pipeline/parse.js';
+import type { ExpandedPipeline } from './pipeline/merge/expand.js';
+import type { ParsedFile } from './pipeline/yaml/parse.js';
 import { listFilesRecursive } from './sources/directory-sources.js';
 import type { Analysis } from './workspace.js';
 

@@ -17,9 +17,9 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYamlText, stringify as stringifyYaml } from 'yaml';
-import { interpolateFile } from '../../server/src/pipeline/inputs.js';
+import { interpolateFile } from '../../server/src/pipeline/inputs/inputs.js';
 import { toPlain as plainOf } from '../../server/src/pipeline/model.js';
-import { parseYaml as parseCiFile } from '../../server/src/pipeline/parse.js';
+import { parseYaml as parseCiFile } from '../../server/src/pipeline/yaml/parse.js';
 import { DEVIATIONS, GITLAB_ONLY_DEFAULT_KEYS, ORACLE_DEFAULT_KEYS } from './deviations.js';
 import type { Deviation, Path } from './deviations.js';
 import { MemorySources } from '../../server/src/sources/memory-sources.js';
@@ -452,9 +452,9 @@ async function runSpecStage(c: SpecCase): Promise<EngineOutcome | string> {
     return { actual: plain === null ? {} : plain, diagnostics: [...file.diagnostics, ...res.diagnostics] };
   }
   if (c.stage === 'extends' || c.stage === 'reference') {
-    const parse = await loadEngineModule('pipeline/parse.ts');
+    const parse = await loadEngineModule('pipeline/yaml/parse.ts');
     const model = await loadEngineModule('pipeline/model.ts');
-    const stageMod = await loadEngineModule(c.stage === 'extends' ? 'pipeline/extends.ts' : 'pipeline/references.ts');
+    const stageMod = await loadEngineModule(c.stage === 'extends' ? 'pipeline/merge/extends.ts' : 'pipeline/merge/references.ts');
     for (const m of [parse, model, stageMod]) if (typeof m === 'string') return m;
     const parseYaml = (parse as Record<string, unknown>).parseYaml as (uri: string, text: string) => { content: { kind: string }; diagnostics: Diagnostic[] };
     const toPlain = (model as Record<string, unknown>).toPlain as (n: unknown) => unknown;
@@ -471,7 +471,7 @@ async function runSpecStage(c: SpecCase): Promise<EngineOutcome | string> {
     // The include stage alone (GitLab's External::Processor#perform): processIncludes() when the
     // engine exports it, so that later validation (e.g. "at least one visible job", which the
     // Processor specs do not run) does not leak into these cases.
-    const includes = await loadEngineModule('pipeline/includes.ts');
+    const includes = await loadEngineModule('pipeline/includes/includes.ts');
     const model = await loadEngineModule('pipeline/model.ts');
     if (typeof includes !== 'string' && typeof model !== 'string' && typeof includes.processIncludes === 'function') {
       const processIncludes = includes.processIncludes as (root: unknown, o: unknown) => Promise<{ doc: unknown; diagnostics: Diagnostic[] }>;
@@ -484,7 +484,7 @@ async function runSpecStage(c: SpecCase): Promise<EngineOutcome | string> {
     }
   }
   // full-config (and include without processIncludes): the whole expansion over in-memory files.
-  const expand = await loadEngineModule('pipeline/expand.ts');
+  const expand = await loadEngineModule('pipeline/merge/expand.ts');
   const model = await loadEngineModule('pipeline/model.ts');
   for (const m of [expand, model]) if (typeof m === 'string') return m;
   const expandPipeline = (expand as Record<string, unknown>).expandPipeline as (o: unknown) => Promise<{ merged: unknown; diagnostics: Diagnostic[] }>;

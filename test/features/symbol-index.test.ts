@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ExpandedPipeline } from '../../server/src/pipeline/expand.js';
-import { parseYaml } from '../../server/src/pipeline/parse.js';
+import type { ExpandedPipeline } from '../../server/src/pipeline/merge/expand.js';
+import { parseYaml } from '../../server/src/pipeline/yaml/parse.js';
 import { fromClientUri, isEditable, toClientUri } from '../../server/src/features/read-only-files.js';
 import { definitionTargets, jobOccurrences, occurrenceAt, referenceTokens, variableOccurrences } from '../../server/src/features/symbol-index.js';
 import { expandFiles, spanText } from '../support/engine.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { docCommentAbove, fileHeaderComment, tagDefault } from '../../server/src/pipeline/doc-comments.js';
+import { docCommentAbove, fileHeaderComment, tagDefault } from '../../server/src/pipeline/contract/doc-comments.js';
 
 const repo = resolve(__dirname, '..', '..');
 const lib = join(repo, 'examples', 'ci-library');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandPipeline } from '../../server/src/pipeline/expand.js';
+import { expandPipeline } from '../../server/src/pipeline/merge/expand.js';
 import { MemorySources } from '../../server/src/sources/memory-sources.js';
 import { expandPlain, spanText } from '../support/engine.js';
 

@@ -10,8 +10,8 @@ import {
   isPresent,
   parseExpression,
   tokenizeExpression,
-} from '../../server/src/pipeline/expressions.js';
-import type { ExprNode, ExprOptions, ExprVars } from '../../server/src/pipeline/expressions.js';
+} from '../../server/src/pipeline/expressions/expressions.js';
+import type { ExprNode, ExprOptions, ExprVars } from '../../server/src/pipeline/expressions/expressions.js';
 
 const VARS: ExprVars = {
   PRESENT: 'my variable',

@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { compileRe2, findInterpolationBlocks, interpolateFile, readInputSpecs, rubyToS } from '../../server/src/pipeline/inputs.js';
-import type { ComponentContext, InterpolationContext } from '../../server/src/pipeline/inputs.js';
-import { expandExistingVariables, rubySlice, shellEscape } from '../../server/src/pipeline/interpolation-functions.js';
+import { compileRe2, findInterpolationBlocks, interpolateFile, readInputSpecs, rubyToS } from '../../server/src/pipeline/inputs/inputs.js';
+import type { ComponentContext, InterpolationContext } from '../../server/src/pipeline/inputs/inputs.js';
+import { expandExistingVariables, rubySlice, shellEscape } from '../../server/src/pipeline/inputs/interpolation-functions.js';
 import { fromPlain, getPath, toPlain } from '../../server/src/pipeline/model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../../server/src/pipeline/model.js';
-import { parseYaml } from '../../server/src/pipeline/parse.js';
+import { parseYaml } from '../../server/src/pipeline/yaml/parse.js';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const corpus = path.resolve(repoRoot, '..', 'shared', 'corpus');

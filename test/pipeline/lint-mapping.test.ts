@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
-import type { ExpandedPipeline } from '../../server/src/pipeline/expand.js';
-import { diffMergedYaml, diffPlain, formatDiffPath, formatDifference, lintMessageSpan, mapLintMessages, mergedYamlForLint } from '../../server/src/pipeline/lint-mapping.js';
+import type { ExpandedPipeline } from '../../server/src/pipeline/merge/expand.js';
+import { diffMergedYaml, diffPlain, formatDiffPath, formatDifference, lintMessageSpan, mapLintMessages, mergedYamlForLint } from '../../server/src/pipeline/edits/lint-mapping.js';
 import { toPlain } from '../../server/src/pipeline/model.js';
-import { renderPipeline } from '../../server/src/pipeline/output.js';
-import { parseYaml } from '../../server/src/pipeline/parse.js';
-import { LineIndex } from '../../server/src/pipeline/positions.js';
+import { renderPipeline } from '../../server/src/pipeline/merge/output.js';
+import { parseYaml } from '../../server/src/pipeline/yaml/parse.js';
+import { LineIndex } from '../../server/src/pipeline/yaml/positions.js';
 import { expandFiles, spanText } from '../support/engine.js';
 
 const ROOT = `include:

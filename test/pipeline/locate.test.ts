@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { locate } from '../../server/src/pipeline/locate.js';
-import { parseYaml } from '../../server/src/pipeline/parse.js';
+import { parseYaml } from '../../server/src/pipeline/yaml/parse.js';
 
 /** Fixture with the cursor marked by `$0`, the expected path beside it. */
 const cases: [string, (string | number)[], boolean][] = [

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseJobName, expandMatrix, MATRIX_LIMIT, matrixJobCount, neededInstances } from '../../server/src/pipeline/matrix.js';
+import { baseJobName, expandMatrix, MATRIX_LIMIT, matrixJobCount, neededInstances } from '../../server/src/pipeline/merge/matrix.js';
 import { fromPlain } from '../../server/src/pipeline/model.js';
-import { evaluateRules } from '../../server/src/pipeline/rules.js';
-import type { RulesOptions } from '../../server/src/pipeline/rules.js';
+import { evaluateRules } from '../../server/src/pipeline/rules/rules.js';
+import type { RulesOptions } from '../../server/src/pipeline/rules/rules.js';
 import { expandFiles, spanText } from '../support/engine.js';
 
 const parallel = (matrix: unknown) => fromPlain({ matrix });

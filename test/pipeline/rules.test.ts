@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { evaluateRules } from '../../server/src/pipeline/rules.js';
-import type { RulesOptions } from '../../server/src/pipeline/rules.js';
-import { refPatternMatches } from '../../server/src/pipeline/rules-only-except.js';
+import { evaluateRules } from '../../server/src/pipeline/rules/rules.js';
+import type { RulesOptions } from '../../server/src/pipeline/rules/rules.js';
+import { refPatternMatches } from '../../server/src/pipeline/rules/rules-only-except.js';
 import { expandFiles, spanText } from '../support/engine.js';
 import { repoRoot } from '../support/lsp-client.js';
 

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
-import { expandPipeline } from '../../server/src/pipeline/expand.js';
-import type { ExpandedPipeline } from '../../server/src/pipeline/expand.js';
-import { isPredefined, PREDEFINED_VARIABLES } from '../../server/src/pipeline/predefined-variables.js';
-import { simulatedVariables } from '../../server/src/pipeline/simulated-context.js';
-import { definitionsInScope, fileContract, missingRequiredVariables, templateContract } from '../../server/src/pipeline/variable-contract.js';
-import type { Contract, ContractVariable } from '../../server/src/pipeline/variable-contract.js';
-import { shellAssignments } from '../../server/src/pipeline/variable-reads.js';
+import { expandPipeline } from '../../server/src/pipeline/merge/expand.js';
+import type { ExpandedPipeline } from '../../server/src/pipeline/merge/expand.js';
+import { isPredefined, PREDEFINED_VARIABLES } from '../../server/src/pipeline/variables/predefined-variables.js';
+import { simulatedVariables } from '../../server/src/pipeline/rules/simulated-context.js';
+import { definitionsInScope, fileContract, missingRequiredVariables, templateContract } from '../../server/src/pipeline/contract/variable-contract.js';
+import type { Contract, ContractVariable } from '../../server/src/pipeline/contract/variable-contract.js';
+import { shellAssignments } from '../../server/src/pipeline/variables/variable-reads.js';
 import { DirectorySources } from '../../server/src/sources/directory-sources.js';
 import { expandFiles, spanText } from '../support/engine.js';
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandVariables, findVariableReads } from '../../server/src/pipeline/variable-expansion.js';
-import type { ExpandOptions, VariableRead } from '../../server/src/pipeline/variable-expansion.js';
+import { expandVariables, findVariableReads } from '../../server/src/pipeline/variables/variable-expansion.js';
+import type { ExpandOptions, VariableRead } from '../../server/src/pipeline/variables/variable-expansion.js';
 
 const VARS = { A: 'x', B: 'y', A_B1: 'long', EMPTY: '', REF: '$A', DOLLAR: '$$', UNSET: undefined };
 

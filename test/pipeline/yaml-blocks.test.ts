@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Node } from '../../server/src/pipeline/model.js';
-import { parseYamlReusing, parseYamlWhole } from '../../server/src/pipeline/parse.js';
-import type { ParsedFile } from '../../server/src/pipeline/parse.js';
-import { splitBlocks } from '../../server/src/pipeline/yaml-blocks.js';
-import { parseCached } from '../../server/src/pipeline/includes.js';
-import type { ParseCache } from '../../server/src/pipeline/includes.js';
+import { parseYamlReusing, parseYamlWhole } from '../../server/src/pipeline/yaml/parse.js';
+import type { ParsedFile } from '../../server/src/pipeline/yaml/parse.js';
+import { splitBlocks } from '../../server/src/pipeline/yaml/yaml-blocks.js';
+import { parseCached } from '../../server/src/pipeline/includes/includes.js';
+import type { ParseCache } from '../../server/src/pipeline/includes/includes.js';
 
 const repo = resolve(__dirname, '..', '..');
 const corpus = resolve(repo, '..', 'shared', 'corpus');

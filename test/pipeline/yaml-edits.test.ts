@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addIncludeInputs, appendStage, indentUnit, insertVariables, replaceScalar, yamlScalar } from '../../server/src/pipeline/yaml-edits.js';
-import type { TextChange } from '../../server/src/pipeline/yaml-edits.js';
-import { parseYaml } from '../../server/src/pipeline/parse.js';
+import { addIncludeInputs, appendStage, indentUnit, insertVariables, replaceScalar, yamlScalar } from '../../server/src/pipeline/edits/yaml-edits.js';
+import type { TextChange } from '../../server/src/pipeline/edits/yaml-edits.js';
+import { parseYaml } from '../../server/src/pipeline/yaml/parse.js';
 
 const apply = (text: string, c: TextChange | undefined) => {
   assert.ok(c, 'an edit');

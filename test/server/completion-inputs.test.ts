@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InsertTextFormat } from 'vscode-languageserver-protocol/node';
 import type { CompletionItem, TextEdit } from 'vscode-languageserver-protocol/node';
-import { FUNCTION_NAMES } from '../../server/src/pipeline/interpolation-functions.js';
+import { FUNCTION_NAMES } from '../../server/src/pipeline/inputs/interpolation-functions.js';
 import { at, byLabel, docOf, labels, openWorkspace, sorted } from '../support/lsp-workspace.js';
 import type { OpenFile } from '../support/lsp-workspace.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LocationLink } from 'vscode-languageserver-protocol/node';
-import { LineIndex } from '../../server/src/pipeline/positions.js';
+import { LineIndex } from '../../server/src/pipeline/yaml/positions.js';
 import { GitLabStandIn } from '../support/gitlab-stand-in.js';
 import { LspClient, repoRoot } from '../support/lsp-client.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Location, LocationLink, Position, TextEdit } from 'vscode-languageserver-protocol/node';
-import { LineIndex } from '../../server/src/pipeline/positions.js';
+import { LineIndex } from '../../server/src/pipeline/yaml/positions.js';
 import { GitLabStandIn } from '../support/gitlab-stand-in.js';
 import { LspClient, repoRoot } from '../support/lsp-client.js';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Location, Position } from 'vscode-languageserver-protocol/node';
-import { LineIndex } from '../../server/src/pipeline/positions.js';
+import { LineIndex } from '../../server/src/pipeline/yaml/positions.js';
 import { LspClient, repoRoot } from '../support/lsp-client.js';
 
 const SETTINGS = { localProjects: { 'acme/ci-library@v1.2.0': '../ci-library' } };

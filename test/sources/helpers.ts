@@ -2,11 +2,11 @@
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { expandPipeline } from '../../server/src/pipeline/expand.js';
-import type { ExpandedPipeline } from '../../server/src/pipeline/expand.js';
-import { renderPipeline } from '../../server/src/pipeline/output.js';
+import { expandPipeline } from '../../server/src/pipeline/merge/expand.js';
+import type { ExpandedPipeline } from '../../server/src/pipeline/merge/expand.js';
+import { renderPipeline } from '../../server/src/pipeline/merge/output.js';
 import type { SourceProvider } from '../../server/src/pipeline/sources.js';
-import { simulatedVariables } from '../../server/src/pipeline/simulated-context.js';
+import { simulatedVariables } from '../../server/src/pipeline/rules/simulated-context.js';
 import { SourceSession } from '../../server/src/sources/source-session.js';
 import type { SessionOptions, SourceSettings } from '../../server/src/sources/source-session.js';
 import { GitLabStandIn } from '../support/gitlab-stand-in.js';

@@ -1,8 +1,8 @@
 /** Small helpers for engine tests: expand in-memory files and read the result as plain data. */
-import { expandPipeline } from '../../server/src/pipeline/expand.js';
-import type { ExpandedPipeline } from '../../server/src/pipeline/expand.js';
-import { renderPipeline } from '../../server/src/pipeline/output.js';
-import { simulatedVariables } from '../../server/src/pipeline/simulated-context.js';
+import { expandPipeline } from '../../server/src/pipeline/merge/expand.js';
+import type { ExpandedPipeline } from '../../server/src/pipeline/merge/expand.js';
+import { renderPipeline } from '../../server/src/pipeline/merge/output.js';
+import { simulatedVariables } from '../../server/src/pipeline/rules/simulated-context.js';
 import { MemorySources } from '../../server/src/sources/memory-sources.js';
 
 export async function expandFiles(files: Record<string, string>, variables: Record<string, string> = {}): Promise<ExpandedPipeline> {

@@ -10,14 +10,14 @@
  */
 import { CodeActionKind } from 'vscode-languageserver/node';
 import type { ClientCapabilities, CodeAction, CodeActionParams, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { isGlob } from '../pipeline/glob.js';
-import { readInputSpecs } from '../pipeline/inputs.js';
-import { isJobKey } from '../pipeline/jobs.js';
-import { isConsumerFile } from '../pipeline/missing-variables.js';
-import { parseYaml } from '../pipeline/parse.js';
-import { LineIndex } from '../pipeline/positions.js';
-import { addIncludeInputs, appendStage, insertVariables, quoteStyle, replaceScalar, yamlScalar } from '../pipeline/yaml-edits.js';
-import type { NewEntry, TextChange } from '../pipeline/yaml-edits.js';
+import { isGlob } from '../pipeline/includes/glob.js';
+import { readInputSpecs } from '../pipeline/inputs/inputs.js';
+import { isJobKey } from '../pipeline/merge/jobs.js';
+import { isConsumerFile } from '../pipeline/contract/missing-variables.js';
+import { parseYaml } from '../pipeline/yaml/parse.js';
+import { LineIndex } from '../pipeline/yaml/positions.js';
+import { addIncludeInputs, appendStage, insertVariables, quoteStyle, replaceScalar, yamlScalar } from '../pipeline/edits/yaml-edits.js';
+import type { NewEntry, TextChange } from '../pipeline/edits/yaml-edits.js';
 import type { Feature, FeatureContext } from './context.js';
 import { missingVariableDiagnostics } from './diagnostics.js';
 import type { MissingVariableData } from './diagnostics.js';

@@ -6,7 +6,7 @@
  * them into VS Code objects.
  */
 import type { CodeLens } from 'vscode-languageserver/node';
-import type { ExpandedPipeline } from '../pipeline/expand.js';
+import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import type { Feature, FeatureContext } from './context.js';
 import { clientUri, featureContext } from './read-only-files.js';
 import { clientLocations, relatedPipelines } from './references.js';

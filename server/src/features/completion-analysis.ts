@@ -8,8 +8,8 @@
  * (WeakMaps: they go with the analysis the server drops at the next generation).
  */
 import type { Analysis } from '../workspace.js';
-import type { LoadedFile } from '../pipeline/includes.js';
-import { LineIndex } from '../pipeline/positions.js';
+import type { LoadedFile } from '../pipeline/includes/includes.js';
+import { LineIndex } from '../pipeline/yaml/positions.js';
 import type { FeatureContext, FeatureHost } from './context.js';
 
 export interface Answering {

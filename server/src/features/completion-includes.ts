@@ -5,9 +5,9 @@
  */
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
 import type { CompletionItem } from 'vscode-languageserver/node';
-import type { LoadedFile } from '../pipeline/includes.js';
-import { readInputSpecs } from '../pipeline/inputs.js';
-import type { InputSpec } from '../pipeline/inputs.js';
+import type { LoadedFile } from '../pipeline/includes/includes.js';
+import { readInputSpecs } from '../pipeline/inputs/inputs.js';
+import type { InputSpec } from '../pipeline/inputs/inputs.js';
 import type { ProjectLoc, SourceProvider } from '../pipeline/sources.js';
 import type { Analysis } from '../workspace.js';
 import { fileLabel } from './completion-analysis.js';

@@ -14,12 +14,12 @@
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
 import type { CompletionItem } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeHeader } from '../pipeline/input-spec.js';
-import { COMPONENT_FIELDS, MAX_FUNCTIONS, readInputSpecs } from '../pipeline/inputs.js';
-import type { InputSpec } from '../pipeline/inputs.js';
-import { FUNCTION_NAMES } from '../pipeline/interpolation-functions.js';
+import { analyzeHeader } from '../pipeline/inputs/input-spec.js';
+import { COMPONENT_FIELDS, MAX_FUNCTIONS, readInputSpecs } from '../pipeline/inputs/inputs.js';
+import type { InputSpec } from '../pipeline/inputs/inputs.js';
+import { FUNCTION_NAMES } from '../pipeline/inputs/interpolation-functions.js';
 import type { MapNode } from '../pipeline/model.js';
-import { parseYaml } from '../pipeline/parse.js';
+import { parseYaml } from '../pipeline/yaml/parse.js';
 import type { Answering } from './completion-analysis.js';
 import { inputDoc } from './completion-includes.js';
 import { item, snippetText } from './completion-items.js';

@@ -5,7 +5,7 @@
  */
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
 import type { CompletionItem } from 'vscode-languageserver/node';
-import { GLOBAL_KEYWORDS } from '../pipeline/jobs.js';
+import { GLOBAL_KEYWORDS } from '../pipeline/merge/jobs.js';
 import { getPath, toPlain } from '../pipeline/model.js';
 import type { Node } from '../pipeline/model.js';
 import type { Analysis } from '../workspace.js';

@@ -8,9 +8,9 @@
  */
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
 import type { CompletionItem } from 'vscode-languageserver/node';
-import type { ExpandedPipeline } from '../pipeline/expand.js';
-import { definitionsInScope, fileContract } from '../pipeline/variable-contract.js';
-import type { Contract, ContractVariable, VariableDefinition } from '../pipeline/variable-contract.js';
+import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
+import { definitionsInScope, fileContract } from '../pipeline/contract/variable-contract.js';
+import type { Contract, ContractVariable, VariableDefinition } from '../pipeline/contract/variable-contract.js';
 import type { Analysis } from '../workspace.js';
 import { spanLabel } from './completion-analysis.js';
 import type { ItemRange } from './completion-items.js';

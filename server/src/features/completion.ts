@@ -15,7 +15,7 @@
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
 import type { CompletionItem, CompletionParams } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { definitionsInScope } from '../pipeline/variable-contract.js';
+import { definitionsInScope } from '../pipeline/contract/variable-contract.js';
 import type { Analysis } from '../workspace.js';
 import { answering, rememberOnOpen } from './completion-analysis.js';
 import { entryFiles, inputNameItems, inputValueItems, localFileItems, projectFileItems } from './completion-includes.js';

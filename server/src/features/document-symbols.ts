@@ -6,11 +6,11 @@
  */
 import { SymbolKind } from 'vscode-languageserver/node';
 import type { DocumentSymbol, Range } from 'vscode-languageserver/node';
-import { extendsNames } from '../pipeline/extends.js';
-import { parseIncludeEntries } from '../pipeline/include-entries.js';
-import { findInterpolationBlocks, readInputSpecs } from '../pipeline/inputs.js';
-import type { InputSpec } from '../pipeline/inputs.js';
-import { GLOBAL_KEYWORDS } from '../pipeline/jobs.js';
+import { extendsNames } from '../pipeline/merge/extends.js';
+import { parseIncludeEntries } from '../pipeline/includes/include-entries.js';
+import { findInterpolationBlocks, readInputSpecs } from '../pipeline/inputs/inputs.js';
+import type { InputSpec } from '../pipeline/inputs/inputs.js';
+import { GLOBAL_KEYWORDS } from '../pipeline/merge/jobs.js';
 import type { MapNode, Node, Span } from '../pipeline/model.js';
 import type { Feature, FeatureContext } from './context.js';
 import { featureContext } from './read-only-files.js';

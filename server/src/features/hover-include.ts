@@ -3,10 +3,10 @@
  * inputs, files it pulls in itself), on an include's `inputs:` key and on `$[[ inputs.x ]]`
  * (the input's spec).
  */
-import type { IncludeEntry } from '../pipeline/include-entries.js';
-import type { LoadedFile } from '../pipeline/includes.js';
-import { readInputSpecs } from '../pipeline/inputs.js';
-import { isJobKey } from '../pipeline/jobs.js';
+import type { IncludeEntry } from '../pipeline/includes/include-entries.js';
+import type { LoadedFile } from '../pipeline/includes/includes.js';
+import { readInputSpecs } from '../pipeline/inputs/inputs.js';
+import { isJobKey } from '../pipeline/merge/jobs.js';
 import type { Analysis } from '../workspace.js';
 import { fileLabel } from './completion-analysis.js';
 import { inputDoc } from './completion-includes.js';

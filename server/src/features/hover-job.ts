@@ -4,16 +4,16 @@
  * contract. Hover shows all of it; completion uses the comment and origin as item documentation.
  */
 import { stringify } from 'yaml';
-import { docCommentAbove } from '../pipeline/doc-comments.js';
-import type { DocComment } from '../pipeline/doc-comments.js';
-import type { ExpandedPipeline } from '../pipeline/expand.js';
+import { docCommentAbove } from '../pipeline/contract/doc-comments.js';
+import type { DocComment } from '../pipeline/contract/doc-comments.js';
+import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import { toPlain } from '../pipeline/model.js';
 import type { MapNode, Span } from '../pipeline/model.js';
-import { templateContract } from '../pipeline/variable-contract.js';
-import type { Contract } from '../pipeline/variable-contract.js';
+import { templateContract } from '../pipeline/contract/variable-contract.js';
+import type { Contract } from '../pipeline/contract/variable-contract.js';
 import type { Analysis } from '../workspace.js';
 import { analysedText, fileIndex, lineOf, spanLabel } from './completion-analysis.js';
-import { baseJobName } from '../pipeline/jobs.js';
+import { baseJobName } from '../pipeline/merge/jobs.js';
 
 /** Longest merged YAML shown in a hover, in lines. */
 const MAX_YAML_LINES = 60;

@@ -3,9 +3,9 @@
  * scope (or globally), and the whole override chain with where each definition is written and
  * why the winner wins; what the job's presets say about it (required/optional, description).
  */
-import { predefinedVariable } from '../pipeline/predefined-variables.js';
-import { definitionsInScope } from '../pipeline/variable-contract.js';
-import type { VariableDefinition } from '../pipeline/variable-contract.js';
+import { predefinedVariable } from '../pipeline/variables/predefined-variables.js';
+import { definitionsInScope } from '../pipeline/contract/variable-contract.js';
+import type { VariableDefinition } from '../pipeline/contract/variable-contract.js';
 import type { Analysis } from '../workspace.js';
 import { expectedVariables } from './completion-variables.js';
 import { jobContract, spanLink } from './hover-job.js';

@@ -12,7 +12,7 @@ import { MarkupKind } from 'vscode-languageserver/node';
 import type { Hover, HoverParams } from 'vscode-languageserver/node';
 import { stringify } from 'yaml';
 import { getPath, toPlain } from '../pipeline/model.js';
-import type { LoadedFile } from '../pipeline/includes.js';
+import type { LoadedFile } from '../pipeline/includes/includes.js';
 import type { Analysis } from '../workspace.js';
 import { answering } from './completion-analysis.js';
 import type { Feature, FeatureContext } from './context.js';

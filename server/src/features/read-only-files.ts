@@ -13,7 +13,7 @@
  * its context through `featureContext`, so requests made inside a read-only document work too.
  */
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
-import type { LoadedFile } from '../pipeline/includes.js';
+import type { LoadedFile } from '../pipeline/includes/includes.js';
 import { makeContext } from './context.js';
 import type { Feature, FeatureContext, FeatureHost } from './context.js';
 

@@ -7,13 +7,13 @@
  * so a library file finds the uses of a consumer in another folder.
  */
 import type { Location } from 'vscode-languageserver/node';
-import type { ExpandedPipeline } from '../pipeline/expand.js';
+import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import type { Span } from '../pipeline/model.js';
 import type { Analysis } from '../workspace.js';
-import { LineIndex } from '../pipeline/positions.js';
+import { LineIndex } from '../pipeline/yaml/positions.js';
 import type { Feature, FeatureContext, FeatureHost } from './context.js';
 import { clientUri, featureContext, isEditable } from './read-only-files.js';
-import { baseJobName } from '../pipeline/jobs.js';
+import { baseJobName } from '../pipeline/merge/jobs.js';
 import { jobOccurrences, occurrenceAt, uniqueFiles, variableOccurrences } from './symbol-index.js';
 import type { Occurrence } from './symbol-index.js';
 

@@ -10,8 +10,8 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic, Range } from 'vscode-languageserver/node';
-import { formatDiffPath } from '../pipeline/lint-mapping.js';
-import type { MergedYamlDifference } from '../pipeline/lint-mapping.js';
+import { formatDiffPath } from '../pipeline/edits/lint-mapping.js';
+import type { MergedYamlDifference } from '../pipeline/edits/lint-mapping.js';
 import type { PipelineDiagnostic } from '../pipeline/model.js';
 import { CiLint, lintTarget, validateRemotely } from '../sources/ci-lint.js';
 import { ApiError } from '../sources/gitlab-api.js';

@@ -10,10 +10,10 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { Lint } from '@gitbeaker/rest';
-import type { ExpandedPipeline } from '../pipeline/expand.js';
+import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import type { PipelineDiagnostic } from '../pipeline/model.js';
-import { diffMergedYaml, mapLintMessages, mergedYamlForLint } from '../pipeline/lint-mapping.js';
-import type { MergedYamlDifference } from '../pipeline/lint-mapping.js';
+import { diffMergedYaml, mapLintMessages, mergedYamlForLint } from '../pipeline/edits/lint-mapping.js';
+import type { MergedYamlDifference } from '../pipeline/edits/lint-mapping.js';
 import { ApiError, redact } from './gitlab-api.js';
 import { primaryRemote, workingTreeOf } from './git-remotes.js';
 import { chooseGitlabUrl, mayCarryToken } from './hosts.js';

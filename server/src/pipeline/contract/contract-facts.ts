@@ -1,0 +1,252 @@
+/**
+ * The raw material of a variable contract: for one job, every read of a variable, every
+ * declaration (`# @required`/`# @optional` tags above the job and its extends ancestors, rich
+ * `variables:` entries, `${X?msg}`, the echoes of a vars-check job), and the fold that turns
+ * them into ContractVariables given what is defined where.
+ */
+import { docCommentAbove, tagDefault } from './doc-comments.js';
+import type { DocComment } from './doc-comments.js';
+import type { ExpandedPipeline } from '../merge/expand.js';
+import type { Span, ViaStep } from '../model.js';
+import type { ParsedFile } from '../yaml/parse.js';
+import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
+import type { ContractVariable } from './variable-contract.js';
+import type { VariableDefinition } from '../variables/variable-definitions.js';
+import { jobReads, valueReads } from '../variables/variable-reads.js';
+import type { ReadFact, TextOf } from '../variables/variable-reads.js';
+import { varsCheckReads } from './vars-check.js';
+
+export type FactKind = 'comment' | 'vars-check' | 'required-expansion' | 'rich' | 'global' | 'read';
+
+export interface Fact {
+  kind: FactKind;
+  name: string;
+  /** The job the fact belongs to (absent for a file-level fact: header tags, file globals). */
+  job?: string;
+  /** Who declares or reads it: the template whose comment holds the tag, the job, or the file. */
+  owner: string;
+  span?: Span;
+  /** For a comment tag: @required (true) or @optional (false). */
+  required?: boolean;
+  description?: string;
+  default?: string;
+  options?: string[];
+  read?: ReadFact;
+  via?: readonly ViaStep[];
+}
+
+const textCache = new WeakMap<ExpandedPipeline, TextOf>();
+
+/** The text of each file of the pipeline, by uri. */
+export function textsOf(pipeline: ExpandedPipeline): TextOf {
+  let t = textCache.get(pipeline);
+  if (!t) {
+    const map = new Map(pipeline.files.map((f) => [f.uri, f.parsed.text]));
+    textCache.set(pipeline, (t = (uri) => map.get(uri)));
+  }
+  return t;
+}
+
+const factCache = new WeakMap<ExpandedPipeline, Map<string, Fact[]>>();
+
+/** The job itself and all its extends ancestors, nearest first. */
+export function extendsLineage(pipeline: ExpandedPipeline, job: string): string[] {
+  const out: string[] = [];
+  const queue = [job];
+  while (queue.length) {
+    const j = queue.shift()!;
+    if (out.includes(j)) continue;
+    out.push(j);
+    queue.push(...[...(pipeline.extendsParents.get(j) ?? [])].reverse());
+  }
+  return out;
+}
+
+const docCache = new WeakMap<ParsedFile, Map<number, DocComment | undefined>>();
+const jobDocCache = new WeakMap<ExpandedPipeline, Map<string, DocComment[]>>();
+
+/** Doc comments above every place a job key is written (parsed files are shared between analyses). */
+export function jobDocComments(pipeline: ExpandedPipeline, job: string): DocComment[] {
+  let perPipeline = jobDocCache.get(pipeline);
+  if (!perPipeline) jobDocCache.set(pipeline, (perPipeline = new Map()));
+  const cached = perPipeline.get(job);
+  if (cached) return cached;
+  const out: DocComment[] = [];
+  for (const f of pipeline.files) {
+    if (f.content.kind !== 'map') continue;
+    const ks = f.content.keySpans.get(job);
+    if (!ks || ks.uri !== f.uri || !f.content.entries.has(job)) continue;
+    let perFile = docCache.get(f.parsed);
+    if (!perFile) docCache.set(f.parsed, (perFile = new Map()));
+    if (!perFile.has(ks.start)) perFile.set(ks.start, docCommentAbove(f.uri, f.parsed.text, ks.start));
+    const doc = perFile.get(ks.start);
+    if (doc && !out.some((d) => d.span.uri === doc.span.uri && d.span.start === doc.span.start)) out.push(doc);
+  }
+  perPipeline.set(job, out);
+  return out;
+}
+
+const writtenCache = new WeakMap<ExpandedPipeline, Map<string, { key: string; start: number; end: number }[]>>();
+
+/** The top-level key (job, template, `variables`, ...) of its file that a span lies in. */
+export function writtenIn(pipeline: ExpandedPipeline, span: Span | undefined): string | undefined {
+  if (!span) return undefined;
+  let perPipeline = writtenCache.get(pipeline);
+  if (!perPipeline) writtenCache.set(pipeline, (perPipeline = new Map()));
+  let ranges = perPipeline.get(span.uri);
+  if (!ranges) {
+    ranges = [];
+    const f = pipeline.files.find((x) => x.uri === span.uri);
+    if (f?.content.kind === 'map') {
+      for (const [key, v] of f.content.entries) {
+        const ks = f.content.keySpans.get(key);
+        if (ks?.uri === span.uri && v.span) ranges.push({ key, start: ks.start, end: Math.max(ks.end, v.span.end) });
+      }
+    }
+    perPipeline.set(span.uri, ranges);
+  }
+  return ranges.find((r) => r.start <= span.start && span.start <= r.end)?.key;
+}
+
+/** Reads and declarations of one job (as merged: extends, !reference, default: applied). */
+export function jobFacts(pipeline: ExpandedPipeline, job: string): Fact[] {
+  let perPipeline = factCache.get(pipeline);
+  if (!perPipeline) factCache.set(pipeline, (perPipeline = new Map()));
+  const cached = perPipeline.get(job);
+  if (cached) return cached;
+  const view = pipeline.jobs.get(job);
+  const facts: Fact[] = [];
+  if (view) {
+    const reads = jobReads(view, textsOf(pipeline));
+    // The owner of a read is the job or template it is written in (`.python-test-job` for a job
+    // that extends it, `.prepare-build-tag` for a script taken with !reference).
+    const ownerOf = (r: ReadFact) => {
+      const key = writtenIn(pipeline, r.span);
+      return key && pipeline.jobs.has(key) ? key : job;
+    };
+    for (const r of reads) {
+      const owner = ownerOf(r);
+      facts.push({ kind: 'read', name: r.name, job, owner, span: r.span, read: r, via: r.via, default: r.default });
+      if (r.form === 'required') facts.push({ kind: 'required-expansion', name: r.name, job, owner, span: r.span, description: r.message || undefined, via: r.via });
+    }
+    for (const r of varsCheckReads(view, reads)) facts.push({ kind: 'vars-check', name: r.name, job, owner: ownerOf(r), span: r.span, via: r.via });
+    for (const template of extendsLineage(pipeline, job)) {
+      for (const doc of jobDocComments(pipeline, template)) {
+        for (const tag of doc.tags) {
+          facts.push({ kind: 'comment', name: tag.name, job, owner: template, span: tag.span, required: tag.kind === 'required', description: tag.description || undefined, default: tagDefault(tag.description) });
+        }
+      }
+    }
+    const vars = view.node.entries.get('variables');
+    if (vars?.kind === 'map') {
+      for (const [name, v] of vars.entries) {
+        if (v.kind !== 'map') continue;
+        const desc = v.entries.get('description');
+        const value = v.entries.get('value');
+        const options = v.entries.get('options');
+        facts.push({
+          kind: 'rich',
+          name,
+          job,
+          owner: job,
+          span: vars.keySpans.get(name),
+          description: desc?.kind === 'scalar' && desc.value !== null ? String(desc.value) : undefined,
+          default: value?.kind === 'scalar' && value.value !== null ? String(value.value) : undefined,
+          options: options?.kind === 'seq' ? options.items.map((i) => (i.kind === 'scalar' ? String(i.value ?? '') : '')) : undefined,
+        });
+      }
+    }
+  }
+  perPipeline.set(job, facts);
+  return facts;
+}
+
+/** Facts of a file-level definition (a preset file's own `variables:`). */
+export function definitionFact(def: VariableDefinition, owner: string): Fact {
+  const rich = def.description !== undefined || def.options !== undefined;
+  return { kind: rich ? 'rich' : 'global', name: def.name, owner, span: def.span, description: def.description, default: def.value, options: def.options };
+}
+
+export interface ContractScope {
+  /** The definition that satisfies `name` for the facts of `job` (absent job: the file level). */
+  defined(name: string, job: string | undefined): VariableDefinition | undefined;
+  /** True when only the job's own `variables:` (or its parents') define it: an internal of the job. */
+  jobLevel(name: string, job: string | undefined): boolean;
+}
+
+/** Adds the reads hidden in the values of the variables the facts read (`A: $B/x` → B). */
+export function withTransitiveReads(facts: Fact[], scope: ContractScope, textOf: TextOf): Fact[] {
+  const out = [...facts];
+  const seen = new Set<string>();
+  const queue = facts.filter((f) => f.kind === 'read');
+  while (queue.length) {
+    const f = queue.shift()!;
+    const key = `${f.job ?? ''}\u0000${f.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const def = scope.defined(f.name, f.job);
+    if (!def?.node || def.scope === 'predefined' || def.scope === 'known') continue;
+    // A job's own variables' values are read as part of the job already.
+    if (def.scope === 'job' && def.job === f.job) continue;
+    for (const r of valueReads(f.name, def.node, textOf, !!f.read?.conditional)) {
+      if (r.name === f.name) continue;
+      const fact: Fact = { kind: 'read', name: r.name, job: f.job, owner: f.owner, span: r.span, read: r, via: [...(f.via ?? []), ...r.via], default: r.default };
+      out.push(fact);
+      queue.push(fact);
+    }
+  }
+  return out;
+}
+
+function demands(f: Fact): boolean {
+  return f.kind === 'read' && !!f.read && !f.read.conditional && (f.read.form === 'plain' || f.read.form === 'braced');
+}
+
+/** Facts → the contract's variables: required ones first, then in the order they were met. */
+export function foldFacts(facts: readonly Fact[], scope: ContractScope): ContractVariable[] {
+  const byName = new Map<string, Fact[]>();
+  for (const f of facts) {
+    const list = byName.get(f.name);
+    if (list) list.push(f);
+    else byName.set(f.name, [f]);
+  }
+  const out: ContractVariable[] = [];
+  for (const [name, fs] of byName) {
+    const of = (k: FactKind) => fs.filter((f) => f.kind === k);
+    const comments = of('comment');
+    const declared = [...of('vars-check'), ...of('required-expansion')];
+    const rich = of('rich');
+    const globals = of('global');
+    const reads = of('read');
+    const builtin = isPredefined(name) || isShellEnvironment(name);
+    if (builtin && !comments.length) continue;
+    const unsatisfied = (f: Fact) => !scope.defined(name, f.job);
+    const included = comments.length || declared.length || rich.length || globals.length || reads.some((r) => !scope.jobLevel(name, r.job));
+    if (!included) continue;
+    const required = comments.length
+      ? comments.some((c) => c.required && unsatisfied(c))
+      : declared.some(unsatisfied) || reads.some((r) => demands(r) && unsatisfied(r));
+    let why: ContractVariable['why'];
+    if (comments.length) why = 'comment';
+    else if (of('vars-check').length) why = 'vars-check';
+    else if (of('required-expansion').length) why = 'required-expansion';
+    else if (rich.length) why = 'rich-variable';
+    else if (required) why = 'read-without-default';
+    else if (reads.some((r) => r.read?.form === 'default')) why = 'read-with-default';
+    else why = 'preset-default';
+    const def = fs.map((f) => scope.defined(name, f.job)).find((d) => d);
+    const v: ContractVariable = { name, required, why, reads: [] };
+    const description = [comments, rich, of('required-expansion')].flat().map((f) => f.description).find((d) => d) ?? def?.description;
+    if (description) v.description = description;
+    const dflt = [...comments.map((c) => c.default), ...rich.map((r) => r.default), ...globals.map((g) => g.default), ...reads.map((r) => r.default)].find((d) => d !== undefined) ?? def?.value;
+    if (dflt !== undefined) v.default = dflt;
+    const options = rich.find((r) => r.options)?.options ?? def?.options;
+    if (options) v.options = options;
+    for (const r of reads) if (r.span && r.job) v.reads.push({ job: r.job, span: r.span });
+    // Where it is declared: the strongest declaration there is.
+    const at = [comments, of('vars-check'), of('required-expansion'), rich, globals].find((l) => l.length)?.[0]?.span;
+    if (at) v.declaredAt = at;
+    out.push(v);
+  }
+  return [...out.filter((v) => v.required), ...out.filter((v) => !v.required)];
+}

@@ -1,0 +1,174 @@
+/**
+ * Required preset variables a consumer's pipeline does not set. For every real job, the reads
+ * and declarations that come from the library (a project, component, template or remote
+ * include) are checked against what the job sees: its own and its parents' `variables:`,
+ * `parallel:matrix`, the global `variables:` it inherits (the consumer's and the library's,
+ * group-vars.yml included), dotenv reports of other jobs, GitLab's predefined variables, the
+ * CI/CD settings variables listed in `knownVariables`, and what its own shell assigns.
+ *
+ * Each finding is placed where the consumer brought the preset in: the `include:` entry that
+ * (directly or through nested includes) loaded the job's file, or — for a job the consumer
+ * writes itself — the `extends:` / `!reference` that pulls in the template. One finding per
+ * variable per place.
+ */
+import { extendsLineage, foldFacts, jobFacts, textsOf, withTransitiveReads } from './contract-facts.js';
+import type { ContractScope, Fact } from './contract-facts.js';
+import type { ExpandedPipeline } from '../merge/expand.js';
+import type { LoadedFile } from '../includes/includes.js';
+import type { Node, Span } from '../model.js';
+import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
+import type { ContractVariable } from './variable-contract.js';
+import { globalDefinitions, inheritsGlobal, jobDefinitions } from '../variables/variable-definitions.js';
+import type { VariableDefinition } from '../variables/variable-definitions.js';
+import { dotenvVariables } from '../variables/variable-reads.js';
+
+export interface MissingVariable {
+  variable: ContractVariable;
+  /** The first job that needs it (see `jobs` for all). */
+  job: string;
+  /** The include entry or the consumer job (its `extends:` / `!reference`) that brings the preset. */
+  span: Span;
+  /** The preset file the consumer includes (for an include). */
+  presetUri?: string;
+  /** Every job that needs it through this include or job. */
+  jobs: string[];
+  /** The template or preset job that declares or reads it (for messages). */
+  neededBy: string;
+}
+
+/** Files of the consumer's own project; everything else (project, component, template, remote) is a preset library. */
+export function isConsumerFile(f: LoadedFile): boolean {
+  return (f.kind === 'root' || f.kind === 'local') && !f.loc.project;
+}
+
+const KNOWN: VariableDefinition['scope'] = 'known';
+
+export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { knownVariables: readonly string[] }): MissingVariable[] {
+  const fileByUri = new Map<string, LoadedFile>();
+  for (const f of pipeline.files) if (!fileByUri.has(f.uri)) fileByUri.set(f.uri, f);
+  const isLibrary = (uri: string | undefined) => {
+    const f = uri !== undefined ? fileByUri.get(uri) : undefined;
+    return !!f && !isConsumerFile(f);
+  };
+  if (![...fileByUri.values()].some((f) => !isConsumerFile(f))) return [];
+
+  const known = new Set(opts.knownVariables);
+  const dotenv = new Set<string>();
+  for (const j of pipeline.jobs.values()) if (!j.hidden) for (const n of dotenvVariables(j)) dotenv.add(n);
+  const globals = globalDefinitions(pipeline);
+  const always = (name: string): VariableDefinition | undefined =>
+    known.has(name) || isPredefined(name) || isShellEnvironment(name) || dotenv.has(name) ? { name, scope: KNOWN } : undefined;
+
+  const touchesLibrary = libraryTouch(pipeline, isLibrary);
+  const groups = new Map<string, { name: string; span: Span; presetUri?: string; jobs: string[]; facts: Fact[] }>();
+  const scopes = new Map<string, ContractScope>();
+  const textOf = textsOf(pipeline);
+  for (const [name, job] of pipeline.jobs) {
+    if (job.hidden || !touchesLibrary(name, job.node)) continue;
+    const own = jobDefinitions(pipeline, name);
+    const inherits = inheritsGlobal(job.node);
+    const scope: ContractScope = {
+      defined: (v) => always(v) ?? own.get(v)?.[0] ?? (inherits(v) ? globals.get(v)?.[0] : undefined),
+      jobLevel: (v) => own.has(v),
+    };
+    scopes.set(name, scope);
+    const fromLibrary = jobFacts(pipeline, name).filter((f) => isLibrary(f.span?.uri));
+    if (!fromLibrary.length) continue;
+    const facts = withTransitiveReads(fromLibrary, scope, textOf).filter((f) => isLibrary(f.span?.uri));
+    for (const variable of foldFacts(facts, scope)) {
+      if (!variable.required) continue;
+      const reasons = facts.filter((f) => f.name === variable.name);
+      const where = bringer(pipeline, name, reasons, fileByUri, isLibrary);
+      if (!where) continue;
+      const key = `${variable.name}\u0000${where.span.uri}\u0000${where.span.start}\u0000${where.span.end}`;
+      const group = groups.get(key);
+      if (group) {
+        group.jobs.push(name);
+        group.facts.push(...reasons);
+      } else groups.set(key, { name: variable.name, span: where.span, presetUri: where.presetUri, jobs: [name], facts: [...reasons] });
+    }
+  }
+  // One finding per variable and place, folded over every job that needs it there.
+  const composite: ContractScope = {
+    defined: (v, job) => (job !== undefined ? scopes.get(job)?.defined(v, job) : undefined),
+    jobLevel: (v, job) => (job !== undefined ? !!scopes.get(job)?.jobLevel(v, job) : false),
+  };
+  const out: MissingVariable[] = [];
+  for (const g of groups.values()) {
+    const variable = foldFacts(g.facts, composite).find((v) => v.name === g.name);
+    if (!variable) continue;
+    out.push({ variable, job: g.jobs[0], span: g.span, presetUri: g.presetUri, jobs: g.jobs, neededBy: neededBy(g.facts, g.jobs[0]) });
+  }
+  return out;
+}
+
+/**
+ * Can a job hold facts from the library at all? Only if a library file wrote a value or key of its
+ * merged node, or one of its extends ancestors (whose doc comments count). Most jobs of a large
+ * pipeline are the consumer's own: this keeps their reads from being collected on every edit.
+ */
+function libraryTouch(pipeline: ExpandedPipeline, isLibrary: (uri: string | undefined) => boolean): (job: string, node: Node) => boolean {
+  const libraryKeys = new Set<string>();
+  for (const f of pipeline.files) if (isLibrary(f.uri) && f.content.kind === 'map') for (const k of f.content.entries.keys()) libraryKeys.add(k);
+  const known = new WeakMap<Node, boolean>();
+  const holds = (n: Node): boolean => {
+    if (n.span && isLibrary(n.span.uri)) return true;
+    if (n.kind === 'scalar' || n.kind === 'ref') return false;
+    const hit = known.get(n);
+    if (hit !== undefined) return hit;
+    let found = false;
+    if (n.kind === 'seq') found = n.items.some(holds);
+    else {
+      for (const ks of n.keySpans.values()) if ((found = isLibrary(ks.uri))) break;
+      if (!found) for (const v of n.entries.values()) if ((found = holds(v))) break;
+    }
+    known.set(n, found);
+    return found;
+  };
+  return (job, node) => extendsLineage(pipeline, job).some((t) => libraryKeys.has(t)) || holds(node);
+}
+
+/** The template that documents the requirement, else the job that checks or reads it. */
+function neededBy(reasons: Fact[], job: string): string {
+  const order: Fact['kind'][] = ['comment', 'vars-check', 'required-expansion', 'read'];
+  for (const k of order) {
+    const f = reasons.find((r) => r.kind === k);
+    if (f) return f.owner;
+  }
+  return job;
+}
+
+/** The consumer's include entry that (through nested includes) loaded a library file. */
+export function includeEntryOf(uri: string, fileByUri: Map<string, LoadedFile>): { span: Span; presetUri: string } | undefined {
+  let f = fileByUri.get(uri);
+  const seen = new Set<string>();
+  while (f?.includedFrom && !seen.has(f.uri)) {
+    seen.add(f.uri);
+    const parent = fileByUri.get(f.includedFrom.uri);
+    if (!parent || isConsumerFile(parent)) return { span: f.includedFrom.span, presetUri: f.uri };
+    f = parent;
+  }
+  return undefined;
+}
+
+function bringer(
+  pipeline: ExpandedPipeline,
+  job: string,
+  reasons: Fact[],
+  fileByUri: Map<string, LoadedFile>,
+  isLibrary: (uri: string | undefined) => boolean,
+): { span: Span; presetUri?: string } | undefined {
+  const keySpan = pipeline.merged.keySpans.get(job);
+  if (keySpan && isLibrary(keySpan.uri)) return includeEntryOf(keySpan.uri, fileByUri);
+  // A job of the consumer: the extends / !reference that pulls the library in.
+  for (const r of reasons) {
+    const step = r.via?.find((s) => s.span && !isLibrary(s.span.uri) && fileByUri.has(s.span.uri));
+    if (step?.span) return { span: step.span };
+  }
+  const raw = pipeline.merged.entries.get(job);
+  const ext = raw?.kind === 'map' ? raw.entries.get('extends') : undefined;
+  if (ext?.span && !isLibrary(ext.span.uri)) return { span: ext.span };
+  const viaInclude = reasons.map((r) => r.span && includeEntryOf(r.span.uri, fileByUri)).find((x) => x);
+  if (viaInclude) return viaInclude;
+  return keySpan ? { span: keySpan } : undefined;
+}

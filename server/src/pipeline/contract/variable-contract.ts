@@ -1,0 +1,105 @@
+/**
+ * The preset variable contract: which variables a template job or a preset file expects from
+ * the project that uses it, whether each is required or optional, its default, description and
+ * options, why we think so, and where it is read.
+ *
+ * - required = declared required (`# @required X: …`, `${X?msg}`, the echo of a vars-check job)
+ *   or read without a default, and in both cases defined nowhere the preset itself reaches (its
+ *   job's and parents' `variables:`, the global `variables:` of files of the same project);
+ * - optional = declared `# @optional`, a rich `X: {value, description, options}`, read with a
+ *   default (`${X:-d}`), or given a value by the library.
+ * Predefined variables and what a job's own shell assigns are never part of a contract.
+ *
+ * `missingRequiredVariables` (missing-variables.ts) checks the contracts against a consumer's
+ * pipeline; `definitionsInScope` (variable-definitions.ts) answers "where is X defined for this job".
+ */
+import { definitionFact, foldFacts, jobFacts, textsOf, withTransitiveReads } from './contract-facts.js';
+import type { ContractScope, Fact } from './contract-facts.js';
+import { fileHeaderComment, tagDefault } from './doc-comments.js';
+import type { ExpandedPipeline } from '../merge/expand.js';
+import type { LoadedFile } from '../includes/includes.js';
+import { isJobKey } from '../merge/jobs.js';
+import type { Span } from '../model.js';
+import { fileGlobals, filesInMergeOrder, jobDefinitions } from '../variables/variable-definitions.js';
+import type { VariableDefinition } from '../variables/variable-definitions.js';
+
+export { definitionsInScope, globalDefinitions, jobDefinitions } from '../variables/variable-definitions.js';
+export type { ScopeOptions, VariableDefinition } from '../variables/variable-definitions.js';
+export { missingRequiredVariables } from './missing-variables.js';
+export type { MissingVariable } from './missing-variables.js';
+
+export interface ContractVariable {
+  name: string;
+  required: boolean;
+  default?: string;
+  description?: string;
+  options?: string[];
+  /** The strongest reason: a doc comment tag, `${X?msg}`, a vars-check echo, a read without a
+   *  default, a rich variable; `read-with-default` / `preset-default` for plain optional ones. */
+  why: 'comment' | 'required-expansion' | 'vars-check' | 'read-without-default' | 'rich-variable' | 'read-with-default' | 'preset-default';
+  reads: { job: string; span: Span }[];
+  /** The declaration (tag, rich variable key, `${X?…}`, echo) when there is one. */
+  declaredAt?: Span;
+}
+
+export interface Contract {
+  /** Job name or file uri. */
+  owner: string;
+  variables: ContractVariable[];
+}
+
+/** The file a job's key is written in (the last one that writes it). */
+export function jobFile(pipeline: ExpandedPipeline, job: string): LoadedFile | undefined {
+  const uri = pipeline.merged.keySpans.get(job)?.uri;
+  return uri ? pipeline.files.find((f) => f.uri === uri) : undefined;
+}
+
+function sameProject(a: LoadedFile, b: LoadedFile): boolean {
+  return (a.loc.project ?? null) === (b.loc.project ?? null) && (a.loc.ref ?? null) === (b.loc.ref ?? null);
+}
+
+/** What a preset reaches on its own: its jobs' variables and the globals of its project's files. */
+function presetScope(pipeline: ExpandedPipeline, owner: LoadedFile | undefined): ContractScope {
+  const globals = new Map<string, VariableDefinition>();
+  for (const f of [...filesInMergeOrder(pipeline)].reverse()) {
+    if (owner && !sameProject(f, owner)) continue;
+    for (const d of fileGlobals(pipeline, f)) if (!globals.has(d.name)) globals.set(d.name, d);
+  }
+  const jobDefs = new Map<string, Map<string, VariableDefinition[]>>();
+  const defsOf = (job: string) => {
+    let d = jobDefs.get(job);
+    if (!d) jobDefs.set(job, (d = jobDefinitions(pipeline, job)));
+    return d;
+  };
+  return {
+    defined: (name, job) => (job !== undefined ? defsOf(job).get(name)?.[0] : undefined) ?? globals.get(name),
+    jobLevel: (name, job) => job !== undefined && defsOf(job).has(name),
+  };
+}
+
+/** The variables a template job (hidden or not) expects. */
+export function templateContract(pipeline: ExpandedPipeline, job: string): Contract {
+  if (!pipeline.jobs.has(job)) return { owner: job, variables: [] };
+  const scope = presetScope(pipeline, jobFile(pipeline, job));
+  const facts = withTransitiveReads(jobFacts(pipeline, job), scope, textsOf(pipeline));
+  return { owner: job, variables: foldFacts(facts, scope) };
+}
+
+/** The variables a preset file expects: its header tags, its own `variables:` and all its jobs'. */
+export function fileContract(pipeline: ExpandedPipeline, fileUri: string): Contract {
+  const file = pipeline.files.find((f) => f.uri === fileUri);
+  if (!file) return { owner: fileUri, variables: [] };
+  const scope = presetScope(pipeline, file);
+  const facts: Fact[] = [];
+  const header = fileHeaderComment(file.uri, file.parsed.text);
+  for (const tag of header?.tags ?? []) {
+    facts.push({ kind: 'comment', name: tag.name, owner: file.path, span: tag.span, required: tag.kind === 'required', description: tag.description || undefined, default: tagDefault(tag.description) });
+  }
+  for (const d of fileGlobals(pipeline, file)) facts.push(definitionFact(d, file.path));
+  if (file.content.kind === 'map') {
+    for (const [key, value] of file.content.entries) {
+      if (isJobKey(key, value) && pipeline.jobs.has(key)) facts.push(...jobFacts(pipeline, key));
+    }
+  }
+  return { owner: fileUri, variables: foldFacts(withTransitiveReads(facts, scope, textsOf(pipeline)), scope) };
+}

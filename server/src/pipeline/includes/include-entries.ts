@@ -1,0 +1,99 @@
+/**
+ * The `include:` keyword's shapes → one entry per location: a string (local path or URL), a
+ * hash with exactly one of local/project/remote/template/component, or a list of those.
+ */
+import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
+
+export type IncludeEntryKind = 'local' | 'project' | 'remote' | 'template' | 'component';
+
+export interface IncludeEntry {
+  kind: IncludeEntryKind;
+  /** Path, project, URL, template name or component address, as written (variables unexpanded). */
+  location: string;
+  /** `ref:` of a project include. */
+  ref?: string;
+  /** `file:` of a project include (one or more). */
+  files: string[];
+  inputs?: MapNode;
+  rules?: Node;
+  /** The whole entry. */
+  span: Span;
+  /** The location's value node (for go-to-definition, hover). */
+  locationSpan: Span;
+  node: Node;
+}
+
+const KINDS: IncludeEntryKind[] = ['local', 'project', 'remote', 'template', 'component'];
+const VALID = '`local`, `project`, `remote`, `template`, `component`, `artifact`';
+
+function text(n: Node | undefined): string | undefined {
+  if (n?.kind === 'scalar' && n.value !== null) return String(n.value);
+  return undefined;
+}
+
+export function parseIncludeEntries(include: Node, report: (d: PipelineDiagnostic) => void): IncludeEntry[] {
+  const items = include.kind === 'seq' ? include.items : [include];
+  const out: IncludeEntry[] = [];
+  const fallback: Span = include.span ?? { uri: '', start: 0, end: 0 };
+  for (const item of items) {
+    const span = item.span ?? fallback;
+    if (item.kind === 'scalar') {
+      const loc = text(item);
+      if (!loc) {
+        report({ severity: 'error', code: 'include-invalid', message: 'Include entry is empty', span });
+        continue;
+      }
+      out.push({ kind: /^https?:\/\//i.test(loc) ? 'remote' : 'local', location: loc, files: [], span, locationSpan: span, node: item });
+      continue;
+    }
+    if (item.kind !== 'map') {
+      report({ severity: 'error', code: 'include-invalid', message: `Include \`${describe(item)}\` does not have a valid subkey for include. Valid subkeys are: ${VALID}`, span });
+      continue;
+    }
+    const present = KINDS.filter((k) => item.entries.has(k));
+    if (item.entries.has('artifact')) {
+      report({ severity: 'info', code: 'include-artifact', message: 'include:artifact is only available to child pipelines; not expanded here', span });
+      continue;
+    }
+    if (present.length !== 1) {
+      const msg = present.length === 0
+        ? `Include \`${describe(item)}\` does not have a valid subkey for include. Valid subkeys are: ${VALID}`
+        : `Each include must use only one of: ${VALID}`;
+      report({ severity: 'error', code: 'include-invalid', message: msg, span });
+      continue;
+    }
+    const kind = present[0];
+    const locNode = item.entries.get(kind)!;
+    const location = text(locNode);
+    if (location === undefined) {
+      report({ severity: 'error', code: 'include-invalid', message: `include:${kind} must be a string`, span: locNode.span ?? span });
+      continue;
+    }
+    const entry: IncludeEntry = { kind, location, files: [], span, locationSpan: locNode.span ?? span, node: item };
+    if (kind === 'project') {
+      const ref = item.entries.get('ref');
+      entry.ref = ref ? text(ref) : undefined;
+      const file = item.entries.get('file');
+      if (!file) {
+        report({ severity: 'error', code: 'include-invalid', message: 'include:project needs `file:`', span });
+        continue;
+      }
+      entry.files = file.kind === 'seq' ? file.items.map((i) => text(i) ?? '') : [text(file) ?? ''];
+    }
+    const inputs = item.entries.get('inputs') ?? item.entries.get('with');
+    if (inputs) {
+      if (inputs.kind === 'map') entry.inputs = inputs;
+      else report({ severity: 'error', code: 'include-invalid', message: 'include:inputs must be a hash', span: inputs.span ?? span });
+    }
+    const rules = item.entries.get('rules');
+    if (rules) entry.rules = rules;
+    out.push(entry);
+  }
+  return out;
+}
+
+function describe(n: Node): string {
+  if (n.kind === 'scalar') return String(n.value);
+  if (n.kind === 'map') return `{${[...n.entries.keys()].join(', ')}}`;
+  return n.kind;
+}

@@ -1,0 +1,328 @@
+/**
+ * `include:` processing, in GitLab's order: a file's own includes are expanded first (each
+ * included file recursively), deep-merged in order, and the file itself is merged on top.
+ * Every file passes through spec:inputs interpolation before its includes are read.
+ */
+import { interpolateFile } from '../inputs/inputs.js';
+import { deepMerge, withoutKeys } from '../merge/merge.js';
+import { isMap, mapNode } from '../model.js';
+import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
+import { parseYaml, parseYamlReusing } from '../yaml/parse.js';
+import type { ParsedFile, YamlBlocks } from '../yaml/parse.js';
+import { parseIncludeEntries } from './include-entries.js';
+import type { IncludeEntry } from './include-entries.js';
+import { evaluateIncludeRules } from './include-rules.js';
+import { globToRegExp, isGlob } from './glob.js';
+import type { ProjectLoc, SourceProvider } from '../sources.js';
+import type { ComponentContext } from '../inputs/inputs.js';
+import { expandVariables } from '../variables/variable-expansion.js';
+
+/** GitLab's default `max_includes` (per pipeline, duplicates counted). */
+export const MAX_INCLUDES = 150;
+/** GitLab's maximum include nesting depth. */
+export const MAX_INCLUDE_DEPTH = 100;
+
+export type IncludeKind = 'root' | 'local' | 'project' | 'remote' | 'template' | 'component';
+
+/** One file the pipeline is made of. */
+export interface LoadedFile {
+  uri: string;
+  kind: IncludeKind;
+  /** The project the file belongs to (its `local:` includes resolve there). */
+  loc: ProjectLoc;
+  /** Path inside its project, template name, or remote URL. */
+  path: string;
+  parsed: ParsedFile;
+  /** The interpolated content (inputs applied). */
+  content: Node;
+  /** Where it was included from (absent for the root file). */
+  includedFrom?: { uri: string; span: Span };
+  /** A note from the source (cached copy, stale, ...). */
+  note?: string;
+  component?: ComponentContext;
+}
+
+export interface IncludeOptions {
+  sources: SourceProvider;
+  /** Predefined + project/CLI variables: visible to include paths, rules and expand_vars (not YAML `variables:`). */
+  variables: Readonly<Record<string, string | undefined>>;
+  /** Inputs for the root file (CLI `--input`). */
+  rootInputs?: MapNode;
+  /** The root file is a component's template (a preset file checked on its own): its `$[[ component.* ]]` values. */
+  rootComponent?: ComponentContext;
+  /**
+   * A file (uri) to include even where the `rules:` of its include entry say no: the editor shows
+   * a file that its pipeline includes only under some condition in that pipeline, as it is when
+   * the condition holds. Only entries that resolve to this file are forced.
+   */
+  forceInclude?: string;
+  /** Parsed files from earlier runs, reused while their text is unchanged (parsing is the costly part). */
+  parseCache?: ParseCache;
+}
+
+/** uri → the last text parsed for it and the result (parsed trees are immutable, so sharing is safe). */
+/**
+ * Parsed files by uri, with the text they were parsed from. A file parsed again with another text
+ * (an editor buffer being typed in) also keeps its parsed blocks, so the next parse re-parses only
+ * the blocks that changed (parse.ts).
+ */
+export type ParseCache = Map<string, { text: string; parsed: ParsedFile; blocks?: YamlBlocks }>;
+
+export function parseCached(cache: ParseCache | undefined, uri: string, text: string): ParsedFile {
+  const hit = cache?.get(uri);
+  if (hit && hit.text === text) return hit.parsed;
+  // A file read the first time is parsed whole (cheapest); one that changes is parsed in blocks, and
+  // keeps them for its next change. A text that could not be cut (a typo mid-edit) keeps the blocks
+  // before it for the text after.
+  if (!hit) {
+    const parsed = parseYaml(uri, text);
+    cache?.set(uri, { text, parsed });
+    return parsed;
+  }
+  const { parsed, blocks } = parseYamlReusing(uri, text, hit.blocks);
+  cache?.set(uri, { text, parsed, blocks: blocks ?? hit.blocks });
+  return parsed;
+}
+
+export interface IncludeResult {
+  doc: MapNode;
+  files: LoadedFile[];
+  diagnostics: PipelineDiagnostic[];
+}
+
+interface Frame {
+  uri: string;
+  loc: ProjectLoc;
+  /** The source's note on this file: its own includes with the same note are not flagged again. */
+  note?: string;
+}
+
+export async function processIncludes(root: { uri: string; path: string; text: string }, opts: IncludeOptions): Promise<IncludeResult> {
+  const state = new IncludeState(opts);
+  const rootSpan: Span = { uri: root.uri, start: 0, end: 0 };
+  const doc = await state.loadFile(
+    { uri: root.uri, text: root.text, kind: 'root', loc: { project: null }, path: root.path, component: opts.rootComponent },
+    opts.rootInputs,
+    rootSpan,
+    [],
+  );
+  return { doc: doc ?? mapNode(rootSpan), files: state.files, diagnostics: state.diagnostics };
+}
+
+class IncludeState {
+  files: LoadedFile[] = [];
+  diagnostics: PipelineDiagnostic[] = [];
+  private count = 0;
+  private listings = new Map<string, Promise<string[] | string>>();
+
+  constructor(private opts: IncludeOptions) {}
+
+  private error(code: string, message: string, span: Span, data?: Record<string, unknown>): void {
+    this.diagnostics.push({ severity: 'error', code, message, span, data });
+  }
+
+  async loadFile(
+    file: { uri: string; text: string; kind: IncludeKind; loc: ProjectLoc; path: string; note?: string; component?: ComponentContext },
+    given: MapNode | undefined,
+    includeSpan: Span,
+    stack: Frame[],
+    includedFrom?: { uri: string; span: Span },
+  ): Promise<MapNode | undefined> {
+    const parsed = parseCached(this.opts.parseCache, file.uri, file.text);
+    this.diagnostics.push(...parsed.diagnostics);
+    if (parsed.diagnostics.some((d) => d.severity === 'error')) return undefined;
+    const interpolated = interpolateFile(parsed, { given, includeSpan, variables: this.opts.variables, component: file.component });
+    this.diagnostics.push(...interpolated.diagnostics);
+    const content = interpolated.content;
+    this.files.push({ uri: file.uri, kind: file.kind, loc: file.loc, path: file.path, parsed, content, includedFrom, note: file.note, component: file.component });
+    if (interpolated.diagnostics.some((d) => d.severity === 'error')) return undefined;
+    const where = includedFrom ? includeSpan : { uri: file.uri, start: 0, end: 0 };
+    if (file.kind === 'root') {
+      if (parsed.empty) {
+        this.error('config-empty', 'Please provide content of .gitlab-ci.yml', where);
+        return undefined;
+      }
+      if (!isMap(content)) {
+        this.error('config-invalid', 'Invalid configuration format', content.span ?? where);
+        return undefined;
+      }
+    } else if (parsed.empty) {
+      this.error('include-empty', `Included file \`${file.path}\` is empty or does not exist!`, where);
+      return undefined;
+    } else if (!isMap(content)) {
+      this.error('include-not-hash', `Included file \`${file.path}\` does not have valid YAML syntax!`, where);
+      return undefined;
+    }
+    const map = content as MapNode;
+    const includeNode = map.entries.get('include');
+    if (!includeNode) return map;
+    const frame: Frame = { uri: file.uri, loc: file.loc, note: file.note };
+    const nextStack = [...stack, frame];
+    let merged = mapNode(map.span);
+    for (const entry of parseIncludeEntries(includeNode, (d: PipelineDiagnostic) => this.diagnostics.push(d))) {
+      const sub = await this.loadEntry(entry, frame, nextStack);
+      for (const s of sub) merged = deepMerge(merged, s);
+    }
+    const own = withoutKeys(map, ['include']);
+    const out = deepMerge(merged, own);
+    out.span = map.span;
+    return out;
+  }
+
+  private async loadEntry(entry: IncludeEntry, frame: Frame, stack: Frame[]): Promise<MapNode[]> {
+    let onlyForced = false;
+    if (entry.rules) {
+      const listing = (loc: ProjectLoc) => this.listFiles(loc);
+      const verdict = await evaluateIncludeRules(entry.rules, this.opts.variables, frame.loc, listing);
+      if (!verdict.ok) {
+        this.error('include-rules', verdict.error, verdict.span ?? entry.span);
+        return [];
+      }
+      if (!verdict.include) {
+        if (this.opts.forceInclude === undefined) return [];
+        onlyForced = true;
+      }
+    }
+    if (stack.length > MAX_INCLUDE_DEPTH) {
+      this.error('include-too-deep', `Maximum of ${MAX_INCLUDE_DEPTH} nested includes are allowed!`, entry.span);
+      return [];
+    }
+    const mark = this.diagnostics.length;
+    let targets = await this.resolveTargets(entry, frame);
+    if (onlyForced) {
+      // An entry its rules leave out: only the forced file, and nothing said about the others.
+      targets = targets.filter((t) => t.uri === this.opts.forceInclude);
+      if (!targets.length) this.diagnostics.length = mark;
+    }
+    const out: MapNode[] = [];
+    for (const t of targets) {
+      if (++this.count > MAX_INCLUDES) {
+        this.error('include-limit', `Maximum of ${MAX_INCLUDES} includes are allowed!`, entry.span);
+        return out;
+      }
+      const cycle = stack.findIndex((f) => f.uri === t.uri);
+      if (cycle >= 0) {
+        const chain = [...stack.slice(cycle).map((f) => f.uri), t.uri];
+        this.error('include-cycle', `Include cycle: ${chain.join(' → ')}`, entry.span, { chain });
+        continue;
+      }
+      if (t.note && t.note !== frame.note) this.diagnostics.push({ severity: 'warning', code: 'include-source', message: `${t.path}: ${t.note}`, span: entry.span, data: { uri: t.uri } });
+      const doc = await this.loadFile(t, entry.inputs, entry.span, stack, { uri: frame.uri, span: entry.span });
+      if (doc) out.push(doc);
+    }
+    return out;
+  }
+
+  private listFiles(loc: ProjectLoc): Promise<string[] | string> {
+    const key = `${loc.project ?? ''}@${loc.ref ?? ''}`;
+    let p = this.listings.get(key);
+    if (!p) {
+      p = this.opts.sources.listProjectFiles(loc).then((r) => (r.ok ? r.files : r.error));
+      this.listings.set(key, p);
+    }
+    return p;
+  }
+
+  private async read(loc: ProjectLoc, path: string, kind: IncludeKind, entry: IncludeEntry, what: string) {
+    const r = await this.opts.sources.readProjectFile(loc, path);
+    if (!r.ok) {
+      // GitLab's words when the file is known to be missing; else what kept us from reading it.
+      const message = /does not exist/.test(r.error) ? `${what} does not exist!` : `${what} could not be read: ${r.error}`;
+      this.error('include-missing', message, entry.span, { project: loc.project, ref: loc.ref, path });
+      return undefined;
+    }
+    return { uri: r.uri, text: r.text, kind, loc, path, note: r.note };
+  }
+
+  private async resolveTargets(entry: IncludeEntry, frame: Frame) {
+    type Target = { uri: string; text: string; kind: IncludeKind; loc: ProjectLoc; path: string; note?: string; component?: ComponentContext };
+    const out: Target[] = [];
+    const vars = this.opts.variables;
+    const expand = (text: string) => expandVariables(text, vars, { keepUndefined: true });
+    const push = (t: Target | undefined) => t && out.push(t);
+    switch (entry.kind) {
+      case 'local': {
+        const path = expand(entry.location).replace(/^\/+/, '');
+        if (isGlob(path)) {
+          const listing = await this.listFiles(frame.loc);
+          if (typeof listing === 'string') {
+            this.error('include-missing', `Local file \`${path}\`: ${listing}`, entry.span);
+            break;
+          }
+          const re = globToRegExp(path);
+          const matches = listing.filter((f) => re.test(f)).sort();
+          if (!matches.length) this.error('include-missing', `Included file \`${path}\` does not exist!`, entry.span, { path });
+          for (const m of matches) push(await this.read(frame.loc, m, 'local', entry, `Local file \`${m}\``));
+        } else {
+          const t = await this.read(frame.loc, path, 'local', entry, `Local file \`${path}\``);
+          if (t && !/\.ya?ml$/i.test(path)) this.error('include-extension', `Included file \`${path}\` does not have YAML extension!`, entry.span);
+          else push(t);
+        }
+        break;
+      }
+      case 'project': {
+        const project = expand(entry.location).replace(/^\/+|\/+$/g, '');
+        const ref = entry.ref !== undefined ? expand(entry.ref) : undefined;
+        const loc: ProjectLoc = { project, ref };
+        if (ref && this.opts.sources.newerTag) {
+          const newer = await this.opts.sources.newerTag(project, ref);
+          if (newer) this.diagnostics.push({ severity: 'info', code: 'include-newer-tag', message: `${project}: a newer tag ${newer} exists (this include pins ${ref})`, span: entry.span, data: { project, ref, newer } });
+        }
+        for (const f of entry.files) {
+          const path = expand(f).replace(/^\/+/, '');
+          push(await this.read(loc, path, 'project', entry, `Project \`${project}\` file \`${path}\`${ref ? ` at ref ${ref}` : ''}`));
+        }
+        break;
+      }
+      case 'remote': {
+        const url = expand(entry.location);
+        const r = await this.opts.sources.readRemote(url);
+        if (!r.ok) this.error('include-missing', `Remote file \`${url}\` could not be fetched: ${r.error}`, entry.span, { url });
+        else push({ uri: r.uri, text: r.text, kind: 'remote', loc: frame.loc, path: url, note: r.note });
+        break;
+      }
+      case 'template': {
+        const name = expand(entry.location);
+        const r = await this.opts.sources.readTemplate(name);
+        if (!r.ok) this.error('include-missing', `Template file \`${name}\` is not a valid location! (${r.error})`, entry.span, { template: name });
+        else push({ uri: r.uri, text: r.text, kind: 'template', loc: frame.loc, path: name, note: r.note });
+        break;
+      }
+      case 'component': {
+        const t = await this.resolveComponent(entry, expand(entry.location));
+        push(t);
+        break;
+      }
+    }
+    return out;
+  }
+
+  private async resolveComponent(entry: IncludeEntry, address: string) {
+    const at = address.lastIndexOf('@');
+    if (at < 0) {
+      this.error('component-invalid', `Component \`${address}\` must have a version, e.g. ${address}@1.0.0`, entry.span);
+      return undefined;
+    }
+    const version = address.slice(at + 1);
+    const parts = address.slice(0, at).split('/').filter(Boolean);
+    if (parts.length < 3) {
+      this.error('component-invalid', `Component \`${address}\` is not of the form HOST/PROJECT/NAME@VERSION`, entry.span);
+      return undefined;
+    }
+    const name = parts[parts.length - 1];
+    const project = parts.slice(1, -1).join('/');
+    const v = await this.opts.sources.resolveComponentVersion(project, version);
+    if (!v.ok) {
+      this.error('component-version', `Component \`${address}\`: ${v.error}`, entry.span, { project, version });
+      return undefined;
+    }
+    const loc: ProjectLoc = { project, ref: v.ref };
+    const component: ComponentContext = { name, sha: v.sha, version: v.version, reference: version };
+    for (const path of [`templates/${name}.yml`, `templates/${name}/template.yml`]) {
+      const r = await this.opts.sources.readProjectFile(loc, path);
+      if (r.ok) return { uri: r.uri, text: r.text, kind: 'component' as const, loc, path, note: r.note, component };
+    }
+    this.error('include-missing', `Component \`${address}\`: neither templates/${name}.yml nor templates/${name}/template.yml exists in ${project}@${v.ref}`, entry.span, { project, ref: v.ref });
+    return undefined;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * `!reference [job, key, ...]` resolution, as GitLab's Tags::Resolver does it after `extends`:
+ * each tag is replaced by the value at that path (its own tags resolved first). Arrays are not
+ * flattened here; only script-like keys and rules are flattened later, in the job view.
+ */
+import { getPath, mapNode, seqNode, withVia } from '../model.js';
+import type { MapNode, Node, PipelineDiagnostic, RefNode, Span } from '../model.js';
+
+/** How many tags may be followed through one chain (GitLab: Tags::Reference nesting limit). */
+export const MAX_REFERENCE_DEPTH = 10;
+/**
+ * How many values resolving tags may add to the configuration in all. Resolved values are shared,
+ * so tags that each reference nine others nine levels deep cost nothing here but expand to 9^9
+ * values in every later step (flattening, the preview, the CLI's output): past this, a tag stays
+ * unresolved with an error (a bound of this tool, not a number of GitLab's).
+ */
+export const MAX_REFERENCE_EXPANSION = 1_000_000;
+
+export interface ReferencesResult {
+  doc: MapNode;
+  diagnostics: PipelineDiagnostic[];
+}
+
+function showPath(path: readonly string[]): string {
+  return `!reference [${path.map((p) => JSON.stringify(p)).join(', ')}]`;
+}
+
+export function resolveReferences(doc: MapNode): ReferencesResult {
+  const diagnostics: PipelineDiagnostic[] = [];
+  const memo = new Map<string, Node>();
+  const reported = new Set<string>();
+  const fallback: Span = doc.span ?? { uri: '', start: 0, end: 0 };
+  const hasRef = refChecker();
+  const sizeOf = expandedSizer();
+  let expanded = 0;
+
+  const report = (ref: RefNode, code: string, message: string) => {
+    const id = `${code}:${ref.span?.uri}:${ref.span?.start}`;
+    if (reported.has(id)) return;
+    reported.add(id);
+    diagnostics.push({ severity: 'error', code, message, span: ref.span ?? fallback, data: { path: ref.path } });
+  };
+
+  const resolveRef = (ref: RefNode, chain: string[]): Node => {
+    if (ref.path.length === 0 || ref.path.some((p) => p === '')) {
+      report(ref, 'reference-invalid', `${showPath(ref.path)} is not valid`);
+      return ref;
+    }
+    const id = JSON.stringify(ref.path);
+    if (chain.includes(id)) {
+      report(ref, 'reference-cycle', `${showPath(ref.path)} is part of a circular chain`);
+      return ref;
+    }
+    if (chain.length >= MAX_REFERENCE_DEPTH) {
+      report(ref, 'reference-too-deep', `${showPath(ref.path)}: too many nested references (limit ${MAX_REFERENCE_DEPTH})`);
+      return ref;
+    }
+    // Once over the limit, no tag is expanded any more (expanding first would cost what the limit saves).
+    if (expanded > MAX_REFERENCE_EXPANSION) {
+      report(ref, 'reference-too-large', `${showPath(ref.path)}: the references expand to more than ${MAX_REFERENCE_EXPANSION} values`);
+      return ref;
+    }
+    const cached = memo.get(id);
+    let value: Node;
+    if (cached) value = cached;
+    else {
+      const target = getPath(doc, ref.path);
+      if (target === undefined) {
+        report(ref, 'reference-unknown', `${showPath(ref.path)} could not be found`);
+        return ref;
+      }
+      value = walk(target, [...chain, id]);
+      if (!hasRef(value)) memo.set(id, value);
+    }
+    expanded += sizeOf(value);
+    if (expanded > MAX_REFERENCE_EXPANSION) {
+      report(ref, 'reference-too-large', `${showPath(ref.path)}: the references expand to more than ${MAX_REFERENCE_EXPANSION} values`);
+      return ref;
+    }
+    return withVia(value, { kind: 'reference', name: ref.path.join('.'), span: ref.span });
+  };
+
+  const walk = (node: Node, chain: string[]): Node => {
+    switch (node.kind) {
+      case 'scalar':
+        return node;
+      case 'ref':
+        return resolveRef(node, chain);
+      case 'seq': {
+        if (!hasRef(node)) return node;
+        let changed = false;
+        const items = node.items.map((i) => {
+          const r = walk(i, chain);
+          if (r !== i) changed = true;
+          return r;
+        });
+        if (!changed) return node;
+        const out = seqNode(items, node.span);
+        out.via = node.via;
+        return out;
+      }
+      case 'map': {
+        if (!hasRef(node)) return node;
+        let changed = false;
+        const entries = new Map<string, Node>();
+        for (const [k, v] of node.entries) {
+          const r = walk(v, chain);
+          if (r !== v) changed = true;
+          entries.set(k, r);
+        }
+        if (!changed) return node;
+        const out = mapNode(node.span, entries, node.keySpans);
+        out.via = node.via;
+        return out;
+      }
+    }
+  };
+
+  const out = walk(doc, []) as MapNode;
+  return { doc: out, diagnostics };
+}
+
+/** Does a node hold a tag? Remembered per node: anchors and resolved tags share subtrees, which must not be walked once per use. */
+function refChecker(): (node: Node) => boolean {
+  const known = new WeakMap<Node, boolean>();
+  const check = (node: Node): boolean => {
+    if (node.kind === 'ref') return true;
+    if (node.kind === 'scalar') return false;
+    const hit = known.get(node);
+    if (hit !== undefined) return hit;
+    let found = false;
+    if (node.kind === 'seq') found = node.items.some(check);
+    else for (const v of node.entries.values()) if ((found = check(v))) break;
+    known.set(node, found);
+    return found;
+  };
+  return check;
+}
+
+/** How many values a node stands for once every shared subtree is counted at each use (remembered per node). */
+function expandedSizer(): (node: Node) => number {
+  const known = new WeakMap<Node, number>();
+  const size = (node: Node): number => {
+    if (node.kind === 'scalar' || node.kind === 'ref') return 1;
+    const hit = known.get(node);
+    if (hit !== undefined) return hit;
+    let n = 1;
+    if (node.kind === 'seq') for (const i of node.items) n += size(i);
+    else for (const v of node.entries.values()) n += size(v);
+    known.set(node, n);
+    return n;
+  };
+  return size;
+}

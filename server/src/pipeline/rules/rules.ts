@@ -1,0 +1,350 @@
+/**
+ * Which jobs a simulated pipeline would run, as GitLab decides it: `workflow:rules` first (the
+ * first matching rule creates the pipeline, or not, and may set variables), then per job either
+ * `rules:` (the first rule whose `if`/`changes`/`exists` all hold decides `when`,
+ * `allow_failure`, `variables`, `needs`; no match = not added) or `only`/`except` (default
+ * `only: [branches, tags]`). Afterwards, like GitLab's pipeline seeding: a job whose (non-optional)
+ * `needs:` points at a job that is not added makes the pipeline fail to be created, and a
+ * pipeline with only `.pre`/`.post` jobs is not created. Pure: never throws on user input.
+ *
+ * Variables seen by `if:` (lowest first): predefined ← global `variables:` (as `inherit:variables`
+ * lets through) ← the matching workflow rule's `variables:` ← the job's `variables:` ← its
+ * `parallel:matrix` values ← extra pipeline variables of the simulation (like variables of a
+ * manual or scheduled run); values that refer to other variables are expanded through that
+ * collection first (GitLab 18.5+). A matrix job is expanded into its instances before rules are
+ * evaluated, as GitLab does: each instance gets its own verdict, with its matrix values.
+ */
+import type { ExpandedPipeline } from '../merge/expand.js';
+import type { JobView } from '../merge/jobs.js';
+import { baseJobName, expandMatrix, neededInstances } from '../merge/matrix.js';
+import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
+import { changesClause, existsClause, expandCollection, flatItems, ifClause, scalarString, strings, variablesOf } from './rules-clauses.js';
+import type { ClauseResult, FileFacts, Vars } from './rules-clauses.js';
+import { evaluatePolicy } from './rules-only-except.js';
+import { simulatedVariables } from './simulated-context.js';
+import type { SimulatedContext } from './simulated-context.js';
+
+export type { FileFacts } from './rules-clauses.js';
+
+export type JobWhen = 'on_success' | 'on_failure' | 'always' | 'manual' | 'delayed' | 'never';
+
+export interface RulesOptions extends FileFacts {
+  context?: SimulatedContext;
+  /** Extra pipeline variables (win over every YAML variable). */
+  variables?: Readonly<Record<string, string>>;
+}
+
+/** What decided a verdict. `span` is where it is written (a rule item, an `only:` entry, ...). */
+export interface Decision {
+  kind: 'workflow-rule' | 'workflow-no-match' | 'workflow-none' | 'rule' | 'no-rule-matched' | 'only' | 'except' | 'default-only' | 'workflow';
+  /** A short human sentence: "rules[1]: if: $CI_COMMIT_TAG =~ /^v\d+/ → manual". */
+  text: string;
+  /** Index of the rule in the (flattened) rules list. */
+  index?: number;
+  span?: Span;
+  /** Set when part of the decision rests on something the simulation cannot know. */
+  assumed?: string;
+}
+
+export interface JobVerdict {
+  name: string;
+  included: boolean;
+  when: JobWhen;
+  allowFailure: boolean;
+  startIn?: string;
+  decidedBy: Decision;
+  /** Variables added by the matching rule (`rules:variables`). */
+  ruleVariables: Vars;
+  /** `needs:` of the matching rule, replacing the job's. */
+  ruleNeeds?: Node;
+  /**
+   * A `parallel:matrix` job: the verdict of each instance. The job's own fields are those of its
+   * first instance that runs (else of its first instance).
+   */
+  instances?: InstanceVerdict[];
+}
+
+/** The verdict of one `parallel:matrix` instance (`name` is the instance's: `build: [aws]`). */
+export interface InstanceVerdict extends Omit<JobVerdict, 'instances'> {
+  /** The matrix values, in the entry's key order. */
+  values: string[];
+  /** The matrix variables of this instance. */
+  matrixVariables: Vars;
+}
+
+export interface WorkflowVerdict {
+  created: boolean;
+  decidedBy: Decision;
+  /** Variables of the matching workflow rule. */
+  variables: Vars;
+}
+
+export interface RulesResult {
+  workflow: WorkflowVerdict;
+  /** Real (not hidden) jobs, in pipeline order. */
+  jobs: Map<string, JobVerdict>;
+  /** Why the pipeline would not be created although workflow allows it (missing needs, only .pre/.post jobs). */
+  pipelineError?: { message: string; span?: Span };
+  /** Invalid expressions, unknown rule keys, bad `when:` values. */
+  diagnostics: PipelineDiagnostic[];
+}
+
+const RULE_KEYS = new Set(['if', 'changes', 'exists', 'when', 'allow_failure', 'variables', 'needs', 'start_in', 'interruptible']);
+const WHEN_VALUES = new Set<JobWhen>(['on_success', 'on_failure', 'always', 'manual', 'delayed', 'never']);
+
+export function evaluateRules(pipeline: ExpandedPipeline, opts: RulesOptions = {}): RulesResult {
+  const ctx = opts.context ?? {};
+  const diagnostics: PipelineDiagnostic[] = [];
+  const predefined = simulatedVariables(ctx);
+  const extra = { ...(opts.variables ?? {}) };
+  const raw = new Set<string>(); // variables with `expand: false`
+  const globals = variablesOf(pipeline.merged.entries.get('variables'), raw);
+  const workflow = evaluateWorkflow(pipeline.merged, expandCollection({ ...predefined, ...globals, ...extra }, raw), ctx, opts, diagnostics);
+
+  const jobs = new Map<string, JobVerdict>();
+  for (const job of pipeline.jobs.values()) {
+    if (job.hidden) continue;
+    const matrix = expandMatrix(job.name, job.node.entries.get('parallel'));
+    const instances = matrix?.instances.length ? matrix.instances : undefined;
+    if (!workflow.created) {
+      const notCreated = (name: string): JobVerdict => ({ name, included: false, when: 'never', allowFailure: false, decidedBy: { ...workflow.decidedBy, kind: 'workflow' }, ruleVariables: {} });
+      const v = notCreated(job.name);
+      if (instances) v.instances = instances.map((i) => ({ ...notCreated(i.name), values: i.values, matrixVariables: i.variables }));
+      jobs.set(job.name, v);
+      continue;
+    }
+    const jobRaw = new Set(raw);
+    const own = variablesOf(job.node.entries.get('variables'), jobRaw);
+    const base = { ...predefined, ...inheritedGlobals(job.node, globals), ...workflow.variables, ...own };
+    if (!instances) {
+      jobs.set(job.name, evaluateJob(job, expandCollection({ ...base, ...extra }, jobRaw), ctx, opts, diagnostics));
+      continue;
+    }
+    // Matrix values are job variables of each instance (they win over the job's own `variables:`).
+    const found: PipelineDiagnostic[] = [];
+    const verdicts = instances.map((i): InstanceVerdict => {
+      const v = evaluateJob(job, expandCollection({ ...base, ...i.variables, ...extra }, jobRaw), ctx, opts, found);
+      return { ...v, name: i.name, values: i.values, matrixVariables: i.variables };
+    });
+    pushOnce(diagnostics, found);
+    const lead = verdicts.find((v) => v.included) ?? verdicts[0];
+    const { values: _values, matrixVariables: _vars, ...fields } = lead;
+    jobs.set(job.name, { ...fields, name: job.name, instances: verdicts });
+  }
+  const pipelineError = workflow.created ? seedErrors(pipeline, jobs) : undefined;
+  return { workflow, jobs, pipelineError, diagnostics };
+}
+
+function evaluateWorkflow(doc: MapNode, vars: Vars, ctx: SimulatedContext, facts: FileFacts, diagnostics: PipelineDiagnostic[]): WorkflowVerdict {
+  const wf = doc.entries.get('workflow');
+  const rulesNode = wf?.kind === 'map' ? wf.entries.get('rules') : undefined;
+  if (!rulesNode) return { created: true, decidedBy: { kind: 'workflow-none', text: 'no workflow:rules: every pipeline is created' }, variables: {} };
+  const rules = flatItems(rulesNode);
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    if (rule.kind !== 'map') continue;
+    const m = matchRule(rule, vars, ctx, facts, diagnostics, 'workflow:rules');
+    if (!m.matched) continue;
+    const when = scalarString(rule.entries.get('when')) ?? 'always';
+    if (when !== 'always' && when !== 'never') diag(diagnostics, rule.entries.get('when')?.span ?? rule.span, `workflow:rules when: must be always or never, not ${when}`);
+    const created = when !== 'never';
+    return {
+      created,
+      decidedBy: { kind: 'workflow-rule', index: i, span: rule.span, text: `workflow:rules[${i}]: ${describeRule(rule)}${created ? '' : ' → when: never'}`, assumed: m.assumed },
+      variables: created ? variablesOf(rule.entries.get('variables')) : {},
+    };
+  }
+  return { created: false, decidedBy: { kind: 'workflow-no-match', span: rulesNode.span, text: 'no workflow:rules entry matches: the pipeline is not created' }, variables: {} };
+}
+
+function evaluateJob(job: JobView, vars: Vars, ctx: SimulatedContext, facts: FileFacts, diagnostics: PipelineDiagnostic[]): JobVerdict {
+  const n = job.node;
+  const jobWhen = readWhen(n.entries.get('when'), diagnostics) ?? 'on_success';
+  const jobAllowFailure = readAllowFailure(n.entries.get('allow_failure'));
+  const jobStartIn = scalarString(n.entries.get('start_in'));
+  const base = { name: job.name, ruleVariables: {} as Vars };
+  const rulesNode = n.entries.get('rules');
+  if (rulesNode) {
+    if (n.entries.has('only') || n.entries.has('except')) {
+      diag(diagnostics, n.keySpans.get('only') ?? n.keySpans.get('except') ?? n.span, `jobs:${job.name} config key may not be used with \`rules\`: only, except`);
+    }
+    const rules = flatItems(rulesNode);
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i];
+      if (rule.kind !== 'map') {
+        diag(diagnostics, rule.span ?? rulesNode.span, `jobs:${job.name} rules:rule config should be a hash`);
+        continue;
+      }
+      const m = matchRule(rule, vars, ctx, facts, diagnostics, `jobs:${job.name} rules`);
+      if (!m.matched) continue;
+      const when = readWhen(rule.entries.get('when'), diagnostics) ?? jobWhen;
+      const allowFailure = readAllowFailure(rule.entries.get('allow_failure')) ?? jobAllowFailure ?? false;
+      return {
+        ...base,
+        included: when !== 'never',
+        when,
+        allowFailure,
+        startIn: scalarString(rule.entries.get('start_in')) ?? jobStartIn,
+        decidedBy: { kind: 'rule', index: i, span: rule.span, text: `rules[${i}]: ${describeRule(rule)} → ${when}`, assumed: m.assumed },
+        ruleVariables: variablesOf(rule.entries.get('variables')),
+        ruleNeeds: rule.entries.get('needs'),
+      };
+    }
+    return { ...base, included: false, when: 'never', allowFailure: false, decidedBy: { kind: 'no-rule-matched', span: n.keySpans.get('rules') ?? rulesNode.span, text: noMatchText(rules) } };
+  }
+  // only/except: manual jobs default to allow_failure: true here (not with rules).
+  const allowFailure = jobAllowFailure ?? jobWhen === 'manual';
+  const onlyNode = n.entries.get('only');
+  const exceptNode = n.entries.get('except');
+  const onlyResult = onlyNode ? evaluatePolicy(onlyNode, 'only', vars, ctx, facts) : undefined;
+  for (const e of onlyResult?.errors ?? []) diag(diagnostics, e.span ?? onlyNode?.span, `jobs:${job.name} ${e.message}`);
+  if (onlyResult && !onlyResult.matched) {
+    return { ...base, included: false, when: 'never', allowFailure, decidedBy: { kind: 'only', span: onlyResult.span, text: `only: ${onlyResult.detail}`, assumed: onlyResult.assumed } };
+  }
+  if (!onlyNode) {
+    const def = evaluatePolicy({ kind: 'seq', items: [{ kind: 'scalar', value: 'branches' }, { kind: 'scalar', value: 'tags' }] }, 'only', vars, ctx, facts);
+    if (!def.matched) {
+      return { ...base, included: false, when: 'never', allowFailure, decidedBy: { kind: 'default-only', span: n.keySpans.get(job.name) ?? n.span, text: 'no rules/only: GitLab\'s default only: [branches, tags] does not match' } };
+    }
+  }
+  if (exceptNode) {
+    const ex = evaluatePolicy(exceptNode, 'except', vars, ctx, facts);
+    for (const e of ex.errors) diag(diagnostics, e.span ?? exceptNode.span, `jobs:${job.name} ${e.message}`);
+    if (ex.matched) return { ...base, included: false, when: 'never', allowFailure, decidedBy: { kind: 'except', span: ex.span, text: `except: ${ex.detail}`, assumed: ex.assumed } };
+  }
+  const decidedBy: Decision = onlyResult
+    ? { kind: 'only', span: onlyResult.span, text: `only: ${onlyResult.detail}`, assumed: onlyResult.assumed }
+    : { kind: 'default-only', span: n.span, text: 'no rules/only: GitLab\'s default only: [branches, tags]' };
+  return { ...base, included: true, when: jobWhen, allowFailure, startIn: jobStartIn, decidedBy };
+}
+
+/** Do all clauses of a rule hold? (`if`, then `changes`, then `exists`, as GitLab checks them.) */
+function matchRule(rule: MapNode, vars: Vars, ctx: SimulatedContext, facts: FileFacts, diagnostics: PipelineDiagnostic[], where: string): { matched: boolean; assumed?: string } {
+  for (const key of rule.entries.keys()) {
+    if (!RULE_KEYS.has(key)) diag(diagnostics, rule.keySpans.get(key) ?? rule.span, `${where}:rule config contains unknown keys: ${key}`);
+  }
+  const assumed: string[] = [];
+  const check = (r: ClauseResult): boolean => {
+    if (r.error) diag(diagnostics, r.error.span ?? rule.span, `${where}: ${r.error.message}`);
+    if (r.assumed) assumed.push(r.assumed);
+    return r.value;
+  };
+  const ifNode = rule.entries.get('if');
+  if (ifNode && !check(ifClause(ifNode, vars))) return { matched: false };
+  const changes = rule.entries.get('changes');
+  if (changes && !check(changesClause(changes, vars, ctx, facts))) return { matched: false };
+  const exists = rule.entries.get('exists');
+  if (exists && !check(existsClause(exists, vars, facts))) return { matched: false };
+  return { matched: true, assumed: assumed.length ? assumed.join('; ') : undefined };
+}
+
+/** Why no rule matched: the rules themselves when there are one or two. */
+function noMatchText(rules: Node[]): string {
+  if (!rules.length) return 'rules: is empty';
+  const what = rules.length <= 2 ? `: ${rules.map((r) => (r.kind === 'map' ? describeRule(r) : '?')).join(' | ')}` : '';
+  return `none of the ${rules.length} rules matches${what}`;
+}
+
+/** "if: $X == "y", changes: a, b" — the clauses of a rule as written. */
+export function describeRule(rule: MapNode): string {
+  const parts: string[] = [];
+  const ifText = scalarString(rule.entries.get('if'));
+  if (ifText !== undefined) parts.push(`if: ${ifText}`);
+  for (const key of ['changes', 'exists'] as const) {
+    const v = rule.entries.get(key);
+    if (v) parts.push(`${key}: ${strings(v.kind === 'map' ? v.entries.get('paths') : v).join(', ')}`);
+  }
+  return parts.length ? parts.join(', ') : '(no condition)';
+}
+
+function readWhen(n: Node | undefined, diagnostics: PipelineDiagnostic[]): JobWhen | undefined {
+  const w = scalarString(n);
+  if (w === undefined) return undefined;
+  if (WHEN_VALUES.has(w as JobWhen)) return w as JobWhen;
+  diag(diagnostics, n?.span, `when: ${w} is not one of on_success, on_failure, always, manual, delayed, never`);
+  return undefined;
+}
+
+function readAllowFailure(n: Node | undefined): boolean | undefined {
+  if (!n) return undefined;
+  if (n.kind === 'scalar') return n.value === true;
+  if (n.kind === 'map') return true; // allow_failure: {exit_codes: [...]}: allowed for those codes
+  return undefined;
+}
+
+/** Global variables a job sees: `inherit:variables` false = none, a list = only those. */
+function inheritedGlobals(job: MapNode, globals: Vars): Vars {
+  const inherit = job.entries.get('inherit');
+  const v = inherit?.kind === 'map' ? inherit.entries.get('variables') : undefined;
+  if (!v || (v.kind === 'scalar' && v.value !== false)) return globals;
+  if (v.kind === 'scalar') return {};
+  const keep = new Set(strings(v));
+  return Object.fromEntries(Object.entries(globals).filter(([k]) => keep.has(k)));
+}
+
+/**
+ * GitLab refuses to create a pipeline whose jobs need a job that is not added, or with only
+ * .pre/.post jobs. A need on a matrix job waits for each of its instances (or for those it names).
+ */
+function seedErrors(pipeline: ExpandedPipeline, jobs: Map<string, JobVerdict>): RulesResult['pipelineError'] {
+  const included = [...jobs.values()].filter((j) => j.included);
+  if (!included.length) return { message: 'no job matches the simulated pipeline: it is not created' };
+  const byInstance = new Map<JobVerdict, Map<string, InstanceVerdict>>();
+  const instanceOf = (target: JobVerdict, name: string): Pick<JobVerdict, 'included' | 'decidedBy'> | undefined => {
+    if (!target.instances) return target;
+    let m = byInstance.get(target);
+    if (!m) byInstance.set(target, (m = new Map(target.instances.map((i) => [i.name, i]))));
+    return m.get(name);
+  };
+  for (const job of included) {
+    const node = pipeline.jobs.get(job.name)!.node;
+    for (const v of job.instances ?? [job]) {
+      if (!v.included) continue;
+      const needs = v.ruleNeeds ?? node.entries.get('needs');
+      for (const item of needs?.kind === 'seq' ? needs.items : []) {
+        const need = needTarget(item);
+        if (!need || need.optional) continue;
+        const target = jobs.get(need.name) ?? jobs.get(baseJobName(need.name));
+        if (!target) continue;
+        for (const name of neededInstances(need.name, item, target)) {
+          const t = instanceOf(target, name);
+          if (t && !t.included) return { message: `'${v.name}' job needs '${name}' job, but '${name}' is not in any previous stage (its ${t.decidedBy.text})`, span: item.span };
+        }
+      }
+    }
+  }
+  const stageOf = (name: string) => scalarString(pipeline.jobs.get(name)?.node.entries.get('stage')) ?? 'test';
+  if (included.every((j) => ['.pre', '.post'].includes(stageOf(j.name)))) {
+    return { message: 'the pipeline would only have .pre/.post jobs: GitLab does not create it' };
+  }
+  return undefined;
+}
+
+export function needTarget(item: Node): { name: string; optional: boolean; artifacts: boolean } | undefined {
+  if (item.kind === 'scalar') return { name: String(item.value ?? ''), optional: false, artifacts: true };
+  if (item.kind !== 'map' || item.entries.has('project') || item.entries.has('pipeline')) return undefined;
+  const name = scalarString(item.entries.get('job'));
+  if (name === undefined) return undefined;
+  const optional = item.entries.get('optional');
+  const artifacts = item.entries.get('artifacts');
+  return {
+    name,
+    optional: optional?.kind === 'scalar' && optional.value === true,
+    artifacts: !(artifacts?.kind === 'scalar' && artifacts.value === false),
+  };
+}
+
+/** Appends each finding once (the instances of a matrix job share their rules, so their findings). */
+function pushOnce(out: PipelineDiagnostic[], found: readonly PipelineDiagnostic[]): void {
+  const seen = new Set<string>();
+  for (const d of found) {
+    const key = `${d.span.uri}:${d.span.start}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+}
+
+function diag(out: PipelineDiagnostic[], span: Span | undefined, message: string): void {
+  out.push({ severity: 'error', code: 'rules-invalid', message, span: span ?? { uri: '', start: 0, end: 0 } });
+}

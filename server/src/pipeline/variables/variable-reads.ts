@@ -1,0 +1,373 @@
+/**
+ * The variables a job reads, with where each read is written: `$VAR`, `${VAR}`, `${VAR:-x}`,
+ * `${VAR?msg}`, ... in every string GitLab or the job's shell expands (scripts, image, services,
+ * variables values, artifacts, cache, environment, rules, ...). Reads in `rules:if` and
+ * `only/except:variables` are conditions (an unset variable is a normal state there).
+ * Variables the job's own shell assigns before reading them (`export X=...`, `X=...`,
+ * `for X in`, `read X`) are not reads of the pipeline's variables.
+ */
+import { expressionVariables } from '../expressions/expressions.js';
+import type { JobView } from '../merge/jobs.js';
+import type { Node, ScalarNode, Span, ViaStep } from '../model.js';
+import { findVariableReads } from './variable-expansion.js';
+import type { VariableRead, VariableReadForm } from './variable-expansion.js';
+
+export interface ReadFact {
+  name: string;
+  /** Where the read is written (the whole scalar when the exact place is unknown). */
+  span?: Span;
+  form: VariableReadForm | 'expression';
+  /** The fallback of `${X:-d}` / `${X-d}` / `${X:=d}`. */
+  default?: string;
+  /** The message of `${X?msg}` / `${X:?msg}`. */
+  message?: string;
+  /** A condition (rules:if, only:variables, `${X:+…}`): reading an unset variable is fine. */
+  conditional: boolean;
+  /** The job keyword the read sits under (`script`, `image`, `variables`, `rules`, ...). */
+  keyword: string;
+  /** Provenance of the value holding the read (extends, !reference, default: steps). */
+  via: readonly ViaStep[];
+  /** For a read inside a variable's value: that variable. */
+  through?: string;
+  /** For script reads: which script item (used by the vars-check job recognition). */
+  item?: { key: string; index: number; text: string };
+}
+
+export type TextOf = (uri: string) => string | undefined;
+
+/** Keywords whose values GitLab does not expand (names, flags, durations, regexes, structure). */
+const NOT_EXPANDED = new Set([
+  'extends', 'stage', 'needs', 'dependencies', 'when', 'allow_failure', 'inherit', 'interruptible',
+  'retry', 'timeout', 'coverage', 'start_in', 'parallel', 'manual_confirmation', 'dast_configuration',
+]);
+const SCRIPT_KEYS = ['before_script', 'script', 'after_script'];
+
+/** Every read of a job (its merged node), minus what its shell assigns itself. */
+export function jobReads(job: JobView, textOf: TextOf): ReadFact[] {
+  const out: ReadFact[] = [];
+  for (const [key, value] of job.node.entries) {
+    if (NOT_EXPANDED.has(key)) continue;
+    const via = value.via ?? [];
+    if (SCRIPT_KEYS.includes(key)) scriptReads(key, value, via, textOf, out);
+    else if (key === 'variables') variablesReads(value, via, textOf, out);
+    else if (key === 'rules') rulesReads(value, via, textOf, out);
+    else if (key === 'only' || key === 'except') onlyExceptReads(key, value, via, textOf, out);
+    else walk(value, key, via, textOf, out);
+  }
+  return withoutShellAssigned(out, scriptItems(job));
+}
+
+/** The reads in a variable's value (for reads that go through a variable). */
+export function valueReads(name: string, value: Node, textOf: TextOf, conditional: boolean): ReadFact[] {
+  const out: ReadFact[] = [];
+  const node = value.kind === 'map' ? value.entries.get('value') : value;
+  if (value.kind === 'map' && isNoExpand(value)) return out;
+  if (node) walk(node, 'variables', value.via ?? [], textOf, out);
+  for (const r of out) {
+    r.through = name;
+    if (conditional) r.conditional = true;
+  }
+  return out;
+}
+
+function join(a: readonly ViaStep[], b: readonly ViaStep[] | undefined): readonly ViaStep[] {
+  if (!b?.length) return a;
+  if (!a.length) return b;
+  return [...b, ...a.filter((s) => !b.includes(s))];
+}
+
+function walk(node: Node, keyword: string, via: readonly ViaStep[], textOf: TextOf, out: ReadFact[], shell = false): void {
+  const v = join(via, node.via);
+  if (node.kind === 'scalar') out.push(...scalarReads(node, keyword, v, textOf, shell));
+  else if (node.kind === 'seq') for (const i of node.items) walk(i, keyword, v, textOf, out, shell);
+  else if (node.kind === 'map') for (const child of node.entries.values()) walk(child, keyword, v, textOf, out, shell);
+}
+
+function isNoExpand(map: Node): boolean {
+  if (map.kind !== 'map') return false;
+  const e = map.entries.get('expand');
+  return e?.kind === 'scalar' && e.value === false;
+}
+
+function scriptReads(key: string, value: Node, via: readonly ViaStep[], textOf: TextOf, out: ReadFact[]): void {
+  const items = value.kind === 'seq' ? value.items : [value];
+  items.forEach((item, index) => {
+    const before = out.length;
+    walk(item, key, via, textOf, out, true);
+    const text = item.kind === 'scalar' ? String(item.value ?? '') : '';
+    for (let i = before; i < out.length; i++) out[i].item = { key, index, text };
+  });
+}
+
+function variablesReads(value: Node, via: readonly ViaStep[], textOf: TextOf, out: ReadFact[]): void {
+  if (value.kind !== 'map') return;
+  // `X: $X` reads the outer X (a pipeline or settings variable), as GitLab does.
+  for (const v of value.entries.values()) {
+    if (v.kind === 'map') {
+      if (isNoExpand(v)) continue;
+      const inner = v.entries.get('value');
+      if (inner) walk(inner, 'variables', join(via, v.via), textOf, out);
+    } else walk(v, 'variables', via, textOf, out);
+  }
+}
+
+function rulesReads(value: Node, via: readonly ViaStep[], textOf: TextOf, out: ReadFact[]): void {
+  if (value.kind !== 'seq') return;
+  for (const rule of value.items) {
+    if (rule.kind !== 'map') continue;
+    const v = join(via, rule.via);
+    for (const [k, n] of rule.entries) {
+      if (k === 'if') {
+        if (n.kind === 'scalar') out.push(...expressionReads(n, 'rules', join(v, n.via), textOf));
+      } else if (k === 'changes' || k === 'exists') walk(n, 'rules', v, textOf, out);
+      else if (k === 'variables' && n.kind === 'map') for (const x of n.entries.values()) walk(x, 'rules', v, textOf, out);
+    }
+  }
+}
+
+function onlyExceptReads(key: string, value: Node, via: readonly ViaStep[], textOf: TextOf, out: ReadFact[]): void {
+  if (value.kind !== 'map') return;
+  const vars = value.entries.get('variables');
+  const items = vars?.kind === 'seq' ? vars.items : vars ? [vars] : [];
+  for (const i of items) if (i.kind === 'scalar') out.push(...expressionReads(i, key, join(via, i.via), textOf));
+}
+
+/**
+ * Caches are keyed by the scalar's span object when it has one: copies made to record provenance
+ * (`withVia`) share it, and so do analyses through the parse cache. The value is kept too, since
+ * interpolation makes scalars with the same span and another value.
+ */
+function cacheKey(node: ScalarNode): object {
+  return node.span ?? node;
+}
+
+const expressionCache = new WeakMap<object, { value: unknown; located: LocatedRead[] }>();
+
+function expressionReads(node: ScalarNode, keyword: string, via: readonly ViaStep[], textOf: TextOf): ReadFact[] {
+  const hit = expressionCache.get(cacheKey(node));
+  let located = hit && hit.value === node.value ? hit.located : undefined;
+  if (!located) {
+    located = [];
+    const text = String(node.value ?? '');
+    let names = new Set<string>();
+    try {
+      if (text.includes('$')) names = new Set(expressionVariables(text));
+    } catch {
+      names = new Set();
+    }
+    if (names.size) {
+      const reads = findVariableReads(text).filter((r) => names.has(r.name));
+      const spans = locate(text, reads, node.span, textOf);
+      located = reads.map((read, i) => ({ read, span: spans[i] }));
+    }
+    expressionCache.set(cacheKey(node), { value: node.value, located });
+  }
+  return located.map((l) => ({ name: l.read.name, span: l.span, form: 'expression', conditional: true, keyword, via }));
+}
+
+interface PendingRead extends ReadFact {
+  /** Offset of the read inside its scalar's value (for shell-assignment ordering). */
+  valueOffset?: number;
+}
+
+interface LocatedRead {
+  read: VariableRead;
+  span: Span | undefined;
+}
+
+/** Reads of a scalar with their source ranges, per node (nodes are immutable and shared between
+ *  jobs through extends/!reference, and between analyses through the parse cache). */
+const scalarCache = new WeakMap<object, { value: unknown; shell?: LocatedRead[]; plain?: LocatedRead[] }>();
+
+function locatedReads(node: ScalarNode, textOf: TextOf, shell: boolean): LocatedRead[] {
+  let entry = scalarCache.get(cacheKey(node));
+  if (!entry || entry.value !== node.value) scalarCache.set(cacheKey(node), (entry = { value: node.value }));
+  const cached = shell ? entry.shell : entry.plain;
+  if (cached) return cached;
+  const text = node.value as string;
+  const reads = findVariableReads(text, { shell });
+  const spans = reads.length ? locate(text, reads, node.span, textOf) : [];
+  const out = reads.map((read, i) => ({ read, span: spans[i] }));
+  if (shell) entry.shell = out;
+  else entry.plain = out;
+  return out;
+}
+
+function scalarReads(node: ScalarNode, keyword: string, via: readonly ViaStep[], textOf: TextOf, shell: boolean): PendingRead[] {
+  if (typeof node.value !== 'string' || !node.value.includes('$')) return [];
+  return locatedReads(node, textOf, shell).map((l) => toFact(l.read, l.span, keyword, via));
+}
+
+function toFact(r: VariableRead, span: Span | undefined, keyword: string, via: readonly ViaStep[]): PendingRead {
+  const fact: PendingRead = { name: r.name, span, form: r.form, conditional: r.form === 'alternate', keyword, via, valueOffset: r.start };
+  if (r.form === 'default') fact.default = r.default;
+  if (r.form === 'required') fact.message = r.required;
+  // `${#X}`, `${!X}` and pattern operators still need X; `${X:+…}` only tests it.
+  return fact;
+}
+
+/** Source ranges of reads found in a scalar's value: the same reads found in its YAML source, in order. */
+function locate(value: string, reads: VariableRead[], span: Span | undefined, textOf: TextOf): (Span | undefined)[] {
+  if (!span) return reads.map(() => undefined);
+  const src = textOf(span.uri)?.slice(span.start, span.end);
+  if (src === undefined) return reads.map(() => span);
+  if (src === value) return reads.map((r) => ({ uri: span.uri, start: span.start + r.start, end: span.start + r.end }));
+  const inSource = findVariableReads(src);
+  let next = 0;
+  return reads.map((r) => {
+    for (let k = next; k < inSource.length; k++) {
+      if (inSource[k].name === r.name) {
+        next = k + 1;
+        return { uri: span.uri, start: span.start + inSource[k].start, end: span.start + inSource[k].end };
+      }
+    }
+    return span;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shell assignments
+
+export interface ShellAssignment {
+  name: string;
+  /** Offset in the script item from which the assignment is in effect (after its command). */
+  from: number;
+}
+
+const WORD_END = /[\s;|&\n]/;
+
+/** Skips one shell word starting at `i` (quotes, `$(…)`, `${…}` and backslashes kept together). */
+function skipWord(text: string, i: number): number {
+  let depth = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\\') i += 2;
+    else if (c === "'" || c === '"') {
+      const close = text.indexOf(c, i + 1);
+      i = close < 0 ? text.length : close + 1;
+    } else if (c === '(' || (c === '{' && text[i - 1] === '$')) {
+      depth++;
+      i++;
+    } else if (c === ')' || (c === '}' && depth > 0)) {
+      if (depth === 0) return i;
+      depth--;
+      i++;
+    } else if (depth === 0 && WORD_END.test(c)) return i;
+    else i++;
+  }
+  return i;
+}
+
+function commandEnd(text: string, i: number): number {
+  for (let k = i; k < text.length; k++) {
+    const c = text[k];
+    if (c === ';' || c === '\n' || c === '|' || c === '&') return k + 1;
+  }
+  return text.length;
+}
+
+const KEYWORD = /(?:then|do|else|elif|if|while|until|time|!)\s+/y;
+const DECLARE = /(?:export|local|readonly|declare|typeset)(?:\s+-[A-Za-z]+)*\s+/y;
+const LOOP = /(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\b/y;
+const READ = /read\b/y;
+const ASSIGN = /([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=/y;
+
+function sticky(re: RegExp, text: string, at: number): RegExpExecArray | null {
+  re.lastIndex = at;
+  return re.exec(text);
+}
+
+const assignmentCache = new Map<string, ShellAssignment[]>();
+const ASSIGNMENT_CACHE_SIZE = 20_000;
+
+/** Variables a shell snippet assigns, each with the offset from which it is set. */
+export function shellAssignments(text: string): ShellAssignment[] {
+  let out = assignmentCache.get(text);
+  if (!out) {
+    if (assignmentCache.size >= ASSIGNMENT_CACHE_SIZE) assignmentCache.clear();
+    assignmentCache.set(text, (out = scanAssignments(text)));
+  }
+  return out;
+}
+
+function scanAssignments(text: string): ShellAssignment[] {
+  const out: ShellAssignment[] = [];
+  if (!text.includes('=') && !/\b(?:for|select|read)\b/.test(text)) return out;
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (';\n|&({`'.includes(text[i])) starts.push(i + 1);
+  for (const s of starts) {
+    let i = s;
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    for (let m = sticky(KEYWORD, text, i); m; m = sticky(KEYWORD, text, i)) i += m[0].length;
+    const loop = sticky(LOOP, text, i);
+    if (loop) {
+      out.push({ name: loop[1], from: commandEnd(text, i) });
+      continue;
+    }
+    if (sticky(READ, text, i)) {
+      const end = commandEnd(text, i);
+      const words = text.slice(i + 4, end).split(/[\s;|&]+/).filter(Boolean);
+      words.forEach((w, k) => {
+        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w) && !/^-[pdtnNu]$/.test(words[k - 1] ?? '')) out.push({ name: w, from: end });
+      });
+      continue;
+    }
+    const decl = sticky(DECLARE, text, i);
+    if (decl) i += decl[0].length;
+    for (let m = sticky(ASSIGN, text, i); m; m = sticky(ASSIGN, text, i)) {
+      const valueEnd = skipWord(text, i + m[0].length);
+      out.push({ name: m[1], from: commandEnd(text, valueEnd) });
+      i = valueEnd;
+      while (text[i] === ' ' || text[i] === '\t') i++;
+    }
+  }
+  return out;
+}
+
+/** Drops reads of variables the same shell assigned earlier (before_script + script share one
+ *  shell; after_script runs in another). */
+function withoutShellAssigned(reads: PendingRead[], items: { key: string; index: number; text: string }[]): ReadFact[] {
+  const shellOf = (key: string) => (key === 'after_script' ? 'after' : 'main');
+  const orderOf = (key: string, index: number) => (key === 'script' ? 100_000 + index : index);
+  const assigned = new Map<string, { shell: string; order: number; from: number }[]>();
+  for (const item of items) {
+    if (!/[A-Za-z_]/.test(item.text)) continue;
+    for (const a of shellAssignments(item.text)) {
+      const list = assigned.get(a.name) ?? [];
+      list.push({ shell: shellOf(item.key), order: orderOf(item.key, item.index), from: a.from });
+      assigned.set(a.name, list);
+    }
+  }
+  return reads
+    .filter((r) => {
+      const list = r.item && assigned.get(r.name);
+      if (!r.item || !list) return true;
+      const shell = shellOf(r.item.key);
+      const order = orderOf(r.item.key, r.item.index);
+      return !list.some((a) => a.shell === shell && (a.order < order || (a.order === order && (r.valueOffset ?? 0) >= a.from)));
+    })
+    .map(({ valueOffset: _v, ...rest }) => rest);
+}
+
+/** Script items of a job in run order: before_script + script (one shell), then after_script. */
+export function scriptItems(job: JobView): { key: string; index: number; text: string }[] {
+  const out: { key: string; index: number; text: string }[] = [];
+  for (const key of SCRIPT_KEYS) {
+    const v = job.node.entries.get(key);
+    const items = v?.kind === 'seq' ? v.items : v ? [v] : [];
+    items.forEach((n, index) => {
+      if (n.kind === 'scalar' && typeof n.value === 'string') out.push({ key, index, text: n.value });
+    });
+  }
+  return out;
+}
+
+/** Variables a job writes into its `artifacts:reports:dotenv` file (passed on to later jobs). */
+export function dotenvVariables(job: JobView): string[] {
+  const reports = job.node.entries.get('artifacts');
+  const dotenv = reports?.kind === 'map' ? reports.entries.get('reports') : undefined;
+  if (dotenv?.kind !== 'map' || !dotenv.entries.has('dotenv')) return [];
+  const names = new Set<string>();
+  for (const item of scriptItems(job)) for (const m of item.text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)=/g)) names.add(m[1]);
+  return [...names];
+}

@@ -1,0 +1,248 @@
+/**
+ * YAML text → engine nodes, typed the way GitLab's loader (Ruby Psych, YAML 1.1) types them.
+ *
+ * - `yes/no/on/off` are booleans, `0755` is octal, `1:30` is sexagesimal (YAML 1.1);
+ *   timestamps stay strings (GitLab's safe_load refuses Date objects).
+ * - `!reference [a, b]` becomes a RefNode; anchors/aliases are shared subtrees;
+ *   merge keys `<<` follow Psych: merged in order, a later key overwrites an earlier one.
+ * - A file of two documents whose first holds `spec:` is a header + content.
+ * - Files are parsed in top-level blocks where their layout allows (yaml-blocks.ts), so a re-parse
+ *   after an edit reuses the blocks the edit did not touch; the result is the same as a whole parse.
+ */
+import { isMap as yIsMap, isScalar as yIsScalar, parseAllDocuments } from 'yaml';
+import type { Document, Tags, YAMLMap } from 'yaml';
+import { scalarNode } from '../model.js';
+import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
+import { anchorsOf, parseBlock, splitBlocks } from './yaml-blocks.js';
+import type { BlockLayout, ParsedBlock, Range, YamlBlocks } from './yaml-blocks.js';
+import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, megabytes } from './yaml-convert.js';
+import type { Src } from './yaml-convert.js';
+
+export { MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE } from './yaml-convert.js';
+export type { YamlBlocks } from './yaml-blocks.js';
+
+export interface ParsedFile {
+  uri: string;
+  text: string;
+  /** The `spec:` header document, when the file has one. */
+  header?: MapNode;
+  /** The content document (null node for an empty file). */
+  content: Node;
+  /** True when the content is empty (no document or a null document). */
+  empty: boolean;
+  diagnostics: PipelineDiagnostic[];
+}
+
+const referenceTag = {
+  tag: '!reference',
+  collection: 'seq' as const,
+  resolve: (value: unknown) => value,
+};
+const referenceScalarTag = { tag: '!reference', resolve: (value: string) => value };
+const referenceMapTag = { tag: '!reference', collection: 'map' as const, resolve: (value: unknown) => value };
+
+/** Psych's booleans: yes/true/on and no/false/off in any case (`y`/`n` stay strings). */
+const psychBool = {
+  identify: (value: unknown) => typeof value === 'boolean',
+  default: true,
+  tag: 'tag:yaml.org,2002:bool',
+  test: /^(?:yes|true|on|no|false|off)$/i,
+  resolve: (str: string) => /^(?:yes|true|on)$/i.test(str),
+};
+
+function gitlabTags(tags: Tags): Tags {
+  const kept = tags.filter((t) => typeof t === 'object' && t.tag !== 'tag:yaml.org,2002:timestamp' && t.tag !== 'tag:yaml.org,2002:bool');
+  return [psychBool as never, ...kept, referenceTag as never, referenceScalarTag as never, referenceMapTag as never];
+}
+
+const PARSE_OPTIONS = {
+  version: '1.1' as const,
+  merge: true,
+  uniqueKeys: false,
+  customTags: gitlabTags,
+  prettyErrors: false,
+  strict: false,
+};
+
+
+export function parseYaml(uri: string, text: string): ParsedFile {
+  return parseYamlWhole(uri, text);
+}
+
+/**
+ * Parse `text`, reusing the blocks of an earlier parse of the same file that the text still holds
+ * unchanged. `blocks` (when the file could be cut) is what to pass next time.
+ */
+export function parseYamlReusing(uri: string, text: string, previous?: YamlBlocks): { parsed: ParsedFile; blocks?: YamlBlocks } {
+  if (text.length <= MAX_YAML_SIZE) {
+    const layout = splitBlocks(text);
+    const inBlocks = layout && parseInBlocks(uri, text, layout, previous);
+    if (inBlocks) return inBlocks;
+  }
+  return { parsed: parseYamlWhole(uri, text) };
+}
+
+function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous: YamlBlocks | undefined): { parsed: ParsedFile; blocks: YamlBlocks } | undefined {
+  const blocks: YamlBlocks = new Map();
+  const used = new Set<ParsedBlock>();
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const block = (r: Range): ParsedBlock | undefined => {
+    const t = text.slice(r.start, r.end);
+    let b = previous?.get(t) ?? blocks.get(t);
+    // The same text twice in one file: each needs its own nodes (the converter remembers nodes).
+    if (!b || used.has(b)) b = parseBlock(t, PARSE_OPTIONS);
+    if (!b) return undefined;
+    used.add(b);
+    if (!blocks.has(t)) blocks.set(t, b);
+    return b;
+  };
+  let header: ParsedBlock | undefined;
+  const parts: ParsedBlock[] = [];
+  try {
+    if (layout.header && !(header = block(layout.header))) return undefined;
+    for (const r of layout.blocks) {
+      const b = block(r);
+      if (!b || (parts.length && !b.doc?.contents)) return undefined;
+      parts.push(b);
+    }
+  } catch {
+    return undefined;
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+  const headerMap = header?.doc?.contents;
+  if (layout.header && !(yIsMap(headerMap) && headerMap.items.some((p) => yIsScalar(p.key) && p.key.value === 'spec'))) return undefined;
+
+  const diagnostics: PipelineDiagnostic[] = [];
+  const withBase = (b: ParsedBlock | undefined, base: number) => {
+    for (const w of b?.doc?.warnings ?? []) {
+      if (/Unresolved tag/.test(w.message)) diagnostics.push({ severity: 'warning', code: 'yaml-tag', message: w.message.split('\n')[0], span: { uri, start: w.pos[0] + base, end: w.pos[1] + base } });
+    }
+  };
+  if (layout.header) withBase(header, layout.header.start);
+  parts.forEach((b, i) => withBase(b, layout.blocks[i].start));
+
+  const converter = new Converter(uri, diagnostics);
+  let headerNode: MapNode | undefined;
+  if (header?.doc && layout.header) {
+    const h = converter.convert(headerMap as YAMLMap, { doc: header.doc, base: layout.header.start });
+    if (h.kind === 'map') headerNode = h;
+  }
+  const srcs: Src[] = parts.map((b, i) => ({
+    doc: b.doc as Document.Parsed,
+    base: layout.blocks[i].start,
+    anchorBefore: (name) => {
+      for (let j = i - 1; j >= 0; j--) {
+        const node = anchorsOf(parts[j]).get(name);
+        if (node) return { node, src: srcs[j] };
+      }
+      return undefined;
+    },
+  }));
+  let content: Node;
+  const first = parts[0]?.doc?.contents as YAMLMap | null | undefined;
+  // An empty document is cheap to parse whole, which places its null where a whole parse does.
+  if (!first) return undefined;
+  if (parts.length === 1) content = converter.convert(first, srcs[0]);
+  else {
+    // One hash of every block's top-level pairs, spanning as a whole parse's would.
+    const pairs: unknown[] = [];
+    const srcOf: Src[] = [];
+    parts.forEach((b, i) => {
+      for (const p of (b.doc!.contents as YAMLMap).items) {
+        pairs.push(p);
+        srcOf.push(srcs[i]);
+      }
+    });
+    const last = parts[parts.length - 1].doc!.contents as YAMLMap;
+    const span: Span = { uri, start: first.range![0] + srcs[0].base, end: last.range![1] + srcs[srcs.length - 1].base };
+    content = converter.convertMap(pairs, (index) => srcOf[index], span, 0);
+  }
+  if (converter.tooBig) return { parsed: { uri, text, content: scalarNode(null, { uri, start: 0, end: 0 }), empty: true, diagnostics }, blocks };
+  const empty = content.kind === 'scalar' && content.value === null;
+  return { parsed: { uri, text, header: headerNode, content, empty, diagnostics }, blocks };
+}
+
+/** The whole text in one parse: every layout, and the exact errors of a broken file. */
+export function parseYamlWhole(uri: string, text: string): ParsedFile {
+  const diagnostics: PipelineDiagnostic[] = [];
+  const span = (start: number, end: number): Span => ({ uri, start, end });
+  const rejected = () => ({ uri, text, content: scalarNode(null, span(0, 0)), empty: true, diagnostics });
+  // UTF-8 takes at least a byte per UTF-16 unit: more units than the limit is more bytes too.
+  if (text.length > MAX_YAML_SIZE) {
+    const message = `${TOO_BIG}: the file holds ${megabytes(text.length)} of text, more than GitLab's limit of ${megabytes(MAX_YAML_SIZE)} (max_yaml_size_bytes); it is not read`;
+    diagnostics.push({ severity: 'error', code: 'yaml-too-large', message, span: span(MAX_YAML_SIZE, MAX_YAML_SIZE + 1) });
+    return rejected();
+  }
+  const tooDeep = (message: string) => /Maximum call stack size exceeded/.test(message);
+  const deepMessage = `${TOO_BIG}: it nests more than ${MAX_YAML_DEPTH} levels deep (max_yaml_depth)`;
+  let docs: Document.Parsed[];
+  // The parser builds an Error per syntax error: no stack traces (a broken file can hold tens of thousands).
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    docs = parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
+    if (!Array.isArray(docs)) docs = [docs as unknown as Document.Parsed];
+  } catch (e) {
+    const message = (e as Error).message;
+    if (tooDeep(message)) diagnostics.push({ severity: 'error', code: 'yaml-too-large', message: deepMessage, span: span(0, 0) });
+    else diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: `Invalid YAML: ${message}`, span: span(0, 0) });
+    return rejected();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+  let syntaxErrors = 0;
+  for (const doc of docs) {
+    for (const err of doc.errors) {
+      // GitLab stops at the first; an editor shows the first hundred and how many more there are.
+      if (++syntaxErrors > MAX_SYNTAX_ERRORS) continue;
+      // The parser recurses per nesting level: thousands of levels exhaust the stack (GitLab stops at 100).
+      if (tooDeep(err.message)) {
+        if (!diagnostics.some((d) => d.code === 'yaml-too-large')) diagnostics.push({ severity: 'error', code: 'yaml-too-large', message: deepMessage, span: span(err.pos[0], err.pos[1]) });
+      } else diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: err.message.split('\n')[0], span: span(err.pos[0], err.pos[1]) });
+    }
+    if (syntaxErrors > MAX_SYNTAX_ERRORS && doc === docs[docs.length - 1]) {
+      const last = diagnostics[diagnostics.length - 1].span;
+      diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: `… and ${syntaxErrors - MAX_SYNTAX_ERRORS} more YAML syntax errors`, span: last });
+    }
+    for (const w of doc.warnings) {
+      if (/Unresolved tag/.test(w.message)) {
+        diagnostics.push({ severity: 'warning', code: 'yaml-tag', message: w.message.split('\n')[0], span: span(w.pos[0], w.pos[1]) });
+      }
+    }
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return rejected();
+  const converter = new Converter(uri, diagnostics);
+  let header: MapNode | undefined;
+  let contentDoc = docs[0];
+  if (docs.length > 1) {
+    const first = docs[0].contents;
+    if (yIsMap(first) && first.items.some((p) => yIsScalar(p.key) && p.key.value === 'spec')) {
+      const h = converter.convert(first, { doc: docs[0], base: 0 });
+      if (h.kind === 'map') header = h;
+      contentDoc = docs[1];
+    } else {
+      diagnostics.push({
+        severity: 'error',
+        code: 'yaml-multidoc',
+        message: 'A CI file may only hold two YAML documents: a `spec:` header and the configuration',
+        span: span(docs[1].range[0], docs[1].range[0]),
+      });
+    }
+    if (docs.length > 2) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'yaml-multidoc',
+        message: 'Too many YAML documents: at most a `spec:` header and the configuration are allowed',
+        span: span(docs[2].range[0], docs[2].range[0]),
+      });
+    }
+  }
+  const contents = contentDoc?.contents ?? null;
+  const content = contents ? converter.convert(contents, { doc: contentDoc, base: 0 }) : scalarNode(null, span(0, 0));
+  if (converter.tooBig) return rejected();
+  const empty = content.kind === 'scalar' && content.value === null;
+  return { uri, text, header, content, empty, diagnostics };
+}
+

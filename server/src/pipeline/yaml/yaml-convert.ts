@@ -1,0 +1,250 @@
+/**
+ * Parsed YAML (the `yaml` package's nodes) → engine nodes, typed the way GitLab's loader (Ruby
+ * Psych, YAML 1.1) types them, measured against GitLab's size and depth limits as it goes.
+ * A document may come in one piece or as top-level blocks parsed on their own (yaml-blocks.ts):
+ * every yaml node is converted with its `Src` — its block's document and where the block starts
+ * in the file — and an alias its own block cannot resolve looks in the blocks before it.
+ */
+import { isAlias, isMap as yIsMap, isPair, isScalar as yIsScalar, isSeq as yIsSeq } from 'yaml';
+import type { Alias, Document, Node as YNode, ParsedNode, Scalar as YScalar } from 'yaml';
+import { mapNode, scalarNode, seqNode } from '../model.js';
+import type { MapNode, Node, PipelineDiagnostic, Scalar, Span } from '../model.js';
+import { rubyInspect } from './ruby-format.js';
+
+/** Where a yaml node was parsed: its document, the file offset its ranges count from, and the anchors of earlier blocks. */
+export interface Src {
+  doc: Document.Parsed;
+  base: number;
+  /** The last node anchored `name` in the blocks before this one (same YAML document). */
+  anchorBefore?: (name: string) => { node: YNode; src: Src } | undefined;
+}
+
+/**
+ * GitLab's `max_yaml_size_bytes` (2 MB since GitLab 17.3): the memory a file's parsed YAML may
+ * take as Gitlab::Utils::DeepSize measures it — every use of an alias counted again, so an alias
+ * bomb is too big however short its text. Also the most text a file may hold to be read at all.
+ */
+export const MAX_YAML_SIZE = 2 * 1024 * 1024;
+/** GitLab's `max_yaml_depth`: how many hashes and arrays may nest. */
+export const MAX_YAML_DEPTH = 100;
+
+/** Syntax errors reported per file (GitLab reports the first); the rest are counted in one more. */
+export const MAX_SYNTAX_ERRORS = 100;
+
+export const TOO_BIG = 'The parsed YAML is too big';
+export const megabytes = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+/**
+ * Ruby's ObjectSpace.memsize_of on 64-bit, roughly, for what Psych builds: a String is a 40-byte
+ * object plus its bytes beyond 23 (shorter ones are embedded); integers, floats, booleans and nil
+ * are immediates (0); an Array holds 8 bytes per item beyond 3; a Hash an 8-entry table when small.
+ */
+const RVALUE = 40;
+const stringSize = (s: string) => RVALUE + (s.length > 23 ? s.length + 1 : 0);
+const scalarSize = (v: Scalar) => (typeof v === 'string' ? stringSize(v) : 0);
+const arraySize = (n: number) => RVALUE + (n > 3 ? 8 * n : 0);
+const hashSize = (n: number) => RVALUE + (n === 0 ? 0 : n <= 8 ? 128 : 56 + 32 * n);
+
+export class Converter {
+  private memo = new Map<YNode, Node>();
+  /** Deep size and nesting height of every converted node: a node an alias reuses costs them again at each use. */
+  private measures = new Map<Node, { size: number; height: number }>();
+  /** DeepSize's running total, in document order (GitLab stops where it crosses the limit). */
+  private total = 0;
+  /** Set once a limit is crossed: the file is rejected and nothing more is built. */
+  tooBig = false;
+
+  constructor(
+    private uri: string,
+    private diagnostics: PipelineDiagnostic[],
+  ) {}
+
+  private span(n: YNode | null | undefined, src: Src): Span | undefined {
+    const r = (n as ParsedNode | undefined)?.range;
+    return r ? { uri: this.uri, start: r[0] + src.base, end: r[1] + src.base } : undefined;
+  }
+
+  private reject(why: string, span: Span | undefined): Node {
+    if (!this.tooBig) {
+      this.tooBig = true;
+      this.diagnostics.push({ severity: 'error', code: 'yaml-too-large', message: `${TOO_BIG}: ${why}`, span: span ?? { uri: this.uri, start: 0, end: 0 } });
+    }
+    return scalarNode(null);
+  }
+
+  /** Count `size` more bytes; false (and the file rejected) once over the limit. */
+  private add(size: number, span: Span | undefined): boolean {
+    this.total += size;
+    if (this.total <= MAX_YAML_SIZE) return true;
+    this.reject(`more than ${megabytes(MAX_YAML_SIZE)} once loaded (max_yaml_size_bytes; every use of an alias counts)`, span);
+    return false;
+  }
+
+  /** `depth`: how many hashes and arrays hold this node. `site`: where an alias to it was written. */
+  convert(n: YNode | Alias | null, src: Src, depth = 0, site?: Span): Node {
+    if (this.tooBig) return scalarNode(null);
+    if (n === null || n === undefined) return scalarNode(null);
+    if (isAlias(n)) {
+      const aliasSpan = this.span(n as never, src);
+      const own = n.resolve(src.doc as never) as YNode | undefined;
+      const target = own ? { node: own, src } : src.anchorBefore?.(n.source);
+      if (!target) {
+        this.diagnostics.push({ severity: 'error', code: 'yaml-alias', message: `Unknown anchor *${n.source}`, span: aliasSpan! });
+        return scalarNode(null, aliasSpan);
+      }
+      return this.convert(target.node, target.src, depth, aliasSpan);
+    }
+    const cached = this.memo.get(n);
+    if (cached) {
+      const m = this.measures.get(cached);
+      // An alias inside its own anchor (not yet built): GitLab's DeepSize would recurse without end.
+      if (!m) return this.reject(`an alias refers to the node that holds it`, site ?? this.span(n, src));
+      if (depth + m.height > MAX_YAML_DEPTH) return this.reject(`it nests more than ${MAX_YAML_DEPTH} levels deep (max_yaml_depth)`, site ?? this.span(n, src));
+      if (!this.add(m.size, site ?? this.span(n, src))) return scalarNode(null);
+      return cached;
+    }
+    const placeholder = scalarNode(null);
+    this.memo.set(n, placeholder);
+    const out = this.convertFresh(n, src, depth);
+    this.memo.set(n, out);
+    return out;
+  }
+
+  private measured(node: Node, size: number, height: number): Node {
+    this.measures.set(node, { size, height });
+    return node;
+  }
+
+  private convertFresh(n: YNode, src: Src, depth: number): Node {
+    const span = this.span(n, src);
+    if (n.tag === '!reference' && yIsScalar(n)) {
+      const src = String(n.source ?? n.value ?? '');
+      return this.measured(this.invalidReference(src === '' ? '[]' : JSON.stringify(src), span), scalarSize(src), 0);
+    }
+    if (yIsScalar(n)) {
+      const value = psychScalar(n);
+      const size = scalarSize(value);
+      if (!this.add(size, span)) return scalarNode(null);
+      return this.measured(scalarNode(value, span), size, 0);
+    }
+    const level = depth + 1;
+    if (level > MAX_YAML_DEPTH) return this.reject(`it nests more than ${MAX_YAML_DEPTH} levels deep (max_yaml_depth)`, span);
+    if (yIsSeq(n)) {
+      let size = arraySize(n.items.length);
+      if (!this.add(size, span)) return scalarNode(null);
+      let height = 0;
+      const items: Node[] = [];
+      for (const i of n.items) {
+        const item = this.convert(i as YNode, src, level);
+        const m = this.measures.get(item);
+        if (m) {
+          size += m.size;
+          height = Math.max(height, m.height);
+        }
+        items.push(item);
+      }
+      if (this.tooBig) return scalarNode(null);
+      if (n.tag === '!reference') {
+        const path = items.map((i) => (i.kind === 'scalar' ? String(i.value ?? '') : ''));
+        if (items.some((i) => i.kind !== 'scalar')) {
+          this.diagnostics.push({ severity: 'error', code: 'reference-invalid', message: '!reference takes a list of keys, e.g. !reference [.job, script]', span: span! });
+        }
+        return this.measured({ kind: 'ref', path, span }, size, height + 1);
+      }
+      return this.measured(seqNode(items, span), size, height + 1);
+    }
+    if (yIsMap(n)) return this.convertMap(n.items, () => src, span, depth, n.tag === '!reference');
+    return this.measured(scalarNode(null, span), 0, 0);
+  }
+
+  /**
+   * A hash from its pairs: one yaml map's, or (for a document parsed in blocks) the top-level
+   * pairs of every block, each converted with its own block's `Src`.
+   */
+  convertMap(pairs: readonly unknown[], srcOf: (index: number) => Src, span: Span | undefined, depth: number, referenceTag = false): Node {
+    const level = depth + 1;
+    if (level > MAX_YAML_DEPTH) return this.reject(`it nests more than ${MAX_YAML_DEPTH} levels deep (max_yaml_depth)`, span);
+    const m = mapNode(span);
+    let size = hashSize(pairs.length);
+    if (!this.add(size, span)) return scalarNode(null);
+    let height = 0;
+    const measure = (node: Node) => {
+      const x = this.measures.get(node);
+      if (x) {
+        size += x.size;
+        height = Math.max(height, x.height);
+      }
+    };
+    for (let index = 0; index < pairs.length; index++) {
+      const pair = pairs[index];
+      if (this.tooBig) return scalarNode(null);
+      if (!isPair(pair)) continue;
+      const src = srcOf(index);
+      const keyNode = pair.key as YNode | null;
+      const keyVal = yIsScalar(keyNode) ? psychScalar(keyNode) : keyNode === null ? '' : undefined;
+      const isMerge = yIsScalar(keyNode) && (keyVal === '<<' || String(keyNode.source) === '<<') && keyNode.type === 'PLAIN';
+      if (isMerge) {
+        // The merged entries land in this hash: measured at this hash's own depth.
+        const merged = this.mergeInto(m, pair.value as YNode, src, depth);
+        if (merged) measure(merged);
+        continue;
+      }
+      const key = keyVal === undefined ? String(keyNode) : keyVal === null ? '' : String(keyVal);
+      const keySize = stringSize(key);
+      const ks = this.span(keyNode, src);
+      if (!this.add(keySize, ks ?? span)) return scalarNode(null);
+      size += keySize;
+      const value = this.convert(pair.value as YNode | null, src, level);
+      measure(value);
+      m.entries.set(key, value);
+      if (ks) m.keySpans.set(key, ks);
+    }
+    if (this.tooBig) return scalarNode(null);
+    // Psych's hash, before GitLab symbolizes it: string keys.
+    if (referenceTag) return this.measured(this.invalidReference(rubyInspect(m, 'string'), span), size, height + 1);
+    return this.measured(m, size, height + 1);
+  }
+
+  private invalidReference(shown: string, span: Span | undefined): Node {
+    this.diagnostics.push({ severity: 'error', code: 'reference-invalid', message: `!reference ${shown} is not valid`, span: span ?? { uri: this.uri, start: 0, end: 0 } });
+    return { kind: 'ref', path: [], span };
+  }
+
+  /** Psych's merge-key rules: a map or alias merges over what is there; a list merges its maps, earlier ones winning. */
+  private mergeInto(target: MapNode, value: YNode | null, src: Src, depth: number): Node | undefined {
+    const v = this.convert(value, src, depth);
+    if (this.tooBig) return undefined;
+    const sources: MapNode[] = [];
+    if (v.kind === 'map') sources.push(v);
+    else if (v.kind === 'seq') {
+      for (const item of [...v.items].reverse()) if (item.kind === 'map') sources.push(item);
+    } else {
+      this.diagnostics.push({ severity: 'error', code: 'yaml-merge', message: 'A merge key `<<` needs a mapping or a list of mappings', span: v.span ?? this.span(value, src)! });
+      return;
+    }
+    for (const src of sources) {
+      for (const [k, node] of src.entries) {
+        target.entries.set(k, node);
+        const ks = src.keySpans.get(k);
+        if (ks) target.keySpans.set(k, ks);
+      }
+    }
+    return v;
+  }
+}
+
+/** A scalar (value or key) as Psych types it. */
+export function psychScalar(n: YScalar): Scalar {
+  // The YAML 1.1 float pattern of the yaml package matches a lone "." or `.e0` (NaN); Psych keeps them strings.
+  if (typeof n.value === 'number' && Number.isNaN(n.value) && !/^[-+]?\.nan$/i.test(String(n.source))) return String(n.source);
+  return toScalar(n.value);
+}
+
+function toScalar(v: unknown): Scalar {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  return String(v);
+}
