@@ -16,7 +16,7 @@ import type { ExpandedPipeline } from './pipeline/merge/expand.js';
 import { parseCached } from './pipeline/includes/includes.js';
 import type { ParseCache } from './pipeline/includes/includes.js';
 import type { ParsedFile } from './pipeline/yaml/parse.js';
-import { standaloneComponent, standaloneInputs } from './pipeline/contract/standalone-inputs.js';
+import { standaloneComponent, standaloneInputs } from './pipeline/contract/index.js';
 import { simulatedVariables } from './pipeline/rules/simulated-context.js';
 import { expandPath, serverSession } from './sources/source-session.js';
 import { projectRootOf } from './sources/directory-sources.js';

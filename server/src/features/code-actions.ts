@@ -13,7 +13,7 @@ import type { ClientCapabilities, CodeAction, CodeActionParams, Diagnostic, Text
 import { isGlob } from '../pipeline/includes/glob.js';
 import { readInputSpecs } from '../pipeline/inputs/inputs.js';
 import { isJobKey } from '../pipeline/merge/jobs.js';
-import { isConsumerFile } from '../pipeline/contract/missing-variables.js';
+import { isConsumerFile } from '../pipeline/contract/index.js';
 import { parseYaml } from '../pipeline/yaml/parse.js';
 import { LineIndex } from '../pipeline/yaml/positions.js';
 import { addIncludeInputs, appendStage, insertVariables, quoteStyle, replaceScalar, yamlScalar } from '../pipeline/edits/yaml-edits.js';

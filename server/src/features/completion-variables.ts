@@ -9,54 +9,12 @@
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
 import type { CompletionItem } from 'vscode-languageserver/node';
 import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
-import { definitionsInScope, fileContract } from '../pipeline/contract/variable-contract.js';
-import type { Contract, ContractVariable, VariableDefinition } from '../pipeline/contract/variable-contract.js';
+import { definitionsInScope, documentContract } from '../pipeline/contract/index.js';
+import type { ContractVariable, VariableDefinition } from '../pipeline/contract/index.js';
 import type { Analysis } from '../workspace.js';
 import { spanLabel } from './completion-analysis.js';
 import type { ItemRange } from './completion-items.js';
 import { item, snippetText, valuePlaceholder } from './completion-items.js';
-import { jobContract } from './hover-job.js';
-
-const fileContracts = new WeakMap<ExpandedPipeline, Map<string, Contract>>();
-
-function contractOfFile(pipeline: ExpandedPipeline, uri: string): Contract {
-  let m = fileContracts.get(pipeline);
-  if (!m) fileContracts.set(pipeline, (m = new Map()));
-  let c = m.get(uri);
-  if (!c) m.set(uri, (c = fileContract(pipeline, uri)));
-  return c;
-}
-
-/** The variables the presets of `docUri` expect: per name, required wins and reads are joined. */
-export function expectedVariables(analysis: Analysis, docUri: string, job: string | undefined): ContractVariable[] {
-  const pipeline = analysis.pipeline;
-  const contracts: Contract[] = [];
-  if (job !== undefined) {
-    if (pipeline.jobs.has(job)) contracts.push(jobContract(pipeline, job));
-  } else {
-    const seen = new Set<string>();
-    for (const f of pipeline.files) {
-      if (f.includedFrom?.uri !== docUri || f.uri === docUri || seen.has(f.uri)) continue;
-      seen.add(f.uri);
-      contracts.push(contractOfFile(pipeline, f.uri));
-    }
-  }
-  const byName = new Map<string, ContractVariable>();
-  for (const c of contracts) {
-    for (const v of c.variables) {
-      const prev = byName.get(v.name);
-      if (!prev) byName.set(v.name, { ...v, reads: [...v.reads] });
-      else {
-        prev.required ||= v.required;
-        prev.default ??= v.default;
-        prev.description ??= v.description;
-        prev.options ??= v.options;
-        prev.reads.push(...v.reads);
-      }
-    }
-  }
-  return [...byName.values()];
-}
 
 const WHY: Record<ContractVariable['why'], string> = {
   comment: 'declared in a doc comment',
@@ -91,7 +49,7 @@ function contractDoc(analysis: Analysis, v: ContractVariable): string {
 export function presetVariableItems(analysis: Analysis, docUri: string, job: string | undefined, already: ReadonlySet<string>, knownVariables: readonly string[], range: ItemRange): CompletionItem[] {
   const out: CompletionItem[] = [];
   const defined = definitionsInScope(analysis.pipeline, job, { withoutPredefined: true, knownVariables });
-  for (const v of expectedVariables(analysis, docUri, job)) {
+  for (const v of documentContract(analysis.pipeline, docUri, job)) {
     if (already.has(v.name)) continue;
     const jobs = readers(v);
     const where = defined.get(v.name)?.[0];

@@ -15,7 +15,7 @@
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
 import type { CompletionItem, CompletionParams } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { definitionsInScope } from '../pipeline/contract/variable-contract.js';
+import { definitionsInScope, documentContract } from '../pipeline/contract/index.js';
 import type { Analysis } from '../workspace.js';
 import { answering, rememberOnOpen } from './completion-analysis.js';
 import { entryFiles, inputNameItems, inputValueItems, localFileItems, projectFileItems } from './completion-includes.js';
@@ -23,7 +23,7 @@ import { blockAt, interpolationItems } from './completion-inputs.js';
 import { item } from './completion-items.js';
 import type { ItemRange } from './completion-items.js';
 import { extendsItems, needsItems, referenceItems, stageItems } from './completion-jobs.js';
-import { dollarItems, expectedVariables, presetVariableItems } from './completion-variables.js';
+import { dollarItems, presetVariableItems } from './completion-variables.js';
 import type { Feature, FeatureContext, FeatureHost } from './context.js';
 import { keywordOfValue, keywordsAt } from './keyword-docs.js';
 import type { KeywordDoc } from './keyword-docs.js';
@@ -200,7 +200,7 @@ async function valueItems(req: CompletionRequest, yc: YamlContext, analysis: Ana
 function variableValueItems(req: CompletionRequest, analysis: Analysis, name: string, job: string | undefined, range: ItemRange): CompletionItem[] {
   const options = new Set<string>();
   for (const d of definitionsInScope(analysis.pipeline, job, { withoutPredefined: true }).get(name) ?? []) for (const o of d.options ?? []) options.add(o);
-  for (const v of expectedVariables(analysis, req.ctx.document.uri, job)) if (v.name === name) for (const o of v.options ?? []) options.add(o);
+  for (const v of documentContract(analysis.pipeline, req.ctx.document.uri, job)) if (v.name === name) for (const o of v.options ?? []) options.add(o);
   return [...options].map((o, i) => item({ label: o, kind: CompletionItemKind.Value, sortText: String(i).padStart(3, '0'), range }));
 }
 

@@ -4,13 +4,12 @@
  * contract. Hover shows all of it; completion uses the comment and origin as item documentation.
  */
 import { stringify } from 'yaml';
-import { docCommentAbove } from '../pipeline/contract/doc-comments.js';
-import type { DocComment } from '../pipeline/contract/doc-comments.js';
-import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
+import { docCommentAbove } from '../pipeline/contract/index.js';
+import type { DocComment } from '../pipeline/contract/index.js';
 import { toPlain } from '../pipeline/model.js';
 import type { MapNode, Span } from '../pipeline/model.js';
-import { templateContract } from '../pipeline/contract/variable-contract.js';
-import type { Contract } from '../pipeline/contract/variable-contract.js';
+import { jobContract } from '../pipeline/contract/index.js';
+import type { Contract } from '../pipeline/contract/index.js';
 import type { Analysis } from '../workspace.js';
 import { analysedText, fileIndex, lineOf, spanLabel } from './completion-analysis.js';
 import { baseJobName } from '../pipeline/merge/jobs.js';
@@ -20,7 +19,6 @@ const MAX_YAML_LINES = 60;
 const MAX_CHAIN_DEPTH = 12;
 
 const comments = new WeakMap<Analysis, Map<string, DocComment | null>>();
-const contracts = new WeakMap<ExpandedPipeline, Map<string, Contract>>();
 
 /** The key span of job `name` in the file that writes it last (what its origin is). */
 export function jobKeySpan(analysis: Analysis, name: string): Span | undefined {
@@ -38,15 +36,6 @@ export function jobComment(analysis: Analysis, name: string): DocComment | undef
   const text = span && analysedText(analysis, span.uri);
   const c = span && text !== undefined ? docCommentAbove(span.uri, text, span.start) : undefined;
   m.set(name, c ?? null);
-  return c;
-}
-
-/** The variable contract of a job (cached per pipeline). */
-export function jobContract(pipeline: ExpandedPipeline, name: string): Contract {
-  let m = contracts.get(pipeline);
-  if (!m) contracts.set(pipeline, (m = new Map()));
-  let c = m.get(name);
-  if (!c) m.set(name, (c = templateContract(pipeline, name)));
   return c;
 }
 

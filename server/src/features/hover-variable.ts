@@ -4,11 +4,10 @@
  * why the winner wins; what the job's presets say about it (required/optional, description).
  */
 import { predefinedVariable } from '../pipeline/variables/predefined-variables.js';
-import { definitionsInScope } from '../pipeline/contract/variable-contract.js';
-import type { VariableDefinition } from '../pipeline/contract/variable-contract.js';
+import { definitionsInScope, documentContract } from '../pipeline/contract/index.js';
+import type { VariableDefinition } from '../pipeline/contract/index.js';
 import type { Analysis } from '../workspace.js';
-import { expectedVariables } from './completion-variables.js';
-import { jobContract, spanLink } from './hover-job.js';
+import { spanLink } from './hover-job.js';
 
 const MAX_VALUE = 200;
 
@@ -63,7 +62,7 @@ export function variableHover(analysis: Analysis, name: string, job: string | un
   const parts: string[] = [`**$${name}**${job ? ` in job \`${job}\`` : ' (global scope)'}`];
   const predefined = predefinedVariable(name);
   if (predefined) parts.push(predefined.description);
-  const contract = (job !== undefined && pipeline.jobs.has(job) ? jobContract(pipeline, job).variables : expectedVariables(analysis, docUri, undefined)).find((v) => v.name === name);
+  const contract = documentContract(pipeline, docUri, job !== undefined && pipeline.jobs.has(job) ? job : undefined).find((v) => v.name === name);
   if (contract) {
     const bits = [`${contract.required ? 'Required' : 'Optional'} for ${job !== undefined ? 'this job' : 'the included presets'}`];
     if (contract.description) bits.push(contract.description);

@@ -17,7 +17,7 @@ import { findInterpolationBlocks, readInputSpecs } from '../pipeline/inputs/inpu
 import { getPath, isMap } from '../pipeline/model.js';
 import type { MapNode, Node, Span } from '../pipeline/model.js';
 import type { ParsedFile } from '../pipeline/yaml/parse.js';
-import { definitionsInScope } from '../pipeline/contract/variable-contract.js';
+import { definitionsInScope } from '../pipeline/contract/index.js';
 import { findVariableReads } from '../pipeline/variables/variable-expansion.js';
 
 export type JobRole = 'definition' | 'extends' | 'reference' | 'needs' | 'dependencies';

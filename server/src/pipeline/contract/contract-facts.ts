@@ -10,7 +10,7 @@ import type { ExpandedPipeline } from '../merge/expand.js';
 import type { Span, ViaStep } from '../model.js';
 import type { ParsedFile } from '../yaml/parse.js';
 import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
-import type { ContractVariable } from './variable-contract.js';
+import type { ContractVariable } from './contract-types.js';
 import type { VariableDefinition } from '../variables/variable-definitions.js';
 import { jobReads, valueReads } from '../variables/variable-reads.js';
 import type { ReadFact, TextOf } from '../variables/variable-reads.js';

@@ -17,7 +17,7 @@ import type { ExpandedPipeline } from '../merge/expand.js';
 import type { LoadedFile } from '../includes/includes.js';
 import type { Node, Span } from '../model.js';
 import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
-import type { ContractVariable } from './variable-contract.js';
+import type { ContractVariable } from './contract-types.js';
 import { globalDefinitions, inheritsGlobal, jobDefinitions } from '../variables/variable-definitions.js';
 import type { VariableDefinition } from '../variables/variable-definitions.js';
 import { dotenvVariables } from '../variables/variable-reads.js';

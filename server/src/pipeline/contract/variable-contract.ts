@@ -23,30 +23,7 @@ import type { Span } from '../model.js';
 import { fileGlobals, filesInMergeOrder, jobDefinitions } from '../variables/variable-definitions.js';
 import type { VariableDefinition } from '../variables/variable-definitions.js';
 
-export { definitionsInScope, globalDefinitions, jobDefinitions } from '../variables/variable-definitions.js';
-export type { ScopeOptions, VariableDefinition } from '../variables/variable-definitions.js';
-export { missingRequiredVariables } from './missing-variables.js';
-export type { MissingVariable } from './missing-variables.js';
-
-export interface ContractVariable {
-  name: string;
-  required: boolean;
-  default?: string;
-  description?: string;
-  options?: string[];
-  /** The strongest reason: a doc comment tag, `${X?msg}`, a vars-check echo, a read without a
-   *  default, a rich variable; `read-with-default` / `preset-default` for plain optional ones. */
-  why: 'comment' | 'required-expansion' | 'vars-check' | 'read-without-default' | 'rich-variable' | 'read-with-default' | 'preset-default';
-  reads: { job: string; span: Span }[];
-  /** The declaration (tag, rich variable key, `${X?…}`, echo) when there is one. */
-  declaredAt?: Span;
-}
-
-export interface Contract {
-  /** Job name or file uri. */
-  owner: string;
-  variables: ContractVariable[];
-}
+import type { Contract, ContractVariable } from './contract-types.js';
 
 /** The file a job's key is written in (the last one that writes it). */
 export function jobFile(pipeline: ExpandedPipeline, job: string): LoadedFile | undefined {
@@ -102,4 +79,59 @@ export function fileContract(pipeline: ExpandedPipeline, fileUri: string): Contr
     }
   }
   return { owner: fileUri, variables: foldFacts(withTransitiveReads(facts, scope, textsOf(pipeline)), scope) };
+}
+
+const jobContracts = new WeakMap<ExpandedPipeline, Map<string, Contract>>();
+const fileContracts = new WeakMap<ExpandedPipeline, Map<string, Contract>>();
+
+function cached(store: WeakMap<ExpandedPipeline, Map<string, Contract>>, pipeline: ExpandedPipeline, key: string, make: () => Contract): Contract {
+  let m = store.get(pipeline);
+  if (!m) store.set(pipeline, (m = new Map()));
+  let c = m.get(key);
+  if (!c) m.set(key, (c = make()));
+  return c;
+}
+
+/** The variable contract of a job (cached per pipeline). */
+export function jobContract(pipeline: ExpandedPipeline, job: string): Contract {
+  return cached(jobContracts, pipeline, job, () => templateContract(pipeline, job));
+}
+
+/** The contract of a preset file (cached per pipeline). */
+export function cachedFileContract(pipeline: ExpandedPipeline, fileUri: string): Contract {
+  return cached(fileContracts, pipeline, fileUri, () => fileContract(pipeline, fileUri));
+}
+
+/**
+ * The variables the presets of document `docUri` expect: for a job's `variables:` block, the
+ * job's contract; for the top-level block, the contracts of the files the document includes.
+ * Per name, required wins and reads are joined.
+ */
+export function documentContract(pipeline: ExpandedPipeline, docUri: string, job: string | undefined): ContractVariable[] {
+  const contracts: Contract[] = [];
+  if (job !== undefined) {
+    if (pipeline.jobs.has(job)) contracts.push(jobContract(pipeline, job));
+  } else {
+    const seen = new Set<string>();
+    for (const f of pipeline.files) {
+      if (f.includedFrom?.uri !== docUri || f.uri === docUri || seen.has(f.uri)) continue;
+      seen.add(f.uri);
+      contracts.push(cachedFileContract(pipeline, f.uri));
+    }
+  }
+  const byName = new Map<string, ContractVariable>();
+  for (const c of contracts) {
+    for (const v of c.variables) {
+      const prev = byName.get(v.name);
+      if (!prev) byName.set(v.name, { ...v, reads: [...v.reads] });
+      else {
+        prev.required ||= v.required;
+        prev.default ??= v.default;
+        prev.description ??= v.description;
+        prev.options ??= v.options;
+        prev.reads.push(...v.reads);
+      }
+    }
+  }
+  return [...byName.values()];
 }
