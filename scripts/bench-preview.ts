@@ -6,7 +6,7 @@
  * repeated runs. The pipeline's own expansion is
  * printed apart. Prints figures; asserts nothing.
  */
-import { makeContext } from '../server/src/features/context.js';
+import { makeContext } from '../server/src/features/shared/context.js';
 import { buildPreview } from '../server/src/features/preview.js';
 import { expandPipeline } from '../server/src/pipeline/merge/expand.js';
 import { simulatedVariables } from '../server/src/pipeline/rules/simulated-context.js';

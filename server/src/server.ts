@@ -7,9 +7,9 @@ import type { ClientCapabilities, InitializeParams, InitializeResult, ServerCapa
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { makeContext } from './features/context.js';
-import type { FeatureContext, FeatureHost } from './features/context.js';
-import { diagnosticsByUri } from './features/diagnostics.js';
+import { makeContext } from './features/shared/context.js';
+import type { FeatureContext, FeatureHost } from './features/shared/context.js';
+import { diagnosticsByUri } from './features/shared/diagnostics.js';
 import { features } from './features/index.js';
 import { DEFAULT_SETTINGS, Workspace } from './workspace.js';
 import type { Analysis, Settings } from './workspace.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeContext } from '../../server/src/features/context.js';
+import { makeContext } from '../../server/src/features/shared/context.js';
 import { buildPreview } from '../../server/src/features/preview.js';
 import type { PreviewContext } from '../../server/src/features/preview.js';
 import { contentSecurityPolicy, previewShell } from '../../client/src/preview-html.js';

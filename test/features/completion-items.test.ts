@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { snippetText, valuePlaceholder, yamlScalarText } from '../../server/src/features/completion-items.js';
-import { sequenceItems } from '../../server/src/features/yaml-lines.js';
+import { snippetText, valuePlaceholder, yamlScalarText } from '../../server/src/features/shared/completion-items.js';
+import { sequenceItems } from '../../server/src/features/shared/yaml-lines.js';
 
 test('yamlScalarText: plain when YAML keeps it a string, quoted otherwise', () => {
   const cases: [string, string][] = [

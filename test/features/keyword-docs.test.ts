@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KEYWORD_SETS, keywordAt, keywordOfValue, keywordSetAt, keywordsAt } from '../../server/src/features/keyword-docs.js';
+import { KEYWORD_SETS, keywordAt, keywordOfValue, keywordSetAt, keywordsAt } from '../../server/src/features/shared/keyword-docs.js';
 
 const WHERE: [string, (string | number)[], string | undefined][] = [
   ['the top level', [], 'top'],

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { yamlContext } from '../../server/src/features/yaml-context.js';
-import { mappingEntries } from '../../server/src/features/yaml-lines.js';
+import { yamlContext } from '../../server/src/features/shared/yaml-context.js';
+import { mappingEntries } from '../../server/src/features/shared/yaml-lines.js';
 
 /** Text with a `$0` cursor marker → text and offset. */
 function at(marked: string): { text: string; offset: number } {

@@ -22,7 +22,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Diagnostic } from 'vscode-languageserver';
-import { diagnosticsByUri, toLsp } from '../features/diagnostics.js';
+import { diagnosticsByUri, toLsp } from '../features/shared/diagnostics.js';
 import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import { formatDifference } from '../pipeline/edits/lint-mapping.js';
 import type { MergedYamlDifference } from '../pipeline/edits/lint-mapping.js';

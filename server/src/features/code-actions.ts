@@ -18,9 +18,9 @@ import { parseYaml } from '../pipeline/yaml/parse.js';
 import { LineIndex } from '../pipeline/yaml/positions.js';
 import { addIncludeInputs, appendStage, insertVariables, quoteStyle, replaceScalar, yamlScalar } from '../pipeline/edits/yaml-edits.js';
 import type { NewEntry, TextChange } from '../pipeline/edits/yaml-edits.js';
-import type { Feature, FeatureContext } from './context.js';
-import { missingVariableDiagnostics } from './diagnostics.js';
-import type { MissingVariableData } from './diagnostics.js';
+import type { Feature, FeatureContext } from './shared/context.js';
+import { missingVariableDiagnostics } from './shared/diagnostics.js';
+import type { MissingVariableData } from './shared/diagnostics.js';
 
 interface Env {
   ctx: FeatureContext;

@@ -7,11 +7,11 @@
  */
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
-import type { Feature, FeatureContext } from './context.js';
+import type { Feature, FeatureContext } from './shared/context.js';
 import { clientUri, featureContext } from './read-only-files.js';
 import { clientLocations, relatedPipelines } from './references.js';
-import { fileOccurrences, uniqueFiles } from './symbol-index.js';
-import type { Occurrence } from './symbol-index.js';
+import { fileOccurrences, uniqueFiles } from './shared/symbol-index.js';
+import type { Occurrence } from './shared/symbol-index.js';
 
 export const SHOW_REFERENCES_COMMAND = 'editor.action.showReferences';
 

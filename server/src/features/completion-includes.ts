@@ -10,10 +10,10 @@ import { readInputSpecs } from '../pipeline/inputs/inputs.js';
 import type { InputSpec } from '../pipeline/inputs/inputs.js';
 import type { ProjectLoc, SourceProvider } from '../pipeline/sources.js';
 import type { Analysis } from '../workspace.js';
-import { fileLabel } from './completion-analysis.js';
-import type { ItemRange } from './completion-items.js';
-import { item, snippetText, valuePlaceholder } from './completion-items.js';
-import type { MappingEntry } from './yaml-lines.js';
+import { fileLabel } from './shared/analysis.js';
+import type { ItemRange } from './shared/completion-items.js';
+import { item, snippetText, valuePlaceholder } from './shared/completion-items.js';
+import type { MappingEntry } from './shared/yaml-lines.js';
 
 /** A listing is kept this long (ms): completion asks again and again while the user types. */
 const LISTING_TTL = 30_000;

@@ -20,11 +20,11 @@ import type { InputSpec } from '../pipeline/inputs/inputs.js';
 import { FUNCTION_NAMES } from '../pipeline/inputs/interpolation-functions.js';
 import type { MapNode } from '../pipeline/model.js';
 import { parseYaml } from '../pipeline/yaml/parse.js';
-import type { Answering } from './completion-analysis.js';
+import type { Answering } from './shared/analysis.js';
 import { inputDoc } from './completion-includes.js';
-import { item, snippetText } from './completion-items.js';
-import type { ItemRange } from './completion-items.js';
-import { lineAt } from './yaml-lines.js';
+import { item, snippetText } from './shared/completion-items.js';
+import type { ItemRange } from './shared/completion-items.js';
+import { lineAt } from './shared/yaml-lines.js';
 
 /** What the cursor is typing inside a `$[[ … ]]` block. */
 export interface BlockCursor {

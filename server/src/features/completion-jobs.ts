@@ -9,9 +9,9 @@ import { GLOBAL_KEYWORDS } from '../pipeline/merge/jobs.js';
 import { getPath, toPlain } from '../pipeline/model.js';
 import type { Node } from '../pipeline/model.js';
 import type { Analysis } from '../workspace.js';
-import { fileIndex, fileLabel } from './completion-analysis.js';
-import type { ItemRange } from './completion-items.js';
-import { item } from './completion-items.js';
+import { fileIndex, fileLabel } from './shared/analysis.js';
+import type { ItemRange } from './shared/completion-items.js';
+import { item } from './shared/completion-items.js';
 import { jobKeySpan, jobSummary } from './hover-job.js';
 
 

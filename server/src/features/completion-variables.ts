@@ -12,9 +12,9 @@ import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import { definitionsInScope, documentContract } from '../pipeline/contract/index.js';
 import type { ContractVariable, VariableDefinition } from '../pipeline/contract/index.js';
 import type { Analysis } from '../workspace.js';
-import { spanLabel } from './completion-analysis.js';
-import type { ItemRange } from './completion-items.js';
-import { item, snippetText, valuePlaceholder } from './completion-items.js';
+import { spanLabel } from './shared/analysis.js';
+import type { ItemRange } from './shared/completion-items.js';
+import { item, snippetText, valuePlaceholder } from './shared/completion-items.js';
 
 const WHY: Record<ContractVariable['why'], string> = {
   comment: 'declared in a doc comment',

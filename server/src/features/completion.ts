@@ -17,19 +17,19 @@ import type { CompletionItem, CompletionParams } from 'vscode-languageserver/nod
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { definitionsInScope, documentContract } from '../pipeline/contract/index.js';
 import type { Analysis } from '../workspace.js';
-import { answering, rememberOnOpen } from './completion-analysis.js';
+import { answering, rememberOnOpen } from './shared/analysis.js';
 import { entryFiles, inputNameItems, inputValueItems, localFileItems, projectFileItems } from './completion-includes.js';
 import { blockAt, interpolationItems } from './completion-inputs.js';
-import { item } from './completion-items.js';
-import type { ItemRange } from './completion-items.js';
+import { item } from './shared/completion-items.js';
+import type { ItemRange } from './shared/completion-items.js';
 import { extendsItems, needsItems, referenceItems, stageItems } from './completion-jobs.js';
 import { dollarItems, presetVariableItems } from './completion-variables.js';
-import type { Feature, FeatureContext, FeatureHost } from './context.js';
-import { keywordOfValue, keywordsAt } from './keyword-docs.js';
-import type { KeywordDoc } from './keyword-docs.js';
-import { jobOfPath, yamlContext } from './yaml-context.js';
-import { mappingEntries, sequenceItems } from './yaml-lines.js';
-import type { YamlContext } from './yaml-context.js';
+import type { Feature, FeatureContext, FeatureHost } from './shared/context.js';
+import { keywordOfValue, keywordsAt } from './shared/keyword-docs.js';
+import type { KeywordDoc } from './shared/keyword-docs.js';
+import { jobOfPath, yamlContext } from './shared/yaml-context.js';
+import { mappingEntries, sequenceItems } from './shared/yaml-lines.js';
+import type { YamlContext } from './shared/yaml-context.js';
 
 export const TRIGGER_CHARACTERS = ['$', '[', ':', ' ', '-', '/', '.', '{', '|'];
 

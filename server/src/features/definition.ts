@@ -6,9 +6,9 @@
  * Files outside the workspace come back under the read-only scheme (read-only-files.ts).
  */
 import type { LocationLink } from 'vscode-languageserver/node';
-import type { Feature, FeatureContext } from './context.js';
+import type { Feature, FeatureContext } from './shared/context.js';
 import { clientUri, featureContext } from './read-only-files.js';
-import { definitionTargets, occurrenceAt } from './symbol-index.js';
+import { definitionTargets, occurrenceAt } from './shared/symbol-index.js';
 
 export function definitionLinks(ctx: FeatureContext, offset: number): LocationLink[] {
   const file = ctx.file;

@@ -12,7 +12,7 @@ import { findInterpolationBlocks, readInputSpecs } from '../pipeline/inputs/inpu
 import type { InputSpec } from '../pipeline/inputs/inputs.js';
 import { GLOBAL_KEYWORDS } from '../pipeline/merge/jobs.js';
 import type { MapNode, Node, Span } from '../pipeline/model.js';
-import type { Feature, FeatureContext } from './context.js';
+import type { Feature, FeatureContext } from './shared/context.js';
 import { featureContext } from './read-only-files.js';
 
 export const TEMPLATES_GROUP = 'templates';

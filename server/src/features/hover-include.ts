@@ -8,9 +8,9 @@ import type { LoadedFile } from '../pipeline/includes/includes.js';
 import { readInputSpecs } from '../pipeline/inputs/inputs.js';
 import { isJobKey } from '../pipeline/merge/jobs.js';
 import type { Analysis } from '../workspace.js';
-import { fileLabel } from './completion-analysis.js';
+import { fileLabel } from './shared/analysis.js';
 import { inputDoc } from './completion-includes.js';
-import { includedFiles } from './symbol-index.js';
+import { includedFiles } from './shared/symbol-index.js';
 
 const MAX_NAMES = 15;
 

@@ -11,7 +11,7 @@ import type { MapNode, Span } from '../pipeline/model.js';
 import { jobContract } from '../pipeline/contract/index.js';
 import type { Contract } from '../pipeline/contract/index.js';
 import type { Analysis } from '../workspace.js';
-import { analysedText, fileIndex, lineOf, spanLabel } from './completion-analysis.js';
+import { analysedText, fileIndex, lineOf, spanLabel } from './shared/analysis.js';
 import { baseJobName } from '../pipeline/merge/jobs.js';
 
 /** Longest merged YAML shown in a hover, in lines. */

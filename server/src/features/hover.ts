@@ -14,16 +14,16 @@ import { stringify } from 'yaml';
 import { getPath, toPlain } from '../pipeline/model.js';
 import type { LoadedFile } from '../pipeline/includes/includes.js';
 import type { Analysis } from '../workspace.js';
-import { answering } from './completion-analysis.js';
-import type { Feature, FeatureContext } from './context.js';
+import { answering } from './shared/analysis.js';
+import type { Feature, FeatureContext } from './shared/context.js';
 import { includeHover, includeInputHover, ownInputHover } from './hover-include.js';
 import { jobHover, spanLink } from './hover-job.js';
 import { variableHover } from './hover-variable.js';
-import { keywordAt, keywordOfValue } from './keyword-docs.js';
-import type { KeywordDoc } from './keyword-docs.js';
-import { occurrenceAt, referenceDefinition } from './symbol-index.js';
-import type { Occurrence } from './symbol-index.js';
-import { jobOfPath, yamlContext } from './yaml-context.js';
+import { keywordAt, keywordOfValue } from './shared/keyword-docs.js';
+import type { KeywordDoc } from './shared/keyword-docs.js';
+import { occurrenceAt, referenceDefinition } from './shared/symbol-index.js';
+import type { Occurrence } from './shared/symbol-index.js';
+import { jobOfPath, yamlContext } from './shared/yaml-context.js';
 
 const MAX_REFERENCE_LINES = 40;
 

@@ -1,7 +1,7 @@
 /**
  * Every LSP feature the server offers. A feature file exports a `Feature`; add it here.
  */
-import type { Feature } from './context.js';
+import type { Feature } from './shared/context.js';
 import { codeLens } from './code-lens.js';
 import { definition } from './definition.js';
 import { documentSymbol } from './document-symbols.js';

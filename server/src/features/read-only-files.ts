@@ -14,8 +14,8 @@
  */
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import type { LoadedFile } from '../pipeline/includes/includes.js';
-import { makeContext } from './context.js';
-import type { Feature, FeatureContext, FeatureHost } from './context.js';
+import { makeContext } from './shared/context.js';
+import type { Feature, FeatureContext, FeatureHost } from './shared/context.js';
 
 export const READ_ONLY_SCHEME = 'gitlab-ci-presets';
 export const READ_FILE_REQUEST = 'gitlabCiPresets/readFile';

@@ -11,11 +11,11 @@ import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import type { Span } from '../pipeline/model.js';
 import type { Analysis } from '../workspace.js';
 import { LineIndex } from '../pipeline/yaml/positions.js';
-import type { Feature, FeatureContext, FeatureHost } from './context.js';
+import type { Feature, FeatureContext, FeatureHost } from './shared/context.js';
 import { clientUri, featureContext, isEditable } from './read-only-files.js';
 import { baseJobName } from '../pipeline/merge/jobs.js';
-import { jobOccurrences, occurrenceAt, uniqueFiles, variableOccurrences } from './symbol-index.js';
-import type { Occurrence } from './symbol-index.js';
+import { jobOccurrences, occurrenceAt, uniqueFiles, variableOccurrences } from './shared/symbol-index.js';
+import type { Occurrence } from './shared/symbol-index.js';
 
 /**
  * The document's pipeline first, then every other pipeline of the workspace index (each folder's

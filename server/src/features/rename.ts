@@ -11,11 +11,11 @@ import type { Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node'
 import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import { GLOBAL_KEYWORDS } from '../pipeline/merge/jobs.js';
 import type { Span } from '../pipeline/model.js';
-import type { Feature, FeatureContext } from './context.js';
+import type { Feature, FeatureContext } from './shared/context.js';
 import { featureContext, fromClientUri, isEditable } from './read-only-files.js';
 import { clientLocations, jobScope, relatedPipelines } from './references.js';
 import { baseJobName } from '../pipeline/merge/jobs.js';
-import { jobDefinition, jobOccurrences, occurrenceAt } from './symbol-index.js';
+import { jobDefinition, jobOccurrences, occurrenceAt } from './shared/symbol-index.js';
 
 /** Job names we write unquoted in keys, flow lists and `!reference` tags alike. */
 const PLAIN_NAME = /^[A-Za-z0-9_./](?:[A-Za-z0-9_./ -]*[A-Za-z0-9_./-])?$/;

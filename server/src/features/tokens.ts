@@ -7,7 +7,7 @@
  */
 import { serverSession } from '../sources/source-session.js';
 import type { SessionRefreshSummary } from '../sources/source-session.js';
-import type { Feature, FeatureHost } from './context.js';
+import type { Feature, FeatureHost } from './shared/context.js';
 
 export const SET_TOKENS_NOTIFICATION = 'gitlabCiPresets/setTokens';
 export const REFRESH_REQUEST = 'gitlabCiPresets/refresh';

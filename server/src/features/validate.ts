@@ -16,8 +16,8 @@ import type { PipelineDiagnostic } from '../pipeline/model.js';
 import { CiLint, lintTarget, validateRemotely } from '../sources/ci-lint.js';
 import { ApiError } from '../sources/gitlab-api.js';
 import { serverSession } from '../sources/source-session.js';
-import type { Feature, FeatureContext, FeatureHost } from './context.js';
-import { diagnosticsByUri, toLsp } from './diagnostics.js';
+import type { Feature, FeatureContext, FeatureHost } from './shared/context.js';
+import { diagnosticsByUri, toLsp } from './shared/diagnostics.js';
 import { clientUri, featureContext } from './read-only-files.js';
 
 export const VALIDATE_REQUEST = 'gitlabCiPresets/validate';

@@ -7,18 +7,18 @@
  * are the file's. Also what each name resolves to in an expanded pipeline.
  * Pure-ish: engine types in, engine spans out; the LSP features turn them into answers.
  */
-import { baseJobName, GLOBAL_KEYWORDS } from '../pipeline/merge/jobs.js';
-import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
-import { extendsNames } from '../pipeline/merge/extends.js';
-import { parseIncludeEntries } from '../pipeline/includes/include-entries.js';
-import type { IncludeEntry } from '../pipeline/includes/include-entries.js';
-import type { LoadedFile } from '../pipeline/includes/includes.js';
-import { findInterpolationBlocks, readInputSpecs } from '../pipeline/inputs/inputs.js';
-import { getPath, isMap } from '../pipeline/model.js';
-import type { MapNode, Node, Span } from '../pipeline/model.js';
-import type { ParsedFile } from '../pipeline/yaml/parse.js';
-import { definitionsInScope } from '../pipeline/contract/index.js';
-import { findVariableReads } from '../pipeline/variables/variable-expansion.js';
+import { baseJobName, GLOBAL_KEYWORDS } from '../../pipeline/merge/jobs.js';
+import type { ExpandedPipeline } from '../../pipeline/merge/expand.js';
+import { extendsNames } from '../../pipeline/merge/extends.js';
+import { parseIncludeEntries } from '../../pipeline/includes/include-entries.js';
+import type { IncludeEntry } from '../../pipeline/includes/include-entries.js';
+import type { LoadedFile } from '../../pipeline/includes/includes.js';
+import { findInterpolationBlocks, readInputSpecs } from '../../pipeline/inputs/inputs.js';
+import { getPath, isMap } from '../../pipeline/model.js';
+import type { MapNode, Node, Span } from '../../pipeline/model.js';
+import type { ParsedFile } from '../../pipeline/yaml/parse.js';
+import { definitionsInScope } from '../../pipeline/contract/index.js';
+import { findVariableReads } from '../../pipeline/variables/variable-expansion.js';
 
 export type JobRole = 'definition' | 'extends' | 'reference' | 'needs' | 'dependencies';
 

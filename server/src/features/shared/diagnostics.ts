@@ -6,11 +6,11 @@
  */
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { Diagnostic } from 'vscode-languageserver';
-import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
-import type { PipelineDiagnostic } from '../pipeline/model.js';
-import { LineIndex } from '../pipeline/yaml/positions.js';
-import { jobFile, missingRequiredVariables } from '../pipeline/contract/index.js';
-import type { MissingVariable } from '../pipeline/contract/index.js';
+import type { ExpandedPipeline } from '../../pipeline/merge/expand.js';
+import type { PipelineDiagnostic } from '../../pipeline/model.js';
+import { LineIndex } from '../../pipeline/yaml/positions.js';
+import { jobFile, missingRequiredVariables } from '../../pipeline/contract/index.js';
+import type { MissingVariable } from '../../pipeline/contract/index.js';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 

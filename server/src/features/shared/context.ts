@@ -5,10 +5,10 @@
  */
 import type { ClientCapabilities, Connection, Location, Range, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { LoadedFile } from '../pipeline/includes/includes.js';
-import type { Span } from '../pipeline/model.js';
-import { LineIndex } from '../pipeline/yaml/positions.js';
-import type { Analysis, Settings } from '../workspace.js';
+import type { LoadedFile } from '../../pipeline/includes/includes.js';
+import type { Span } from '../../pipeline/model.js';
+import { LineIndex } from '../../pipeline/yaml/positions.js';
+import type { Analysis, Settings } from '../../workspace.js';
 
 export interface FeatureContext {
   analysis: Analysis;

@@ -7,9 +7,9 @@
  * cursor's context comes from the raw text (yaml-context.ts). Indexes are built once per analysis
  * (WeakMaps: they go with the analysis the server drops at the next generation).
  */
-import type { Analysis } from '../workspace.js';
-import type { LoadedFile } from '../pipeline/includes/includes.js';
-import { LineIndex } from '../pipeline/yaml/positions.js';
+import type { Analysis } from '../../workspace.js';
+import type { LoadedFile } from '../../pipeline/includes/includes.js';
+import { LineIndex } from '../../pipeline/yaml/positions.js';
 import type { FeatureContext, FeatureHost } from './context.js';
 
 export interface Answering {

@@ -6,7 +6,7 @@
  *
  * The path has the shape of locate()'s: keys and sequence indexes from the document root.
  */
-import { GLOBAL_KEYWORDS } from '../pipeline/merge/jobs.js';
+import { GLOBAL_KEYWORDS } from '../../pipeline/merge/jobs.js';
 import { closingQuote, lineAt, opensBlock, parseLine, unquote, valueText } from './yaml-lines.js';
 import type { Line } from './yaml-lines.js';
 

@@ -3,7 +3,7 @@
  * written, and the values a keyword accepts when it takes a fixed set. Used by completion (keys
  * and enum values) and hover. Pure data plus lookups by YAML path.
  */
-import { DEFAULT_KEYWORDS, GLOBAL_KEYWORDS } from '../pipeline/merge/jobs.js';
+import { DEFAULT_KEYWORDS, GLOBAL_KEYWORDS } from '../../pipeline/merge/jobs.js';
 
 export interface KeywordDoc {
   name: string;
