@@ -44,3 +44,35 @@ test('features reach the variable contract only through pipeline/contract/index.
   }
   assert.deepEqual(bad, []);
 });
+
+/** A feature file's concept: `hover` for hover-job.ts when hover.ts exists, else its own name. */
+function concept(file: string, graph: ReadonlyMap<string, unknown>): string {
+  const base = file.replace(/^features\//, '').replace(/\.ts$/, '');
+  const head = base.split('-')[0]!;
+  return graph.has(`features/${head}.ts`) ? head : base;
+}
+
+test('a feature imports only features/shared/ and the files of its own concept (hover-*.ts for hover.ts)', () => {
+  const graph = importGraph(SERVER);
+  const bad: string[] = [];
+  for (const [file, edges] of graph) {
+    if (!file.startsWith('features/') || file === 'features/index.ts') continue;
+    const shared = file.startsWith('features/shared/');
+    for (const e of edges) {
+      if (e.bare || !e.to.startsWith('features/')) continue;
+      if (e.to.startsWith('features/shared/')) continue;
+      if (!shared && concept(e.to, graph) === concept(file, graph)) continue;
+      bad.push(`${file} → ${e.to}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('features/shared/ and the engine never import a feature', () => {
+  const bad: string[] = [];
+  for (const [file, edges] of importGraph(SERVER)) {
+    if (!file.startsWith('pipeline/') && !file.startsWith('features/shared/') && !file.startsWith('sources/')) continue;
+    for (const e of edges) if (!e.bare && e.to.startsWith('features/') && !e.to.startsWith('features/shared/')) bad.push(`${file} → ${e.to}`);
+  }
+  assert.deepEqual(bad, []);
+});

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExpandedPipeline } from '../../server/src/pipeline/merge/expand.js';
 import { parseYaml } from '../../server/src/pipeline/yaml/parse.js';
-import { fromClientUri, isEditable, toClientUri } from '../../server/src/features/read-only-files.js';
+import { fromClientUri, isEditable, toClientUri } from '../../server/src/features/shared/client-uris.js';
 import { definitionTargets, jobOccurrences, occurrenceAt, referenceTokens, variableOccurrences } from '../../server/src/features/shared/symbol-index.js';
 import { expandFiles, spanText } from '../support/engine.js';
 

@@ -1,5 +1,5 @@
 /**
- * Parsing in top-level blocks (pipeline/yaml-blocks.ts) must give exactly what a whole parse
+ * Parsing in top-level blocks (pipeline/yaml/yaml-blocks.ts) must give exactly what a whole parse
  * gives — the same nodes, values, spans, key spans, header and diagnostics — on every YAML file
  * of the corpus and of the examples, and after edits that reuse the blocks of the text before.
  */

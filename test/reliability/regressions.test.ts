@@ -54,7 +54,7 @@ test('a hidden job called `.e0` keeps its name (the YAML 1.1 float pattern made 
 
 test('completion and hover context on the line after a leading blank line (yamlContext looped forever)', () => {
   // Run in a child with a deadline: the old code never returned, which no in-process timeout stops.
-  const script = `const { yamlContext } = require(${JSON.stringify(join(__dirname, '..', '..', 'server', 'src', 'features', 'yaml-context.ts'))}); process.stdout.write(JSON.stringify(yamlContext('\\n  a', 3)));`;
+  const script = `const { yamlContext } = require(${JSON.stringify(join(__dirname, '..', '..', 'server', 'src', 'features', 'shared', 'yaml-context.ts'))}); process.stdout.write(JSON.stringify(yamlContext('\\n  a', 3)));`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.signal, null, 'yamlContext returned');
   assert.equal(r.status, 0, r.stderr);

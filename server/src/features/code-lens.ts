@@ -1,6 +1,6 @@
 /**
  * A code lens "extended by N jobs" above every template (hidden) job key of a document, counted
- * over every pipeline of the workspace that reads the document (references.ts `relatedPipelines`). Clicking
+ * over every pipeline of the workspace that reads the document (shared/symbol-search.ts `relatedPipelines`). Clicking
  * it runs `editor.action.showReferences` with `[uri, position, locations]` (the document URI, the
  * job key's start and the `extends:` values naming the template), as LSP JSON: the client turns
  * them into VS Code objects.
@@ -8,8 +8,8 @@
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import type { Feature, FeatureContext } from './shared/context.js';
-import { clientUri, featureContext } from './read-only-files.js';
-import { clientLocations, relatedPipelines } from './references.js';
+import { clientUri, featureContext } from './shared/client-uris.js';
+import { clientLocations, relatedPipelines } from './shared/symbol-search.js';
 import { fileOccurrences, uniqueFiles } from './shared/symbol-index.js';
 import type { Occurrence } from './shared/symbol-index.js';
 

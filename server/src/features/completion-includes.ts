@@ -6,8 +6,7 @@
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
 import type { CompletionItem } from 'vscode-languageserver/node';
 import type { LoadedFile } from '../pipeline/includes/includes.js';
-import { readInputSpecs } from '../pipeline/inputs/inputs.js';
-import type { InputSpec } from '../pipeline/inputs/inputs.js';
+import { inputDoc, inputSpecs, shown } from './shared/input-docs.js';
 import type { ProjectLoc, SourceProvider } from '../pipeline/sources.js';
 import type { Analysis } from '../workspace.js';
 import { fileLabel } from './shared/analysis.js';
@@ -89,34 +88,6 @@ export function entryFiles(analysis: Analysis, docUri: string, entryStart: numbe
     if (component !== undefined) return f.kind === 'component' && component.includes(f.loc.project ?? '\0');
     return false;
   });
-}
-
-export function inputSpecs(files: readonly LoadedFile[]): { spec: InputSpec; file: LoadedFile }[] {
-  const out: { spec: InputSpec; file: LoadedFile }[] = [];
-  const seen = new Set<string>();
-  for (const f of files) {
-    for (const spec of readInputSpecs(f.parsed.header)) {
-      if (seen.has(spec.name)) continue;
-      seen.add(spec.name);
-      out.push({ spec, file: f });
-    }
-  }
-  return out;
-}
-
-function shown(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-/** Markdown for one input's spec. */
-export function inputDoc(spec: InputSpec, file?: LoadedFile): string {
-  const parts = [`**${spec.name}** — ${spec.type} input, ${spec.hasDefault ? 'optional' : 'required'}`];
-  if (spec.description) parts.push(spec.description);
-  if (spec.hasDefault) parts.push(`Default: \`${shown(spec.default)}\``);
-  if (spec.options?.length) parts.push(`Options: ${spec.options.map((o) => `\`${shown(o)}\``).join(', ')}`);
-  if (spec.regex) parts.push(`Must match \`${spec.regex}\``);
-  if (file) parts.push(`Declared in \`${fileLabel(file)}\``);
-  return parts.join('\n\n');
 }
 
 /** `inputs:` keys of an include entry: the inputs the included file declares and the entry does not give yet. */

@@ -2,8 +2,8 @@
  * Completion inside `$[[ … ]]` interpolation blocks of a file with a `spec:` header:
  * - `$[[ |` → the contexts `inputs.` and `component.` (inputs first);
  * - `$[[ inputs.|` → the inputs the document's own `spec:inputs` declares;
- * - `$[[ component.|` → GitLab's component fields (pipeline/input-spec.ts `COMPONENT_FIELDS`);
- * - `$[[ inputs.x | |` → the functions the engine implements (pipeline/interpolation-functions.ts
+ * - `$[[ component.|` → GitLab's component fields (pipeline/inputs/input-spec.ts `COMPONENT_FIELDS`);
+ * - `$[[ inputs.x | |` → the functions the engine implements (pipeline/inputs/interpolation-functions.ts
  *   `FUNCTION_NAMES`, the one list; this file only adds how to insert and explain each).
  *
  * The block under the cursor is read from the raw line (a block never spans lines), so it works in
@@ -21,7 +21,7 @@ import { FUNCTION_NAMES } from '../pipeline/inputs/interpolation-functions.js';
 import type { MapNode } from '../pipeline/model.js';
 import { parseYaml } from '../pipeline/yaml/parse.js';
 import type { Answering } from './shared/analysis.js';
-import { inputDoc } from './completion-includes.js';
+import { inputDoc } from './shared/input-docs.js';
 import { item, snippetText } from './shared/completion-items.js';
 import type { ItemRange } from './shared/completion-items.js';
 import { lineAt } from './shared/yaml-lines.js';

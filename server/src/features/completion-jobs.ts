@@ -12,7 +12,7 @@ import type { Analysis } from '../workspace.js';
 import { fileIndex, fileLabel } from './shared/analysis.js';
 import type { ItemRange } from './shared/completion-items.js';
 import { item } from './shared/completion-items.js';
-import { jobKeySpan, jobSummary } from './hover-job.js';
+import { jobKeySpan, jobSummary } from './shared/job-docs.js';
 
 
 function origin(analysis: Analysis, name: string): string | undefined {

@@ -1,7 +1,7 @@
 /**
- * textDocument/completion. The cursor's context comes from the raw text (yaml-context.ts, so it
+ * textDocument/completion. The cursor's context comes from the raw text (shared/yaml-context.ts, so it
  * works on half-typed YAML); the names come from the analysis (the last one in which the document
- * parsed, completion-analysis.ts). What is offered where:
+ * parsed, shared/analysis.ts). What is offered where:
  * - `$`/`${` in a string: variables in scope + predefined (completion-variables.ts);
  * - keys of a consumer's `variables:`: the variables its presets expect, required first;
  * - `extends:`, `needs:`, `dependencies:`, `!reference [`, `stage:` (completion-jobs.ts);

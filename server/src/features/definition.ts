@@ -7,7 +7,7 @@
  */
 import type { LocationLink } from 'vscode-languageserver/node';
 import type { Feature, FeatureContext } from './shared/context.js';
-import { clientUri, featureContext } from './read-only-files.js';
+import { clientUri, featureContext } from './shared/client-uris.js';
 import { definitionTargets, occurrenceAt } from './shared/symbol-index.js';
 
 export function definitionLinks(ctx: FeatureContext, offset: number): LocationLink[] {

@@ -13,7 +13,7 @@ import type { InputSpec } from '../pipeline/inputs/inputs.js';
 import { GLOBAL_KEYWORDS } from '../pipeline/merge/jobs.js';
 import type { MapNode, Node, Span } from '../pipeline/model.js';
 import type { Feature, FeatureContext } from './shared/context.js';
-import { featureContext } from './read-only-files.js';
+import { featureContext } from './shared/client-uris.js';
 
 export const TEMPLATES_GROUP = 'templates';
 

@@ -9,7 +9,7 @@ import { readInputSpecs } from '../pipeline/inputs/inputs.js';
 import { isJobKey } from '../pipeline/merge/jobs.js';
 import type { Analysis } from '../workspace.js';
 import { fileLabel } from './shared/analysis.js';
-import { inputDoc } from './completion-includes.js';
+import { inputDoc } from './shared/input-docs.js';
 import { includedFiles } from './shared/symbol-index.js';
 
 const MAX_NAMES = 15;

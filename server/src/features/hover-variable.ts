@@ -7,7 +7,7 @@ import { predefinedVariable } from '../pipeline/variables/predefined-variables.j
 import { definitionsInScope, documentContract } from '../pipeline/contract/index.js';
 import type { VariableDefinition } from '../pipeline/contract/index.js';
 import type { Analysis } from '../workspace.js';
-import { spanLink } from './hover-job.js';
+import { spanLink } from './shared/job-docs.js';
 
 const MAX_VALUE = 200;
 

@@ -18,7 +18,7 @@ import { listFilesRecursive } from '../sources/directory-sources.js';
 import type { Feature, FeatureContext } from './shared/context.js';
 import { missingVariableDiagnostics, PIPELINE_ONLY_CODES } from './shared/diagnostics.js';
 import { renderYaml } from './preview-yaml.js';
-import { clientUri, isEditable } from './read-only-files.js';
+import { clientUri, isEditable } from './shared/client-uris.js';
 import type { PreviewYamlLine } from './preview-yaml.js';
 
 export const PREVIEW_REQUEST = 'gitlabCiPresets/preview';

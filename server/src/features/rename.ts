@@ -1,7 +1,7 @@
 /**
  * Rename a job: its key and every `extends`, `!reference`, `needs` and `dependencies` naming it,
  * in the files of the document's pipeline and of every other pipeline of the workspace index and
- * of the open documents that share the job (references.ts `relatedPipelines`, `jobScope`: a job
+ * of the open documents that share the job (shared/symbol-search.ts `relatedPipelines`, `jobScope`: a job
  * of the same name in an unrelated pipeline is left alone); only `file:` URIs are edited. Refused
  * (with a message) when one of them is in a read-only file (not a `file:` URI), when the new name
  * is taken, or when it is not a plain YAML word that fits everywhere a job name is written.
@@ -12,8 +12,8 @@ import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import { GLOBAL_KEYWORDS } from '../pipeline/merge/jobs.js';
 import type { Span } from '../pipeline/model.js';
 import type { Feature, FeatureContext } from './shared/context.js';
-import { featureContext, fromClientUri, isEditable } from './read-only-files.js';
-import { clientLocations, jobScope, relatedPipelines } from './references.js';
+import { featureContext, fromClientUri, isEditable } from './shared/client-uris.js';
+import { clientLocations, jobScope, relatedPipelines } from './shared/symbol-search.js';
 import { baseJobName } from '../pipeline/merge/jobs.js';
 import { jobDefinition, jobOccurrences, occurrenceAt } from './shared/symbol-index.js';
 
@@ -30,7 +30,7 @@ interface RenameTarget {
   span: Span;
   /** The spans to replace: the job name part of every occurrence. */
   edits: Span[];
-  /** The pipelines that share the job (references.ts `jobScope`). */
+  /** The pipelines that share the job (shared/symbol-search.ts `jobScope`). */
   scope: ExpandedPipeline[];
 }
 

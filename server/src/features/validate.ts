@@ -18,7 +18,7 @@ import { ApiError } from '../sources/gitlab-api.js';
 import { serverSession } from '../sources/source-session.js';
 import type { Feature, FeatureContext, FeatureHost } from './shared/context.js';
 import { diagnosticsByUri, toLsp } from './shared/diagnostics.js';
-import { clientUri, featureContext } from './read-only-files.js';
+import { clientUri, featureContext } from './shared/client-uris.js';
 
 export const VALIDATE_REQUEST = 'gitlabCiPresets/validate';
 

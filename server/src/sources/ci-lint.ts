@@ -5,7 +5,7 @@
  * token only to its own host over https (plain http only to loopback, see hosts.ts).
  * `validateRemotely` sends an expanded pipeline (our merged configuration, unsaved and
  * uncommitted files included) and maps GitLab's answer back to source positions
- * (pipeline/lint-mapping.ts). Failures are ApiErrors whose message names host and project and
+ * (pipeline/edits/lint-mapping.ts). Failures are ApiErrors whose message names host and project and
  * never holds the token.
  */
 import { STATUS_CODES } from 'node:http';

@@ -156,7 +156,7 @@ export class RemoteProjects {
     if (!r.ok) return r;
     const file = await this.fileAt(project, r.sha, path);
     if (!file.ok) return file;
-    // Not the cache file's path: files from GitLab are read-only in the editor (features/read-only-files.ts).
+    // Not the cache file's path: files from GitLab are read-only in the editor (features/shared/client-uris.ts).
     const uri = projectFileUri({ project, ref }, path);
     if (!r.stale) return { ...file, uri };
     return { ...file, uri, note: cachedCopyNote(r.at, r.stale, { what: `(commit ${short(r.sha)})` }) };
