@@ -44,7 +44,7 @@ export {
 } from './interpolation.js';
 export type { InterpolationBlock } from './interpolation.js';
 export { rubyInspect, rubyToS } from '../yaml/ruby-format.js';
-/** The RegExp of an RE2 pattern or undefined (re2.ts's `re2RegExp`, under its former name here). */
+/** The matcher of an RE2 pattern or undefined (re2.ts's `re2RegExp`, under its former name here). */
 export { re2RegExp as compileRe2 } from '../expressions/re2.js';
 
 /** Checks a file's `spec:` header against the given inputs and interpolates its content. Never throws. */
