@@ -23,7 +23,7 @@ import { LineIndex } from '../pipeline/yaml/positions.js';
 import { simulatedVariables } from '../pipeline/rules/simulated-context.js';
 import { DirectorySources } from '../sources/directory-sources.js';
 import type { SourceProvider } from '../pipeline/sources.js';
-import { parseGitRemoteUrl } from '../sources/git-remotes.js';
+import { folderSelfProject, parseGitRemoteUrl } from '../sources/git-remotes.js';
 import { onlineCliSources } from '../sources/source-session.js';
 import { fileURLToPath } from 'node:url';
 
@@ -136,7 +136,8 @@ async function expandCommand(args: string[], cwd: string, env: Record<string, st
     rootInputs = mapNode();
     for (const [k, v] of inputs) rootInputs.entries.set(k, fromPlain(parseYamlValue(v) ?? v));
   }
-  const pipeline = await expandPipeline({ sources, variables, rootInputs, rootPath: values.file });
+  const selfProject = origin ? { host: origin.serverHost, path: origin.projectPath } : folderSelfProject(rootDir);
+  const pipeline = await expandPipeline({ sources, variables, rootInputs, rootPath: values.file, selfProject });
   const stderr = notice + formatDiagnostics(pipeline, cwd);
   if (!pipeline.valid) return { code: 1, stdout: '', stderr };
   let out: unknown = renderPipeline(pipeline, { full: values.full });

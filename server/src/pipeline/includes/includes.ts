@@ -3,6 +3,8 @@
  * included file recursively), deep-merged in order, and the file itself is merged on top.
  * Every file passes through spec:inputs interpolation before its includes are read.
  */
+import { isCurrentRef, isSelfProject, selfComponent } from './self-project.js';
+import type { SelfProject } from './self-project.js';
 import { interpolateFile } from '../inputs/inputs.js';
 import { deepMerge, withoutKeys } from '../merge/merge.js';
 import { isMap, mapNode } from '../model.js';
@@ -56,6 +58,8 @@ export interface IncludeOptions {
    * the condition holds. Only entries that resolve to this file are forced.
    */
   forceInclude?: string;
+  /** The folder's own project (its git remote): includes of it at the current commit read the working tree. */
+  selfProject?: SelfProject;
   /** Parsed files from earlier runs, reused while their text is unchanged (parsing is the costly part). */
   parseCache?: ParseCache;
 }
@@ -263,6 +267,13 @@ class IncludeState {
       case 'project': {
         const project = expand(entry.location).replace(/^\/+|\/+$/g, '');
         const ref = entry.ref !== undefined ? expand(entry.ref) : undefined;
+        if (entry.ref !== undefined && isSelfProject(entry.location, project, this.opts.selfProject) && isCurrentRef(entry.ref, ref!, vars)) {
+          for (const f of entry.files) {
+            const path = expand(f).replace(/^\/+/, '');
+            push(await this.read({ project: null }, path, 'project', entry, `Project \`${project}\` file \`${path}\` at ref ${ref}`));
+          }
+          break;
+        }
         const loc: ProjectLoc = { project, ref };
         if (ref && this.opts.sources.newerTag) {
           const newer = await this.opts.sources.newerTag(project, ref);
@@ -298,6 +309,9 @@ class IncludeState {
   }
 
   private async resolveComponent(entry: IncludeEntry, address: string) {
+    const vars = this.opts.variables;
+    const self = selfComponent(entry.location, (text) => expandVariables(text, vars, { keepUndefined: true }), vars, this.opts.selfProject);
+    if (self) return this.readComponent(entry, address, { project: null }, self.name, { name: self.name, sha: vars.CI_COMMIT_SHA, version: self.version, reference: self.version });
     const at = address.lastIndexOf('@');
     if (at < 0) {
       this.error('component-invalid', `Component \`${address}\` must have a version, e.g. ${address}@1.0.0`, entry.span);
@@ -316,13 +330,17 @@ class IncludeState {
       this.error('component-version', `Component \`${address}\`: ${v.error}`, entry.span, { project, version });
       return undefined;
     }
-    const loc: ProjectLoc = { project, ref: v.ref };
-    const component: ComponentContext = { name, sha: v.sha, version: v.version, reference: version };
+    return this.readComponent(entry, address, { project, ref: v.ref }, name, { name, sha: v.sha, version: v.version, reference: version });
+  }
+
+  /** A component's template: `templates/NAME.yml` or `templates/NAME/template.yml` of its project. */
+  private async readComponent(entry: IncludeEntry, address: string, loc: ProjectLoc, name: string, component: ComponentContext) {
     for (const path of [`templates/${name}.yml`, `templates/${name}/template.yml`]) {
       const r = await this.opts.sources.readProjectFile(loc, path);
       if (r.ok) return { uri: r.uri, text: r.text, kind: 'component' as const, loc, path, note: r.note, component };
     }
-    this.error('include-missing', `Component \`${address}\`: neither templates/${name}.yml nor templates/${name}/template.yml exists in ${project}@${v.ref}`, entry.span, { project, ref: v.ref });
+    const where = loc.project === null ? 'the working tree of this project' : `${loc.project}@${loc.ref}`;
+    this.error('include-missing', `Component \`${address}\`: neither templates/${name}.yml nor templates/${name}/template.yml exists in ${where}`, entry.span, { project: loc.project, ref: loc.ref });
     return undefined;
   }
 }
