@@ -5,7 +5,7 @@
  */
 import { isCurrentRef, isSelfProject, selfComponent } from './self-project.js';
 import type { SelfProject } from './self-project.js';
-import { interpolateFile } from '../inputs/inputs.js';
+import { firstInputErrors, interpolateFile } from '../inputs/inputs.js';
 import { deepMerge, withoutKeys } from '../merge/merge.js';
 import { isMap, mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
@@ -136,7 +136,7 @@ class IncludeState {
     this.diagnostics.push(...parsed.diagnostics);
     if (parsed.diagnostics.some((d) => d.severity === 'error')) return undefined;
     const interpolated = interpolateFile(parsed, { given, includeSpan, variables: this.opts.variables, component: file.component });
-    this.diagnostics.push(...interpolated.diagnostics);
+    this.diagnostics.push(...firstInputErrors(interpolated.diagnostics));
     const content = interpolated.content;
     this.files.push({ uri: file.uri, kind: file.kind, loc: file.loc, path: file.path, parsed, content, includedFrom, note: file.note, component: file.component });
     if (interpolated.diagnostics.some((d) => d.severity === 'error')) return undefined;
@@ -246,7 +246,9 @@ class IncludeState {
     const push = (t: Target | undefined) => t && out.push(t);
     switch (entry.kind) {
       case 'local': {
-        const path = expand(entry.location).replace(/^\/+/, '');
+        // GitLab's messages name the location as written (`/lib/x.yml` keeps its slash).
+        const written = expand(entry.location);
+        const path = written.replace(/^\/+/, '');
         if (isGlob(path)) {
           const listing = await this.listFiles(frame.loc);
           if (typeof listing === 'string') {
@@ -255,10 +257,10 @@ class IncludeState {
           }
           const re = globToRegExp(path);
           const matches = listing.filter((f) => re.test(f)).sort();
-          if (!matches.length) this.error('include-missing', `Included file \`${path}\` does not exist!`, entry.span, { path });
+          if (!matches.length) this.error('include-missing', `Included file \`${written}\` does not exist!`, entry.span, { path });
           for (const m of matches) push(await this.read(frame.loc, m, 'local', entry, `Local file \`${m}\``));
         } else {
-          const t = await this.read(frame.loc, path, 'local', entry, `Local file \`${path}\``);
+          const t = await this.read(frame.loc, path, 'local', entry, `Local file \`${written}\``);
           if (t && !/\.ya?ml$/i.test(path)) this.error('include-extension', `Included file \`${path}\` does not have YAML extension!`, entry.span);
           else push(t);
         }
@@ -280,8 +282,9 @@ class IncludeState {
           if (newer) this.diagnostics.push({ severity: 'info', code: 'include-newer-tag', message: `${project}: a newer tag ${newer} exists (this include pins ${ref})`, span: entry.span, data: { project, ref, newer } });
         }
         for (const f of entry.files) {
-          const path = expand(f).replace(/^\/+/, '');
-          push(await this.read(loc, path, 'project', entry, `Project \`${project}\` file \`${path}\`${ref ? ` at ref ${ref}` : ''}`));
+          const written = expand(f);
+          const path = written.replace(/^\/+/, '');
+          push(await this.read(loc, path, 'project', entry, `Project \`${project}\` file \`${written}\`${ref ? ` at ref ${ref}` : ''}`));
         }
         break;
       }
