@@ -16,7 +16,7 @@
  * project (its git remote) and of the groups above it count as set, like `--known-var`: their
  * keys are listed through the API when the token may (Maintainer/Owner), else from the cache.
  */
-import { checkedPath, checkedWritableFolder, CliUsageError } from './path-options.js';
+import { checkedPath, checkedWritableFolder, CliUsageError, keyValuePairs } from './path-options.js';
 import { cachedCopyLines } from './pipeline-sources.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -64,14 +64,6 @@ export interface RemoteReport {
 
 const SEVERITY = { 1: 'error', 2: 'warning', 3: 'info', 4: 'info' } as const;
 
-function pairs(values: string[] | undefined): [string, string][] {
-  return (values ?? []).map((v) => {
-    const eq = v.indexOf('=');
-    if (eq <= 0) throw new CheckUsageError(`--project expects P[@REF]=DIR, got \`${v}\``);
-    return [v.slice(0, eq), v.slice(eq + 1)];
-  });
-}
-
 export async function checkCommand(args: string[], cwd: string, env: Record<string, string | undefined> = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   const { values, positionals } = parseArgs({
     args,
@@ -103,7 +95,7 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
   const paths = (positionals.length ? positionals : ['.']).map((p) => checkedPath('PATH', p, cwd, 'file or folder'));
   const consumers = (values.consumer ?? []).map((c) => checkedPath('--consumer', c, cwd));
   for (const c of consumers) if (!existsSync(resolve(c, '.gitlab-ci.yml'))) throw new CheckUsageError(`--consumer ${c}: no .gitlab-ci.yml in it`);
-  const projectDirs = pairs(values.project).map(([k, v]) => [k, checkedPath(`--project ${k}=`, v, cwd)] as const);
+  const projectDirs = keyValuePairs('--project', values.project, 'P[@REF]=DIR').map(([k, v]) => [k, checkedPath(`--project ${k}=`, v, cwd)] as const);
   const repoDirs = values['repo-dirs'] !== undefined ? checkedPath('--repo-dirs', values['repo-dirs'], cwd) : undefined;
   const templatesDir = values.templates !== undefined ? checkedPath('--templates', values.templates, cwd) : undefined;
   const cacheDir = values['cache-dir'] !== undefined ? checkedWritableFolder('--cache-dir', values['cache-dir'], cwd) : undefined;
