@@ -20,6 +20,7 @@ import { standaloneComponent, standaloneInputs } from './pipeline/contract/index
 import { simulatedVariables } from './pipeline/rules/simulated-context.js';
 import { expandPath, serverSession } from './sources/source-session.js';
 import { projectRootOf } from './sources/directory-sources.js';
+import { folderSelfProject } from './sources/git-remotes.js';
 import type { SourceSession } from './sources/source-session.js';
 import type { SourceChain } from './sources/source-chain.js';
 import type { ProjectLoc, SourceProvider } from './pipeline/sources.js';
@@ -219,6 +220,7 @@ export class Workspace {
     const path = fileURLToPath(uri);
     const folder = this.folderOf(path);
     const variables = simulatedVariables();
+    const selfProject = folderSelfProject(folder);
     const rootPath = resolve(folder, '.gitlab-ci.yml');
     const rootUri = pathToFileURL(rootPath).href;
     let rootReads: Reads | undefined;
@@ -232,7 +234,7 @@ export class Workspace {
           (v) => v.keys,
           () => [] as string[],
         );
-        const pipeline = await expandPipeline({ sources: watch, variables, parseCache: this.parseCache });
+        const pipeline = await expandPipeline({ sources: watch, variables, selfProject, parseCache: this.parseCache });
         const knownVariables = [...new Set([...this.settings().knownVariables, ...(await settingsKeys)])];
         return { pipeline, sources, reads: this.readsOf(pipeline, watch), knownVariables };
       });
@@ -244,7 +246,7 @@ export class Workspace {
       const name = basename(path);
       if (root.pipeline.files.some((f) => f.parsed.text.includes(name))) {
         const watch = new SourceWatch(root.sources);
-        const pipeline = await expandPipeline({ sources: watch, variables, parseCache: this.parseCache, forceInclude: uri });
+        const pipeline = await expandPipeline({ sources: watch, variables, selfProject, parseCache: this.parseCache, forceInclude: uri });
         if (pipeline.files.some((f) => f.uri === uri)) {
           const reads = this.readsOf(pipeline, watch, root.reads && new Map(root.reads));
           return { pipeline, standalone: false, conditional: true, rootUri, sources: root.sources, reads, knownVariables: root.knownVariables };
@@ -264,7 +266,7 @@ export class Workspace {
     const rootInputs = standaloneInputs(parseCached(this.parseCache, uri, text).header);
     const rootComponent = standaloneComponent(rel);
     const watch = new SourceWatch(sources);
-    const pipeline = await expandText({ uri, path: rel, text }, { sources: watch, variables, rootInputs, rootComponent, parseCache: this.parseCache });
+    const pipeline = await expandText({ uri, path: rel, text }, { sources: watch, variables, selfProject, rootInputs, rootComponent, parseCache: this.parseCache });
     const reads = this.readsOf(pipeline, watch, rootReads === undefined && hasRoot ? undefined : new Map(rootReads));
     if (reads && !reads.has(uri)) reads.set(uri, { text, open: this.openText(uri) !== undefined });
     return { pipeline, standalone: true, rootUri: uri, sources, reads, knownVariables: this.settings().knownVariables };

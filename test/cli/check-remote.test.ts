@@ -185,7 +185,7 @@ test('usage errors (exit 2): no project to lint in, a bad --gitlab-url, --ref wi
   assert.match(r.stderr, /--remote: no project to lint .* in: it has no git remote; give the project id or path \(--project-id\)/);
   const badUrl = await cli(['check', 'service-repo', ...MAP_LIBRARY, '--remote', '--gitlab-url', 'ftp://gitlab.example.com'], { GITLAB_TOKEN: TOKEN });
   assert.equal(badUrl.status, 2);
-  assert.match(badUrl.stderr, /--remote: GitLab URL must be https: `ftp:\/\/gitlab\.example\.com`\n/);
+  assert.match(badUrl.stderr, /--remote: GitLab URL must be https: `ftp:\/\/gitlab\.example\.com` \(usage: gitlab-ci-presets check --help\)\n$/);
   assert.equal((await cli(['check', 'service-repo', '--ref', 'main'])).status, 2);
   assert.equal((await cli(['check', 'service-repo', '--remote', '--timeout', 'soon'])).status, 2);
   assert.equal(api.lintCalls.length, 0);

@@ -70,8 +70,9 @@ export function normalise(input: unknown, opts: NormaliseOptions): Plain {
   if (!isPlainMap(doc)) return sortKeys(doc);
 
   // Rule 1 — every nested array is flattened, at any depth (oracle `flattenLists`: `flat(9)` on
-  // every array of the document). GitLab only flattens script/before_script/after_script and
-  // `rules` (corpus deviation 4); flattening both sides hides that difference on purpose.
+  // every array of the document). GitLab flattens only scripts and its ComposableArray entries
+  // (rules, needs, cache, parallel:matrix, include, ports: corpus deviation 4; the engine does the
+  // same, test/pipeline/flatten/); flattening both sides hides that difference on purpose.
   doc = flattenAll(doc) as PlainMap;
 
   // Rule 2 — no top-level `include:`. GitLab's merged configuration has it removed; the oracle's

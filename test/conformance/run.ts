@@ -15,6 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { BASELINE_FILE, CORPUS, corpusAvailable, discoverCorpusCases, discoverSpecCases, readBaseline, runCorpusCase, runSpecCase } from './cases.js';
 import type { CaseResult } from './cases.js';
+import { discoverMessageCases, runMessageCase } from './gitlab-messages.js';
 
 interface Row {
   id: string;
@@ -45,6 +46,10 @@ async function main(): Promise<number> {
   for (const c of discoverSpecCases()) {
     if (!keep(c.id)) continue;
     rows.push({ id: c.id, group: c.group, result: await runSpecCase(c) });
+  }
+  for (const c of discoverMessageCases()) {
+    if (!keep(c.id)) continue;
+    rows.push({ id: c.id, group: c.group, result: await runMessageCase(c) });
   }
 
   const baseline = new Set(readBaseline().passed);

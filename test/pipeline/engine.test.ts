@@ -154,3 +154,14 @@ test('forceInclude: the one file an include rule leaves out is taken; other left
   assert.deepEqual([...forced.jobs.keys()].filter((j) => !j.startsWith('.')).sort(), ['a-job', 'root-job']);
   assert.deepEqual(forced.diagnostics.map((d) => d.code), [], 'the missing, left-out entry is not reported');
 });
+
+test('coverage: a /…/ literal that RE2 compiles, else GitLab rejects the job', async () => {
+  const ok = await expandPlain({ '.gitlab-ci.yml': `j:\n  coverage: '/Total: (\\d+\\.\\d+)%/'\n${job()}` });
+  assert.deepEqual(ok.codes, []);
+  for (const bad of ["'Total: \\d+'", "'/(?=x)\\d/'", "'/a**/'"]) {
+    const { pipeline, codes } = await expandPlain({ '.gitlab-ci.yml': `j:\n  coverage: ${bad}\n${job()}` });
+    assert.deepEqual(codes, ['coverage-invalid'], bad);
+    assert.equal(pipeline.diagnostics[0].message, 'jobs:j:coverage config must be a regular expression with re2 syntax');
+    assert.equal(spanText(pipeline, pipeline.diagnostics[0].span), bad);
+  }
+});

@@ -264,6 +264,8 @@ describe('syntax errors and offsets', () => {
     ['$X =~ /ab\\1/', 9, /back-references/],
     ['$X =~ /a\\Z/', 8, /\\Z/],
     ['$X =~ /a**/', 9, /nested repetition/],
+    ['$X =~ /a{2}{3}/', 11, /nested repetition/],
+    ['$X =~ /(a)(?P<a>b)(?P<a>c)/', 18, /duplicate capture group name/],
     ['$X =~ /*ab/', 7, /missing argument to repetition/],
     ['$X =~ /a{1001}/', 8, /repeat count/],
     ['$X =~ /[z-a]/', 8, /class range/],
@@ -403,6 +405,11 @@ describe('compileRe2', () => {
       const r = compileRe2(p);
       assert.ok(!r.ok && r.kind === 'syntax', `${p} should be rejected`);
     }
+  });
+  it('answers a nested-quantifier pattern on a long value (RE2 runs in linear time; timings: npm run bench:regex)', { timeout: 60_000 }, () => {
+    const long = 'a'.repeat(39) + 'b';
+    assert.deepEqual(evaluateExpression('$VAR =~ /^(a+)+$/', { VAR: long }), { ok: true, value: false });
+    assert.deepEqual(evaluateExpression('$VAR =~ /^(a+)+$/', { VAR: 'a'.repeat(40) }), { ok: true, value: true });
   });
   it('compiles Ruby-style literals', () => {
     const r = compileRubyRegexLiteral('/^release\\/v\\d/i');

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { composeConfig } from '../../server/src/pipeline/merge/flatten.js';
 import { buildJobs } from '../../server/src/pipeline/merge/jobs.js';
 import { mapNode, scalarNode, seqNode } from '../../server/src/pipeline/model.js';
 import type { Node } from '../../server/src/pipeline/model.js';
@@ -41,7 +42,7 @@ test('a reference fan-out neither throws nor takes minutes (flattening threw; an
 test('flattening a script of 300 000 items nested in a list (push(...items) overflowed the stack)', () => {
   const items: Node[] = Array.from({ length: 300_000 }, (_, i) => scalarNode(`echo ${i}`));
   const job = mapNode(undefined, new Map<string, Node>([['script', seqNode([seqNode(items)])]]));
-  const jobs = buildJobs(mapNode(undefined, new Map<string, Node>([['job', job]])));
+  const jobs = buildJobs(composeConfig(mapNode(undefined, new Map<string, Node>([['job', job]]))));
   const script = jobs.get('job')!.node.entries.get('script')!;
   assert.equal(script.kind === 'seq' && script.items.length, 300_000);
 });

@@ -48,7 +48,12 @@ test('expand examples/service-repo: local checkout, stand-in API and cache with 
 
   await api.stop();
   const stale = await cli([...online, '--refresh'], { GITLAB_TOKEN: TOKEN });
+  ageCache(cacheDir, 3_600_000);
+  const staleCheck = await cli(['check', SERVICE_DIR, '--gitlab-url', api.url, '--cache-dir', cacheDir], { GITLAB_TOKEN: TOKEN });
   await api.restart();
+  // One plain line per project read from the cache because GitLab could not be reached (a CI job sees it checked a stale copy).
+  const usingCache = new RegExp(`^gitlab-ci-presets: using the cached copy of ${LIBRARY.replace('/', '\\/')}@v1\\.2\\.0 \\(commit [0-9a-f]{8}\\) from \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC, API unreachable: cannot connect to 127\\.0\\.0\\.1:\\d+`);
+  for (const run of [stale, staleCheck]) assert.equal(run.stderr.split('\n').filter((l) => usingCache.test(l)).length, 1, run.stderr);
   assert.equal(stale.status, 0, stale.stderr);
   assert.equal(stale.stdout, local.stdout, 'the cache gives the same pipeline');
   const warnings = stale.stderr.split('\n').filter((l) => l.includes('[include-source]'));

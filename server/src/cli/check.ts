@@ -16,6 +16,8 @@
  * project (its git remote) and of the groups above it count as set, like `--known-var`: their
  * keys are listed through the API when the token may (Maintainer/Owner), else from the cache.
  */
+import { checkedPath, checkedWritableFolder, CliUsageError, keyValuePairs } from './path-options.js';
+import { cachedCopyLines } from './pipeline-sources.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
@@ -51,7 +53,7 @@ export interface Finding {
   message: string;
 }
 
-export class CheckUsageError extends Error {}
+export class CheckUsageError extends CliUsageError {}
 
 /** What `--remote` adds to the output: which pipelines GitLab checked, and where its merged YAML differs. */
 export interface RemoteReport {
@@ -61,14 +63,6 @@ export interface RemoteReport {
 }
 
 const SEVERITY = { 1: 'error', 2: 'warning', 3: 'info', 4: 'info' } as const;
-
-function pairs(values: string[] | undefined): [string, string][] {
-  return (values ?? []).map((v) => {
-    const eq = v.indexOf('=');
-    if (eq <= 0) throw new CheckUsageError(`--project expects P[@REF]=DIR, got \`${v}\``);
-    return [v.slice(0, eq), v.slice(eq + 1)];
-  });
-}
 
 export async function checkCommand(args: string[], cwd: string, env: Record<string, string | undefined> = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   const { values, positionals } = parseArgs({
@@ -97,10 +91,14 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
   const format = values.format!;
   if (!['text', 'json', 'codequality'].includes(format)) throw new CheckUsageError(`--format must be text, json or codequality, not \`${format}\``);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
-  const paths = (positionals.length ? positionals : ['.']).map(abs);
-  for (const p of paths) if (!existsSync(p)) throw new CheckUsageError(`no such file or folder: ${p}`);
-  const consumers = (values.consumer ?? []).map(abs);
-  for (const c of consumers) if (!existsSync(resolve(c, '.gitlab-ci.yml'))) throw new CheckUsageError(`--consumer ${c} has no .gitlab-ci.yml`);
+  // Every path option checked before any work: one line naming the option (path-options.ts).
+  const paths = (positionals.length ? positionals : ['.']).map((p) => checkedPath('PATH', p, cwd, 'file or folder'));
+  const consumers = (values.consumer ?? []).map((c) => checkedPath('--consumer', c, cwd));
+  for (const c of consumers) if (!existsSync(resolve(c, '.gitlab-ci.yml'))) throw new CheckUsageError(`--consumer ${c}: no .gitlab-ci.yml in it`);
+  const projectDirs = keyValuePairs('--project', values.project, 'P[@REF]=DIR').map(([k, v]) => [k, checkedPath(`--project ${k}=`, v, cwd)] as const);
+  const repoDirs = values['repo-dirs'] !== undefined ? checkedPath('--repo-dirs', values['repo-dirs'], cwd) : undefined;
+  const templatesDir = values.templates !== undefined ? checkedPath('--templates', values.templates, cwd) : undefined;
+  const cacheDir = values['cache-dir'] !== undefined ? checkedWritableFolder('--cache-dir', values['cache-dir'], cwd) : undefined;
 
   const libraryDirs = paths.filter((p) => statSync(p).isDirectory());
   // Like `expand`: the cache and the GitLab API only when an online option or a token is given.
@@ -109,13 +107,13 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
   const settings: Settings = {
     ...DEFAULT_SETTINGS,
     localProjects: {
-      ...(values['repo-dirs'] ? repoDirProjects(abs(values['repo-dirs'])) : {}),
-      ...Object.fromEntries(pairs(values.project).map(([k, v]) => [k, abs(v)])),
+      ...(repoDirs ? repoDirProjects(repoDirs) : {}),
+      ...Object.fromEntries(projectDirs),
     },
     knownVariables: values['known-var'] ?? [],
-    templatesDir: values.templates ? abs(values.templates) : undefined,
+    templatesDir,
     gitlabUrl: values['gitlab-url'],
-    cacheDir: values['cache-dir'] ? abs(values['cache-dir']) : undefined,
+    cacheDir,
     offline: values.offline,
     localOnly: !online,
   };
@@ -153,6 +151,7 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
   };
   const analyse = async (uri: string) => {
     const analysis = await workspace.analyse(uri);
+    for (const line of cachedCopyLines(analysis.pipeline.files).split('\n')) if (line && !stderr.includes(line)) stderr += `${line}\n`;
     if (!analysis.standalone && !analysis.conditional) pipelines.set(analysis.rootUri, analysis.pipeline);
     const known = analysis.standalone ? settings.knownVariables : await knownVariables(analysis.rootUri);
     const byUri = diagnosticsByUri(analysis.pipeline, () => undefined, { standalone: analysis.standalone, knownVariables: known });

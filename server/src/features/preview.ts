@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Location } from 'vscode-languageserver/node';
 import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
-import type { JobView } from '../pipeline/merge/jobs.js';
 import { baseJobName, matrixJobCount, matrixList } from '../pipeline/merge/matrix.js';
 import type { Node, PipelineDiagnostic } from '../pipeline/model.js';
-import { evaluateRules, needTarget } from '../pipeline/rules/rules.js';
-import type { JobVerdict, JobWhen } from '../pipeline/rules/rules.js';
-import type { SimulatedContext } from '../pipeline/rules/simulated-context.js';
+import { needTarget } from '../pipeline/rules/rules.js';
+import type { JobWhen } from '../pipeline/rules/rules.js';
+import { simulate } from '../pipeline/rules/simulation.js';
+import type { SimulatedJob, SimulationRequest } from '../pipeline/rules/simulation.js';
 import { listFilesRecursive } from '../sources/directory-sources.js';
 import type { Feature, FeatureContext } from './shared/context.js';
 import { missingVariableDiagnostics, PIPELINE_ONLY_CODES } from './shared/diagnostics.js';
@@ -23,16 +23,8 @@ import type { PreviewYamlLine } from './preview-yaml.js';
 
 export const PREVIEW_REQUEST = 'gitlabCiPresets/preview';
 
-export interface PreviewContext {
-  source?: SimulatedContext['source'];
-  branch?: string;
-  tag?: string;
-  /** Extra pipeline variables. */
-  variables?: Record<string, string>;
-  defaultBranch?: string;
-  /** Paths changed by the simulated push; absent = unknown (every `changes:` holds). */
-  changes?: string[];
-}
+/** What pipeline the preview simulates (the engine's request: pipeline/rules/simulation.ts). */
+export type PreviewContext = Omit<SimulationRequest, 'targetBranch'>;
 
 export interface PreviewParams {
   uri: string;
@@ -119,20 +111,15 @@ const GLOBAL_ORDER = ['stages', 'variables', 'workflow', 'default'];
 
 export function buildPreview(ctx: FeatureContext, params: PreviewContext, files?: readonly string[]): PreviewModel {
   const pipeline = ctx.analysis.pipeline;
-  const context = normaliseContext(params);
-  const sim: SimulatedContext = { source: context.source, branch: context.branch || undefined, tag: context.tag || undefined, defaultBranch: context.defaultBranch };
-  const verdicts = evaluateRules(pipeline, { context: sim, variables: context.variables, changedPaths: params.changes ?? 'unknown', files });
+  const simulation = simulate(pipeline, { ...params, targetBranch: undefined }, files);
+  const { verdicts } = simulation;
+  const { targetBranch: _target, ...context } = simulation.request;
   const loc = locator(ctx);
 
-  const jobs: PreviewJob[] = [];
+  const jobs = simulation.jobs.map((s) => previewJob(s, pipeline, loc));
   const templates: PreviewModel['templates'] = [];
   for (const job of pipeline.jobs.values()) {
-    if (job.hidden) {
-      templates.push({ name: job.name, origin: loc(pipeline.merged.keySpans.get(job.name)) });
-      continue;
-    }
-    const v = verdicts.jobs.get(job.name)!;
-    jobs.push(previewJob(job, pipeline, v, loc));
+    if (job.hidden) templates.push({ name: job.name, origin: loc(pipeline.merged.keySpans.get(job.name)) });
   }
   const stages = pipeline.stages.map((name) => ({ name, jobs: [] as string[] }));
   for (const j of jobs) {
@@ -172,7 +159,7 @@ export function buildPreview(ctx: FeatureContext, params: PreviewContext, files?
   };
 }
 
-function previewJob(job: JobView, pipeline: ExpandedPipeline, v: JobVerdict, loc: Locator): PreviewJob {
+function previewJob({ job, stage, verdict: v }: SimulatedJob, pipeline: ExpandedPipeline, loc: Locator): PreviewJob {
   const n = job.node;
   const needsNode = v.ruleNeeds ?? n.entries.get('needs');
   const needItems = needsNode?.kind === 'seq' ? needsNode.items : [];
@@ -180,10 +167,9 @@ function previewJob(job: JobView, pipeline: ExpandedPipeline, v: JobVerdict, loc
     const t = needTarget(i);
     return t ? [{ name: t.name, optional: t.optional }] : [];
   });
-  const stage = n.entries.get('stage');
   return {
     name: job.name,
-    stage: stage?.kind === 'scalar' && stage.value !== null ? String(stage.value) : 'test',
+    stage,
     included: v.included,
     when: v.when,
     allowFailure: v.allowFailure,
@@ -213,17 +199,6 @@ function parallelOf(node: Node | undefined): { parallel?: number; matrix?: boole
   if (!node) return {};
   if (node.kind === 'scalar' && typeof node.value === 'number') return { parallel: node.value };
   return matrixList(node) ? { parallel: matrixJobCount(node), matrix: true } : {};
-}
-
-function normaliseContext(c: PreviewContext): PreviewModel['context'] {
-  const source = c.source ?? 'push';
-  return {
-    source,
-    branch: c.branch ?? '',
-    tag: c.tag ?? '',
-    defaultBranch: c.defaultBranch || 'main',
-    variables: Object.fromEntries(Object.entries(c.variables ?? {}).filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)).map(([k, v]) => [k, String(v)])),
-  };
 }
 
 type Locator = (span?: { uri: string; start: number; end: number }) => Location | undefined;

@@ -99,3 +99,10 @@ export function workingTreeOf(folder: string): string | undefined {
     dir = up;
   }
 }
+
+/** The project a folder is a checkout of (its working tree's first parseable remote), for includes of itself. */
+export function folderSelfProject(folder: string): { host: string; path: string } | undefined {
+  const tree = workingTreeOf(folder);
+  const remote = tree ? primaryRemote(tree) : undefined;
+  return remote && { host: remote.hostname, path: remote.projectPath };
+}

@@ -7,6 +7,7 @@
 import { lex } from './expression-lexer.js';
 import type { ExprError, ExprOptions, ExprToken, ExprTokenKind } from './expression-lexer.js';
 import { compileRe2, rubyRegexLiteral } from './re2.js';
+import type { Re2Pattern } from './re2.js';
 
 export type BinaryOperator = '==' | '!=' | '=~' | '!~' | '&&' | '||';
 
@@ -35,8 +36,8 @@ export interface RegexNode extends NodeBase {
   raw: string;
   /** The RE2 pattern GitLab compiles, e.g. `(?i)^v/\d+`. */
   pattern: string;
-  /** The JS translation; undefined when the pattern is valid RE2 that cannot be translated. */
-  regex?: RegExp;
+  /** The compiled pattern; undefined when it is valid RE2 the port cannot run (`\C`). */
+  regex?: Re2Pattern;
   /** Why `regex` is missing. */
   unsupported?: string;
 }

@@ -23,13 +23,12 @@
  *   must occur in; nil on the right makes `=~` false and `!~` true.
  * - The result is `present?`: nil, false, "", whitespace-only strings and empty lists are false.
  *
- * Regular expressions are RE2 (GitLab's `UntrustedRegexp`). They are translated to JS
- * RegExps (flag `v`); RE2 syntax errors (look-arounds, back-references, `\Z`, …) are syntax
- * errors, and the few valid RE2 constructs with no faithful JS form are reported as
- * `unsupported`.
+ * Regular expressions are RE2 (GitLab's `UntrustedRegexp`), run by `re2js` in linear time;
+ * RE2 syntax errors (look-arounds, back-references, `\Z`, …) are syntax errors, and `\C`
+ * (valid RE2 the port cannot run) is reported as `unsupported`.
  *
  * Homes: expression-lexer.ts (lexemes, shared types), expression-parser.ts (shunting-yard, AST),
- * re2.ts (RE2 → JS RegExp, Ruby `/…/flags` literals); this file evaluates and is the public API
+ * re2.ts (RE2 patterns, Ruby `/…/flags` literals); this file evaluates and is the public API
  * (everything is importable from here).
  */
 import { lex, uniqueNames } from './expression-lexer.js';
@@ -56,7 +55,8 @@ export type {
   VariableNode,
 } from './expression-parser.js';
 export { compileRe2, compileRubyRegexLiteral } from './re2.js';
-export type { Re2CompileResult } from './re2.js';
+export type { Re2CompileResult, Re2Pattern } from './re2.js';
+import type { Re2Pattern } from './re2.js';
 
 export type ExprVars = Readonly<Record<string, string | undefined>>;
 
@@ -65,7 +65,7 @@ export class ExprRegex {
   constructor(
     /** RE2 source, flags included as a `(?flags)` prefix. */
     readonly source: string,
-    readonly regex: RegExp,
+    readonly regex: Re2Pattern,
   ) {}
 }
 

@@ -2,6 +2,7 @@
  * The `include:` keyword's shapes → one entry per location: a string (local path or URL), a
  * hash with exactly one of local/project/remote/template/component, or a list of those.
  */
+import { composedItems } from '../merge/flatten.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 
 export type IncludeEntryKind = 'local' | 'project' | 'remote' | 'template' | 'component';
@@ -32,7 +33,7 @@ function text(n: Node | undefined): string | undefined {
 }
 
 export function parseIncludeEntries(include: Node, report: (d: PipelineDiagnostic) => void): IncludeEntry[] {
-  const items = include.kind === 'seq' ? include.items : [include];
+  const items = composedItems(include);
   const out: IncludeEntry[] = [];
   const fallback: Span = include.span ?? { uri: '', start: 0, end: 0 };
   for (const item of items) {

@@ -3,6 +3,7 @@
  * `when: never` excludes, anything else includes; no matching rule excludes the file.
  * Only predefined and project variables are visible here (GitLab does not pass YAML `variables:`).
  */
+import { composedItems } from '../merge/flatten.js';
 import { evaluateExpression } from '../expressions/expressions.js';
 import { globToRegExp } from './glob.js';
 import type { Node, Span } from '../model.js';
@@ -27,8 +28,9 @@ export async function evaluateIncludeRules(
   listing: Listing,
 ): Promise<RuleVerdict> {
   if (rules.kind !== 'seq') return { ok: false, error: 'include:rules must be a list of rules', span: rules.span };
-  for (let i = 0; i < rules.items.length; i++) {
-    const rule = rules.items[i];
+  const items = composedItems(rules);
+  for (let i = 0; i < items.length; i++) {
+    const rule = items[i];
     if (rule.kind !== 'map') return { ok: false, error: 'include:rules entries must be hashes', span: rule.span };
     for (const key of rule.entries.keys()) {
       if (!['if', 'exists', 'changes', 'when'].includes(key)) {

@@ -3,7 +3,9 @@
  * included file recursively), deep-merged in order, and the file itself is merged on top.
  * Every file passes through spec:inputs interpolation before its includes are read.
  */
-import { interpolateFile } from '../inputs/inputs.js';
+import { isCurrentRef, isSelfProject, selfComponent } from './self-project.js';
+import type { SelfProject } from './self-project.js';
+import { firstInputErrors, interpolateFile } from '../inputs/inputs.js';
 import { deepMerge, withoutKeys } from '../merge/merge.js';
 import { isMap, mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
@@ -56,6 +58,8 @@ export interface IncludeOptions {
    * the condition holds. Only entries that resolve to this file are forced.
    */
   forceInclude?: string;
+  /** The folder's own project (its git remote): includes of it at the current commit read the working tree. */
+  selfProject?: SelfProject;
   /** Parsed files from earlier runs, reused while their text is unchanged (parsing is the costly part). */
   parseCache?: ParseCache;
 }
@@ -132,7 +136,7 @@ class IncludeState {
     this.diagnostics.push(...parsed.diagnostics);
     if (parsed.diagnostics.some((d) => d.severity === 'error')) return undefined;
     const interpolated = interpolateFile(parsed, { given, includeSpan, variables: this.opts.variables, component: file.component });
-    this.diagnostics.push(...interpolated.diagnostics);
+    this.diagnostics.push(...firstInputErrors(interpolated.diagnostics));
     const content = interpolated.content;
     this.files.push({ uri: file.uri, kind: file.kind, loc: file.loc, path: file.path, parsed, content, includedFrom, note: file.note, component: file.component });
     if (interpolated.diagnostics.some((d) => d.severity === 'error')) return undefined;
@@ -242,7 +246,9 @@ class IncludeState {
     const push = (t: Target | undefined) => t && out.push(t);
     switch (entry.kind) {
       case 'local': {
-        const path = expand(entry.location).replace(/^\/+/, '');
+        // GitLab's messages name the location as written (`/lib/x.yml` keeps its slash).
+        const written = expand(entry.location);
+        const path = written.replace(/^\/+/, '');
         if (isGlob(path)) {
           const listing = await this.listFiles(frame.loc);
           if (typeof listing === 'string') {
@@ -251,10 +257,10 @@ class IncludeState {
           }
           const re = globToRegExp(path);
           const matches = listing.filter((f) => re.test(f)).sort();
-          if (!matches.length) this.error('include-missing', `Included file \`${path}\` does not exist!`, entry.span, { path });
+          if (!matches.length) this.error('include-missing', `Included file \`${written}\` does not exist!`, entry.span, { path });
           for (const m of matches) push(await this.read(frame.loc, m, 'local', entry, `Local file \`${m}\``));
         } else {
-          const t = await this.read(frame.loc, path, 'local', entry, `Local file \`${path}\``);
+          const t = await this.read(frame.loc, path, 'local', entry, `Local file \`${written}\``);
           if (t && !/\.ya?ml$/i.test(path)) this.error('include-extension', `Included file \`${path}\` does not have YAML extension!`, entry.span);
           else push(t);
         }
@@ -263,14 +269,22 @@ class IncludeState {
       case 'project': {
         const project = expand(entry.location).replace(/^\/+|\/+$/g, '');
         const ref = entry.ref !== undefined ? expand(entry.ref) : undefined;
+        if (entry.ref !== undefined && isSelfProject(entry.location, project, this.opts.selfProject) && isCurrentRef(entry.ref, ref!, vars)) {
+          for (const f of entry.files) {
+            const path = expand(f).replace(/^\/+/, '');
+            push(await this.read({ project: null }, path, 'project', entry, `Project \`${project}\` file \`${path}\` at ref ${ref}`));
+          }
+          break;
+        }
         const loc: ProjectLoc = { project, ref };
         if (ref && this.opts.sources.newerTag) {
           const newer = await this.opts.sources.newerTag(project, ref);
           if (newer) this.diagnostics.push({ severity: 'info', code: 'include-newer-tag', message: `${project}: a newer tag ${newer} exists (this include pins ${ref})`, span: entry.span, data: { project, ref, newer } });
         }
         for (const f of entry.files) {
-          const path = expand(f).replace(/^\/+/, '');
-          push(await this.read(loc, path, 'project', entry, `Project \`${project}\` file \`${path}\`${ref ? ` at ref ${ref}` : ''}`));
+          const written = expand(f);
+          const path = written.replace(/^\/+/, '');
+          push(await this.read(loc, path, 'project', entry, `Project \`${project}\` file \`${written}\`${ref ? ` at ref ${ref}` : ''}`));
         }
         break;
       }
@@ -298,6 +312,9 @@ class IncludeState {
   }
 
   private async resolveComponent(entry: IncludeEntry, address: string) {
+    const vars = this.opts.variables;
+    const self = selfComponent(entry.location, (text) => expandVariables(text, vars, { keepUndefined: true }), vars, this.opts.selfProject);
+    if (self) return this.readComponent(entry, address, { project: null }, self.name, { name: self.name, sha: vars.CI_COMMIT_SHA, version: self.version, reference: self.version });
     const at = address.lastIndexOf('@');
     if (at < 0) {
       this.error('component-invalid', `Component \`${address}\` must have a version, e.g. ${address}@1.0.0`, entry.span);
@@ -316,13 +333,17 @@ class IncludeState {
       this.error('component-version', `Component \`${address}\`: ${v.error}`, entry.span, { project, version });
       return undefined;
     }
-    const loc: ProjectLoc = { project, ref: v.ref };
-    const component: ComponentContext = { name, sha: v.sha, version: v.version, reference: version };
+    return this.readComponent(entry, address, { project, ref: v.ref }, name, { name, sha: v.sha, version: v.version, reference: version });
+  }
+
+  /** A component's template: `templates/NAME.yml` or `templates/NAME/template.yml` of its project. */
+  private async readComponent(entry: IncludeEntry, address: string, loc: ProjectLoc, name: string, component: ComponentContext) {
     for (const path of [`templates/${name}.yml`, `templates/${name}/template.yml`]) {
       const r = await this.opts.sources.readProjectFile(loc, path);
       if (r.ok) return { uri: r.uri, text: r.text, kind: 'component' as const, loc, path, note: r.note, component };
     }
-    this.error('include-missing', `Component \`${address}\`: neither templates/${name}.yml nor templates/${name}/template.yml exists in ${project}@${v.ref}`, entry.span, { project, ref: v.ref });
+    const where = loc.project === null ? 'the working tree of this project' : `${loc.project}@${loc.ref}`;
+    this.error('include-missing', `Component \`${address}\`: neither templates/${name}.yml nor templates/${name}/template.yml exists in ${where}`, entry.span, { project: loc.project, ref: loc.ref });
     return undefined;
   }
 }

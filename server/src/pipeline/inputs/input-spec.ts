@@ -339,7 +339,7 @@ export function resolveInputs(header: HeaderInfo, ctx: InterpolationContext, rep
         if (def.regexPresent) {
           if (def.type !== 'string') err('input-regex', 'RegEx validation can only be used with string inputs', def.regexSpan ?? span);
           else if (isScalar(value) && typeof value.value === 'string' && def.regex !== undefined) {
-            // A valid RE2 pattern with no faithful JS form (`unsupported`) is not checked.
+            // A valid RE2 pattern the port cannot run (`unsupported`, i.e. `\C`) is not checked.
             const re = compileRe2(def.regex);
             if (!re.ok && re.kind === 'syntax') err('input-regex', 'invalid regular expression', def.regexSpan ?? span);
             else if (re.ok && !re.regex.test(value.value)) err('input-regex', `${which} value does not match required RegEx pattern`, span, { regex: def.regex });

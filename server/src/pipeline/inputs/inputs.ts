@@ -44,8 +44,25 @@ export {
 } from './interpolation.js';
 export type { InterpolationBlock } from './interpolation.js';
 export { rubyInspect, rubyToS } from '../yaml/ruby-format.js';
-/** The RegExp of an RE2 pattern or undefined (re2.ts's `re2RegExp`, under its former name here). */
+/** The matcher of an RE2 pattern or undefined (re2.ts's `re2RegExp`, under its former name here). */
 export { re2RegExp as compileRe2 } from '../expressions/re2.js';
+
+/** How many error messages GitLab reports for one file's inputs and interpolation. */
+const MAX_INPUT_ERRORS = 3;
+
+/**
+ * The diagnostics of one file's interpolation as GitLab reports them when it rejects the file:
+ * its first three error messages (Interpolator#error_message); warnings and infos all kept.
+ */
+export function firstInputErrors(diagnostics: readonly PipelineDiagnostic[]): PipelineDiagnostic[] {
+  const messages = new Set<string>();
+  return diagnostics.filter((d) => {
+    if (d.severity !== 'error' || messages.has(d.message)) return true;
+    if (messages.size >= MAX_INPUT_ERRORS) return false;
+    messages.add(d.message);
+    return true;
+  });
+}
 
 /** Checks a file's `spec:` header against the given inputs and interpolates its content. Never throws. */
 export function interpolateFile(

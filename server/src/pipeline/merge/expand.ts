@@ -1,10 +1,12 @@
 /**
  * The whole expansion, in GitLab's order (Gitlab::Ci::Config#build_config): load + interpolate
- * each file → includes → extends → !reference → jobs (default: inheritance) and stages.
+ * each file → includes → extends → !reference → nested lists flattened where GitLab's entries
+ * flatten them → jobs (default: inheritance) and stages.
  */
 import { applyExtends } from './extends.js';
 import { processIncludes } from '../includes/includes.js';
 import type { IncludeOptions, LoadedFile } from '../includes/includes.js';
+import { composeConfig } from './flatten.js';
 import { buildJobs, readStages, validateJobs } from './jobs.js';
 import type { JobView } from './jobs.js';
 import { mapNode } from '../model.js';
@@ -49,7 +51,7 @@ export async function expandText(root: { uri: string; path: string; text: string
   diagnostics.push(...extended.diagnostics);
   const resolved = resolveReferences(extended.doc);
   diagnostics.push(...resolved.diagnostics);
-  const merged = resolved.doc;
+  const merged = composeConfig(resolved.doc);
   const stages = readStages(merged);
   const jobs = buildJobs(merged);
   const fatal = diagnostics.some((d) => d.severity === 'error');

@@ -1,11 +1,13 @@
 /**
  * Jobs as GitLab builds them from the merged configuration: top-level keys that are not global
  * keywords; `default:` (and the deprecated top-level image/services/cache/before_script/
- * after_script) inherited unless `inherit:default` says otherwise; script-like keys and rules
- * flattened; stages with `.pre`/`.post`.
+ * after_script) inherited unless `inherit:default` says otherwise (nested lists are already
+ * flattened: flatten.ts); stages with `.pre`/`.post`.
  */
 import { baseJobName, validateMatrix } from './matrix.js';
-import { mapNode, seqNode, withVia } from '../model.js';
+import { compileRubyRegexLiteral } from '../expressions/re2.js';
+import { flattenStages } from './flatten.js';
+import { mapNode, withVia } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, SeqNode, Span } from '../model.js';
 
 /** Top-level keys that are configuration, not jobs. */
@@ -22,10 +24,6 @@ export const DEFAULT_KEYWORDS = [
 
 /** Deprecated global keywords that act as defaults. */
 const DEPRECATED_GLOBALS = ['image', 'services', 'cache', 'before_script', 'after_script'];
-
-const FLATTENED = ['script', 'before_script', 'after_script', 'rules'];
-/** GitLab flattens nested script arrays up to this depth. */
-const MAX_FLATTEN_DEPTH = 10;
 
 export const DEFAULT_STAGES = ['build', 'test', 'deploy'];
 
@@ -45,26 +43,10 @@ export function isJobKey(key: string, value: Node): boolean {
 export function readStages(doc: MapNode): string[] {
   const node = doc.entries.get('stages') ?? doc.entries.get('types');
   const declared = node?.kind === 'seq'
-    ? flattenItems(node.items, 0).map((n) => (n.kind === 'scalar' ? String(n.value) : ''))
+    ? (flattenStages(node) as SeqNode).items.map((n) => (n.kind === 'scalar' ? String(n.value) : ''))
     : DEFAULT_STAGES;
   const stages = declared.filter((s) => s !== '.pre' && s !== '.post');
   return ['.pre', ...stages, '.post'];
-}
-
-function flattenItems(items: Node[], depth: number, out: Node[] = []): Node[] {
-  // Appends in place: spreading a long nested list into push() would overflow the call stack.
-  for (const i of items) {
-    if (i.kind === 'seq' && depth < MAX_FLATTEN_DEPTH) flattenItems(i.items, depth + 1, out);
-    else out.push(i);
-  }
-  return out;
-}
-
-function flatten(node: Node): Node {
-  if (node.kind !== 'seq' || !node.items.some((i) => i.kind === 'seq')) return node;
-  const out: SeqNode = seqNode(flattenItems(node.items, 0), node.span);
-  out.via = node.via;
-  return out;
 }
 
 /** The keywords `inherit:default` lets through: all (true/absent), none (false) or a list. */
@@ -104,10 +86,6 @@ export function buildJob(name: string, node: MapNode, defaults: MapNode): JobVie
       entries.set(key, withVia(v, { kind: 'default', name: key, span: defaultSpan }));
       fromDefault.push(key);
     }
-  }
-  for (const key of FLATTENED) {
-    const v = entries.get(key);
-    if (v) entries.set(key, flatten(v));
   }
   const out = mapNode(node.span, entries, node.keySpans);
   out.via = node.via;
@@ -151,6 +129,14 @@ export function validateJobs(doc: MapNode, jobs: Map<string, JobView>, stages: s
       });
     }
     out.push(...validateMatrix(job.name, n, where(job.name)));
+    const coverage = n.entries.get('coverage');
+    if (coverage?.kind === 'scalar' && typeof coverage.value === 'string') {
+      // Entry::Coverage: a `/…/` literal RE2 compiles (UntrustedRegexp::RubySyntax.valid?).
+      const re = compileRubyRegexLiteral(coverage.value);
+      if (!re.ok && re.kind === 'syntax') {
+        out.push({ severity: 'error', code: 'coverage-invalid', message: `jobs:${job.name}:coverage config must be a regular expression with re2 syntax`, span: coverage.span ?? where(job.name) });
+      }
+    }
   }
   out.push(...validateNeeds(jobs, stages, where));
   if (visible === 0) {

@@ -9,6 +9,8 @@ export interface SimulatedContext {
   /** A branch pipeline on this branch (ignored when `tag` is set). */
   branch?: string;
   tag?: string;
+  /** A merge request's target branch (default: the default branch). */
+  targetBranch?: string;
   source?: 'push' | 'merge_request_event' | 'schedule' | 'web' | 'api' | 'trigger' | 'pipeline' | 'parent_pipeline';
 }
 
@@ -42,7 +44,7 @@ export function simulatedVariables(ctx: SimulatedContext = {}): Record<string, s
   if (ctx.tag) vars.CI_COMMIT_TAG = ctx.tag;
   else if (ctx.source === 'merge_request_event') {
     vars.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME = ref;
-    vars.CI_MERGE_REQUEST_TARGET_BRANCH_NAME = defaultBranch;
+    vars.CI_MERGE_REQUEST_TARGET_BRANCH_NAME = ctx.targetBranch ?? defaultBranch;
     vars.CI_MERGE_REQUEST_IID = '1';
   } else vars.CI_COMMIT_BRANCH = ref;
   return vars;

@@ -145,11 +145,10 @@ export class Converter {
       }
       if (this.tooBig) return scalarNode(null);
       if (n.tag === '!reference') {
-        const path = items.map((i) => (i.kind === 'scalar' ? String(i.value ?? '') : ''));
-        if (items.some((i) => i.kind !== 'scalar')) {
-          this.diagnostics.push({ severity: 'error', code: 'reference-invalid', message: '!reference takes a list of keys, e.g. !reference [.job, script]', span: span! });
-        }
-        return this.measured({ kind: 'ref', path, span }, size, height + 1);
+        // Tags::Reference#valid?: every key a String (`!reference [1]` is not valid, as Psych typed it).
+        const seq = seqNode(items, span);
+        if (items.some((i) => i.kind !== 'scalar' || typeof i.value !== 'string')) return this.measured(this.invalidReference(rubyInspect(seq, 'string'), span), size, height + 1);
+        return this.measured({ kind: 'ref', path: items.map((i) => String((i as { value: unknown }).value)), span }, size, height + 1);
       }
       return this.measured(seqNode(items, span), size, height + 1);
     }

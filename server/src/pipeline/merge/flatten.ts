@@ -1,0 +1,135 @@
+/**
+ * Where GitLab flattens nested lists, the one home of that rule. Two kinds of entry do it:
+ * - `Commands` (`script`, `before_script`, `after_script`): nested lists of strings, up to
+ *   10 levels deep;
+ * - every `ComposableArray` entry, which composes its items from `[@config].flatten` (any
+ *   depth): job and workflow `rules`, `needs` (also `rules:needs`), `cache`, `parallel:matrix`,
+ *   `include` and its `rules`, and the `ports` of `image` and of each service.
+ * Nested lists elsewhere stay nested. Lists usually nest through `!reference` or a YAML alias
+ * (`needs: [!reference [.a, needs], job-x]`), so flattening runs after references, on the
+ * merged configuration, before jobs are read: the preview, hover and the CLI's output all see
+ * what GitLab composes.
+ */
+import { mapNode, seqNode } from '../model.js';
+import type { MapNode, Node, SeqNode } from '../model.js';
+
+/** `Commands` flattens nested script lists up to this depth. */
+const MAX_COMMANDS_DEPTH = 10;
+/** `[@config].flatten` has no depth limit; the YAML loader's depth limit bounds it. */
+const UNLIMITED = Number.POSITIVE_INFINITY;
+
+const COMMAND_KEYS = ['script', 'before_script', 'after_script'];
+
+function flattenItems(items: readonly Node[], maxDepth: number, depth = 0, out: Node[] = []): Node[] {
+  // Appends in place: spreading a long nested list into push() would overflow the call stack.
+  for (const i of items) {
+    if (i.kind === 'seq' && depth < maxDepth) flattenItems(i.items, maxDepth, depth + 1, out);
+    else out.push(i);
+  }
+  return out;
+}
+
+/** A list with its nested lists spliced in (the same node when nothing nests). */
+export function flattenList(node: Node, maxDepth = UNLIMITED): Node {
+  if (node.kind !== 'seq' || !node.items.some((i) => i.kind === 'seq')) return node;
+  const out: SeqNode = seqNode(flattenItems(node.items, maxDepth), node.span);
+  out.via = node.via;
+  return out;
+}
+
+/** The items of a list as a ComposableArray entry composes them; a non-list is one item. */
+export function composedItems(node: Node): readonly Node[] {
+  return node.kind === 'seq' ? (flattenList(node) as SeqNode).items : [node];
+}
+
+/** A map with some entries replaced (the same node when none changed). */
+function withEntries(node: MapNode, change: (key: string, value: Node) => Node): MapNode {
+  let entries: Map<string, Node> | undefined;
+  for (const [key, value] of node.entries) {
+    const next = change(key, value);
+    if (next === value) continue;
+    entries ??= new Map(node.entries);
+    entries.set(key, next);
+  }
+  if (!entries) return node;
+  const out = mapNode(node.span, entries, node.keySpans);
+  out.via = node.via;
+  return out;
+}
+
+function mapItems(node: Node, change: (item: Node) => Node): Node {
+  if (node.kind !== 'seq') return node;
+  const items = node.items.map(change);
+  if (items.every((i, n) => i === node.items[n])) return node;
+  const out = seqNode(items, node.span);
+  out.via = node.via;
+  return out;
+}
+
+/** `rules:` as GitLab composes it: flat, and each rule's `needs` flat. */
+function composeRules(rules: Node): Node {
+  return mapItems(flattenList(rules), (rule) => (rule.kind === 'map' ? withEntries(rule, (k, v) => (k === 'needs' ? flattenList(v) : v)) : rule));
+}
+
+/** An `image` or a service: its `ports` flat. */
+function composeImage(image: Node): Node {
+  return image.kind === 'map' ? withEntries(image, (k, v) => (k === 'ports' ? flattenList(v) : v)) : image;
+}
+
+/** A job, `default:` or the top-level globals: every key GitLab flattens, flattened. */
+function composeKey(key: string, value: Node): Node {
+  if (COMMAND_KEYS.includes(key)) return flattenList(value, MAX_COMMANDS_DEPTH);
+  switch (key) {
+    case 'rules':
+      return composeRules(value);
+    case 'needs':
+    case 'cache':
+      return flattenList(value);
+    case 'parallel':
+      return value.kind === 'map' ? withEntries(value, (k, v) => (k === 'matrix' ? flattenList(v) : v)) : value;
+    case 'image':
+      return composeImage(value);
+    case 'services':
+      return mapItems(value, composeImage);
+    default:
+      return value;
+  }
+}
+
+/** A job (or `default:`) with the lists GitLab flattens flattened. */
+export function composeJob(job: MapNode): MapNode {
+  return withEntries(job, composeKey);
+}
+
+/**
+ * The merged configuration with the lists GitLab flattens flattened: in jobs, `default:`,
+ * `workflow:rules`, the deprecated top-level globals and `include:`.
+ */
+export function composeConfig(doc: MapNode): MapNode {
+  return withEntries(doc, (key, value) => {
+    switch (key) {
+      case 'workflow':
+        return value.kind === 'map' ? withEntries(value, (k, v) => (k === 'rules' ? composeRules(v) : v)) : value;
+      case 'include':
+        return flattenList(value);
+      case 'variables':
+      case 'spec':
+      case 'stages':
+      case 'types':
+        return value;
+      case 'image':
+      case 'services':
+      case 'cache':
+      case 'before_script':
+      case 'after_script':
+        return composeKey(key, value);
+      default:
+        return value.kind === 'map' ? composeJob(value) : value;
+    }
+  });
+}
+
+/** `stages:` read as a list of names (nested lists spliced in, as for scripts). */
+export function flattenStages(node: Node): Node {
+  return flattenList(node, MAX_COMMANDS_DEPTH);
+}

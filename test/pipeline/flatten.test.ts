@@ -1,0 +1,26 @@
+/**
+ * Where GitLab flattens nested lists (ComposableArray entries and scripts) and where it keeps
+ * them, as data: each test/pipeline/flatten/*.yml holds the files of a pipeline and, for some
+ * top-level entries, the keys expected in the expanded output. The `needs` checks must see the
+ * flattened list too, so every case must also expand without errors.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { expandPlain } from '../support/engine.js';
+
+const dir = join(__dirname, 'flatten');
+
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml')).sort()) {
+  const data = parse(readFileSync(join(dir, file), 'utf8')) as { files: Record<string, string>; expected: Record<string, Record<string, unknown>> };
+  test(`flattening as GitLab does: ${file}`, async () => {
+    const { plain, pipeline } = await expandPlain(data.files, { variables: { CI_COMMIT_BRANCH: 'main' } });
+    assert.deepEqual(pipeline.diagnostics.map((d) => `${d.code}: ${d.message}`), []);
+    for (const [name, keys] of Object.entries(data.expected)) {
+      assert.ok(plain[name], `${name} is in the output`);
+      for (const [key, value] of Object.entries(keys)) assert.deepEqual(plain[name][key], value, `${name}.${key}`);
+    }
+  });
+}
