@@ -3,13 +3,16 @@
  * the Workspace (cached until something changes); each feature in features/ registers its handlers.
  */
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import type { ClientCapabilities, InitializeParams, InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
+import type { ClientCapabilities, Diagnostic, InitializeParams, InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { makeContext } from './features/shared/context.js';
 import type { FeatureContext, FeatureHost } from './features/shared/context.js';
-import { diagnosticsByUri } from './features/shared/diagnostics.js';
+import { diagnosticsByUri, toLsp } from './features/shared/diagnostics.js';
+import { analysedText } from './features/shared/analysis.js';
+import { spanMover } from './features/shared/moved-spans.js';
+import { LineIndex } from './pipeline/yaml/positions.js';
 import { features } from './features/index.js';
 import { DEFAULT_SETTINGS, Workspace } from './workspace.js';
 import type { Analysis, Settings } from './workspace.js';
@@ -140,17 +143,37 @@ async function validate(uri: string): Promise<void> {
   if (!uri.startsWith('file:') || !documents.get(uri)) return;
   try {
     const analysis = await analysisFor(uri);
-    let byUri = diagnosticsByUri(analysis.pipeline, (u) => documents.get(u)?.getText(), { standalone: analysis.standalone, knownVariables: analysis.knownVariables });
+    const texts = (u: string) => documents.get(u)?.getText();
+    let byUri = brokenMomentDiagnostics(analysis, texts) ?? diagnosticsByUri(analysis.pipeline, texts, { standalone: analysis.standalone, knownVariables: analysis.knownVariables });
+    const shown = analysis.lastGood ?? analysis;
     // A conditionally included document speaks for itself only: the root's files follow the root pipeline.
-    if (analysis.conditional) byUri = new Map([[uri, byUri.get(uri) ?? []]]);
-    const key = analysis.conditional ? uri : analysis.rootUri;
+    if (shown.conditional) byUri = new Map([[uri, byUri.get(uri) ?? []]]);
+    const key = shown.conditional ? uri : shown.rootUri;
     const previous = published.get(key) ?? new Set();
-    for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, diagnostics });
+    // Each with the version of the open document it was computed for (LSP: lets a client drop an outdated set).
+    for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, version: documents.get(u)?.version, diagnostics });
     for (const u of previous) if (!byUri.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [] });
     published.set(key, new Set(byUri.keys()));
   } catch (e) {
     connection.console.error(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
   }
+}
+
+/**
+ * While a file of the pipeline does not parse: the last good analysis's findings where they are in
+ * today's texts, and the syntax errors themselves (last-good-analysis.ts). Undefined otherwise.
+ */
+function brokenMomentDiagnostics(analysis: Analysis, texts: (uri: string) => string | undefined): Map<string, Diagnostic[]> | undefined {
+  const good = analysis.lastGood;
+  if (!good) return undefined;
+  const moveSpan = spanMover((u) => analysedText(good, u), texts);
+  const byUri = diagnosticsByUri(good.pipeline, texts, { standalone: good.standalone, knownVariables: analysis.knownVariables, moveSpan });
+  for (const d of analysis.syntaxErrors ?? []) {
+    const text = texts(d.span.uri) ?? analysis.pipeline.files.find((f) => f.uri === d.span.uri)?.parsed.text;
+    if (text === undefined) continue;
+    byUri.set(d.span.uri, [...(byUri.get(d.span.uri) ?? []), toLsp(d, new LineIndex(text))]);
+  }
+  return byUri;
 }
 
 documents.onDidOpen((e) => {
