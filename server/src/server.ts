@@ -142,6 +142,8 @@ async function run(uri: string): Promise<void> {
 async function validate(uri: string): Promise<void> {
   if (!uri.startsWith('file:') || !documents.get(uri)) return;
   try {
+    // The versions the analysis starts from: an edit arriving meanwhile gets its own run (and version) after this one.
+    const versions = new Map(documents.all().map((d) => [d.uri, d.version]));
     const analysis = await analysisFor(uri);
     const texts = (u: string) => documents.get(u)?.getText();
     let byUri = brokenMomentDiagnostics(analysis, texts) ?? diagnosticsByUri(analysis.pipeline, texts, { standalone: analysis.standalone, knownVariables: analysis.knownVariables });
@@ -151,7 +153,7 @@ async function validate(uri: string): Promise<void> {
     const key = shown.conditional ? uri : shown.rootUri;
     const previous = published.get(key) ?? new Set();
     // Each with the version of the open document it was computed for (LSP: lets a client drop an outdated set).
-    for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, version: documents.get(u)?.version, diagnostics });
+    for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, version: versions.get(u), diagnostics });
     for (const u of previous) if (!byUri.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [] });
     published.set(key, new Set(byUri.keys()));
   } catch (e) {
