@@ -2,11 +2,11 @@
  * The language server: wiring only. Documents and settings come in over LSP; analyses come from
  * the Workspace (cached until something changes); each feature in features/ registers its handlers.
  */
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { createConnection, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import type { ClientCapabilities, Diagnostic, InitializeParams, InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeContext } from './features/shared/context.js';
 import type { FeatureContext, FeatureHost } from './features/shared/context.js';
 import { diagnosticsByUri, toLsp } from './features/shared/diagnostics.js';
@@ -81,18 +81,54 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   folders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
   if (!folders.length && params.rootUri) folders = [fileURLToPath(params.rootUri)];
   const init = params.initializationOptions as { settings?: Partial<Settings> } | undefined;
-  if (init?.settings) settings = { ...DEFAULT_SETTINGS, ...init.settings };
+  if (init?.settings) settings = initialSettings = { ...DEFAULT_SETTINGS, ...init.settings };
   if (init && typeof init === 'object') initializationOptions = init as Record<string, unknown>;
   const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental, workspace: { workspaceFolders: { supported: true, changeNotifications: true } } };
   for (const f of features) Object.assign(capabilities, f.capabilities);
   return { capabilities, serverInfo: { name: 'gitlab-ci-presets' } };
 });
 
-connection.onDidChangeConfiguration((change) => {
-  const s = (change.settings as { gitlabCiPresets?: Partial<Settings> } | undefined)?.gitlabCiPresets;
-  if (s) settings = { ...DEFAULT_SETTINGS, ...s };
+/** Settings given at start (`initializationOptions.settings`): the base a pulled section is laid over. */
+let initialSettings: Settings = DEFAULT_SETTINGS;
+const SECTION = 'gitlabCiPresets';
+
+/**
+ * Pull-model clients (Neovim, Helix, Zed, Emacs): the server asks `workspace/configuration` for the
+ * `gitlabCiPresets` section when the client can answer, at start and on every
+ * `didChangeConfiguration`; settings pushed in that notification count where it cannot.
+ */
+const canPull = () => clientCapabilities?.workspace?.configuration === true;
+
+async function pullSettings(): Promise<boolean> {
+  let pulled: unknown;
+  try {
+    pulled = await connection.workspace.getConfiguration(folders[0] ? { section: SECTION, scopeUri: pathToFileURL(folders[0]).href } : { section: SECTION });
+  } catch (e) {
+    connection.console.log(`workspace/configuration: ${(e as Error).message}`);
+    return false;
+  }
+  if (!pulled || typeof pulled !== 'object' || Array.isArray(pulled)) return false;
+  // Unset values (VS Code answers '' for an empty string setting) leave the default.
+  const given = Object.fromEntries(Object.entries(pulled).filter(([, v]) => v !== '' && v !== null && v !== undefined));
+  const next: Settings = { ...initialSettings, ...(given as Partial<Settings>) };
+  if (JSON.stringify(next) === JSON.stringify(settings)) return false;
+  settings = next;
+  return true;
+}
+
+function settingsChanged(): void {
   workspace.invalidate();
   for (const doc of documents.all()) schedule(doc.uri, 0);
+}
+
+connection.onDidChangeConfiguration(async (change) => {
+  if (canPull()) {
+    await pullSettings();
+    return settingsChanged();
+  }
+  const s = (change.settings as { gitlabCiPresets?: Partial<Settings> } | undefined)?.gitlabCiPresets;
+  if (s) settings = { ...DEFAULT_SETTINGS, ...s };
+  settingsChanged();
 });
 
 /** Files changed on disk (the client watches the workspace's YAML files): the index follows; unopened files change analyses. */
@@ -103,6 +139,11 @@ connection.onDidChangeWatchedFiles(({ changes }) => {
 });
 
 connection.onInitialized(() => {
+  if (canPull()) {
+    // Clients that send didChangeConfiguration only to registered servers (LSP 3.6+ dynamic registration).
+    if (clientCapabilities?.workspace?.didChangeConfiguration?.dynamicRegistration) void connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
+    void pullSettings().then((changed) => changed && settingsChanged());
+  }
   if (!clientCapabilities?.workspace?.workspaceFolders) return;
   connection.workspace.onDidChangeWorkspaceFolders((e) => {
     const removed = new Set(e.removed.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri)));
