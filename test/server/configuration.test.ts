@@ -23,7 +23,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const missing = (d: Diagnostic[]) => d.filter((x) => x.code === 'variable-missing').map((x) => x.message.split(' ')[0]);
+const missing = (d: Diagnostic[]) => d.filter((x) => x.code === 'variable-missing').map((x) => (typeof x.message === 'string' ? x.message : x.message.value).split(' ')[0]);
 
 test('settings pulled with workspace/configuration at start and again on didChangeConfiguration; diagnostics carry the version', async () => {
   const c = new LspClient();
