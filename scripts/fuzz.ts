@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- [--seed N] [--cases N] [--only K] [--budget-ms 1000]` — the live language
+ * `npm run fuzz -- [--seed N] [--cases N] [--only K] [--budget-ms 1000] [--pairs N]` — the live language
  * server (dist/server.js over stdio) fed generated and mutated CI files (seeded from the corpus in
  * ../shared/corpus, read at run time) and random edit sequences (typing, deletes, pastes of random
  * code units, unicode, huge lines, several changes per notification), with completion, hover,
@@ -13,6 +13,8 @@
  * workspace file; nothing is logged as an error. Each case has its own PRNG stream: `--only K`
  * replays case K of a seed, and every failing case is saved under test-results/fuzz/.
  * Prints cases, findings and latency figures; exit code 1 when anything was found.
+ * Then `--pairs` (default 2000; 0 skips) edit–undo pairs (test/reliability/edit-undo.ts): after
+ * each random edit and its undo the diagnostics, completion and preview must equal the originals.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { percentile, rangesOutside } from '../test/reliability/fuzz-checks.js';
 import { caseRng, generateCiFile, limitInput, loadCorpus, mutate } from '../test/reliability/fuzz-inputs.js';
 import { randomChanges, randomRequest } from '../test/reliability/fuzz-requests.js';
 import type { FuzzOp } from '../test/reliability/fuzz-requests.js';
+import { formatEditUndo, runEditUndo } from '../test/reliability/edit-undo.js';
 import { GitLabStandIn } from '../test/support/gitlab-stand-in.js';
 import { LspClient, repoRoot } from '../test/support/lsp-client.js';
 
@@ -303,12 +306,24 @@ async function main(): Promise<void> {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? Number(process.argv[i + 1]) : undefined;
   };
-  const report = await runFuzz({ seed: arg('seed') ?? 1, cases: arg('cases') ?? 10_000, only: arg('only'), from: arg('from'), budgetMs: arg('budget-ms'), progress: (l) => console.log(l) });
-  console.log(formatReport(report));
-  const out = join(repoRoot, 'test-results', 'fuzz-report.json');
   mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
-  writeFileSync(out, JSON.stringify(report, null, 1));
-  process.exit(report.findings.length ? 1 : 0);
+  let failed = false;
+  const cases = arg('cases') ?? 10_000;
+  if (cases > 0) {
+    const report = await runFuzz({ seed: arg('seed') ?? 1, cases, only: arg('only'), from: arg('from'), budgetMs: arg('budget-ms'), progress: (l) => console.log(l) });
+    console.log(formatReport(report));
+    writeFileSync(join(repoRoot, 'test-results', 'fuzz-report.json'), JSON.stringify(report, null, 1));
+    failed ||= report.findings.length > 0;
+  }
+  // Edit–undo invariance (test/reliability/edit-undo.ts): `--pairs 0` skips it.
+  const pairs = arg('pairs') ?? 2000;
+  if (pairs > 0 && arg('only') === undefined) {
+    const undo = await runEditUndo({ seed: arg('seed') ?? 1, pairs, progress: (l) => console.log(l) });
+    console.log(formatEditUndo(undo));
+    writeFileSync(join(repoRoot, 'test-results', 'edit-undo-report.json'), JSON.stringify(undo, null, 1));
+    failed ||= undo.differences.length > 0;
+  }
+  process.exit(failed ? 1 : 0);
 }
 
 if (require.main === module) void main();

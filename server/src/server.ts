@@ -2,14 +2,17 @@
  * The language server: wiring only. Documents and settings come in over LSP; analyses come from
  * the Workspace (cached until something changes); each feature in features/ registers its handlers.
  */
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import type { ClientCapabilities, InitializeParams, InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
+import { createConnection, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import type { ClientCapabilities, Diagnostic, InitializeParams, InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeContext } from './features/shared/context.js';
 import type { FeatureContext, FeatureHost } from './features/shared/context.js';
-import { diagnosticsByUri } from './features/shared/diagnostics.js';
+import { diagnosticsByUri, toLsp } from './features/shared/diagnostics.js';
+import { analysedText } from './features/shared/analysis.js';
+import { spanMover } from './features/shared/moved-spans.js';
+import { LineIndex } from './pipeline/yaml/positions.js';
 import { features } from './features/index.js';
 import { DEFAULT_SETTINGS, Workspace } from './workspace.js';
 import type { Analysis, Settings } from './workspace.js';
@@ -78,18 +81,54 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   folders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
   if (!folders.length && params.rootUri) folders = [fileURLToPath(params.rootUri)];
   const init = params.initializationOptions as { settings?: Partial<Settings> } | undefined;
-  if (init?.settings) settings = { ...DEFAULT_SETTINGS, ...init.settings };
+  if (init?.settings) settings = initialSettings = { ...DEFAULT_SETTINGS, ...init.settings };
   if (init && typeof init === 'object') initializationOptions = init as Record<string, unknown>;
   const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental, workspace: { workspaceFolders: { supported: true, changeNotifications: true } } };
   for (const f of features) Object.assign(capabilities, f.capabilities);
   return { capabilities, serverInfo: { name: 'gitlab-ci-presets' } };
 });
 
-connection.onDidChangeConfiguration((change) => {
-  const s = (change.settings as { gitlabCiPresets?: Partial<Settings> } | undefined)?.gitlabCiPresets;
-  if (s) settings = { ...DEFAULT_SETTINGS, ...s };
+/** Settings given at start (`initializationOptions.settings`): the base a pulled section is laid over. */
+let initialSettings: Settings = DEFAULT_SETTINGS;
+const SECTION = 'gitlabCiPresets';
+
+/**
+ * Pull-model clients (Neovim, Helix, Zed, Emacs): the server asks `workspace/configuration` for the
+ * `gitlabCiPresets` section when the client can answer, at start and on every
+ * `didChangeConfiguration`; settings pushed in that notification count where it cannot.
+ */
+const canPull = () => clientCapabilities?.workspace?.configuration === true;
+
+async function pullSettings(): Promise<boolean> {
+  let pulled: unknown;
+  try {
+    pulled = await connection.workspace.getConfiguration(folders[0] ? { section: SECTION, scopeUri: pathToFileURL(folders[0]).href } : { section: SECTION });
+  } catch (e) {
+    connection.console.log(`workspace/configuration: ${(e as Error).message}`);
+    return false;
+  }
+  if (!pulled || typeof pulled !== 'object' || Array.isArray(pulled)) return false;
+  // Unset values (VS Code answers '' for an empty string setting) leave the default.
+  const given = Object.fromEntries(Object.entries(pulled).filter(([, v]) => v !== '' && v !== null && v !== undefined));
+  const next: Settings = { ...initialSettings, ...(given as Partial<Settings>) };
+  if (JSON.stringify(next) === JSON.stringify(settings)) return false;
+  settings = next;
+  return true;
+}
+
+function settingsChanged(): void {
   workspace.invalidate();
   for (const doc of documents.all()) schedule(doc.uri, 0);
+}
+
+connection.onDidChangeConfiguration(async (change) => {
+  if (canPull()) {
+    await pullSettings();
+    return settingsChanged();
+  }
+  const s = (change.settings as { gitlabCiPresets?: Partial<Settings> } | undefined)?.gitlabCiPresets;
+  if (s) settings = { ...DEFAULT_SETTINGS, ...s };
+  settingsChanged();
 });
 
 /** Files changed on disk (the client watches the workspace's YAML files): the index follows; unopened files change analyses. */
@@ -100,6 +139,11 @@ connection.onDidChangeWatchedFiles(({ changes }) => {
 });
 
 connection.onInitialized(() => {
+  if (canPull()) {
+    // Clients that send didChangeConfiguration only to registered servers (LSP 3.6+ dynamic registration).
+    if (clientCapabilities?.workspace?.didChangeConfiguration?.dynamicRegistration) void connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
+    void pullSettings().then((changed) => changed && settingsChanged());
+  }
   if (!clientCapabilities?.workspace?.workspaceFolders) return;
   connection.workspace.onDidChangeWorkspaceFolders((e) => {
     const removed = new Set(e.removed.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri)));
@@ -139,18 +183,40 @@ async function run(uri: string): Promise<void> {
 async function validate(uri: string): Promise<void> {
   if (!uri.startsWith('file:') || !documents.get(uri)) return;
   try {
+    // The versions the analysis starts from: an edit arriving meanwhile gets its own run (and version) after this one.
+    const versions = new Map(documents.all().map((d) => [d.uri, d.version]));
     const analysis = await analysisFor(uri);
-    let byUri = diagnosticsByUri(analysis.pipeline, (u) => documents.get(u)?.getText(), { standalone: analysis.standalone, knownVariables: analysis.knownVariables });
+    const texts = (u: string) => documents.get(u)?.getText();
+    let byUri = brokenMomentDiagnostics(analysis, texts) ?? diagnosticsByUri(analysis.pipeline, texts, { standalone: analysis.standalone, knownVariables: analysis.knownVariables });
+    const shown = analysis.lastGood ?? analysis;
     // A conditionally included document speaks for itself only: the root's files follow the root pipeline.
-    if (analysis.conditional) byUri = new Map([[uri, byUri.get(uri) ?? []]]);
-    const key = analysis.conditional ? uri : analysis.rootUri;
+    if (shown.conditional) byUri = new Map([[uri, byUri.get(uri) ?? []]]);
+    const key = shown.conditional ? uri : shown.rootUri;
     const previous = published.get(key) ?? new Set();
-    for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, diagnostics });
+    // Each with the version of the open document it was computed for (LSP: lets a client drop an outdated set).
+    for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, version: versions.get(u), diagnostics });
     for (const u of previous) if (!byUri.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [] });
     published.set(key, new Set(byUri.keys()));
   } catch (e) {
     connection.console.error(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
   }
+}
+
+/**
+ * While a file of the pipeline does not parse: the last good analysis's findings where they are in
+ * today's texts, and the syntax errors themselves (last-good-analysis.ts). Undefined otherwise.
+ */
+function brokenMomentDiagnostics(analysis: Analysis, texts: (uri: string) => string | undefined): Map<string, Diagnostic[]> | undefined {
+  const good = analysis.lastGood;
+  if (!good) return undefined;
+  const moveSpan = spanMover((u) => analysedText(good, u), texts);
+  const byUri = diagnosticsByUri(good.pipeline, texts, { standalone: good.standalone, knownVariables: analysis.knownVariables, moveSpan });
+  for (const d of analysis.syntaxErrors ?? []) {
+    const text = texts(d.span.uri) ?? analysis.pipeline.files.find((f) => f.uri === d.span.uri)?.parsed.text;
+    if (text === undefined) continue;
+    byUri.set(d.span.uri, [...(byUri.get(d.span.uri) ?? []), toLsp(d, new LineIndex(text))]);
+  }
+  return byUri;
 }
 
 documents.onDidOpen((e) => {

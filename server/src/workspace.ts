@@ -23,7 +23,9 @@ import { projectRootOf } from './sources/directory-sources.js';
 import { folderSelfProject } from './sources/git-remotes.js';
 import type { SourceSession } from './sources/source-session.js';
 import type { SourceChain } from './sources/source-chain.js';
-import type { ProjectLoc, SourceProvider } from './pipeline/sources.js';
+import type { ProjectLoc, ReadResult, SourceProvider } from './pipeline/sources.js';
+import type { PipelineDiagnostic } from './pipeline/model.js';
+import { LastGoodAnalyses, syntaxErrors } from './last-good-analysis.js';
 
 export interface Settings {
   /** `{"group/project[@ref]": "path"}`, paths relative to the workspace folder. */
@@ -61,6 +63,10 @@ export interface Analysis {
   reads?: Reads;
   /** Variables set outside the files: the `knownVariables` setting and, for a root pipeline, the keys of the project's and its groups' CI/CD variables in GitLab. */
   knownVariables: string[];
+  /** The syntax errors of the files of this pipeline that do not parse now (absent when every file parses). */
+  syntaxErrors?: PipelineDiagnostic[];
+  /** While a file does not parse: the last analysis of this pipeline in which every file did (last-good-analysis.ts); features answer from it. */
+  lastGood?: Analysis;
 }
 
 export type Reads = Map<string, { text: string; open: boolean }>;
@@ -86,13 +92,17 @@ interface RootPipeline {
  */
 class SourceWatch implements SourceProvider {
   uncertain = false;
+  /** Every workspace file read, with its text: also those that do not parse, which the pipeline's files leave out. */
+  texts = new Map<string, string>();
   constructor(private sources: SourceProvider) {}
   private seen<T extends { ok: boolean }>(r: T): T {
     if (!r.ok) this.uncertain = true;
     return r;
   }
   async readProjectFile(loc: ProjectLoc, path: string) {
-    return this.seen(await this.sources.readProjectFile(loc, path));
+    const r: ReadResult = this.seen(await this.sources.readProjectFile(loc, path));
+    if (r.ok && r.uri.startsWith('file:') && !this.texts.has(r.uri)) this.texts.set(r.uri, r.text);
+    return r;
   }
   async listProjectFiles(loc: ProjectLoc) {
     this.uncertain = true;
@@ -118,6 +128,7 @@ export class Workspace {
   private generation = 0;
   private analyses = new Map<string, Memo<Analysis>>();
   private rootPipelines = new Map<string, Memo<RootPipeline>>();
+  private lastGood = new LastGoodAnalyses<Analysis>();
 
   constructor(
     private folders: () => string[],
@@ -174,7 +185,13 @@ export class Workspace {
 
   /** The analysis of `uri`: the remembered one while every text it read is unchanged. */
   analysisFor(uri: string): Promise<Analysis> {
-    return this.remembered(this.analyses, uri, () => this.analyse(uri));
+    return this.remembered(this.analyses, uri, async () => this.withLastGood(uri, await this.analyse(uri)));
+  }
+
+  /** An analysis in which every file parses is remembered as the pipeline's last good one; one in which a file does not parse is given it. */
+  private withLastGood(uri: string, a: Analysis): Analysis {
+    if (this.lastGood.record(a, uri)) return a;
+    return { ...a, syntaxErrors: syntaxErrors(a.pipeline), lastGood: this.lastGood.forBroken(a, uri) };
   }
 
   /** Is every text these reads saw still what the workspace holds? (Unopened files change through `invalidate`.) */
@@ -209,6 +226,8 @@ export class Workspace {
     for (const f of pipeline.files) {
       if (f.uri.startsWith('file:') && !into.has(f.uri)) into.set(f.uri, { text: f.parsed.text, open: this.openText(f.uri) !== undefined });
     }
+    // A file that did not parse is no file of the pipeline, but the expansion depends on its text all the same.
+    for (const [uri, text] of watch.texts) if (!into.has(uri)) into.set(uri, { text, open: this.openText(uri) !== undefined });
     return into;
   }
 
@@ -238,7 +257,10 @@ export class Workspace {
         const knownVariables = [...new Set([...this.settings().knownVariables, ...(await settingsKeys)])];
         return { pipeline, sources, reads: this.readsOf(pipeline, watch), knownVariables };
       });
-      if (root.pipeline.files.some((f) => f.uri === uri)) {
+      // A file that does not parse now is where it was when the root pipeline last parsed (the root file itself is always).
+      const member = (p: ExpandedPipeline | undefined) => p?.files.some((f) => f.uri === uri);
+      const broken = syntaxErrors(root.pipeline).length > 0;
+      if (member(root.pipeline) || (broken && (uri === rootUri || member(this.lastGood.root(rootUri)?.pipeline)))) {
         return { pipeline: root.pipeline, standalone: false, rootUri, sources: root.sources, reads: root.reads, knownVariables: root.knownVariables };
       }
       // A file the root pipeline includes only under a condition the simulation does not meet (an

@@ -165,3 +165,16 @@ test('status bar summary: workspace, local, API, cache stale since …, offline'
   assert.equal(cached.warning, true);
   assert.match(cached.tooltip, /ECONNREFUSED/);
 });
+
+test('a pipeline whose YAML does not parse: the banner names the line with a link, and no "not created" verdict', async () => {
+  const m = await model({ '.gitlab-ci.yml': 'job:\n  script: [echo]\n' });
+  const location = { uri: m.rootUri, range: { start: { line: 3, character: 0 }, end: { line: 3, character: 3 } } };
+  const empty = { ...m, jobs: [], stages: [], pipelineError: undefined, yamlError: { message: 'Implicit keys need to be followed by <map>', line: 4, location, lastGood: false } };
+  const { html, locations } = renderPreview(empty);
+  assert.match(html, /the YAML does not parse \(line 4\)/);
+  assert.doesNotMatch(html, /no job matches|Pipeline not created/);
+  assert.ok(locations.some((l) => l.range.start.line === 3), 'the banner links to the error');
+  const stale = renderPreview({ ...m, yamlError: { ...empty.yamlError, lastGood: true } }).html;
+  assert.match(stale, /showing the pipeline as it last parsed/);
+  assert.match(renderPreview({ ...empty, yamlError: { ...empty.yamlError, message: '<img src=x>' } }).html, /&lt;img src=x&gt;/);
+});

@@ -160,7 +160,15 @@ function decodeURIComponentSafe(s: string): string {
 
 function renderBanner(model: PreviewModel, links: Links): string {
   const parts: string[] = [];
-  if (!model.workflow.created) parts.push(`<div class="banner not-created" role="status">Pipeline not created: ${links.link(esc(model.workflow.text), model.workflow.location, 'rule-link')}</div>`);
+  if (model.yamlError) {
+    const e = model.yamlError;
+    const where = links.link(esc(`the YAML does not parse (line ${e.line})`), e.location, 'rule-link');
+    const then = e.lastGood ? ' — showing the pipeline as it last parsed' : '';
+    parts.push(`<div class="banner yaml-error" role="status">${where}: ${esc(e.message)}${esc(then)}</div>`);
+  }
+  if (model.yamlError && !model.yamlError.lastGood) {
+    // Nothing was read past the error: no verdict to give.
+  } else if (!model.workflow.created) parts.push(`<div class="banner not-created" role="status">Pipeline not created: ${links.link(esc(model.workflow.text), model.workflow.location, 'rule-link')}</div>`);
   else if (model.pipelineError) parts.push(`<div class="banner not-created" role="status">${links.link(esc(model.pipelineError.message), model.pipelineError.location, 'rule-link')}</div>`);
   const counts = model.jobs.filter((j) => j.included).length;
   const n = (count: number, word: string) => `${esc(count)} ${word}${count === 1 ? '' : 's'}`;

@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { getPath, toPlain } from '../pipeline/model.js';
 import type { LoadedFile } from '../pipeline/includes/includes.js';
 import type { Analysis } from '../workspace.js';
-import { answering } from './shared/analysis.js';
+import { answering, yamlErrorOf } from './shared/analysis.js';
 import type { Feature, FeatureContext } from './shared/context.js';
 import { includeHover, includeInputHover, ownInputHover } from './hover-include.js';
 import { jobHover } from './hover-job.js';
@@ -114,7 +114,11 @@ export function hoverAt(ctx: FeatureContext, offset: number): Hover | null {
     if (occ && md) return markdown(md, occ.span.start, occ.span.end);
   }
   const t = textHover(ctx, analysis, offset, fresh && !!file);
-  return t ? markdown(t.md, t.start, t.end) : null;
+  if (!t) return null;
+  // Answered from an earlier analysis: say so, and where the YAML breaks now.
+  const broken = fresh ? undefined : yamlErrorOf(ctx);
+  const note = fresh ? '' : `\n\n---\n_From the last analysis in which the YAML parsed${broken ? `: it does not parse now (line ${broken.line})` : ''}._`;
+  return markdown(t.md + note, t.start, t.end);
 }
 
 export const hover: Feature = {

@@ -16,6 +16,7 @@ import { simulate } from '../pipeline/rules/simulation.js';
 import type { SimulatedJob, SimulationRequest } from '../pipeline/rules/simulation.js';
 import { listFilesRecursive } from '../sources/directory-sources.js';
 import type { Feature, FeatureContext } from './shared/context.js';
+import { lastGoodContext, yamlErrorOf } from './shared/analysis.js';
 import { missingVariableDiagnostics, PIPELINE_ONLY_CODES } from './shared/diagnostics.js';
 import { renderYaml } from './preview-yaml.js';
 import { clientUri, isEditable } from './shared/client-uris.js';
@@ -83,6 +84,12 @@ export interface PreviewModel {
   context: Required<Pick<PreviewContext, 'source' | 'branch' | 'tag' | 'defaultBranch'>> & { variables: Record<string, string> };
   workflow: { created: boolean; text: string; location?: Location; assumed?: string };
   pipelineError?: { message: string; location?: Location };
+  /**
+   * A file of the pipeline does not parse now: its first syntax error (the document's own first).
+   * `lastGood`: the rest of the model is the last analysis in which every file parsed; else there
+   * was none and the model shows what could be read.
+   */
+  yamlError?: { message: string; line: number; location?: Location; lastGood: boolean };
   stages: { name: string; jobs: string[] }[];
   jobs: PreviewJob[];
   edges: { from: string; to: string; optional: boolean }[];
@@ -109,7 +116,10 @@ export const SOURCES_REQUEST = 'gitlabCiPresets/pipelineSources';
 
 const GLOBAL_ORDER = ['stages', 'variables', 'workflow', 'default'];
 
-export function buildPreview(ctx: FeatureContext, params: PreviewContext, files?: readonly string[]): PreviewModel {
+export function buildPreview(current: FeatureContext, params: PreviewContext, files?: readonly string[]): PreviewModel {
+  // While a file does not parse: the last good analysis, its spans moved onto today's texts.
+  const ctx = lastGoodContext(current);
+  const broken = yamlErrorOf(current);
   const pipeline = ctx.analysis.pipeline;
   const simulation = simulate(pipeline, { ...params, targetBranch: undefined }, files);
   const { verdicts } = simulation;
@@ -138,9 +148,14 @@ export function buildPreview(ctx: FeatureContext, params: PreviewContext, files?
   const standalone = ctx.analysis.standalone;
   // What the editor shows (engine + missing required variables), plus the rules simulation's findings.
   const missing = standalone ? [] : missingVariableDiagnostics(pipeline, ctx.settings.knownVariables ?? []);
-  const diagnostics: PreviewDiagnostic[] = [...pipeline.diagnostics, ...missing, ...verdicts.diagnostics]
-    .filter((d) => !(standalone && PIPELINE_ONLY_CODES.has(d.code)))
-    .map((d: PipelineDiagnostic) => ({ severity: d.severity, code: d.code, message: d.message, location: loc(d.span) }));
+  const currentLoc = locator(current);
+  const syntax = ctx === current ? [] : (current.analysis.syntaxErrors ?? []).map((d) => ({ severity: d.severity, code: d.code, message: d.message, location: currentLoc(d.span) }));
+  const diagnostics: PreviewDiagnostic[] = [
+    ...syntax,
+    ...[...pipeline.diagnostics, ...missing, ...verdicts.diagnostics]
+      .filter((d) => !(standalone && PIPELINE_ONLY_CODES.has(d.code)))
+      .map((d: PipelineDiagnostic) => ({ severity: d.severity, code: d.code, message: d.message, location: loc(d.span) })),
+  ];
   const globalsNode = { ...pipeline.merged, entries: new Map(GLOBAL_ORDER.flatMap((k) => (pipeline.merged.entries.has(k) ? [[k, pipeline.merged.entries.get(k)!] as const] : []))) };
   return {
     uri: ctx.document.uri,
@@ -148,7 +163,9 @@ export function buildPreview(ctx: FeatureContext, params: PreviewContext, files?
     standalone,
     context,
     workflow: { created: verdicts.workflow.created, text: verdicts.workflow.decidedBy.text, location: loc(verdicts.workflow.decidedBy.span), assumed: verdicts.workflow.decidedBy.assumed },
-    pipelineError: verdicts.pipelineError && { message: verdicts.pipelineError.message, location: loc(verdicts.pipelineError.span) },
+    // A pipeline that could not be read is not "not created": the YAML error says why it is empty.
+    pipelineError: broken && ctx === current ? undefined : verdicts.pipelineError && { message: verdicts.pipelineError.message, location: loc(verdicts.pipelineError.span) },
+    yamlError: broken && { message: broken.message, line: broken.line, location: broken.location && { uri: clientUri(current, broken.location.uri), range: broken.location.range }, lastGood: ctx !== current },
     stages: stages.filter((s) => s.jobs.length || !s.name.startsWith('.')),
     jobs,
     edges,
@@ -244,7 +261,8 @@ export const previewFeature: Feature = {
     host.connection.onRequest(PREVIEW_REQUEST, async (params: PreviewParams): Promise<PreviewModel | null> => {
       const ctx = await host.context(params.uri);
       if (!ctx) return null;
-      const files = ctx.analysis.standalone ? undefined : projectFiles(ctx.analysis.rootUri);
+      const shown = ctx.analysis.lastGood ?? ctx.analysis;
+      const files = shown.standalone ? undefined : projectFiles(shown.rootUri);
       return buildPreview(ctx, params.context ?? {}, files);
     });
     host.connection.onRequest(SOURCES_REQUEST, async (params: { uri: string }) => {

@@ -10,7 +10,10 @@
 import type { Analysis } from '../../workspace.js';
 import type { LoadedFile } from '../../pipeline/includes/includes.js';
 import { LineIndex } from '../../pipeline/yaml/positions.js';
+import { makeContext } from './context.js';
 import type { FeatureContext, FeatureHost } from './context.js';
+import { spanMover } from './moved-spans.js';
+import type { PipelineDiagnostic } from '../../pipeline/model.js';
 
 export interface Answering {
   analysis: Analysis;
@@ -36,7 +39,8 @@ export function answering(ctx: FeatureContext): Answering {
     remember(uri, ctx.analysis);
     return { analysis: ctx.analysis, file: ctx.file, fresh: true };
   }
-  const prev = lastGood.get(uri);
+  // The workspace's last good analysis of this pipeline first (any file of it may be the broken one), else this document's own.
+  const prev = ctx.analysis.lastGood ?? lastGood.get(uri);
   if (prev) return { analysis: prev, file: fileIndex(prev).get(uri), fresh: false };
   return { analysis: ctx.analysis, fresh: true };
 }
@@ -102,4 +106,32 @@ export function spanLabel(analysis: Analysis, span: { uri: string; start: number
   const line = lineOf(analysis, span.uri, span.start);
   const where = f ? fileLabel(f) : span.uri;
   return line ? `${where}:${line}` : where;
+}
+
+/** Where the pipeline does not parse now: the first syntax error, its one-based line, and its location in today's text. */
+export interface YamlError {
+  message: string;
+  uri: string;
+  line: number;
+  location?: { uri: string; range: NonNullable<ReturnType<FeatureContext['range']>> };
+}
+
+export function yamlErrorOf(ctx: FeatureContext): YamlError | undefined {
+  const errors: PipelineDiagnostic[] = ctx.analysis.syntaxErrors ?? [];
+  // The document's own error first: that is what the user is typing in.
+  const d = errors.find((e) => e.span.uri === ctx.document.uri) ?? errors[0];
+  if (!d) return undefined;
+  const location = ctx.location(d.span);
+  return { message: d.message, uri: d.span.uri, line: (location?.range.start.line ?? 0) + 1, location };
+}
+
+/**
+ * The context to answer from: `ctx` itself, or while a file of the pipeline does not parse, a context
+ * over the last good analysis whose spans are moved onto today's texts (moved-spans.ts).
+ */
+export function lastGoodContext(ctx: FeatureContext): FeatureContext {
+  const good = ctx.analysis.lastGood;
+  if (!good) return ctx;
+  const current = (uri: string) => (uri === ctx.document.uri ? ctx.document.text : ctx.textOf(uri));
+  return makeContext(good, ctx.settings, ctx.document, ctx.textOf, spanMover((uri) => analysedText(good, uri), current));
 }

@@ -9,6 +9,7 @@ import type { LoadedFile } from '../../pipeline/includes/includes.js';
 import type { Span } from '../../pipeline/model.js';
 import { LineIndex } from '../../pipeline/yaml/positions.js';
 import type { Analysis, Settings } from '../../workspace.js';
+import type { SpanMover } from './moved-spans.js';
 
 export interface FeatureContext {
   analysis: Analysis;
@@ -49,7 +50,8 @@ export interface Feature {
   register(host: FeatureHost): void;
 }
 
-export function makeContext(analysis: Analysis, settings: Settings, document: FeatureContext['document'], openText: (uri: string) => string | undefined): FeatureContext {
+/** `moveSpan`: for an earlier analysis (the document does not parse now), where its spans are in today's texts. */
+export function makeContext(analysis: Analysis, settings: Settings, document: FeatureContext['document'], openText: (uri: string) => string | undefined, moveSpan?: SpanMover): FeatureContext {
   const indexes = new Map<string, LineIndex>();
   const textOf = (uri: string) => openText(uri) ?? analysis.pipeline.files.find((f) => f.uri === uri)?.parsed.text;
   const lineIndex = (uri: string) => {
@@ -61,7 +63,9 @@ export function makeContext(analysis: Analysis, settings: Settings, document: Fe
     }
     return idx;
   };
-  const range = (span: Span): Range | undefined => {
+  const range = (found: Span): Range | undefined => {
+    const span = moveSpan ? moveSpan(found) : found;
+    if (!span) return undefined;
     const idx = lineIndex(span.uri);
     return idx ? { start: idx.position(span.start), end: idx.position(Math.max(span.start, span.end)) } : undefined;
   };

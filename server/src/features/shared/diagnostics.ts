@@ -11,6 +11,7 @@ import type { PipelineDiagnostic } from '../../pipeline/model.js';
 import { LineIndex } from '../../pipeline/yaml/positions.js';
 import { jobFile, missingRequiredVariables } from '../../pipeline/contract/index.js';
 import type { MissingVariable } from '../../pipeline/contract/index.js';
+import type { SpanMover } from './moved-spans.js';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
@@ -28,14 +29,18 @@ const CONSUMER_DECIDES = ' (this file on its own: the pipeline that includes it 
 export function diagnosticsByUri(
   pipeline: ExpandedPipeline,
   texts: (uri: string) => string | undefined,
-  opts: { standalone?: boolean; knownVariables?: readonly string[] } = {},
+  opts: { standalone?: boolean; knownVariables?: readonly string[]; moveSpan?: SpanMover } = {},
 ): Map<string, Diagnostic[]> {
   const out = new Map<string, Diagnostic[]>();
   for (const f of pipeline.files) out.set(f.uri, []);
   const indexes = new Map<string, LineIndex>();
   const all = opts.standalone ? pipeline.diagnostics : [...pipeline.diagnostics, ...missingVariableDiagnostics(pipeline, opts.knownVariables ?? [])];
-  for (const original of all) {
-    if (opts.standalone && PIPELINE_ONLY_CODES.has(original.code)) continue;
+  for (const found of all) {
+    if (opts.standalone && PIPELINE_ONLY_CODES.has(found.code)) continue;
+    // An earlier analysis's finding (the document does not parse now) where it is in today's text; none when its place was edited.
+    const span = opts.moveSpan ? opts.moveSpan(found.span) : found.span;
+    if (!span) continue;
+    const original = span === found.span ? found : { ...found, span };
     const d = opts.standalone && CONSUMER_DECIDES_CODES.has(original.code) ? { ...original, severity: 'info' as const, message: original.message + CONSUMER_DECIDES } : original;
     const text = texts(d.span.uri) ?? pipeline.files.find((f) => f.uri === d.span.uri)?.parsed.text;
     if (text === undefined) continue;
