@@ -89,3 +89,15 @@ test('hover on a key the consumer sets says what the presets need of it', async 
   const md2 = inJob && typeof inJob.contents === 'object' && 'value' in inJob.contents ? inJob.contents.value : '';
   assert.match(md2, /Required for this job/);
 });
+
+test("hover on the consumer's job lists what the library needs from it with the same labels", async () => {
+  ws.client.change(ws.uri, CONSUMER, ++ws.version);
+  const line = CONSUMER.split('\n').findIndex((l) => l.startsWith('test-db:'));
+  const hover = await ws.client.hover(ws.uri, { line, character: 2 });
+  const md = hover && typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : '';
+  const section = (title: string) => md.split('\n\n').find((p) => p.startsWith(`**${title}**`)) ?? '';
+  assert.match(section('Required variables'), /`JUNIT_FILE_NAME`/);
+  assert.doesNotMatch(section('Required variables'), /`DOCKER_REGISTRY_HOST`|`TOOLSET_PATH`/, 'the library sets them');
+  assert.match(section('Optional variables'), /`DOCKER_REGISTRY_HOST` — default `my-company\.gitlab\.com`/);
+  assert.match(section('Optional variables'), /`BEFORE_TESTS_HOOK` — default `alembic upgrade head`/);
+});
