@@ -21,6 +21,7 @@ import { simulatedVariables } from './pipeline/rules/simulated-context.js';
 import { expandPath, serverSession } from './sources/source-session.js';
 import { projectRootOf } from './sources/directory-sources.js';
 import { folderSelfProject } from './sources/git-remotes.js';
+import { filesDefining, unknownTemplates } from './library-templates.js';
 import type { SourceSession } from './sources/source-session.js';
 import type { SourceChain } from './sources/source-chain.js';
 import type { ProjectLoc, ReadResult, SourceProvider } from './pipeline/sources.js';
@@ -288,7 +289,19 @@ export class Workspace {
     const rootInputs = standaloneInputs(parseCached(this.parseCache, uri, text).header);
     const rootComponent = standaloneComponent(rel);
     const watch = new SourceWatch(sources);
-    const pipeline = await expandText({ uri, path: rel, text }, { sources: watch, variables, selfProject, rootInputs, rootComponent, parseCache: this.parseCache });
+    const expandAlone = (contextFiles?: string[]) => expandText({ uri, path: rel, text }, { sources: watch, variables, selfProject, rootInputs, rootComponent, parseCache: this.parseCache, contextFiles });
+    let pipeline = await expandAlone();
+    // Templates it uses that the library defines in its other files: expanded beneath it, as consumers include them.
+    const context: string[] = [];
+    const sought = new Set<string>();
+    for (let round = 0; round < 3; round++) {
+      const names = unknownTemplates(pipeline).filter((n) => !sought.has(n));
+      names.forEach((n) => sought.add(n));
+      const found = filesDefining(folder, names, rel, (p) => this.openText(pathToFileURL(resolve(folder, p)).href)).filter((p) => !context.includes(p));
+      if (!found.length) break;
+      context.push(...found);
+      pipeline = await expandAlone(context);
+    }
     const reads = this.readsOf(pipeline, watch, rootReads === undefined && hasRoot ? undefined : new Map(rootReads));
     if (reads && !reads.has(uri)) reads.set(uri, { text, open: this.openText(uri) !== undefined });
     return { pipeline, standalone: true, rootUri: uri, sources, reads, knownVariables: this.settings().knownVariables };

@@ -219,7 +219,8 @@ test('xfenix consumer: missing variables are reported on the consumer job that e
   for (const m of missing) byJob.set(spanText(p, m.span), [...(byJob.get(spanText(p, m.span)) ?? []), m.variable.name].sort());
   assert.deepEqual(Object.fromEntries(byJob), {
     '.python-test-job': ['COVERAGE_FILE_NAME', 'JUNIT_FILE_NAME', 'OUT_DIR_IN_DOCKER', 'PROJECT_SLUG'],
-    '.lint-python': ['PROJECT_SLUG'],
+    // `-pylint_args='$PYLINT_ARGS'` inside `bash -c "…"`: the single quotes do not stop expansion
+    '.lint-python': ['EXTRA_MYPY_ARGS', 'PROJECT_SLUG', 'PYLINT_ARGS'],
     '.clean-current-docker-image': ['PROJECT_SLUG'],
   });
   assert.ok(missing.every((m) => m.presetUri === undefined && m.jobs.length === 1));

@@ -109,7 +109,7 @@ test('xfenix jobs.yml as the central library: "add all" puts shared variables at
   const s = await session({ consumer, settings: { localProjects: { 'xfenix/pycon2022@master': join(xfenix, 'repo') } } });
   const diags = (await s.wait(withCode('variable-missing'))).filter((x) => x.code === 'variable-missing');
   const names = [...new Set(diags.map((x) => msg(x).split(' ')[0]))].sort();
-  assert.deepEqual(names, ['COVERAGE_FILE_NAME', 'DOCKER_REGISTRY_PASSWORD', 'DOCKER_REGISTRY_USER', 'JUNIT_FILE_NAME', 'OUT_DIR_IN_DOCKER', 'PROJECT_SLUG']);
+  assert.deepEqual(names, ['COVERAGE_FILE_NAME', 'DOCKER_REGISTRY_PASSWORD', 'DOCKER_REGISTRY_USER', 'EXTRA_MYPY_ARGS', 'JUNIT_FILE_NAME', 'OUT_DIR_IN_DOCKER', 'PROJECT_SLUG', 'PYLINT_ARGS']);
   const junit = diags.find((x) => msg(x).startsWith('JUNIT_FILE_NAME'))!;
   assert.equal(s.text.split('\n')[junit.range.start.line].trim(), 'extends: .python-test-job');
   assert.match(msg(junit), /^JUNIT_FILE_NAME is not set: \.python-test-job in jobs\.yml needs it$/);

@@ -24,7 +24,13 @@ const WHY: Record<ContractVariable['why'], string> = {
   'rich-variable': 'declared with value/description/options',
   'read-with-default': 'read with a default',
   'preset-default': 'the preset gives it a value',
+  'not-used': 'only templates no job of this pipeline uses need it',
 };
+
+/** A default as shown: an empty one says so. */
+export function shownDefault(d: string): string {
+  return d === '' ? '(empty)' : d;
+}
 
 function readers(v: ContractVariable): string[] {
   return [...new Set(v.reads.map((r) => r.job))];
@@ -34,7 +40,7 @@ function contractDoc(analysis: Analysis, v: ContractVariable): string {
   const parts: string[] = [];
   parts.push(`**${v.name}** — ${v.required ? 'required' : 'optional'} (${WHY[v.why]})`);
   if (v.description) parts.push(v.description);
-  if (v.default !== undefined) parts.push(`Default: \`${v.default}\``);
+  if (v.default !== undefined) parts.push(v.default === '' ? 'Default: empty' : `Default: \`${v.default}\``);
   if (v.options?.length) parts.push(`Options: ${v.options.map((o) => `\`${o}\``).join(', ')}`);
   const jobs = readers(v);
   if (jobs.length) parts.push(`Read by: ${jobs.slice(0, 8).map((j) => `\`${j}\``).join(', ')}${jobs.length > 8 ? ` and ${jobs.length - 8} more` : ''}`);
@@ -48,13 +54,21 @@ function contractDoc(analysis: Analysis, v: ContractVariable): string {
  */
 export function presetVariableItems(analysis: Analysis, docUri: string, job: string | undefined, already: ReadonlySet<string>, knownVariables: readonly string[], range: ItemRange): CompletionItem[] {
   const out: CompletionItem[] = [];
-  const defined = definitionsInScope(analysis.pipeline, job, { withoutPredefined: true, knownVariables });
+  const opts = { withoutPredefined: true, knownVariables };
+  const defined = definitionsInScope(analysis.pipeline, job, opts);
+  const perJob = new Map<string, Map<string, VariableDefinition[]>>();
+  const inJob = (j: string) => perJob.get(j) ?? perJob.set(j, definitionsInScope(analysis.pipeline, j, opts)).get(j)!;
   for (const v of documentContract(analysis.pipeline, docUri, job)) {
     if (already.has(v.name)) continue;
     const jobs = readers(v);
-    const where = defined.get(v.name)?.[0];
+    // In the top-level block, a variable every job that reads it sets itself is set too.
+    let where = defined.get(v.name)?.[0];
+    if (!where && job === undefined && v.required && jobs.length) {
+      const each = jobs.map((j) => inJob(j).get(v.name)?.[0]);
+      if (each.every((d) => d)) where = each[0];
+    }
     const setElsewhere = v.required && where ? (where.span ? `set in ${spanLabel(analysis, where.span)}` : 'set in CI/CD settings') : undefined;
-    const detail = [v.required ? 'required' : v.default !== undefined ? `default ${v.default}` : 'optional', setElsewhere, v.description, jobs.length ? `read by ${jobs[0]}${jobs.length > 1 ? ` +${jobs.length - 1}` : ''}` : undefined]
+    const detail = [v.required ? 'required' : v.default !== undefined ? `default ${shownDefault(v.default)}` : 'optional', setElsewhere, v.description, jobs.length ? `read by ${jobs[0]}${jobs.length > 1 ? ` +${jobs.length - 1}` : ''}` : undefined]
       .filter(Boolean)
       .join(' · ');
     out.push(

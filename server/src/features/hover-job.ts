@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import { toPlain } from '../pipeline/model.js';
 import type { MapNode } from '../pipeline/model.js';
-import { jobContract } from '../pipeline/contract/index.js';
+import { documentContract, jobContract } from '../pipeline/contract/index.js';
 import type { Contract } from '../pipeline/contract/index.js';
 import type { Analysis } from '../workspace.js';
 import { fileIndex } from './shared/analysis.js';
@@ -77,9 +77,10 @@ export function jobHover(analysis: Analysis, name: string): string | undefined {
   const tree = extendsTree(analysis, key);
   if (tree.length) parts.push(['**Extends**', ...tree].join('\n'));
   if (pipeline.jobs.has(key)) {
-    const contract = jobContract(pipeline, key);
-    const required = contract.variables.filter((v) => v.required);
-    const optional = contract.variables.filter((v) => !v.required);
+    // A job the consumer writes: what the library needs from it (the labels completion and warnings use).
+    const variables = span ? documentContract(pipeline, span.uri, key) : jobContract(pipeline, key).variables;
+    const required = variables.filter((v) => v.required);
+    const optional = variables.filter((v) => !v.required);
     if (required.length) parts.push(['**Required variables**', ...required.map(variableLine)].join('\n'));
     if (optional.length) parts.push(['**Optional variables**', ...optional.map(variableLine)].join('\n'));
   }

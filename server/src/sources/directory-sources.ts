@@ -12,7 +12,7 @@ import { compareVersions, pickVersion } from './versions.js';
 
 export interface DirectorySourceOptions {
   rootDir: string;
-  /** `project` (an include without ref) or `project@ref` → folder. */
+  /** `project` (every ref) or `project@ref` (that ref; `@HEAD` the default branch) → folder. */
   projects?: Map<string, string>;
   repoDirs?: string;
   templatesDir?: string;
@@ -36,6 +36,12 @@ export function projectRootOf(file: string): string {
     if (existsSync(resolve(dir, '.git')) || existsSync(resolve(dir, '.gitlab-ci.yml'))) return dir;
     if (dirname(dir) === dir) return dirname(file);
   }
+}
+
+/** How to serve `loc` from a local folder when other refs of its project are mapped. */
+export function mappingHint(loc: ProjectLoc): string {
+  const ref = loc.ref ?? 'HEAD';
+  return `; to read it from a local folder, map \`${loc.project}\` (every ref) or \`${loc.project}@${ref}\`${loc.ref === undefined ? ' (the default branch)' : ''} in gitlabCiPresets.localProjects (CLI: --project)`;
 }
 
 /** The files below `dir` (relative, `/`-separated, sorted), at most `limit`, never inside `skipDirs`. */
@@ -76,11 +82,15 @@ export class DirectorySources implements SourceProvider {
     return [...refs].sort(compareVersions);
   }
 
-  /** The folder holding `loc`, or an error that says what is mapped. */
-  projectDir(loc: ProjectLoc): { dir: string } | { error: string } {
+  /**
+   * The folder holding `loc`, or an error that says what is mapped and how to map more. A key
+   * `project@ref` serves that ref (`@HEAD` an include without `ref:`), a bare `project` every ref
+   * (with `anyRef: false`, only an include without `ref:`).
+   */
+  projectDir(loc: ProjectLoc, opts: { anyRef?: boolean } = {}): { dir: string } | { error: string } {
     if (loc.project === null) return { dir: this.opts.rootDir };
     const p = this.opts.projects;
-    const exact = loc.ref !== undefined ? p?.get(`${loc.project}@${loc.ref}`) : p?.get(loc.project) ?? p?.get(`${loc.project}@HEAD`);
+    const exact = loc.ref !== undefined ? p?.get(`${loc.project}@${loc.ref}`) ?? (opts.anyRef !== false ? p?.get(loc.project) : undefined) : p?.get(loc.project) ?? p?.get(`${loc.project}@HEAD`);
     if (exact) return { dir: exact };
     if (this.opts.repoDirs) {
       const refs = this.refsOf(loc.project);
@@ -89,7 +99,7 @@ export class DirectorySources implements SourceProvider {
       if (dir && existsSync(dir)) return { dir };
     }
     const known = this.refsOf(loc.project);
-    const hint = known.length ? ` (available refs: ${known.join(', ')})` : ' (no local copy is mapped for this project)';
+    const hint = known.length ? ` (available refs: ${known.join(', ')}${mappingHint(loc)})` : ' (no local copy is mapped for this project)';
     return { error: `project ${loc.project}${loc.ref ? `@${loc.ref}` : ''} is not available${hint}` };
   }
 

@@ -11,7 +11,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import type { ListResult, ProjectLoc, ReadResult, SourceProvider, VersionResult } from '../pipeline/sources.js';
-import { DirectorySources } from './directory-sources.js';
+import { DirectorySources, mappingHint } from './directory-sources.js';
 import type { DirectorySourceOptions } from './directory-sources.js';
 import { primaryRemote } from './git-remotes.js';
 import type { RemoteFetcher } from './remote-fetch.js';
@@ -57,7 +57,7 @@ export class SourceChain implements SourceProvider {
   /** The local checkout serving `loc`, if any. `exact`: a `project@ref` mapping or the root, read as DirectorySources does. */
   checkoutFor(loc: ProjectLoc): Checkout | undefined {
     if (loc.project === null) return { dir: this.opts.rootDir, how: 'the root project', exact: true };
-    const d = this.local.projectDir(loc);
+    const d = this.local.projectDir(loc, { anyRef: false });
     if ('dir' in d) return { dir: d.dir, how: 'localProjects', exact: true };
     const bare = this.opts.projects?.get(loc.project);
     if (bare) return { dir: bare, how: 'localProjects', exact: false };
@@ -69,9 +69,18 @@ export class SourceChain implements SourceProvider {
   async readProjectFile(loc: ProjectLoc, path: string): Promise<ReadResult> {
     const checkout = this.checkoutFor(loc);
     if (checkout?.exact || (!checkout && !this.opts.instance) || loc.project === null) return this.local.readProjectFile(loc, path);
-    if (!checkout) return this.opts.instance!.readFile(loc.project, loc.ref, path);
+    if (!checkout) return this.withMappingHint(loc, await this.opts.instance!.readFile(loc.project, loc.ref, path));
     const r = await this.dirSources(checkout.dir).readProjectFile({ project: null }, path);
     return r.ok ? r : { ok: false, error: `\`${path}\` does not exist in the local checkout ${checkout.dir} (${checkout.how})` };
+  }
+
+  /** What GitLab answered, and which refs of the project a local folder is mapped at (none serves this one). */
+  private withMappingHint<T extends ReadResult | ListResult>(loc: ProjectLoc, r: T): T {
+    if (r.ok || loc.project === null) return r;
+    const refs = this.localRefs(loc.project);
+    if (!refs.length) return r;
+    const mapped = refs.map((ref) => `${loc.project}@${ref}`).join(', ');
+    return { ...r, error: `${r.error} — a local folder is mapped only for ${mapped}, not for ${loc.ref === undefined ? 'the default branch (no ref:)' : `ref ${loc.ref}`}${mappingHint(loc)}` };
   }
 
   /** A checkout read like a root project (same overlay, same path guard). */
@@ -84,7 +93,7 @@ export class SourceChain implements SourceProvider {
   async listProjectFiles(loc: ProjectLoc): Promise<ListResult> {
     const checkout = this.checkoutFor(loc);
     if (checkout?.exact || (!checkout && !this.opts.instance) || loc.project === null) return this.local.listProjectFiles(loc);
-    if (!checkout) return this.opts.instance!.listFiles(loc.project, loc.ref);
+    if (!checkout) return this.withMappingHint(loc, await this.opts.instance!.listFiles(loc.project, loc.ref));
     return this.dirSources(checkout.dir).listProjectFiles({ project: null });
   }
 

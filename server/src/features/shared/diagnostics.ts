@@ -19,11 +19,12 @@ const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.
 export const PIPELINE_ONLY_CODES = new Set(['no-visible-job', 'job-no-script', 'config-empty']);
 
 /**
- * Findings a preset file checked on its own cannot settle: the stages and the other jobs of the
- * pipeline that includes it decide (GitLab's own templates leave `stages:` to the consumer). Shown
+ * Findings a preset file checked on its own cannot settle: the stages, the other jobs and the
+ * templates of the pipeline that includes it decide (GitLab's own templates leave `stages:` to the
+ * consumer; a template the library defines in another file is found there, see `contextFiles`). Shown
  * as information there; in a consumer's pipeline they are errors as GitLab says.
  */
-export const CONSUMER_DECIDES_CODES = new Set(['stage-unknown', 'needs-unknown', 'needs-later-stage']);
+export const CONSUMER_DECIDES_CODES = new Set(['stage-unknown', 'needs-unknown', 'needs-later-stage', 'extends-unknown', 'reference-unknown']);
 const CONSUMER_DECIDES = ' (this file on its own: the pipeline that includes it must provide it)';
 
 export function diagnosticsByUri(
@@ -32,10 +33,13 @@ export function diagnosticsByUri(
   opts: { standalone?: boolean; knownVariables?: readonly string[]; moveSpan?: SpanMover } = {},
 ): Map<string, Diagnostic[]> {
   const out = new Map<string, Diagnostic[]>();
-  for (const f of pipeline.files) out.set(f.uri, []);
+  // Files loaded only for the templates a preset file uses speak for themselves in their own analysis.
+  const own = new Set(pipeline.files.filter((f) => !f.context).map((f) => f.uri));
+  for (const uri of own) out.set(uri, []);
   const indexes = new Map<string, LineIndex>();
   const all = opts.standalone ? pipeline.diagnostics : [...pipeline.diagnostics, ...missingVariableDiagnostics(pipeline, opts.knownVariables ?? [])];
   for (const found of all) {
+    if (!own.has(found.span.uri) && pipeline.files.some((f) => f.uri === found.span.uri)) continue;
     if (opts.standalone && PIPELINE_ONLY_CODES.has(found.code)) continue;
     // An earlier analysis's finding (the document does not parse now) where it is in today's text; none when its place was edited.
     const span = opts.moveSpan ? opts.moveSpan(found.span) : found.span;

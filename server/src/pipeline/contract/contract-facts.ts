@@ -238,7 +238,9 @@ export function foldFacts(facts: readonly Fact[], scope: ContractScope): Contrac
     const v: ContractVariable = { name, required, why, reads: [] };
     const description = [comments, rich, of('required-expansion')].flat().map((f) => f.description).find((d) => d) ?? def?.description;
     if (description) v.description = description;
-    const dflt = [...comments.map((c) => c.default), ...rich.map((r) => r.default), ...globals.map((g) => g.default), ...reads.map((r) => r.default)].find((d) => d !== undefined) ?? def?.value;
+    // `${X:-}` only says X may be unset: a default with a value (`${X:-alembic upgrade head}`) wins.
+    const defaults = [...comments.map((c) => c.default), ...rich.map((r) => r.default), ...globals.map((g) => g.default), ...reads.map((r) => r.default)];
+    const dflt = defaults.find((d) => d) ?? (def?.value ? def.value : defaults.find((d) => d !== undefined) ?? def?.value);
     if (dflt !== undefined) v.default = dflt;
     const options = rich.find((r) => r.options)?.options ?? def?.options;
     if (options) v.options = options;

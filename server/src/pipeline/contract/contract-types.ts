@@ -8,8 +8,9 @@ export interface ContractVariable {
   description?: string;
   options?: string[];
   /** The strongest reason: a doc comment tag, `${X?msg}`, a vars-check echo, a read without a
-   *  default, a rich variable; `read-with-default` / `preset-default` for plain optional ones. */
-  why: 'comment' | 'required-expansion' | 'vars-check' | 'read-without-default' | 'rich-variable' | 'read-with-default' | 'preset-default';
+   *  default, a rich variable; `read-with-default` / `preset-default` for plain optional ones;
+   *  `not-used` for what only templates no job of the consumer's pipeline uses need. */
+  why: 'comment' | 'required-expansion' | 'vars-check' | 'read-without-default' | 'rich-variable' | 'read-with-default' | 'preset-default' | 'not-used';
   reads: { job: string; span: Span }[];
   /** The declaration (tag, rich variable key, `${X?…}`, echo) when there is one. */
   declaredAt?: Span;

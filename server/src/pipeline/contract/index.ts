@@ -5,7 +5,8 @@
  */
 export type { Contract, ContractVariable } from './contract-types.js';
 export { documentContract, fileContract, jobContract, jobFile, templateContract } from './variable-contract.js';
-export { isConsumerFile, missingRequiredVariables } from './missing-variables.js';
+export { missingRequiredVariables } from './missing-variables.js';
+export { consumerJobContract, consumerPipelineContract, isConsumerFile } from './consumer-contract.js';
 export type { MissingVariable } from './missing-variables.js';
 export { definitionsInScope, globalDefinitions, jobDefinitions } from '../variables/variable-definitions.js';
 export type { ScopeOptions, VariableDefinition } from '../variables/variable-definitions.js';

@@ -11,16 +11,16 @@
  * writes itself — the `extends:` / `!reference` that pulls in the template. One finding per
  * variable per place.
  */
-import { extendsLineage, foldFacts, jobFacts, textsOf, withTransitiveReads } from './contract-facts.js';
+import { consumerJobContract, consumerView, isConsumerFile, joinVariable } from './consumer-contract.js';
+import { foldFacts, jobFacts, textsOf, withTransitiveReads } from './contract-facts.js';
 import type { ContractScope, Fact } from './contract-facts.js';
 import type { ExpandedPipeline } from '../merge/expand.js';
 import type { LoadedFile } from '../includes/includes.js';
-import type { Node, Span } from '../model.js';
+import type { Span } from '../model.js';
 import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
 import type { ContractVariable } from './contract-types.js';
 import { globalDefinitions, inheritsGlobal, jobDefinitions } from '../variables/variable-definitions.js';
 import type { VariableDefinition } from '../variables/variable-definitions.js';
-import { dotenvVariables } from '../variables/variable-reads.js';
 
 export interface MissingVariable {
   variable: ContractVariable;
@@ -36,30 +36,17 @@ export interface MissingVariable {
   neededBy: string;
 }
 
-/** Files of the consumer's own project; everything else (project, component, template, remote) is a preset library. */
-export function isConsumerFile(f: LoadedFile): boolean {
-  return (f.kind === 'root' || f.kind === 'local') && !f.loc.project;
-}
-
 const KNOWN: VariableDefinition['scope'] = 'known';
 
 export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { knownVariables: readonly string[] }): MissingVariable[] {
-  const fileByUri = new Map<string, LoadedFile>();
-  for (const f of pipeline.files) if (!fileByUri.has(f.uri)) fileByUri.set(f.uri, f);
-  const isLibrary = (uri: string | undefined) => {
-    const f = uri !== undefined ? fileByUri.get(uri) : undefined;
-    return !!f && !isConsumerFile(f);
-  };
-  if (![...fileByUri.values()].some((f) => !isConsumerFile(f))) return [];
-
+  const view = consumerView(pipeline);
+  if (!view) return [];
+  const { fileByUri, isLibrary, dotenv, touchesLibrary } = view;
   const known = new Set(opts.knownVariables);
-  const dotenv = new Set<string>();
-  for (const j of pipeline.jobs.values()) if (!j.hidden) for (const n of dotenvVariables(j)) dotenv.add(n);
   const globals = globalDefinitions(pipeline);
   const always = (name: string): VariableDefinition | undefined =>
     known.has(name) || isPredefined(name) || isShellEnvironment(name) || dotenv.has(name) ? { name, scope: KNOWN } : undefined;
 
-  const touchesLibrary = libraryTouch(pipeline, isLibrary);
   const groups = new Map<string, { name: string; span: Span; presetUri?: string; jobs: string[]; facts: Fact[] }>();
   const scopes = new Map<string, ContractScope>();
   const textOf = textsOf(pipeline);
@@ -95,37 +82,15 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
   };
   const out: MissingVariable[] = [];
   for (const g of groups.values()) {
-    const variable = foldFacts(g.facts, composite).find((v) => v.name === g.name);
-    if (!variable) continue;
+    if (!foldFacts(g.facts, composite).some((v) => v.name === g.name)) continue;
+    // Shown as the job contracts show it (same reason, default, description).
+    const joined = new Map<string, ContractVariable>();
+    for (const j of g.jobs) for (const v of consumerJobContract(pipeline, j).variables) if (v.name === g.name) joinVariable(joined, v);
+    const variable = joined.get(g.name);
+    if (!variable?.required) continue;
     out.push({ variable, job: g.jobs[0], span: g.span, presetUri: g.presetUri, jobs: g.jobs, neededBy: neededBy(g.facts, g.jobs[0]) });
   }
   return out;
-}
-
-/**
- * Can a job hold facts from the library at all? Only if a library file wrote a value or key of its
- * merged node, or one of its extends ancestors (whose doc comments count). Most jobs of a large
- * pipeline are the consumer's own: this keeps their reads from being collected on every edit.
- */
-function libraryTouch(pipeline: ExpandedPipeline, isLibrary: (uri: string | undefined) => boolean): (job: string, node: Node) => boolean {
-  const libraryKeys = new Set<string>();
-  for (const f of pipeline.files) if (isLibrary(f.uri) && f.content.kind === 'map') for (const k of f.content.entries.keys()) libraryKeys.add(k);
-  const known = new WeakMap<Node, boolean>();
-  const holds = (n: Node): boolean => {
-    if (n.span && isLibrary(n.span.uri)) return true;
-    if (n.kind === 'scalar' || n.kind === 'ref') return false;
-    const hit = known.get(n);
-    if (hit !== undefined) return hit;
-    let found = false;
-    if (n.kind === 'seq') found = n.items.some(holds);
-    else {
-      for (const ks of n.keySpans.values()) if ((found = isLibrary(ks.uri))) break;
-      if (!found) for (const v of n.entries.values()) if ((found = holds(v))) break;
-    }
-    known.set(n, found);
-    return found;
-  };
-  return (job, node) => extendsLineage(pipeline, job).some((t) => libraryKeys.has(t)) || holds(node);
 }
 
 /** The template that documents the requirement, else the job that checks or reads it. */

@@ -24,6 +24,7 @@ import { fileGlobals, filesInMergeOrder, jobDefinitions } from '../variables/var
 import type { VariableDefinition } from '../variables/variable-definitions.js';
 
 import type { Contract, ContractVariable } from './contract-types.js';
+import { consumerJobContract, consumerPipelineContract, consumerView, isConsumerFile, joinVariable } from './consumer-contract.js';
 
 /** The file a job's key is written in (the last one that writes it). */
 export function jobFile(pipeline: ExpandedPipeline, job: string): LoadedFile | undefined {
@@ -103,34 +104,31 @@ export function cachedFileContract(pipeline: ExpandedPipeline, fileUri: string):
 }
 
 /**
- * The variables the presets of document `docUri` expect: for a job's `variables:` block, the
- * job's contract; for the top-level block, the contracts of the files the document includes.
- * Per name, required wins and reads are joined.
+ * The variables the presets of document `docUri` expect. In a consumer's file (a pipeline with a
+ * library): for a job's `variables:` block, what the library needs from the consumer for that job;
+ * for a top-level block, for every job of the pipeline (consumer-contract.ts), then whatever else
+ * the files this document includes declare or read, optional (`not-used`: no job of this pipeline
+ * uses it). In a preset file: the job's template contract, or the contracts of the files the
+ * document includes. Per name, required wins and reads are joined.
  */
 export function documentContract(pipeline: ExpandedPipeline, docUri: string, job: string | undefined): ContractVariable[] {
-  const contracts: Contract[] = [];
+  const view = consumerView(pipeline);
+  const doc = view?.fileByUri.get(docUri);
+  const consumer = !!view && !!doc && isConsumerFile(doc);
   if (job !== undefined) {
-    if (pipeline.jobs.has(job)) contracts.push(jobContract(pipeline, job));
-  } else {
-    const seen = new Set<string>();
-    for (const f of pipeline.files) {
-      if (f.includedFrom?.uri !== docUri || f.uri === docUri || seen.has(f.uri)) continue;
-      seen.add(f.uri);
-      contracts.push(cachedFileContract(pipeline, f.uri));
-    }
+    if (!pipeline.jobs.has(job)) return [];
+    return consumer ? consumerJobContract(pipeline, job).variables : jobContract(pipeline, job).variables;
   }
   const byName = new Map<string, ContractVariable>();
-  for (const c of contracts) {
-    for (const v of c.variables) {
-      const prev = byName.get(v.name);
-      if (!prev) byName.set(v.name, { ...v, reads: [...v.reads] });
-      else {
-        prev.required ||= v.required;
-        prev.default ??= v.default;
-        prev.description ??= v.description;
-        prev.options ??= v.options;
-        prev.reads.push(...v.reads);
-      }
+  if (consumer) for (const v of consumerPipelineContract(pipeline)) joinVariable(byName, v);
+  const used = new Set(byName.keys());
+  const seen = new Set<string>();
+  for (const f of pipeline.files) {
+    if (f.includedFrom?.uri !== docUri || f.uri === docUri || seen.has(f.uri)) continue;
+    seen.add(f.uri);
+    for (const v of cachedFileContract(pipeline, f.uri).variables) {
+      if (used.has(v.name)) continue;
+      joinVariable(byName, consumer && v.required ? { ...v, required: false, why: 'not-used' } : v);
     }
   }
   return [...byName.values()];

@@ -42,6 +42,8 @@ export interface LoadedFile {
   /** A note from the source (cached copy, stale, ...). */
   note?: string;
   component?: ComponentContext;
+  /** Loaded only for the hidden jobs the root uses and its library defines elsewhere (`contextFiles`). */
+  context?: boolean;
 }
 
 export interface IncludeOptions {
@@ -60,6 +62,13 @@ export interface IncludeOptions {
   forceInclude?: string;
   /** The folder's own project (its git remote): includes of it at the current commit read the working tree. */
   selfProject?: SelfProject;
+  /**
+   * Files of the root's project (paths) whose hidden jobs go beneath the root: a preset file checked
+   * on its own, in a library whose consumers include it next to those files, sees the templates it
+   * extends or references from them. Only their hidden jobs are taken, and their own findings are
+   * not the root's.
+   */
+  contextFiles?: readonly string[];
   /** Parsed files from earlier runs, reused while their text is unchanged (parsing is the costly part). */
   parseCache?: ParseCache;
 }
@@ -110,7 +119,30 @@ export async function processIncludes(root: { uri: string; path: string; text: s
     rootSpan,
     [],
   );
-  return { doc: doc ?? mapNode(rootSpan), files: state.files, diagnostics: state.diagnostics };
+  if (!doc || !opts.contextFiles?.length) return { doc: doc ?? mapNode(rootSpan), files: state.files, diagnostics: state.diagnostics };
+  let below = mapNode(rootSpan);
+  for (const path of opts.contextFiles) {
+    const read = await opts.sources.readProjectFile({ project: null }, path);
+    if (!read.ok || read.uri === root.uri) continue;
+    const firstFile = state.files.length;
+    const firstDiagnostic = state.diagnostics.length;
+    const frame: Frame = { uri: root.uri, loc: { project: null } };
+    const sub = await state.loadFile({ uri: read.uri, text: read.text, kind: 'local', loc: { project: null }, path, note: read.note }, undefined, rootSpan, [frame], { uri: root.uri, span: rootSpan });
+    state.diagnostics.length = firstDiagnostic;
+    for (let i = firstFile; i < state.files.length; i++) state.files[i].context = true;
+    if (!sub) continue;
+    const hidden = mapNode(sub.span);
+    for (const [key, value] of sub.entries) {
+      if (!key.startsWith('.')) continue;
+      hidden.entries.set(key, value);
+      const ks = sub.keySpans.get(key);
+      if (ks) hidden.keySpans.set(key, ks);
+    }
+    below = deepMerge(below, hidden);
+  }
+  const out = deepMerge(below, doc);
+  out.span = doc.span;
+  return { doc: out, files: state.files, diagnostics: state.diagnostics };
 }
 
 class IncludeState {

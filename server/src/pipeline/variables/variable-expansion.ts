@@ -93,17 +93,41 @@ export function findVariableReads(text: string, opts: FindReadsOptions = {}): Va
   return out;
 }
 
+/**
+ * With `shell`, quoting is followed as a POSIX shell does: '…' hides reads, except inside "…"
+ * where a single quote is an ordinary character (`bash -c "x='$A'"` reads A); `$(…)` opens a new
+ * quoting context inside "…", closed by its `)`.
+ */
 function scan(text: string, from: number, to: number, shell: boolean, out: VariableRead[]): void {
   let i = from;
+  let dq = false;
+  /** Open `$(` / `(` of command substitutions, with the double-quote state outside each. */
+  const open: boolean[] = [];
   while (i < to) {
     const c = text[i];
     if (shell && c === '\\') {
       i += 2;
       continue;
     }
-    if (shell && c === "'") {
+    if (shell && c === '"') {
+      dq = !dq;
+      i++;
+      continue;
+    }
+    if (shell && c === "'" && !dq) {
       const close = text.indexOf("'", i + 1);
       i = close < 0 || close >= to ? to : close + 1;
+      continue;
+    }
+    if (shell && (c === '(' ? !dq && open.length > 0 : c === '$' && text[i + 1] === '(')) {
+      open.push(dq);
+      dq = false;
+      i += c === '$' ? 2 : 1;
+      continue;
+    }
+    if (shell && c === ')' && !dq && open.length) {
+      dq = open.pop()!;
+      i++;
       continue;
     }
     if (c !== '$') {
