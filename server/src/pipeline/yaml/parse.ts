@@ -129,15 +129,36 @@ function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous:
     const h = converter.convert(headerMap as YAMLMap, { doc: header.doc, base: layout.header.start });
     if (h.kind === 'map') headerNode = h;
   }
+  // Which blocks anchor each name (ascending), built on the first alias that looks outside its block.
+  let anchoredIn: Map<string, number[]> | undefined;
+  const blocksAnchoring = (name: string): number[] => {
+    if (!anchoredIn) {
+      anchoredIn = new Map();
+      parts.forEach((b, j) => {
+        for (const anchor of anchorsOf(b).keys()) {
+          const list = anchoredIn!.get(anchor);
+          if (list) list.push(j);
+          else anchoredIn!.set(anchor, [j]);
+        }
+      });
+    }
+    return anchoredIn.get(name) ?? [];
+  };
   const srcs: Src[] = parts.map((b, i) => ({
     doc: b.doc as Document.Parsed,
     base: layout.blocks[i].start,
     anchorBefore: (name) => {
-      for (let j = i - 1; j >= 0; j--) {
-        const node = anchorsOf(parts[j]).get(name);
-        if (node) return { node, src: srcs[j] };
+      const list = blocksAnchoring(name);
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid] < i) lo = mid + 1;
+        else hi = mid;
       }
-      return undefined;
+      if (lo === 0) return undefined;
+      const j = list[lo - 1];
+      return { node: anchorsOf(parts[j]).get(name)!, src: srcs[j] };
     },
   }));
   let content: Node;
