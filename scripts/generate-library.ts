@@ -6,7 +6,7 @@
  *   earlier files (chains of at most three), `!reference` other files' scripts, carry `rules:`,
  *   required `${X?msg}` and optional `${X:-default}` reads and `# @required` / `# @optional` doc
  *   comments. The consumer includes every library file through `include: project:` and defines J
- *   jobs extending the templates, split over local include files of at most 2,500 jobs (one file
+ *   jobs extending the templates, split over local include files of JOBS_PER_FILE jobs (one file
  *   beyond GitLab's 2 MB loaded-size limit is rightly rejected).
  * - `gitlab`: the shape of GitLab's own CI configuration (gitlab-org/gitlab): dozens of local
  *   files, one rules file of hundreds of anchors (`.if-…: &if-…`, `changes: *code-patterns`) merged
@@ -20,7 +20,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export const LIBRARY_PROJECT = 'org/ci-library';
-export const MAX_JOBS_PER_FILE = 2500;
+/** GitLab rejects a file over 2 MB once loaded: 2,500 jobs of this shape would be; 1,250 are not. */
+export const JOBS_PER_FILE = 1250;
 const STAGES = ['build', 'test', 'package', 'deploy'];
 
 export interface LibraryOptions {
@@ -109,11 +110,11 @@ function generateLibraryShape({ files, templates, jobs, seed = 1 }: LibraryOptio
   };
   const jobFiles: GeneratedLibrary['jobFiles'] = [];
   const consumer: Record<string, string> = {};
-  for (let start = 0; start < jobs; start += MAX_JOBS_PER_FILE) {
+  for (let start = 0; start < jobs; start += JOBS_PER_FILE) {
     const path = `jobs/jobs-${jobFiles.length}.yml`;
     const lines: string[] = [];
     const defined: string[] = [];
-    for (let j = start; j < Math.min(jobs, start + MAX_JOBS_PER_FILE); j++) {
+    for (let j = start; j < Math.min(jobs, start + JOBS_PER_FILE); j++) {
       const t = templateNames[pick(templateNames.length)];
       const name = `job-${j}`;
       defined.push(name);
