@@ -94,7 +94,7 @@ function generateLibraryShape({ files, templates, jobs, seed = 1 }: LibraryOptio
       lines.push('  variables:', `    P${f}_T${k}_LEVEL: \${${optionalVar(f, k)}:-info}`);
       if (ref) referenceOf.set(name, ref);
       if (ref) lines.push('  before_script:', `    - !reference [${template(...ref)}, script]`);
-      lines.push('  script:', `    - echo "deploy to \${${requiredVar(f, k)}?${requiredVar(f, k)} must be set}"`, `    - make component-${k} LEVEL=$P${f}_T${k}_LEVEL`);
+      lines.push('  script:', `    - echo "deploy to \${${requiredVar(f, k)}?${requiredVar(f, k)} must be set}"`, `    - make component-${k} LEVEL=\${${optionalVar(f, k)}:-info}`);
       lines.push('  rules:', '    - if: $CI_PIPELINE_SOURCE == "merge_request_event"', `    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $SKIP_P${f} != "true"`, '      when: on_success');
       lines.push('');
     }

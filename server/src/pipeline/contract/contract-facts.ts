@@ -65,6 +65,14 @@ export function extendsLineage(pipeline: ExpandedPipeline, job: string): string[
 const docCache = new WeakMap<ParsedFile, Map<number, DocComment | undefined>>();
 const jobDocCache = new WeakMap<ExpandedPipeline, Map<string, DocComment[]>>();
 
+/** The doc comment of the key written at `start` of a parsed file (remembered per parsed file). */
+export function docCommentAt(uri: string, parsed: ParsedFile, start: number): DocComment | undefined {
+  let perFile = docCache.get(parsed);
+  if (!perFile) docCache.set(parsed, (perFile = new Map()));
+  if (!perFile.has(start)) perFile.set(start, docCommentAbove(uri, parsed.text, start));
+  return perFile.get(start);
+}
+
 /** Doc comments above every place a job key is written (parsed files are shared between analyses). */
 export function jobDocComments(pipeline: ExpandedPipeline, job: string): DocComment[] {
   let perPipeline = jobDocCache.get(pipeline);
@@ -76,10 +84,7 @@ export function jobDocComments(pipeline: ExpandedPipeline, job: string): DocComm
     if (f.content.kind !== 'map') continue;
     const ks = f.content.keySpans.get(job);
     if (!ks || ks.uri !== f.uri || !f.content.entries.has(job)) continue;
-    let perFile = docCache.get(f.parsed);
-    if (!perFile) docCache.set(f.parsed, (perFile = new Map()));
-    if (!perFile.has(ks.start)) perFile.set(ks.start, docCommentAbove(f.uri, f.parsed.text, ks.start));
-    const doc = perFile.get(ks.start);
+    const doc = docCommentAt(f.uri, f.parsed, ks.start);
     if (doc && !out.some((d) => d.span.uri === doc.span.uri && d.span.start === doc.span.start)) out.push(doc);
   }
   perPipeline.set(job, out);

@@ -45,6 +45,12 @@ const scalarSize = (v: Scalar) => (typeof v === 'string' ? stringSize(v) : 0);
 const arraySize = (n: number) => RVALUE + (n > 3 ? 8 * n : 0);
 const hashSize = (n: number) => RVALUE + (n === 0 ? 0 : n <= 8 ? 128 : 56 + 32 * n);
 
+export interface ConvertedNode {
+  node: Node;
+  size: number;
+  height: number;
+}
+
 export class Converter {
   private memo = new Map<YNode, Node>();
   /** Deep size and nesting height of every converted node: a node an alias reuses costs them again at each use. */
@@ -108,6 +114,21 @@ export class Converter {
     const out = this.convertFresh(n, src, depth);
     this.memo.set(n, out);
     return out;
+  }
+
+  /** What `n` was converted to, with its measures (parse.ts keeps the top-level values of clean blocks for the next parse). */
+  converted(n: YNode): ConvertedNode | undefined {
+    const node = this.memo.get(n);
+    const m = node && this.measures.get(node);
+    return node && m ? { node, ...m } : undefined;
+  }
+
+  /** Start from earlier conversions of the same yaml nodes at the same offsets: they are used as they are. */
+  seed(nodes: ReadonlyMap<YNode, ConvertedNode>): void {
+    for (const [n, c] of nodes) {
+      this.memo.set(n, c.node);
+      this.measures.set(c.node, { size: c.size, height: c.height });
+    }
   }
 
   private measured(node: Node, size: number, height: number): Node {
