@@ -145,7 +145,10 @@ async function validate(uri: string): Promise<void> {
     if (analysis.conditional) byUri = new Map([[uri, byUri.get(uri) ?? []]]);
     const key = analysis.conditional ? uri : analysis.rootUri;
     const previous = published.get(key) ?? new Set();
-    for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, diagnostics });
+    // The edited document's first: the others of its pipeline follow.
+    const own = byUri.get(uri);
+    if (own) connection.sendDiagnostics({ uri, diagnostics: own });
+    for (const [u, diagnostics] of byUri) if (u !== uri) connection.sendDiagnostics({ uri: u, diagnostics });
     for (const u of previous) if (!byUri.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [] });
     published.set(key, new Set(byUri.keys()));
   } catch (e) {
@@ -160,6 +163,8 @@ documents.onDidOpen((e) => {
 documents.onDidChangeContent((e) => {
   workspace.edited();
   schedule(e.document.uri);
+  // Open documents whose analysis read it (a consumer of an edited library file) are validated after it.
+  for (const reader of workspace.readersOf(e.document.uri)) if (documents.get(reader)) schedule(reader);
 });
 documents.onDidClose((e) => {
   workspace.edited();
