@@ -6,12 +6,12 @@
  * job names. While all of that is the same, the job's findings are reused; an edit re-checks only
  * the jobs it touched (see merge/incremental.ts for the engine's side of the same scheme).
  */
-import { docCommentAt } from './contract-facts.js';
+import { docCommentAt, writtenAt } from './contract-facts.js';
 import type { ExpandedPipeline } from '../merge/expand.js';
 import type { JobView } from '../merge/jobs.js';
 import { perNode, sameNodes } from '../merge/incremental.js';
 import type { MapNode } from '../model.js';
-import { filesInMergeOrder } from '../variables/variable-definitions.js';
+import { rawJobNodes } from '../variables/variable-definitions.js';
 
 /** What every job's findings share; compared as a whole. */
 export interface SharedKey {
@@ -36,35 +36,20 @@ function sameShared(a: SharedKey, b: SharedKey): boolean {
   return a === b || (a.text === b.text && sameNodes(a.nodes as never, b.nodes as never));
 }
 
-/** The raw entries and doc-comment places of every top-level name (one pass over the files, per analysis). */
+/** The raw entries and doc comments of every top-level name (remembered per analysis). */
 export function lineageIndex(pipeline: ExpandedPipeline): (name: string) => { raw: MapNode[]; docs: string } {
-  const raw = new Map<string, MapNode[]>();
-  for (const f of filesInMergeOrder(pipeline)) {
-    if (f.content.kind !== 'map') continue;
-    for (const [k, v] of f.content.entries) if (v.kind === 'map') raw.set(k, [v, ...(raw.get(k) ?? [])]);
-  }
-  const written = new Map<string, ExpandedPipeline['files']>();
-  for (const f of pipeline.files) {
-    if (f.content.kind !== 'map') continue;
-    for (const [k, ks] of f.content.keySpans) {
-      if (ks.uri !== f.uri || !f.content.entries.has(k)) continue;
-      const list = written.get(k);
-      if (list) list.push(f);
-      else written.set(k, [f]);
-    }
-  }
+  const memo = new Map<string, { raw: MapNode[]; docs: string }>();
   const docsOf = (name: string): string => {
     const out: string[] = [];
-    for (const f of written.get(name) ?? []) {
-      const d = f.content.kind === 'map' ? docCommentAt(f.uri, f.parsed, f.content.keySpans.get(name)!.start) : undefined;
+    for (const { file, start } of writtenAt(pipeline, name)) {
+      const d = docCommentAt(file.uri, file.parsed, start);
       if (d) out.push(`${d.span.uri}:${d.span.start}:${d.span.end}:${d.text}`);
     }
     return out.join('\u0000');
   };
-  const memo = new Map<string, { raw: MapNode[]; docs: string }>();
   return (name) => {
     let hit = memo.get(name);
-    if (!hit) memo.set(name, (hit = { raw: raw.get(name) ?? [], docs: docsOf(name) }));
+    if (!hit) memo.set(name, (hit = { raw: rawJobNodes(pipeline, name), docs: docsOf(name) }));
     return hit;
   };
 }
