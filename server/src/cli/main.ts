@@ -12,13 +12,14 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYamlValue, stringify } from 'yaml';
+import { parse as parseYamlValue } from 'yaml';
 import { checkCommand, CheckUsageError } from './check.js';
 import { expandPipeline } from '../pipeline/merge/expand.js';
 import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import { fromPlain, mapNode } from '../pipeline/model.js';
 import type { MapNode, PipelineDiagnostic } from '../pipeline/model.js';
 import { renderPipeline } from '../pipeline/merge/output.js';
+import { yamlOutput } from './yaml-output.js';
 import { LineIndex } from '../pipeline/yaml/positions.js';
 import { simulatedVariables } from '../pipeline/rules/simulated-context.js';
 import { DirectorySources } from '../sources/directory-sources.js';
@@ -141,7 +142,7 @@ async function expandCommand(args: string[], cwd: string, env: Record<string, st
   if (!pipeline.valid) return { code: 1, stdout: '', stderr };
   let out: unknown = renderPipeline(pipeline, { full: values.full });
   if (values.sort) out = sortKeys(out);
-  const stdout = values.json ? `${JSON.stringify(out, null, 2)}\n` : stringify(out, { lineWidth: 0, aliasDuplicateObjects: false });
+  const stdout = values.json ? `${JSON.stringify(out, null, 2)}\n` : yamlOutput(out);
   return { code: 0, stdout, stderr };
 }
 
