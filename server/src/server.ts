@@ -193,8 +193,11 @@ async function validate(uri: string): Promise<void> {
     if (shown.conditional) byUri = new Map([[uri, byUri.get(uri) ?? []]]);
     const key = shown.conditional ? uri : shown.rootUri;
     const previous = published.get(key) ?? new Set();
-    // Each with the version of the open document it was computed for (LSP: lets a client drop an outdated set).
-    for (const [u, diagnostics] of byUri) connection.sendDiagnostics({ uri: u, version: versions.get(u), diagnostics });
+    // The edited document's first, the others of its pipeline after it; each with the version of the
+    // open document it was computed for (LSP: lets a client drop an outdated set).
+    const own = byUri.get(uri);
+    if (own) connection.sendDiagnostics({ uri, version: versions.get(uri), diagnostics: own });
+    for (const [u, diagnostics] of byUri) if (u !== uri) connection.sendDiagnostics({ uri: u, version: versions.get(u), diagnostics });
     for (const u of previous) if (!byUri.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [] });
     published.set(key, new Set(byUri.keys()));
   } catch (e) {
@@ -226,6 +229,8 @@ documents.onDidOpen((e) => {
 documents.onDidChangeContent((e) => {
   workspace.edited();
   schedule(e.document.uri);
+  // Open documents whose analysis read it (a consumer of an edited library file) are validated after it.
+  for (const reader of workspace.readersOf(e.document.uri)) if (documents.get(reader)) schedule(reader);
 });
 documents.onDidClose((e) => {
   workspace.edited();

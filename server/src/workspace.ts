@@ -184,6 +184,20 @@ export class Workspace {
     this.rootPipelines.clear();
   }
 
+  /**
+   * Documents other than `uri` whose last analysis read it (or may have: one that listed a folder,
+   * or is still running): an edit of `uri` — a library file open beside its consumer — changes their findings.
+   */
+  readersOf(uri: string): string[] {
+    const out: string[] = [];
+    for (const [doc, memo] of this.analyses) {
+      if (doc === uri) continue;
+      const reads = memo.value?.reads;
+      if (!reads || reads.has(uri)) out.push(doc);
+    }
+    return out;
+  }
+
   /** The analysis of `uri`: the remembered one while every text it read is unchanged. */
   analysisFor(uri: string): Promise<Analysis> {
     return this.remembered(this.analyses, uri, async () => this.withLastGood(uri, await this.analyse(uri)));

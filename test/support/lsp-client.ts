@@ -26,8 +26,9 @@ export class LspClient {
   /** Every publishDiagnostics notification received, in order (security tests read them all). */
   readonly published: PublishDiagnosticsParams[] = [];
 
-  constructor() {
-    this.proc = spawn(process.execPath, [...(process.env.LSP_SERVER_NODE_ARGS ? process.env.LSP_SERVER_NODE_ARGS.split(' ') : []), resolve(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `serverScript`: another build of the server (benchmarks compare builds); default dist/server.js. */
+  constructor(serverScript = resolve(repoRoot, 'dist', 'server.js')) {
+    this.proc = spawn(process.execPath, [...(process.env.LSP_SERVER_NODE_ARGS ? process.env.LSP_SERVER_NODE_ARGS.split(' ') : []), serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
     this.connection = createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {

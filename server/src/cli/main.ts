@@ -8,13 +8,13 @@
  * --offline or GITLAB_TOKEN is given; without them the run never touches the network.
  */
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
 import { checkCommand } from './check.js';
 import { formatDiagnostics } from './diagnostic-lines.js';
 import { asksForHelp, COMMAND_USAGE, GENERAL_USAGE } from './help.js';
 import { CliUsageError } from './path-options.js';
 import { cachedCopyLines, PIPELINE_OPTIONS, pipelineSetup } from './pipeline-sources.js';
 import { simulateCommand } from './simulate.js';
+import { yamlOutput } from './yaml-output.js';
 import { expandPipeline } from '../pipeline/merge/expand.js';
 import { renderPipeline } from '../pipeline/merge/output.js';
 
@@ -71,7 +71,7 @@ async function expandCommand(args: string[], cwd: string, env: Record<string, st
   if (!pipeline.valid && !values.partial) return { code: 1, stdout: '', stderr };
   let out: unknown = renderPipeline(pipeline, { full: values.full });
   if (values.sort) out = sortKeys(out);
-  const stdout = values.json ? `${JSON.stringify(out, null, 2)}\n` : stringify(out, { lineWidth: 0, aliasDuplicateObjects: false });
+  const stdout = values.json ? `${JSON.stringify(out, null, 2)}\n` : yamlOutput(out);
   return { code: pipeline.valid ? 0 : 1, stdout, stderr };
 }
 

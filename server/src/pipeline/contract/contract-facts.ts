@@ -7,6 +7,7 @@
 import { docCommentAbove, tagDefault } from './doc-comments.js';
 import type { DocComment } from './doc-comments.js';
 import type { ExpandedPipeline } from '../merge/expand.js';
+import type { LoadedFile } from '../includes/includes.js';
 import type { Span, ViaStep } from '../model.js';
 import type { ParsedFile } from '../yaml/parse.js';
 import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
@@ -65,6 +66,35 @@ export function extendsLineage(pipeline: ExpandedPipeline, job: string): string[
 const docCache = new WeakMap<ParsedFile, Map<number, DocComment | undefined>>();
 const jobDocCache = new WeakMap<ExpandedPipeline, Map<string, DocComment[]>>();
 
+const writtenAtCache = new WeakMap<ExpandedPipeline, Map<string, { file: LoadedFile; start: number }[]>>();
+
+/** Where each top-level key is written in the pipeline's files (in the files' order; indexed once per pipeline). */
+export function writtenAt(pipeline: ExpandedPipeline, key: string): { file: LoadedFile; start: number }[] {
+  let index = writtenAtCache.get(pipeline);
+  if (!index) {
+    index = new Map();
+    for (const f of pipeline.files) {
+      if (f.content.kind !== 'map') continue;
+      for (const [k, ks] of f.content.keySpans) {
+        if (ks.uri !== f.uri || !f.content.entries.has(k)) continue;
+        const list = index.get(k);
+        if (list) list.push({ file: f, start: ks.start });
+        else index.set(k, [{ file: f, start: ks.start }]);
+      }
+    }
+    writtenAtCache.set(pipeline, index);
+  }
+  return index.get(key) ?? [];
+}
+
+/** The doc comment of the key written at `start` of a parsed file (remembered per parsed file). */
+export function docCommentAt(uri: string, parsed: ParsedFile, start: number): DocComment | undefined {
+  let perFile = docCache.get(parsed);
+  if (!perFile) docCache.set(parsed, (perFile = new Map()));
+  if (!perFile.has(start)) perFile.set(start, docCommentAbove(uri, parsed.text, start));
+  return perFile.get(start);
+}
+
 /** Doc comments above every place a job key is written (parsed files are shared between analyses). */
 export function jobDocComments(pipeline: ExpandedPipeline, job: string): DocComment[] {
   let perPipeline = jobDocCache.get(pipeline);
@@ -72,14 +102,8 @@ export function jobDocComments(pipeline: ExpandedPipeline, job: string): DocComm
   const cached = perPipeline.get(job);
   if (cached) return cached;
   const out: DocComment[] = [];
-  for (const f of pipeline.files) {
-    if (f.content.kind !== 'map') continue;
-    const ks = f.content.keySpans.get(job);
-    if (!ks || ks.uri !== f.uri || !f.content.entries.has(job)) continue;
-    let perFile = docCache.get(f.parsed);
-    if (!perFile) docCache.set(f.parsed, (perFile = new Map()));
-    if (!perFile.has(ks.start)) perFile.set(ks.start, docCommentAbove(f.uri, f.parsed.text, ks.start));
-    const doc = perFile.get(ks.start);
+  for (const { file: f, start } of writtenAt(pipeline, job)) {
+    const doc = docCommentAt(f.uri, f.parsed, start);
     if (doc && !out.some((d) => d.span.uri === doc.span.uri && d.span.start === doc.span.start)) out.push(doc);
   }
   perPipeline.set(job, out);

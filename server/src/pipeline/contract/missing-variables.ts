@@ -12,9 +12,11 @@
  * variable per place.
  */
 import { consumerJobContract, consumerView, isConsumerFile, joinVariable } from './consumer-contract.js';
-import { foldFacts, jobFacts, textsOf, withTransitiveReads } from './contract-facts.js';
+import { extendsLineage, foldFacts, jobFacts, textsOf, withTransitiveReads } from './contract-facts.js';
 import type { ContractScope, Fact } from './contract-facts.js';
 import type { ExpandedPipeline } from '../merge/expand.js';
+import type { JobView } from '../merge/jobs.js';
+import { JobFindingsCache, jobKey, lineageIndex, sharedKey } from './job-findings.js';
 import type { LoadedFile } from '../includes/includes.js';
 import type { Span } from '../model.js';
 import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
@@ -38,6 +40,14 @@ export interface MissingVariable {
 
 const KNOWN: VariableDefinition['scope'] = 'known';
 
+interface JobFindings {
+  /** What the job sees (absent for a job that takes nothing from the library). */
+  scope?: ContractScope;
+  found: { name: string; where: { span: Span; presetUri?: string }; reasons: Fact[] }[];
+}
+
+const findingsCache = new JobFindingsCache<JobFindings>();
+
 export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { knownVariables: readonly string[] }): MissingVariable[] {
   const view = consumerView(pipeline);
   if (!view) return [];
@@ -50,29 +60,46 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
   const groups = new Map<string, { name: string; span: Span; presetUri?: string; jobs: string[]; facts: Fact[] }>();
   const scopes = new Map<string, ContractScope>();
   const textOf = textsOf(pipeline);
-  for (const [name, job] of pipeline.jobs) {
-    if (job.hidden || !touchesLibrary(name, job.node)) continue;
+  /** One job's findings: its scope and, per required variable it misses, where and why. */
+  const findingsOf = (name: string, job: JobView): JobFindings => {
+    if (!touchesLibrary(name, job.node)) return { found: [] };
     const own = jobDefinitions(pipeline, name);
     const inherits = inheritsGlobal(job.node);
     const scope: ContractScope = {
       defined: (v) => always(v) ?? own.get(v)?.[0] ?? (inherits(v) ? globals.get(v)?.[0] : undefined),
       jobLevel: (v) => own.has(v),
     };
-    scopes.set(name, scope);
+    const found: JobFindings['found'] = [];
     const fromLibrary = jobFacts(pipeline, name).filter((f) => isLibrary(f.span?.uri));
-    if (!fromLibrary.length) continue;
+    if (!fromLibrary.length) return { scope, found };
     const facts = withTransitiveReads(fromLibrary, scope, textOf).filter((f) => isLibrary(f.span?.uri));
     for (const variable of foldFacts(facts, scope)) {
       if (!variable.required) continue;
       const reasons = facts.filter((f) => f.name === variable.name);
       const where = bringer(pipeline, name, reasons, fileByUri, isLibrary);
-      if (!where) continue;
-      const key = `${variable.name}\u0000${where.span.uri}\u0000${where.span.start}\u0000${where.span.end}`;
-      const group = groups.get(key);
+      if (where) found.push({ name: variable.name, where, reasons });
+    }
+    return { scope, found };
+  };
+  // Findings of jobs whose inputs did not change since the last analysis are reused (job-findings.ts).
+  const shared = sharedKey(pipeline, opts.knownVariables, dotenv, (uri) => isLibrary(uri));
+  const index = lineageIndex(pipeline);
+  for (const [name, job] of pipeline.jobs) {
+    if (job.hidden) continue;
+    const key = jobKey(pipeline, name, extendsLineage(pipeline, name), index);
+    let findings = key && findingsCache.get(job, shared, key);
+    if (!findings) {
+      findings = findingsOf(name, job);
+      if (key) findingsCache.set(job, shared, key, findings);
+    }
+    if (findings.scope) scopes.set(name, findings.scope);
+    for (const { name: variable, where, reasons } of findings.found) {
+      const groupKey = `${variable}\u0000${where.span.uri}\u0000${where.span.start}\u0000${where.span.end}`;
+      const group = groups.get(groupKey);
       if (group) {
         group.jobs.push(name);
         group.facts.push(...reasons);
-      } else groups.set(key, { name: variable.name, span: where.span, presetUri: where.presetUri, jobs: [name], facts: [...reasons] });
+      } else groups.set(groupKey, { name: variable, span: where.span, presetUri: where.presetUri, jobs: [name], facts: [...reasons] });
     }
   }
   // One finding per variable and place, folded over every job that needs it there.

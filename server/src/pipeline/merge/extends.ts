@@ -4,6 +4,7 @@
  * (themselves extended first) deep-merged in order, then itself on top. The `extends` key stays.
  */
 import { deepMerge } from './merge.js';
+import { extendsResults, sameNodes } from './incremental.js';
 import { mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 
@@ -68,17 +69,26 @@ export function applyExtends(doc: MapNode): ExtendsResult {
       failed.add(key);
       return value;
     }
+    const resolvedBases = bases.map((base) => extend(base.name, [...ancestors, key]));
+    parents.set(key, bases.map((b) => b.name));
+    // The same entry over the same merged bases as in an earlier expansion: the same result.
+    const earlier = extendsResults.get(value);
+    if (earlier && sameNodes(earlier.bases, resolvedBases)) {
+      done.set(key, earlier.result);
+      entries.set(key, earlier.result);
+      return earlier.result;
+    }
     let merged = mapNode(value.span);
-    for (const base of bases) {
-      const resolved = extend(base.name, [...ancestors, key]);
+    bases.forEach((base, i) => {
+      const resolved = resolvedBases[i];
       if (resolved?.kind === 'map') {
         merged = deepMerge(merged, resolved, { kind: 'extends', name: base.name, span: base.span });
       }
-    }
+    });
     const result = deepMerge(merged, value);
     result.span = value.span;
     result.via = value.via;
-    parents.set(key, bases.map((b) => b.name));
+    extendsResults.set(value, { bases: resolvedBases, result });
     done.set(key, result);
     entries.set(key, result);
     return result;

@@ -7,7 +7,8 @@
 import { baseJobName, validateMatrix } from './matrix.js';
 import { compileRubyRegexLiteral } from '../expressions/re2.js';
 import { flattenStages } from './flatten.js';
-import { mapNode, withVia } from '../model.js';
+import { perNode, sameNodes } from './incremental.js';
+import { mapNode, seqNode, withVia } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, SeqNode, Span } from '../model.js';
 
 /** Top-level keys that are configuration, not jobs. */
@@ -92,11 +93,24 @@ export function buildJob(name: string, node: MapNode, defaults: MapNode): JobVie
   return { name, hidden, node: out, fromDefault };
 }
 
+/** Job views of earlier expansions, by the job's node: reused while its name and the defaults it may take are the same. */
+const jobViews = perNode<MapNode, { name: string; defaults: readonly (Node | undefined)[]; defaultSpan: Span | undefined; view: JobView }>();
+
 export function buildJobs(doc: MapNode): Map<string, JobView> {
   const defaults = effectiveDefault(doc);
+  const defaultValues = DEFAULT_KEYWORDS.map((k) => defaults.entries.get(k));
   const jobs = new Map<string, JobView>();
   for (const [key, value] of doc.entries) {
-    if (isJobKey(key, value)) jobs.set(key, buildJob(key, value as MapNode, defaults));
+    if (!isJobKey(key, value)) continue;
+    const node = value as MapNode;
+    const earlier = jobViews.get(node);
+    if (earlier && earlier.name === key && earlier.defaultSpan === defaults.span && sameNodes(earlier.defaults, defaultValues)) {
+      jobs.set(key, earlier.view);
+      continue;
+    }
+    const view = buildJob(key, node, defaults);
+    jobViews.set(node, { name: key, defaults: defaultValues, defaultSpan: defaults.span, view });
+    jobs.set(key, view);
   }
   return jobs;
 }

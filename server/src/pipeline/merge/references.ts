@@ -5,6 +5,7 @@
  */
 import { getPath, mapNode, seqNode, withVia } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, RefNode, Span } from '../model.js';
+import { expandedSizes, holdsReference, referenceResults } from './incremental.js';
 
 /** How many tags may be followed through one chain (GitLab: Tags::Reference nesting limit). */
 export const MAX_REFERENCE_DEPTH = 10;
@@ -25,8 +26,25 @@ function showPath(path: readonly string[]): string {
   return `!reference [${path.map((p) => JSON.stringify(p)).join(', ')}]`;
 }
 
-export function resolveReferences(doc: MapNode): ReferencesResult {
+/**
+ * Entries reuse their result of an earlier expansion (merge/incremental.ts) while every path they
+ * looked up still holds the same node. The expansion budget is counted per run as tags are met,
+ * which depends on what earlier entries already resolved: a run that reused results and came near
+ * the budget is done again without reuse, so the limit's findings are exactly a full run's.
+ */
+export function resolveReferences(doc: MapNode, reuse = true): ReferencesResult {
+  const result = resolveWith(doc, reuse);
+  if (result.reused && result.expanded > MAX_REFERENCE_EXPANSION / 4) return resolveWith(doc, false);
+  return result;
+}
+
+function resolveWith(doc: MapNode, reuse: boolean): ReferencesResult & { reused: boolean; expanded: number } {
   const diagnostics: PipelineDiagnostic[] = [];
+  /** Every path looked up in this run with what was there, in order; and per resolved path, the lookups it took. */
+  const lookups: { path: readonly string[]; target: Node | undefined }[] = [];
+  const lookupsOf = new Map<string, typeof lookups>();
+  let failed = false;
+  let reused = false;
   const memo = new Map<string, Node>();
   const reported = new Set<string>();
   const fallback: Span = doc.span ?? { uri: '', start: 0, end: 0 };
@@ -35,6 +53,7 @@ export function resolveReferences(doc: MapNode): ReferencesResult {
   let expanded = 0;
 
   const report = (ref: RefNode, code: string, message: string) => {
+    failed = true;
     const id = `${code}:${ref.span?.uri}:${ref.span?.start}`;
     if (reported.has(id)) return;
     reported.add(id);
@@ -62,15 +81,22 @@ export function resolveReferences(doc: MapNode): ReferencesResult {
     }
     const cached = memo.get(id);
     let value: Node;
-    if (cached) value = cached;
-    else {
+    if (cached) {
+      value = cached;
+      lookups.push(...lookupsOf.get(id)!);
+    } else {
       const target = getPath(doc, ref.path);
+      const from = lookups.length;
+      lookups.push({ path: ref.path, target });
       if (target === undefined) {
         report(ref, 'reference-unknown', `${showPath(ref.path)} could not be found`);
         return ref;
       }
       value = walk(target, [...chain, id]);
-      if (!hasRef(value)) memo.set(id, value);
+      if (!hasRef(value)) {
+        memo.set(id, value);
+        lookupsOf.set(id, lookups.slice(from));
+      }
     }
     expanded += sizeOf(value);
     if (expanded > MAX_REFERENCE_EXPANSION) {
@@ -116,38 +142,65 @@ export function resolveReferences(doc: MapNode): ReferencesResult {
     }
   };
 
-  const out = walk(doc, []) as MapNode;
-  return { doc: out, diagnostics };
+  /** A top-level entry: its earlier result while its lookups find the same nodes, else resolved (and remembered when clean). */
+  const entry = (value: Node): Node => {
+    if (!hasRef(value)) return value;
+    const earlier = reuse ? referenceResults.get(value) : undefined;
+    if (earlier && earlier.lookups.every((l) => getPath(doc, l.path) === l.target)) {
+      reused = true;
+      expanded += earlier.expanded;
+      return earlier.result;
+    }
+    const before = { failed, expanded };
+    failed = false;
+    lookups.length = 0;
+    const result = walk(value, []);
+    if (!failed) referenceResults.set(value, { result, lookups: [...lookups], expanded: expanded - before.expanded });
+    failed ||= before.failed;
+    return result;
+  };
+
+  let changed = false;
+  const entries = new Map<string, Node>();
+  for (const [k, v] of doc.entries) {
+    const r = entry(v);
+    if (r !== v) changed = true;
+    entries.set(k, r);
+  }
+  let out = doc;
+  if (changed) {
+    out = mapNode(doc.span, entries, doc.keySpans);
+    out.via = doc.via;
+  }
+  return { doc: out, diagnostics, reused, expanded };
 }
 
-/** Does a node hold a tag? Remembered per node: anchors and resolved tags share subtrees, which must not be walked once per use. */
+/** Does a node hold a tag? Remembered per node (across expansions): anchors and resolved tags share subtrees, which must not be walked once per use. */
 function refChecker(): (node: Node) => boolean {
-  const known = new WeakMap<Node, boolean>();
   const check = (node: Node): boolean => {
     if (node.kind === 'ref') return true;
     if (node.kind === 'scalar') return false;
-    const hit = known.get(node);
+    const hit = holdsReference.get(node);
     if (hit !== undefined) return hit;
     let found = false;
     if (node.kind === 'seq') found = node.items.some(check);
     else for (const v of node.entries.values()) if ((found = check(v))) break;
-    known.set(node, found);
+    holdsReference.set(node, found);
     return found;
   };
   return check;
 }
 
-/** How many values a node stands for once every shared subtree is counted at each use (remembered per node). */
+/** How many values a node stands for once every shared subtree is counted at each use (remembered per node, across expansions). */
 function expandedSizer(): (node: Node) => number {
-  const known = new WeakMap<Node, number>();
   const size = (node: Node): number => {
     if (node.kind === 'scalar' || node.kind === 'ref') return 1;
-    const hit = known.get(node);
+    const hit = expandedSizes.get(node);
     if (hit !== undefined) return hit;
     let n = 1;
     if (node.kind === 'seq') for (const i of node.items) n += size(i);
     else for (const v of node.entries.values()) n += size(v);
-    known.set(node, n);
+    expandedSizes.set(node, n);
     return n;
   };
   return size;

@@ -137,15 +137,25 @@ export function fileGlobals(pipeline: ExpandedPipeline, f: LoadedFile): Variable
   return [...vars.entries].map(([name, v]) => definitionOf(pipeline, name, v, vars.keySpans.get(name), scope));
 }
 
-/** The raw (pre-extends) definitions of a job in each file that writes it, winner first. */
-function rawJobNodes(pipeline: ExpandedPipeline, job: string): MapNode[] {
-  const out: MapNode[] = [];
-  for (const f of filesInMergeOrder(pipeline)) {
-    if (f.content.kind !== 'map') continue;
-    const n = f.content.entries.get(job);
-    if (n?.kind === 'map') out.unshift(n);
+const rawCache = new WeakMap<ExpandedPipeline, Map<string, MapNode[]>>();
+
+/** The raw (pre-extends) definitions of a job in each file that writes it, winner first (indexed once per pipeline). */
+export function rawJobNodes(pipeline: ExpandedPipeline, job: string): MapNode[] {
+  let index = rawCache.get(pipeline);
+  if (!index) {
+    index = new Map();
+    for (const f of filesInMergeOrder(pipeline)) {
+      if (f.content.kind !== 'map') continue;
+      for (const [k, n] of f.content.entries) {
+        if (n.kind !== 'map') continue;
+        const list = index.get(k);
+        if (list) list.unshift(n);
+        else index.set(k, [n]);
+      }
+    }
+    rawCache.set(pipeline, index);
   }
-  return out;
+  return index.get(job) ?? [];
 }
 
 /** Definitions a job's own `variables:` and `parallel:matrix` and its extends parents give, winner first. */

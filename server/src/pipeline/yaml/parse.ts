@@ -10,13 +10,13 @@
  *   after an edit reuses the blocks the edit did not touch; the result is the same as a whole parse.
  */
 import { isMap as yIsMap, isScalar as yIsScalar, parseAllDocuments } from 'yaml';
-import type { Document, Tags, YAMLMap } from 'yaml';
+import type { Document, Node as YNode, Tags, YAMLMap } from 'yaml';
 import { scalarNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { anchorsOf, parseBlock, splitBlocks } from './yaml-blocks.js';
 import type { BlockLayout, ParsedBlock, Range, YamlBlocks } from './yaml-blocks.js';
 import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, megabytes } from './yaml-convert.js';
-import type { Src } from './yaml-convert.js';
+import type { ConvertedNode, Src } from './yaml-convert.js';
 
 export { MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE } from './yaml-convert.js';
 export type { YamlBlocks } from './yaml-blocks.js';
@@ -124,20 +124,52 @@ function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous:
   parts.forEach((b, i) => withBase(b, layout.blocks[i].start));
 
   const converter = new Converter(uri, diagnostics);
+  // Unchanged blocks at the same place start from their earlier conversion.
+  let seeded = false;
+  parts.forEach((b, i) => {
+    const c = b.converted;
+    if (c && c.uri === uri && c.base === layout.blocks[i].start) {
+      converter.seed(c.values);
+      seeded = true;
+    }
+  });
+  const lookedOutside = new Set<number>();
   let headerNode: MapNode | undefined;
   if (header?.doc && layout.header) {
     const h = converter.convert(headerMap as YAMLMap, { doc: header.doc, base: layout.header.start });
     if (h.kind === 'map') headerNode = h;
   }
+  // Which blocks anchor each name (ascending), built on the first alias that looks outside its block.
+  let anchoredIn: Map<string, number[]> | undefined;
+  const blocksAnchoring = (name: string): number[] => {
+    if (!anchoredIn) {
+      anchoredIn = new Map();
+      parts.forEach((b, j) => {
+        for (const anchor of anchorsOf(b).keys()) {
+          const list = anchoredIn!.get(anchor);
+          if (list) list.push(j);
+          else anchoredIn!.set(anchor, [j]);
+        }
+      });
+    }
+    return anchoredIn.get(name) ?? [];
+  };
   const srcs: Src[] = parts.map((b, i) => ({
     doc: b.doc as Document.Parsed,
     base: layout.blocks[i].start,
     anchorBefore: (name) => {
-      for (let j = i - 1; j >= 0; j--) {
-        const node = anchorsOf(parts[j]).get(name);
-        if (node) return { node, src: srcs[j] };
+      lookedOutside.add(i);
+      const list = blocksAnchoring(name);
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid] < i) lo = mid + 1;
+        else hi = mid;
       }
-      return undefined;
+      if (lo === 0) return undefined;
+      const j = list[lo - 1];
+      return { node: anchorsOf(parts[j]).get(name)!, src: srcs[j] };
     },
   }));
   let content: Node;
@@ -159,9 +191,38 @@ function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous:
     const span: Span = { uri, start: first.range![0] + srcs[0].base, end: last.range![1] + srcs[srcs.length - 1].base };
     content = converter.convertMap(pairs, (index) => srcOf[index], span, 0);
   }
-  if (converter.tooBig) return { parsed: { uri, text, content: scalarNode(null, { uri, start: 0, end: 0 }), empty: true, diagnostics }, blocks };
+  if (converter.tooBig) {
+    // Where the limit is crossed depends on the order values are measured in: a seeded conversion is done again.
+    if (seeded) {
+      for (const b of parts) b.converted = undefined;
+      return parseInBlocks(uri, text, layout, previous);
+    }
+    return { parsed: { uri, text, content: scalarNode(null, { uri, start: 0, end: 0 }), empty: true, diagnostics }, blocks };
+  }
+  rememberConversions(uri, parts, layout.blocks, converter, diagnostics, lookedOutside);
   const empty = content.kind === 'scalar' && content.value === null;
   return { parsed: { uri, text, header: headerNode, content, empty, diagnostics }, blocks };
+}
+
+/** Keep each clean block's converted top-level values for the next parse of the file. */
+function rememberConversions(uri: string, parts: ParsedBlock[], ranges: Range[], converter: Converter, diagnostics: PipelineDiagnostic[], lookedOutside: Set<number>): void {
+  parts.forEach((b, i) => {
+    const r = ranges[i];
+    const reported = diagnostics.some((d) => d.span.uri === uri && d.span.start < r.end && d.span.end >= r.start);
+    const contents = b.doc?.contents;
+    if (reported || lookedOutside.has(i) || !yIsMap(contents)) {
+      b.converted = undefined;
+      return;
+    }
+    if (b.converted?.base === r.start && b.converted.uri === uri) return;
+    const values = new Map<YNode, ConvertedNode>();
+    for (const pair of contents.items) {
+      const value = pair.value as YNode | null;
+      const c = value && converter.converted(value);
+      if (c) values.set(value, c);
+    }
+    b.converted = { uri, base: r.start, values };
+  });
 }
 
 /** The whole text in one parse: every layout, and the exact errors of a broken file. */

@@ -5,7 +5,7 @@
  * every yaml node is converted with its `Src` — its block's document and where the block starts
  * in the file — and an alias its own block cannot resolve looks in the blocks before it.
  */
-import { isAlias, isMap as yIsMap, isPair, isScalar as yIsScalar, isSeq as yIsSeq } from 'yaml';
+import { isAlias, isMap as yIsMap, isPair, isScalar as yIsScalar, isSeq as yIsSeq, visit } from 'yaml';
 import type { Alias, Document, Node as YNode, ParsedNode, Scalar as YScalar } from 'yaml';
 import { mapNode, scalarNode, seqNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Scalar, Span } from '../model.js';
@@ -44,6 +44,12 @@ const stringSize = (s: string) => RVALUE + (s.length > 23 ? s.length + 1 : 0);
 const scalarSize = (v: Scalar) => (typeof v === 'string' ? stringSize(v) : 0);
 const arraySize = (n: number) => RVALUE + (n > 3 ? 8 * n : 0);
 const hashSize = (n: number) => RVALUE + (n === 0 ? 0 : n <= 8 ? 128 : 56 + 32 * n);
+
+export interface ConvertedNode {
+  node: Node;
+  size: number;
+  height: number;
+}
 
 export class Converter {
   private memo = new Map<YNode, Node>();
@@ -86,7 +92,7 @@ export class Converter {
     if (n === null || n === undefined) return scalarNode(null);
     if (isAlias(n)) {
       const aliasSpan = this.span(n as never, src);
-      const own = n.resolve(src.doc as never) as YNode | undefined;
+      const own = aliasTargets(src.doc).get(n);
       const target = own ? { node: own, src } : src.anchorBefore?.(n.source);
       if (!target) {
         this.diagnostics.push({ severity: 'error', code: 'yaml-alias', message: `Unknown anchor *${n.source}`, span: aliasSpan! });
@@ -108,6 +114,21 @@ export class Converter {
     const out = this.convertFresh(n, src, depth);
     this.memo.set(n, out);
     return out;
+  }
+
+  /** What `n` was converted to, with its measures (parse.ts keeps the top-level values of clean blocks for the next parse). */
+  converted(n: YNode): ConvertedNode | undefined {
+    const node = this.memo.get(n);
+    const m = node && this.measures.get(node);
+    return node && m ? { node, ...m } : undefined;
+  }
+
+  /** Start from earlier conversions of the same yaml nodes at the same offsets: they are used as they are. */
+  seed(nodes: ReadonlyMap<YNode, ConvertedNode>): void {
+    for (const [n, c] of nodes) {
+      this.memo.set(n, c.node);
+      this.measures.set(c.node, { size: c.size, height: c.height });
+    }
   }
 
   private measured(node: Node, size: number, height: number): Node {
@@ -230,6 +251,36 @@ export class Converter {
     }
     return v;
   }
+}
+
+/**
+ * The nodes `doc` visits while its alias tables are built (the engine's work counter for aliases:
+ * one walk per document, however many aliases it holds; tests read it to check the growth is linear).
+ */
+export const aliasWork = { nodesVisited: 0 };
+
+const aliasTables = new WeakMap<Document.Parsed, Map<Alias, YNode | undefined>>();
+
+/**
+ * Every alias of `doc` → the node it names: the last node anchored with that name before it in
+ * document order (YAML's rule, what the package's `Alias.resolve` finds). One walk of the document
+ * for all its aliases, remembered per document: `Alias.resolve` without a cache walks the whole
+ * document once per alias, which is quadratic in a file of hundreds of aliases.
+ */
+export function aliasTargets(doc: Document.Parsed): Map<Alias, YNode | undefined> {
+  let table = aliasTables.get(doc);
+  if (table) return table;
+  const t = new Map<Alias, YNode | undefined>();
+  const anchored = new Map<string, YNode>();
+  visit(doc, {
+    Node: (_key, node) => {
+      aliasWork.nodesVisited++;
+      if (isAlias(node)) t.set(node, anchored.get(node.source));
+      else if (node.anchor) anchored.set(node.anchor, node as YNode);
+    },
+  });
+  aliasTables.set(doc, (table = t));
+  return table;
 }
 
 /** A scalar (value or key) as Psych types it. */

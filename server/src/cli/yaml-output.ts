@@ -1,0 +1,92 @@
+/**
+ * The CLI's YAML output of the expanded pipeline (plain data: maps, lists, strings, numbers,
+ * booleans, null), written directly: building a `yaml` Document of the whole pipeline to print it
+ * cost more than parsing every file. Strings stay plain where no YAML 1.1 or 1.2 reader could take
+ * them for anything else, multi-line strings are literal blocks, the rest is double-quoted (JSON's
+ * escapes are YAML's). Reading the output back gives the same data (test/cli/yaml-output.test.ts).
+ */
+
+/** Words YAML 1.1 or 1.2 reads as booleans or null. */
+const RESERVED = /^(?:y|n|yes|no|true|false|on|off|null|~)$/i;
+/** A plain scalar: no indicator first, nothing a reader could take for a number, key, comment or other type. */
+const PLAIN = /^[A-Za-z_$/\\(][^\n\r\t]*$/;
+const UNSAFE_INSIDE = /: |:$| #|\s$|[^\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/;
+/** Lines a literal block holds as they are. */
+const LITERAL_LINE = /^[^\r\t]*$/;
+
+function scalar(v: string | number | boolean | null | undefined): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
+  if (PLAIN.test(v) && !UNSAFE_INSIDE.test(v) && !RESERVED.test(v)) return v;
+  return JSON.stringify(v);
+}
+
+/** A multi-line string as a literal block (`|`, `|-`, `|+`), or undefined when it cannot be one. */
+function literal(v: string, indent: string): string | undefined {
+  if (!v.includes('\n') || /^[ \n]/.test(v) || UNSAFE_CHARS.test(v)) return undefined;
+  const trailing = /\n*$/.exec(v)![0].length;
+  const body = v.slice(0, v.length - trailing);
+  const lines = body.split('\n');
+  if (!lines.every((l) => LITERAL_LINE.test(l) && !/ $/.test(l))) return undefined;
+  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
+  const extra = trailing > 1 ? '\n'.repeat(trailing - 1) : '';
+  return `|${chomp}\n${lines.map((l) => (l === '' ? '' : indent + l)).join('\n')}\n${extra}`;
+}
+const UNSAFE_CHARS = /[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/;
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function write(v: unknown, indent: string, out: string[]): void {
+  if (Array.isArray(v)) {
+    for (const item of v) {
+      out.push(`${indent}-`);
+      value(item, indent + '  ', out, true);
+    }
+  } else if (isMap(v)) {
+    for (const [k, item] of Object.entries(v)) {
+      out.push(`${indent}${scalar(k)}:`);
+      value(item, indent + '  ', out, false);
+    }
+  }
+}
+
+/** A value after `key:` or `-` (already written on the last line). */
+function value(v: unknown, indent: string, out: string[], inList: boolean): void {
+  const last = out.length - 1;
+  if (Array.isArray(v) || isMap(v)) {
+    const empty = Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0;
+    if (empty) {
+      out[last] += Array.isArray(v) ? ' []' : ' {}';
+      return;
+    }
+    if (inList) {
+      // `- key: value` on the dash's line, the rest of the map below it.
+      const inner: string[] = [];
+      write(v, indent, inner);
+      out[last] += ' ' + inner[0].slice(indent.length);
+      for (let i = 1; i < inner.length; i++) out.push(inner[i]);
+      return;
+    }
+    // A list under a key is written at the key's indentation, as `yaml` does.
+    write(v, Array.isArray(v) ? indent.slice(2) : indent, out);
+    return;
+  }
+  if (typeof v === 'string') {
+    const block = literal(v, indent);
+    if (block !== undefined) {
+      out[last] += ' ' + block.slice(0, -1);
+      return;
+    }
+  }
+  out[last] += ' ' + scalar(v as string | number | boolean | null);
+}
+
+/** `data` (a map or list of plain values) as a YAML document. */
+export function yamlOutput(data: unknown): string {
+  if (!Array.isArray(data) && !isMap(data)) return `${scalar(data as string)}\n`;
+  const out: string[] = [];
+  write(data, '', out);
+  if (!out.length) return Array.isArray(data) ? '[]\n' : '{}\n';
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,143 @@
+/**
+ * Incremental re-analysis (merge/incremental.ts, contract/job-findings.ts, the block reuse of
+ * yaml/parse.ts) gives exactly what a full analysis gives: after each of a series of random edits
+ * (fixed seed) to a consumer file, the pipeline expanded with the caches of the edits before is
+ * compared with one expanded from scratch — output, diagnostics, every job with its provenance,
+ * extends parents, and the variable contract's findings. On corpus configs and the generated library.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expandPipeline } from '../../server/src/pipeline/merge/expand.js';
+import type { ExpandedPipeline } from '../../server/src/pipeline/merge/expand.js';
+import type { ParseCache } from '../../server/src/pipeline/includes/includes.js';
+import { renderPipeline } from '../../server/src/pipeline/merge/output.js';
+import { missingRequiredVariables } from '../../server/src/pipeline/contract/index.js';
+import type { Node } from '../../server/src/pipeline/model.js';
+import type { ProjectLoc, SourceProvider } from '../../server/src/pipeline/sources.js';
+import { simulatedVariables } from '../../server/src/pipeline/rules/simulated-context.js';
+import { DirectorySources } from '../../server/src/sources/directory-sources.js';
+import { generateLibrary, LIBRARY_PROJECT, random, writeLibrary } from '../../scripts/generate-library.js';
+
+const repo = resolve(__dirname, '..', '..');
+const corpus = resolve(repo, '..', 'shared', 'corpus');
+const EDITS = 8;
+
+/** Files read from disk, with edited texts on top (as unsaved editor buffers are). */
+class EditedSources implements SourceProvider {
+  edited = new Map<string, string>();
+  constructor(private disk: DirectorySources) {}
+  async readProjectFile(loc: ProjectLoc, path: string) {
+    const r = await this.disk.readProjectFile(loc, path);
+    const text = r.ok ? this.edited.get(r.uri) : undefined;
+    return r.ok && text !== undefined ? { ...r, text } : r;
+  }
+  listProjectFiles(loc: ProjectLoc) {
+    return this.disk.listProjectFiles(loc);
+  }
+  readRemote(url: string) {
+    return this.disk.readRemote(url);
+  }
+  readTemplate(name: string) {
+    return this.disk.readTemplate(name);
+  }
+  resolveComponentVersion(project: string, version: string) {
+    return this.disk.resolveComponentVersion(project, version);
+  }
+}
+
+/** A node with its spans and provenance, as plain data. */
+function shape(n: Node | undefined): unknown {
+  if (!n) return undefined;
+  const base = { span: n.span && [n.span.uri, n.span.start, n.span.end], via: n.via?.map((v) => [v.kind, v.name, v.span?.uri, v.span?.start, v.span?.end]) };
+  if (n.kind === 'scalar') return { ...base, s: n.value };
+  if (n.kind === 'ref') return { ...base, ref: n.path };
+  if (n.kind === 'seq') return { ...base, seq: n.items.map(shape) };
+  return { ...base, map: [...n.entries].map(([k, v]) => [k, n.keySpans.get(k) && [n.keySpans.get(k)!.uri, n.keySpans.get(k)!.start], shape(v)]) };
+}
+
+function observed(p: ExpandedPipeline) {
+  let missing: unknown;
+  try {
+    missing = missingRequiredVariables(p, { knownVariables: [] }).map((m) => ({ ...m, variable: { ...m.variable } }));
+  } catch (e) {
+    missing = `throws ${(e as Error).message}`;
+  }
+  return {
+    output: p.valid ? renderPipeline(p, { full: true }) : undefined,
+    diagnostics: p.diagnostics,
+    jobs: [...p.jobs].map(([name, j]) => [name, j.hidden, j.fromDefault, shape(j.node)]),
+    parents: [...p.extendsParents],
+    stages: p.stages,
+    missing: JSON.parse(JSON.stringify(missing)),
+  };
+}
+
+/** A random edit of one line: a character typed, the line deleted or doubled, a variable added after it. */
+function edit(text: string, rnd: () => number): string {
+  const lines = text.split('\n');
+  const i = Math.floor(rnd() * lines.length);
+  const line = lines[i];
+  switch (Math.floor(rnd() * 4)) {
+    case 0: {
+      const at = Math.floor(rnd() * (line.length + 1));
+      lines[i] = line.slice(0, at) + 'x' + line.slice(at);
+      break;
+    }
+    case 1:
+      lines.splice(i, 1);
+      break;
+    case 2:
+      lines.splice(i, 0, line);
+      break;
+    default:
+      lines.splice(i + 1, 0, `${/^\s*/.exec(line)![0]}TYPED_${i}: "typed"`);
+  }
+  return lines.join('\n');
+}
+
+async function compareOverEdits(name: string, disk: DirectorySources, files: string[], seed: number, variables: Record<string, string> = {}, edits = EDITS) {
+  const sources = new EditedSources(disk);
+  const vars = { ...simulatedVariables(), ...variables };
+  const incremental: ParseCache = new Map();
+  const rnd = random(seed);
+  await expandPipeline({ sources, variables: vars, parseCache: incremental });
+  for (let step = 0; step < edits; step++) {
+    const file = files[Math.floor(rnd() * files.length)];
+    const uri = pathToFileURL(file).href;
+    sources.edited.set(uri, edit(sources.edited.get(uri) ?? readFileSync(file, 'utf8'), rnd));
+    const reused = await expandPipeline({ sources, variables: vars, parseCache: incremental });
+    const full = await expandPipeline({ sources, variables: vars, parseCache: new Map() });
+    assert.deepStrictEqual(observed(reused), observed(full), `${name}: edit ${step + 1} of ${file}`);
+  }
+}
+
+test('incremental re-analysis = full analysis over random edits: omnibus-gitlab', async () => {
+  const dir = join(corpus, 'omnibus-gitlab');
+  const disk = new DirectorySources({ rootDir: dir, repoDirs: join(corpus, '_stubs', 'repos'), templatesDir: join(corpus, 'gitlab-templates', 'lib', 'gitlab', 'ci', 'templates') });
+  const files = ['.gitlab-ci.yml', 'gitlab-ci-config/gitlab-com.yml', 'gitlab-ci-config/dev-gitlab-org.yml'].map((f) => join(dir, f));
+  await compareOverEdits('omnibus-gitlab', disk, files, 16, { SKIP_JOB_REGEX: '/^oracle-matches-nothing$/' });
+});
+
+test('incremental re-analysis = full analysis over random edits: xfenix consumer of a preset library', async () => {
+  const dir = join(corpus, 'xfenix-pycon2022', 'cases', 'consumer-helm-cd');
+  const disk = new DirectorySources({ rootDir: dir, projects: new Map([['xfenix/pycon2022@master', join(corpus, 'xfenix-pycon2022', 'repo')]]) });
+  await compareOverEdits('xfenix', disk, [join(dir, '.gitlab-ci.yml')], 17);
+});
+
+test('incremental re-analysis = full analysis over random edits: the generated library and consumer', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gcp-incremental-'));
+  try {
+    const g = generateLibrary({ files: 4, templates: 8, jobs: 60, seed: 3 });
+    writeLibrary(dir, g);
+    const disk = new DirectorySources({ rootDir: join(dir, 'consumer'), projects: new Map([[`${LIBRARY_PROJECT}@main`, join(dir, 'library')]]) });
+    // The library's files too: as a local checkout open in the editor, its templates and the scripts jobs reference change.
+    const files = [join(dir, 'consumer', '.gitlab-ci.yml'), ...g.jobFiles.map((f) => join(dir, 'consumer', f.path)), ...Object.keys(g.library).map((f) => join(dir, 'library', f))];
+    await compareOverEdits('generated', disk, files, 18, {}, 16);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
