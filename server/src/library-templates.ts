@@ -25,7 +25,45 @@ export function unknownTemplates(pipeline: ExpandedPipeline): string[] {
   return [...names].filter((n) => n.startsWith('.'));
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Listings are kept a few seconds: an analysis runs on every edit, a library's files change rarely. */
+const LISTING_TTL_MS = 5_000;
+const listings = new Map<string, { at: number; files: string[] }>();
+const keys = new Map<string, { mtimeMs: number; size: number; keys: Set<string> }>();
+
+/** The preset-file candidates of a folder: YAML, not a root pipeline, at most LIMITS.read of them. */
+function yamlFiles(folder: string): string[] {
+  const hit = listings.get(folder);
+  if (hit && Date.now() - hit.at < LISTING_TTL_MS) return hit.files;
+  // A root pipeline (`.gitlab-ci.yml`, `x.gitlab-ci.yml`) is the library's own CI, not a preset consumers include.
+  const files = listFilesRecursive(folder, LIMITS.files)
+    .filter((rel) => /\.ya?ml$/i.test(rel) && !/(?:^|\/|\.)\.?gitlab-ci\.ya?ml$/i.test(rel))
+    .slice(0, LIMITS.read);
+  listings.set(folder, { at: Date.now(), files });
+  return files;
+}
+
+const HIDDEN_KEY = /^(\.[^\s:#'"]+)[ \t]*:/gm;
+
+/** The hidden jobs a text writes as top-level keys. */
+function hiddenKeys(text: string): Set<string> {
+  return new Set([...text.matchAll(HIDDEN_KEY)].map((m) => m[1]));
+}
+
+/** The hidden keys of a file on disk, read again only when its size or time changed; undefined when too large or unreadable. */
+function diskKeys(abs: string): Set<string> | undefined {
+  try {
+    const st = statSync(abs);
+    if (st.size > LIMITS.bytes) return undefined;
+    const hit = keys.get(abs);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.keys;
+    if (keys.size > 4 * LIMITS.read) keys.clear();
+    const found = hiddenKeys(readFileSync(abs, 'utf8'));
+    keys.set(abs, { mtimeMs: st.mtimeMs, size: st.size, keys: found });
+    return found;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The YAML files of `folder` (paths relative to it, not `except`) that write one of the hidden jobs
@@ -33,24 +71,12 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function filesDefining(folder: string, names: readonly string[], except: string, openText: (rel: string) => string | undefined): string[] {
   if (!names.length) return [];
-  const key = new RegExp(`^(?:${names.map(escape).join('|')})[ \\t]*:`, 'm');
   const out: string[] = [];
-  let read = 0;
-  for (const rel of listFilesRecursive(folder, LIMITS.files)) {
-    // A root pipeline (`.gitlab-ci.yml`, `x.gitlab-ci.yml`) is the library's own CI, not a preset consumers include.
-    if (rel === except || !/\.ya?ml$/i.test(rel) || /(?:^|\/|\.)\.?gitlab-ci\.ya?ml$/i.test(rel)) continue;
-    if (read++ >= LIMITS.read) break;
-    let text = openText(rel);
-    if (text === undefined) {
-      try {
-        const abs = join(folder, rel);
-        if (statSync(abs).size > LIMITS.bytes) continue;
-        text = readFileSync(abs, 'utf8');
-      } catch {
-        continue;
-      }
-    }
-    if (key.test(text)) out.push(rel);
+  for (const rel of yamlFiles(folder)) {
+    if (rel === except) continue;
+    const open = openText(rel);
+    const defined = open !== undefined ? hiddenKeys(open) : diskKeys(join(folder, rel));
+    if (defined && names.some((n) => defined.has(n))) out.push(rel);
   }
   return out;
 }
