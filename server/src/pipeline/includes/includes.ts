@@ -40,6 +40,8 @@ export interface LoadedFile {
   /** A note from the source (cached copy, stale, ...). */
   note?: string;
   component?: ComponentContext;
+  /** Not valid YAML: read (its text and errors are kept) but its content is empty. */
+  invalid?: true;
 }
 
 export interface IncludeOptions {
@@ -130,7 +132,11 @@ class IncludeState {
   ): Promise<MapNode | undefined> {
     const parsed = parseCached(this.opts.parseCache, file.uri, file.text);
     this.diagnostics.push(...parsed.diagnostics);
-    if (parsed.diagnostics.some((d) => d.severity === 'error')) return undefined;
+    // A file that is not valid YAML is still one the pipeline read: its errors point into its text.
+    if (parsed.diagnostics.some((d) => d.severity === 'error')) {
+      this.files.push({ uri: file.uri, kind: file.kind, loc: file.loc, path: file.path, parsed, content: parsed.content, includedFrom, note: file.note, component: file.component, invalid: true });
+      return undefined;
+    }
     const interpolated = interpolateFile(parsed, { given, includeSpan, variables: this.opts.variables, component: file.component });
     this.diagnostics.push(...interpolated.diagnostics);
     const content = interpolated.content;
