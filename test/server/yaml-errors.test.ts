@@ -1,7 +1,7 @@
 /**
  * A file of the pipeline that is not valid YAML, over LSP: its errors are published on that file
  * even when it is not open, the preview's problems list shows them at their line, and fixing the
- * file on disk or in the editor clears them.
+ * file in the editor clears them. The problems list shows validation errors the same way.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,4 +74,20 @@ test('fixing the included file in the editor clears its error and the root pipel
   const m = (await preview(rootUri))!;
   assert.ok(!m.diagnostics.some((x) => x.code === 'yaml-syntax'), JSON.stringify(m.diagnostics));
   assert.ok(m.jobs.some((j) => j.name === 'build'), 'the fixed file\'s job is in the pipeline');
+});
+
+test('the preview\'s problems list shows validation errors at the key, and drops them once fixed', async () => {
+  const typo = ROOT.replace('  script: [make test]', '  scirpt: [make test]');
+  client.change(rootUri, typo, 4);
+  await client.waitForDiagnostics(rootUri, (d) => d.some((x) => x.code === 'unknown-keys'));
+  const m = (await preview(rootUri))!;
+  const d = m.diagnostics.find((x) => x.code === 'unknown-keys');
+  assert.ok(d, JSON.stringify(m.diagnostics));
+  assert.equal(d!.severity, 'error');
+  assert.match(d!.message, /jobs:unit config contains unknown keys: scirpt/);
+  assert.equal(d!.location?.uri, rootUri);
+  assert.equal(typo.split('\n')[d!.location!.range.start.line].slice(d!.location!.range.start.character, d!.location!.range.end.character), 'scirpt');
+  client.change(rootUri, ROOT, 5);
+  await client.waitForDiagnostics(rootUri, (x) => !x.some((y) => y.code === 'unknown-keys'));
+  assert.ok(!(await preview(rootUri))!.diagnostics.some((x) => x.code === 'unknown-keys'));
 });
