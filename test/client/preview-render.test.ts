@@ -166,7 +166,7 @@ test('status bar summary: workspace, local, API, cache stale since …, offline'
   assert.match(cached.tooltip, /ECONNREFUSED/);
 });
 
-test('the problems list: a YAML error of an included file, and a validation error, each linked to its line', async () => {
+test('the problems list: a YAML error of an included file, and a validation error (once), each linked to its line', async () => {
   const problems = async (files: Record<string, string>) => {
     const { html, locations } = renderPreview(await model(files));
     const list = html.slice(html.indexOf('aria-label="problems"'));
@@ -186,4 +186,5 @@ test('the problems list: a YAML error of an included file, and a validation erro
   assert.match(when!.html, /\.gitlab-ci\.yml:3/);
   assert.equal(when!.location.range.start.line, 2);
   assert.doesNotMatch(invalid.list, /<manually>/, 'the value is escaped in the message');
+  assert.equal(invalid.items.filter((i) => /when/.test(i.html)).length, 1, `listed once, not again by the rules simulation: ${invalid.list}`);
 });

@@ -151,7 +151,10 @@ export function buildPreview(ctx: FeatureContext, params: PreviewContext, files?
   const standalone = ctx.analysis.standalone;
   // What the editor shows (engine + missing required variables), plus the rules simulation's findings.
   const missing = standalone ? [] : missingVariableDiagnostics(pipeline, ctx.settings.knownVariables ?? []);
-  const diagnostics: PreviewDiagnostic[] = [...pipeline.diagnostics, ...missing, ...verdicts.diagnostics]
+  // A rule the simulation cannot evaluate is one the validation stage already rejects there: listed once, in GitLab's words.
+  const overlapsError = (d: PipelineDiagnostic) => pipeline.diagnostics.some((e) => e.severity === 'error' && e.span.uri === d.span.uri && e.span.start <= d.span.end && d.span.start <= e.span.end);
+  const simulation = verdicts.diagnostics.filter((d) => !overlapsError(d));
+  const diagnostics: PreviewDiagnostic[] = [...pipeline.diagnostics, ...missing, ...simulation]
     .filter((d) => !(standalone && PIPELINE_ONLY_CODES.has(d.code)))
     .map((d: PipelineDiagnostic) => ({ severity: d.severity, code: d.code, message: d.message, location: loc(d.span) }));
   const globalsNode = { ...pipeline.merged, entries: new Map(GLOBAL_ORDER.flatMap((k) => (pipeline.merged.entries.has(k) ? [[k, pipeline.merged.entries.get(k)!] as const] : []))) };
