@@ -3,7 +3,7 @@
  * way a person uses the extension: keyboard and mouse on the workbench, the preview webview.
  * Each check leaves a screenshot in test-results/screenshots/.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 
@@ -275,6 +275,40 @@ export const uiChecks: UiCheck[] = [
       }, 10_000);
       await ui.screenshot('quick-fix-applied');
       if (!text.includes('HELM_CHART')) throw new Error('not added');
+    },
+  },
+  {
+    name: 'the quick-fix "Change to `script`" repairs a typo\'d keyword',
+    needs: 'codeActionProvider',
+    async run(ui) {
+      const file = 'typo.gitlab-ci.yml';
+      writeFileSync(join(ui.workspace, file), 'stages: [build]\nbuild:\n  stage: build\n  scirpt:\n    - make\n');
+      await ui.quickOpen(file);
+      await ui.gotoLine(1);
+      await ui.retry('the unknown-key problem', async () => {
+        await ui.page.keyboard.press('Escape');
+        await ui.page.keyboard.press('F8');
+        const w = ui.page.locator('.marker-widget').first();
+        await w.waitFor({ timeout: 3000 });
+        return /unknown keys: scirpt/.test(await w.innerText()) ? true : undefined;
+      }, 30_000);
+      await ui.screenshot('keyword-typo-problem');
+      await ui.page.keyboard.press('Escape');
+      await ui.gotoLine(4, 4);
+      await ui.page.keyboard.press('Control+.');
+      const action = ui.page.locator('.action-widget .monaco-list-row', { hasText: 'Change to `script`' }).first();
+      await action.waitFor({ timeout: 10_000 });
+      await ui.screenshot('keyword-typo-quick-fix-menu');
+      await action.click();
+      await ui.page.waitForTimeout(500);
+      await ui.page.keyboard.press('Escape');
+      await ui.page.keyboard.press('Control+S');
+      const text = await ui.retry('script: saved in the file', async () => {
+        const t = readFileSync(join(ui.workspace, file), 'utf8');
+        return t.includes('  script:\n') ? t : undefined;
+      }, 10_000);
+      await ui.screenshot('keyword-typo-fixed');
+      if (text !== 'stages: [build]\nbuild:\n  stage: build\n  script:\n    - make\n') throw new Error(`unexpected text after the fix:\n${text}`);
     },
   },
 ];
