@@ -6,22 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { cliIn, tempFolder } from '../support/cli.js';
 
-const repo = resolve(__dirname, '..', '..');
-const cli = (args: string[], cwd: string) => spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), ...args], { cwd, encoding: 'utf8' });
-
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gcp-validation-'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), text);
-  }
-  return dir;
-}
+const cli = (args: string[], cwd: string) => cliIn(cwd, args);
+const folder = (files: Record<string, string>) => tempFolder(files, 'gcp-validation-');
 
 test('root file: an unknown key fails check and expand at its line, with GitLab\'s message', () => {
   const dir = folder({ '.gitlab-ci.yml': 'build:\n  script: [make]\n  artefacts:\n    paths: [out]\n' });

@@ -6,11 +6,10 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol/node';
+import { tempFolder } from '../support/cli.js';
 import { LspClient } from '../support/lsp-client.js';
 import { applyWorkspaceEdit } from '../support/workspace-edit.js';
 
@@ -21,12 +20,7 @@ after(async () => {
 
 /** A folder with these files, a server on it, and its `.gitlab-ci.yml` open. */
 async function session(root: string, others: Record<string, string> = {}) {
-  const folder = mkdtempSync(join(tmpdir(), 'gcp-keyword-fixes-'));
-  writeFileSync(join(folder, '.gitlab-ci.yml'), root);
-  for (const [rel, text] of Object.entries(others)) {
-    mkdirSync(dirname(join(folder, rel)), { recursive: true });
-    writeFileSync(join(folder, rel), text);
-  }
+  const folder = tempFolder({ '.gitlab-ci.yml': root, ...others }, 'gcp-keyword-fixes-');
   const client = new LspClient();
   clients.push(client);
   await client.initialize(folder);
