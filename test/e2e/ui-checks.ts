@@ -87,6 +87,29 @@ export class Ui {
     }
   }
 
+  /** Press F8 (next problem) until the problem widget's text matches `re`. */
+  async nextProblem(what: string, re: RegExp): Promise<void> {
+    await this.retry(what, async () => {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('F8');
+      const w = this.page.locator('.marker-widget').first();
+      await w.waitFor({ timeout: 3000 });
+      return re.test(await w.innerText()) ? true : undefined;
+    }, 30_000);
+  }
+
+  /** Open the quick-fix menu (Ctrl+.) at the cursor, screenshot it as `shot`, pick the action titled with `title`, save. */
+  async quickFix(title: string, shot: string): Promise<void> {
+    await this.page.keyboard.press('Control+.');
+    const action = this.page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+    await action.waitFor({ timeout: 10_000 });
+    await this.screenshot(shot);
+    await action.click();
+    await this.page.waitForTimeout(500);
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Control+S');
+  }
+
   webview(): FrameLocator {
     return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   }
@@ -253,22 +276,10 @@ export const uiChecks: UiCheck[] = [
     async run(ui) {
       await ui.quickOpen(CI);
       await ui.gotoLine(1);
-      await ui.retry('the HELM_CHART problem', async () => {
-        await ui.page.keyboard.press('F8');
-        const w = ui.page.locator('.marker-widget').first();
-        await w.waitFor({ timeout: 3000 });
-        return /HELM_CHART/.test(await w.innerText()) ? true : undefined;
-      }, 30_000);
+      await ui.nextProblem('the HELM_CHART problem', /HELM_CHART/);
       await ui.screenshot('quick-fix-problem');
       await ui.page.keyboard.press('Escape');
-      await ui.page.keyboard.press('Control+.');
-      const action = ui.page.locator('.action-widget .monaco-list-row', { hasText: 'HELM_CHART' }).first();
-      await action.waitFor({ timeout: 10_000 });
-      await ui.screenshot('quick-fix-menu');
-      await action.click();
-      await ui.page.waitForTimeout(500);
-      await ui.page.keyboard.press('Escape');
-      await ui.page.keyboard.press('Control+S');
+      await ui.quickFix('HELM_CHART', 'quick-fix-menu');
       const text = await ui.retry('HELM_CHART saved in the file', async () => {
         const t = readFileSync(join(ui.workspace, CI), 'utf8');
         return /^\s+HELM_CHART:/m.test(t) ? t : undefined;
@@ -285,24 +296,11 @@ export const uiChecks: UiCheck[] = [
       writeFileSync(join(ui.workspace, file), 'stages: [build]\nbuild:\n  stage: build\n  scirpt:\n    - make\n');
       await ui.quickOpen(file);
       await ui.gotoLine(1);
-      await ui.retry('the unknown-key problem', async () => {
-        await ui.page.keyboard.press('Escape');
-        await ui.page.keyboard.press('F8');
-        const w = ui.page.locator('.marker-widget').first();
-        await w.waitFor({ timeout: 3000 });
-        return /unknown keys: scirpt/.test(await w.innerText()) ? true : undefined;
-      }, 30_000);
+      await ui.nextProblem('the unknown-key problem', /unknown keys: scirpt/);
       await ui.screenshot('keyword-typo-problem');
       await ui.page.keyboard.press('Escape');
       await ui.gotoLine(4, 4);
-      await ui.page.keyboard.press('Control+.');
-      const action = ui.page.locator('.action-widget .monaco-list-row', { hasText: 'Change to `script`' }).first();
-      await action.waitFor({ timeout: 10_000 });
-      await ui.screenshot('keyword-typo-quick-fix-menu');
-      await action.click();
-      await ui.page.waitForTimeout(500);
-      await ui.page.keyboard.press('Escape');
-      await ui.page.keyboard.press('Control+S');
+      await ui.quickFix('Change to `script`', 'keyword-typo-quick-fix-menu');
       const text = await ui.retry('script: saved in the file', async () => {
         const t = readFileSync(join(ui.workspace, file), 'utf8');
         return t.includes('  script:\n') ? t : undefined;
