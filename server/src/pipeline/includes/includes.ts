@@ -135,6 +135,10 @@ class IncludeState {
     // A file that is not valid YAML is still one the pipeline read: its errors point into its text.
     if (parsed.diagnostics.some((d) => d.severity === 'error')) {
       this.files.push({ uri: file.uri, kind: file.kind, loc: file.loc, path: file.path, parsed, content: parsed.content, includedFrom, note: file.note, component: file.component, invalid: true });
+      // GitLab reports it on the including side; the syntax errors themselves point into the file.
+      if (includedFrom && parsed.diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml'))) {
+        this.error('include-invalid-yaml', `Included file \`${file.path}\` does not have valid YAML syntax!`, includedFrom.span, { uri: file.uri });
+      }
       return undefined;
     }
     const interpolated = interpolateFile(parsed, { given, includeSpan, variables: this.opts.variables, component: file.component });

@@ -20,7 +20,7 @@ export const REPORT_TYPES = [
   'dast', 'license_scanning', 'performance', 'browser_performance', 'load_performance', 'metrics',
   'requirements', 'requirements_v2', 'coverage_fuzzing', 'api_fuzzing', 'cluster_image_scanning',
   'cyclonedx', 'annotations', 'repository_xray', 'dotenv', 'terraform', 'accessibility',
-  'coverage_report',
+  'coverage_report', 'lsif',
 ] as const;
 export const ENVIRONMENT_ACTIONS = ['start', 'prepare', 'stop', 'verify', 'access'] as const;
 export const DEPLOYMENT_TIERS = ['production', 'staging', 'testing', 'development', 'other'] as const;
