@@ -1,9 +1,8 @@
 /** `artifacts:` (with `reports:`) and `cache:` of a job or of `default:` (GitLab's Entry::Artifacts, Reports, Cache, Key). */
 import type { Node } from '../model.js';
-import { durationProblem } from './duration.js';
 import { ARTIFACTS_ACCESS, CACHE_POLICIES, COVERAGE_FORMATS, REPORT_TYPES } from './keywords-nested.js';
 import type { Report } from './report.js';
-import { isBool, isMap, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, str } from './values.js';
+import { isBool, isDuration, isMap, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, str } from './values.js';
 
 const UPLOAD = ['on_success', 'on_failure', 'always'];
 
@@ -23,14 +22,13 @@ export function validateArtifacts(r: Report, loc: string, node: Node): void {
   if (when && !isRef(when) && !UPLOAD.includes(str(when) ?? '\0')) r.invalidValue(`${loc} when should be on_success, on_failure or always`, when, 'artifacts', 'when', UPLOAD);
   const expire = e.get('expire_in');
   if (expire && !isRef(expire)) {
-    const text = isStr(expire) ? expire.value : undefined;
-    if (text === undefined || (text.trim().toLowerCase() !== 'never' && durationProblem(text))) r.error('duration-invalid', `${loc} expire in should be a duration`, expire);
+    if (!(isStr(expire) && expire.value.trim().toLowerCase() === 'never') && !isDuration(expire)) r.error('duration-invalid', `${loc} expire in should be a duration`, expire);
   }
   const expose = e.get('expose_as');
   if (expose && !isRef(expose)) {
     if (!isStr(expose)) r.error('artifacts-invalid', `${loc} expose as should be a string`, expose);
     else if (expose.value.length > 100) r.error('artifacts-invalid', `${loc} expose as is too long (maximum is 100 characters)`, expose);
-    else if (!/^[\w\-. ]+$/.test(expose.value) && !/^\$/.test(expose.value)) r.error('artifacts-invalid', `${loc} expose as can contain only letters, digits, '-', '_' and spaces`, expose);
+    else if (!/^\w[-\w ]*$/.test(expose.value)) r.error('artifacts-invalid', `${loc} expose as can contain only letters, digits, '-', '_' and spaces`, expose);
     const paths = e.get('paths');
     if (!paths) r.error('artifacts-invalid', `${loc} paths can't be blank`, node.keySpans.get('expose_as') ?? expose);
     else if (isSeq(paths) && paths.items.some((p) => isStr(p) && p.value.includes('*'))) r.error('artifacts-invalid', `${loc} paths can't contain '*' when used with 'expose_as'`, paths);

@@ -15,7 +15,10 @@ import {
 import { WHEN_JOB } from './keywords.js';
 import { Report } from './report.js';
 import { validateOnlyExcept, validateRules } from './rules.js';
-import { isBool, isMap, isNestedStrings, isRef, isSeq, isStr, isStringArray, str } from './values.js';
+import { isBool, isDuration, isInt, isMap, isNestedStrings, isRef, isSeq, isStr, isStringArray, str } from './values.js';
+
+/** GitLab's Entry::Bridge takes no `delayed`. */
+const WHEN_BRIDGE = ['on_success', 'on_failure', 'always', 'manual'];
 
 export interface JobInput {
   name: string;
@@ -63,7 +66,8 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       return;
     case 'when':
       if (!isStr(v)) r.error('when-invalid', `${loc} when should be a string`, v);
-      else if (!WHEN_JOB.includes(v.value as never)) r.invalidValue(`${loc} when should be one of: ${WHEN_JOB.join(', ')}`, v, bridge ? 'bridge' : 'job', 'when', WHEN_JOB);
+      else if (bridge && !WHEN_BRIDGE.includes(v.value)) r.invalidValue(`${loc} when should be on_success, on_failure, always or manual`, v, 'bridge', 'when', WHEN_BRIDGE);
+      else if (!bridge && !WHEN_JOB.includes(v.value as never)) r.invalidValue(`${loc} when should be one of: ${WHEN_JOB.join(', ')}`, v, 'job', 'when', WHEN_JOB);
       return;
     case 'rules':
       return validateRules(r, loc, v, 'job');
@@ -84,7 +88,7 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       else if (v.items.length >= 50) r.error('tags-invalid', `${loc}:tags config must be less than the limit of 50 tags`, v);
       return;
     case 'timeout':
-      if (!isStr(v) || durationProblem(v.value, MONTH)) r.error('duration-invalid', `${loc}:timeout config should be a duration`, v);
+      if (!isDuration(v, MONTH)) r.error('duration-invalid', `${loc}:timeout config should be a duration`, v);
       return;
     case 'coverage':
       if (!isStr(v) || !/^\/.*\/$/s.test(v.value) || !compileRubyRegexLiteral(v.value).ok) r.error('coverage-invalid', `${loc}:coverage config must be a regular expression with re2 syntax`, v);
@@ -142,7 +146,8 @@ function checkCombinations(r: Report, loc: string, n: MapNode): void {
   if (hasRules && withRules.length) {
     const keys = withRules.join(', ');
     r.chain = e.get(withRules[0])?.via ?? [];
-    r.error('rules-with-only-except', `${loc} config key may not be used with \`rules\`: ${keys}`, n.keySpans.get(withRules[0]) ?? e.get(withRules[0]), {
+    const advice = ` — keep \`rules:\` and remove ${withRules.map((k) => `\`${k}:\``).join(', ')}${withRules.some((k) => k !== 'start_in') ? ' (`only`/`except` are deprecated; a rule can say the same)' : ' (a rule can carry `start_in` with `when: delayed`)'}`;
+    r.error('rules-with-only-except', `${loc} config key may not be used with \`rules\`: ${keys}${advice}`, n.keySpans.get(withRules[0]) ?? e.get(withRules[0]), {
       kind: 'rules-with-only-except', keys: withRules, keep: 'rules',
     });
     r.chain = [];
@@ -152,8 +157,8 @@ function checkCombinations(r: Report, loc: string, n: MapNode): void {
   const startIn = e.get('start_in');
   if (when === 'delayed') {
     if (!startIn) r.error('start-in-invalid', `${loc} start in should be a duration`, e.get('when'));
-    else if (isStr(startIn)) {
-      const p = durationProblem(startIn.value, WEEK);
+    else if (isStr(startIn) || isInt(startIn)) {
+      const p = durationProblem(String((startIn as { value: unknown }).value), WEEK);
       if (p) r.error('start-in-invalid', `${loc} start in ${p}`, startIn);
     } else if (!isRef(startIn)) r.error('start-in-invalid', `${loc} start in should be a duration`, startIn);
   } else if (startIn && !hasRules) {

@@ -150,6 +150,7 @@ export const NESTED_ENTRIES: EntrySpec[] = [
   { id: 'service', docPath: 'services', keys: [
     ...IMAGE,
     k('alias', 'Host name(s) under which the job reaches the service.', 'scalar'),
+    k('ports', 'Ports the service exposes (`number`, `protocol`, `name`).', 'seq'),
     k('command', 'Overrides the image\'s command.', 'seq'),
     k('variables', 'Variables passed to the service container only.', 'map'),
   ] },

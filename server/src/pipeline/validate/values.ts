@@ -1,4 +1,5 @@
 /** Shapes of values as GitLab's validators see them (Psych types: strings, integers, booleans, nil). */
+import { durationProblem } from './duration.js';
 import type { MapNode, Node, ScalarNode, SeqNode } from '../model.js';
 
 export const isStr = (n: Node | undefined): n is ScalarNode & { value: string } => n?.kind === 'scalar' && typeof n.value === 'string';
@@ -39,4 +40,10 @@ export function isBlank(n: Node | undefined): boolean {
   if (n.kind === 'seq') return n.items.length === 0;
   if (n.kind === 'map') return n.entries.size === 0;
   return false;
+}
+
+/** A duration GitLab parses (a string, or a number of seconds), not longer than `limit` seconds. */
+export function isDuration(n: Node | undefined, limit?: number): boolean {
+  if (isInt(n)) return limit === undefined || (n as ScalarNode & { value: number }).value <= limit;
+  return isStr(n) && durationProblem(n.value, limit) === undefined;
 }
