@@ -1,10 +1,10 @@
 /** `artifacts:` (with `reports:`) and `cache:` of a job or of `default:` (GitLab's Entry::Artifacts, Reports, Cache, Key). */
 import type { Node } from '../model.js';
-import { ARTIFACTS_ACCESS, CACHE_POLICIES, COVERAGE_FORMATS, REPORT_TYPES } from './keywords-nested.js';
+import { ARTIFACTS_ACCESS, WHEN_UPLOAD, CACHE_POLICIES, COVERAGE_FORMATS, REPORT_TYPES } from './keywords-nested.js';
 import type { Report } from './report.js';
 import { isBool, isDuration, isMap, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, str } from './values.js';
 
-const UPLOAD = ['on_success', 'on_failure', 'always'];
+const UPLOAD = WHEN_UPLOAD;
 
 export function validateArtifacts(r: Report, loc: string, node: Node): void {
   if (isRef(node)) return;
@@ -19,7 +19,7 @@ export function validateArtifacts(r: Report, loc: string, node: Node): void {
   for (const k of ['untracked', 'public']) if (e.has(k) && !isBool(at(k)) && !isRef(at(k))) r.error('artifacts-invalid', `${loc} ${k} should be a boolean value`, at(k));
   for (const k of ['paths', 'exclude']) if (e.has(k) && !isRef(at(k)) && !isStringArray(at(k))) r.error('artifacts-invalid', `${loc} ${k} should be an array of strings`, at(k));
   const when = e.get('when');
-  if (when && !isRef(when) && !UPLOAD.includes(str(when) ?? '\0')) r.invalidValue(`${loc} when should be on_success, on_failure or always`, when, 'artifacts', 'when', UPLOAD);
+  if (when && !isRef(when) && !UPLOAD.includes((str(when) ?? '\0') as never)) r.invalidValue(`${loc} when should be on_success, on_failure or always`, when, 'artifacts', 'when', UPLOAD);
   const expire = e.get('expire_in');
   if (expire && !isRef(expire)) {
     if (!(isStr(expire) && expire.value.trim().toLowerCase() === 'never') && !isDuration(expire)) r.error('duration-invalid', `${loc} expire in should be a duration`, expire);
@@ -102,7 +102,7 @@ function validateOneCache(r: Report, loc: string, node: Node): void {
   const paths = e.get('paths');
   if (paths && !isRef(paths) && !isStringArray(paths)) r.error('cache-invalid', `${loc}:paths config should be an array of strings`, paths);
   const when = e.get('when');
-  if (when && !isRef(when) && !UPLOAD.includes(str(when) ?? '\0')) r.invalidValue(`${loc} when should be one of: ${UPLOAD.join(', ')}`, when, 'cache', 'when', UPLOAD);
+  if (when && !isRef(when) && !UPLOAD.includes((str(when) ?? '\0') as never)) r.invalidValue(`${loc} when should be one of: ${UPLOAD.join(', ')}`, when, 'cache', 'when', UPLOAD);
   const policy = e.get('policy');
   if (policy && !isRef(policy)) {
     if (!isStr(policy)) r.error('cache-invalid', `${loc} policy should be a string`, policy);

@@ -3,11 +3,11 @@
  * `workflow:` or `include:` allows. Facts from GitLab's entry classes under
  * lib/gitlab/ci/config/entry/ (ALLOWED_KEYS, inclusion validators).
  */
+import { DEFAULT_KEYWORDS } from '../merge/jobs.js';
 import { k } from './keywords-types.js';
 import type { EntrySpec, KeywordSpec } from './keywords-types.js';
 
 const BOOL = ['true', 'false'] as const;
-const UPLOAD = ['on_success', 'on_failure', 'always'] as const;
 
 export const RETRY_WHEN = [
   'always', 'unknown_failure', 'script_failure', 'api_failure', 'stuck_or_timeout_failure',
@@ -30,10 +30,9 @@ export const AUTO_CANCEL_ON_JOB_FAILURE = ['none', 'all'] as const;
 export const ARTIFACTS_ACCESS = ['none', 'developer', 'maintainer', 'all'] as const;
 export const COVERAGE_FORMATS = ['cobertura', 'jacoco'] as const;
 export const TRIGGER_STRATEGIES = ['depend', 'mirror'] as const;
-export const INHERIT_DEFAULT = [
-  'after_script', 'artifacts', 'before_script', 'cache', 'hooks', 'id_tokens', 'image',
-  'interruptible', 'retry', 'services', 'tags', 'timeout',
-] as const;
+/** What `inherit:default` may list: the keywords a job takes from `default:` (one home: merge/jobs.ts). */
+export const INHERIT_DEFAULT = DEFAULT_KEYWORDS;
+export const WHEN_UPLOAD = ['on_success', 'on_failure', 'always'] as const;
 export const ONLY_EXCEPT_KEYS = ['refs', 'kubernetes', 'variables', 'changes'] as const;
 
 const RULE_COMMON: KeywordSpec[] = [
@@ -125,7 +124,7 @@ export const NESTED_ENTRIES: EntrySpec[] = [
     k('access', 'Who may download the artifacts.', 'scalar', ARTIFACTS_ACCESS),
     k('reports', 'Report files GitLab reads (junit, coverage_report, dotenv, codequality, sast, ...).', 'map'),
     k('untracked', 'Also keep every file git does not track.', 'scalar', BOOL),
-    k('when', 'Upload artifacts when the job succeeds, fails or always.', 'scalar', UPLOAD),
+    k('when', 'Upload artifacts when the job succeeds, fails or always.', 'scalar', WHEN_UPLOAD),
   ] },
   { id: 'reports', docPath: 'artifacts:reports', keys: REPORT_TYPES.map((r) => k(r, reportDoc(r))) },
   { id: 'coverage-report', docPath: 'artifacts:reports:coverage_report', keys: [
@@ -137,7 +136,7 @@ export const NESTED_ENTRIES: EntrySpec[] = [
     k('paths', 'Files and folders to cache.', 'seq'),
     k('untracked', 'Also cache every file git does not track.', 'scalar', BOOL),
     k('unprotect', 'Share the cache between protected and unprotected branches.', 'scalar', BOOL),
-    k('when', 'Save the cache when the job succeeds, fails or always.', 'scalar', UPLOAD),
+    k('when', 'Save the cache when the job succeeds, fails or always.', 'scalar', WHEN_UPLOAD),
     k('policy', 'Only download (`pull`), only upload (`push`), or both.', 'scalar', CACHE_POLICIES),
     k('fallback_keys', 'Keys tried in order when the cache of `key` does not exist (at most 5).', 'seq'),
   ] },

@@ -23,10 +23,6 @@ export function keywordUrl(entry: EntrySpec, kw: KeywordSpec): string {
 // Value sets (GitLab's ALLOWED_WHEN / inclusion lists).
 export const BOOL = ['true', 'false'] as const;
 export const WHEN_JOB = ['on_success', 'on_failure', 'always', 'manual', 'delayed'] as const;
-export const WHEN_RULE = ['on_success', 'on_failure', 'always', 'manual', 'delayed', 'never'] as const;
-export const WHEN_WORKFLOW_RULE = ['always', 'never'] as const;
-export const WHEN_INCLUDE_RULE = ['never', 'always'] as const;
-export const WHEN_UPLOAD = ['on_success', 'on_failure', 'always'] as const;
 
 /** Keys a job and `default:` share (GitLab's Entry::Default ALLOWED_KEYS). */
 const DEFAULTABLE: KeywordSpec[] = [

@@ -7,7 +7,8 @@ import { parseExpression } from '../expressions/expression-parser.js';
 import { compileRubyRegexLiteral } from '../expressions/re2.js';
 import type { MapNode, Node, Span } from '../model.js';
 import { durationProblem, WEEK } from './duration.js';
-import { ONLY_EXCEPT_KEYS } from './keywords-nested.js';
+import { keyword } from './keywords.js';
+import { AUTO_CANCEL_ON_JOB_FAILURE, AUTO_CANCEL_ON_NEW_COMMIT, ONLY_EXCEPT_KEYS } from './keywords-nested.js';
 import type { EntryId } from './keywords-types.js';
 import type { Report } from './report.js';
 import { isBool, isMap, isRef, isSeq, isStr, isStringArray, shown, str } from './values.js';
@@ -15,11 +16,8 @@ import { isBool, isMap, isRef, isSeq, isStr, isStringArray, shown, str } from '.
 export type RulesOwner = 'job' | 'workflow' | 'include';
 
 const RULE_ENTRY: Record<RulesOwner, EntryId> = { job: 'rule', workflow: 'workflow-rule', include: 'include-rule' };
-const RULE_WHEN: Record<RulesOwner, readonly string[]> = {
-  job: ['on_success', 'on_failure', 'always', 'manual', 'delayed', 'never'],
-  workflow: ['always', 'never'],
-  include: ['never', 'always'],
-};
+/** The `when:` values each kind of rule takes, from the keyword table. */
+const ruleWhen = (owner: RulesOwner): readonly string[] => keyword(RULE_ENTRY[owner], 'when')?.values ?? [];
 
 /** Hashes nested in lists up to `depth` levels (GitLab's nested_array_of_hashes_or_arrays, max_level 10). */
 function nestedRules(n: Node, depth: number, out: MapNode[]): boolean {
@@ -79,7 +77,7 @@ function validateRule(r: Report, loc: string, rule: MapNode, owner: RulesOwner):
   const ifNode = e.get('if');
   if (ifNode && !isRef(ifNode)) validateIf(r, loc, ifNode);
   const when = e.get('when');
-  const allowed = RULE_WHEN[owner];
+  const allowed = ruleWhen(owner);
   if (when && !isRef(when) && !(when.kind === 'scalar' && when.value === null && owner === 'include')) {
     const w = str(when);
     if (w === undefined || !allowed.includes(w)) r.invalidValue(`${loc} when unknown value: ${shown(when)}`, when, id, 'when', allowed);
@@ -152,7 +150,7 @@ export function validateAutoCancel(r: Report, loc: string, node: Node): void {
     return;
   }
   r.unknownKeys(loc, node, 'auto-cancel');
-  const sets: [string, readonly string[]][] = [['on_new_commit', ['conservative', 'interruptible', 'none']], ['on_job_failure', ['none', 'all']]];
+  const sets: [string, readonly string[]][] = [['on_new_commit', AUTO_CANCEL_ON_NEW_COMMIT], ['on_job_failure', AUTO_CANCEL_ON_JOB_FAILURE]];
   for (const [key, values] of sets) {
     const v = node.entries.get(key);
     if (v && !isRef(v) && !values.includes(str(v) ?? '\0')) {
