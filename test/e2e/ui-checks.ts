@@ -34,14 +34,20 @@ export class Ui {
   }
 
   async quickOpen(name: string): Promise<void> {
-    await this.page.keyboard.press('Control+P');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(name);
-    await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+    const base = name.split('/').pop()!;
+    // A file written a moment ago may not be in the quick-open results yet: ask again until it is.
+    await this.retry(`${base} in quick open`, async () => {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('Control+P');
+      const input = this.page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill(name);
+      await this.page.locator(`.quick-input-list .monaco-list-row[aria-label*="${base}"]`).first().waitFor({ timeout: 3000 });
+      return true;
+    });
     await this.page.waitForTimeout(300);
     await this.page.keyboard.press('Enter');
-    await this.page.locator(`.tab.active[data-resource-name="${name.split('/').pop()!}"]`).first().waitFor();
+    await this.page.locator(`.tab.active[data-resource-name="${base}"]`).first().waitFor();
     await this.page.locator('.monaco-editor.focused').waitFor();
   }
 
