@@ -204,3 +204,9 @@ test('durations as GitLab parses them', () => {
   assert.equal(parseDuration('forever and ever'), undefined);
   assert.equal(parseDuration(''), undefined);
 });
+
+test('only/except: a list or a hash, not a lone string; coverage may carry flags; a cache key of dots', async () => {
+  assert.ok((await errors('j:\n  script: x\n  only: main\n')).some((d) => d.message === 'jobs:j:only has to be either an array of conditions or a hash'));
+  assert.deepEqual(await errors('j:\n  script: x\n  coverage: "/total: (\\\\d+)%/i"\n'), []);
+  assert.ok((await errors('j:\n  script: x\n  cache: {key: "..."}\n')).some((d) => /cache:key config cannot be "\." or "\.\."/.test(d.message)));
+});

@@ -121,7 +121,8 @@ function validateOneCache(r: Report, loc: string, node: Node): void {
 
 function validateCacheKey(r: Report, loc: string, key: Node): void {
   if (isStr(key)) {
-    if (key.value === '.' || key.value === '..' || /^%2e%2e?$/i.test(key.value)) r.error('cache-invalid', `${loc} config cannot be "." or ".."`, key);
+    // Only dots (or their URI encoding %2E) would name the cache folder itself or its parent.
+    if (/^(?:\.|%2e)+$/i.test(key.value)) r.error('cache-invalid', `${loc} config cannot be "." or ".."`, key);
     else if (key.value.includes('/') || /%2f/i.test(key.value)) r.error('cache-invalid', `${loc} config cannot contain the "/" character`, key);
     return;
   }

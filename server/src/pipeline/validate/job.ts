@@ -91,7 +91,7 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       if (!isDuration(v, MONTH)) r.error('duration-invalid', `${loc}:timeout config should be a duration`, v);
       return;
     case 'coverage':
-      if (!isStr(v) || !/^\/.*\/$/s.test(v.value) || !compileRubyRegexLiteral(v.value).ok) r.error('coverage-invalid', `${loc}:coverage config must be a regular expression with re2 syntax`, v);
+      if (!isStr(v) || !/^\/.*\/[a-zA-Z]*$/s.test(v.value) || !compileRubyRegexLiteral(v.value).ok) r.error('coverage-invalid', `${loc}:coverage config must be a regular expression with re2 syntax`, v);
       return;
     case 'dependencies':
       if (!isStringArray(v)) r.error('dependencies-invalid', `${loc} dependencies should be an array of strings`, v);

@@ -170,10 +170,7 @@ function validRef(n: Node): boolean {
 /** `only:`/`except:` — a list of refs, or a hash of `refs`, `variables`, `changes`, `kubernetes`. */
 export function validateOnlyExcept(r: Report, loc: string, node: Node): void {
   if (isRef(node)) return;
-  if (isStr(node)) {
-    if (!validRef(node)) r.error('only-except-invalid', `${loc} config should be an array of strings or regular expressions using re2 syntax`, node);
-    return;
-  }
+  // GitLab's Policy entry has a strategy for a list (refs) and a hash only: a lone string is neither.
   if (isSeq(node)) {
     if (!node.items.every(validRef)) r.error('only-except-invalid', `${loc} config should be an array of strings or regular expressions using re2 syntax`, node.items.find((i) => !validRef(i)) ?? node);
     return;
