@@ -289,7 +289,7 @@ export const uiChecks: UiCheck[] = [
       const text = await ui.retry('HELM_CHART saved in the file', async () => {
         const t = readFileSync(join(ui.workspace, CI), 'utf8');
         return /^\s+HELM_CHART:/m.test(t) ? t : undefined;
-      }, 10_000);
+      }, 30_000);
       await ui.screenshot('quick-fix-applied');
       if (!text.includes('HELM_CHART')) throw new Error('not added');
     },
@@ -310,7 +310,7 @@ export const uiChecks: UiCheck[] = [
       const text = await ui.retry('script: saved in the file', async () => {
         const t = readFileSync(join(ui.workspace, file), 'utf8');
         return t.includes('  script:\n') ? t : undefined;
-      }, 10_000);
+      }, 30_000);
       await ui.screenshot('keyword-typo-fixed');
       if (text !== 'stages: [build]\nbuild:\n  stage: build\n  script:\n    - make\n') throw new Error(`unexpected text after the fix:\n${text}`);
     },
