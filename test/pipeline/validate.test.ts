@@ -210,3 +210,9 @@ test('only/except: a list or a hash, not a lone string; coverage may carry flags
   assert.deepEqual(await errors('j:\n  script: x\n  coverage: "/total: (\\\\d+)%/i"\n'), []);
   assert.ok((await errors('j:\n  script: x\n  cache: {key: "..."}\n')).some((d) => /cache:key config cannot be "\." or "\.\."/.test(d.message)));
 });
+
+test('dependencies may name a parallel:matrix instance, as after GitLab expands the matrix', async () => {
+  const yaml = 'build:\n  stage: build\n  script: x\n  parallel: {matrix: [{OS: [linux, mac]}]}\ntest:\n  script: x\n  dependencies: ["build: [linux]"]\n';
+  assert.deepEqual((await errors(yaml)).map((d) => d.message), []);
+  assert.ok((await errors(yaml.replace('build: [linux]', 'nobuild'))).some((d) => d.message === 'test job: undefined dependency: nobuild'));
+});

@@ -58,12 +58,13 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     }
     const deps = n.entries.get('dependencies');
     if (isSeq(deps)) {
-      const needed = isSeq(needsNode) ? new Set(needs.map((x) => x.name)) : undefined;
+      const needed = isSeq(needsNode) ? new Set(needs.flatMap((x) => [x.name, baseJobName(x.name)])) : undefined;
       for (const d of deps.items) {
         const name = d.kind === 'scalar' ? String(d.value ?? '') : '';
-        const target = real.get(name);
+        // A `parallel:matrix` instance (`build: [linux]`) is a job once GitLab expands the matrix.
+        const target = real.get(name) ?? real.get(baseJobName(name));
         if (!target) out.push({ severity: 'error', code: 'dependencies-unknown', message: `${job.name} job: undefined dependency: ${name}`, span: d.span ?? where(job.name), data: { name } });
-        else if (needed && !needed.has(name)) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, span: d.span ?? where(job.name), data: { name } });
+        else if (needed && !needed.has(name) && !needed.has(baseJobName(name))) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, span: d.span ?? where(job.name), data: { name } });
         else if (!needed && stageOf(target) >= stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, span: d.span ?? where(job.name), data: { name } });
       }
     }
