@@ -15,7 +15,7 @@ import { repo, tempDir, TOKEN } from '../sources/helpers.js';
 
 const SERVICE = 'acme/orders-api';
 const MAP_LIBRARY = ['--project', 'acme/ci-library@v1.2.0=ci-library'];
-const UNKNOWN_KEY = 'jobs:contract-tests config contains unknown keys: timout';
+const UNKNOWN_KEY = 'jobs:contract-tests config contains unknown keys: manual_confirmation';
 const WARNING = 'jobs:docs-build may allow multiple pipelines to run for a single action due to `rules:when` clause with no `workflow:rules`';
 let api: GitLabStandIn;
 let dir: string;
@@ -58,9 +58,10 @@ before(async () => {
   dir = tempDir('gcp-check-remote-');
   cache = tempDir('gcp-check-cache-');
   cpSync(join(repo, 'examples'), dir, { recursive: true });
-  // A key GitLab does not know in a library template, and a local edit GitLab has never seen.
+  // A keyword the instance's GitLab does not know yet (an older release than ours; only CI Lint can
+  // tell) in a library template, and a local edit GitLab has never seen.
   const jobs = join(dir, 'ci-library', 'common', 'jobs.yml');
-  writeFileSync(jobs, readFileSync(jobs, 'utf8').replace('.python-test-job:\n  extends: .python-base-job\n', '.python-test-job:\n  extends: .python-base-job\n  timout: 5m\n'));
+  writeFileSync(jobs, readFileSync(jobs, 'utf8').replace('.python-test-job:\n  extends: .python-base-job\n', '.python-test-job:\n  extends: .python-base-job\n  manual_confirmation: Run the contract tests?\n'));
   const ci = join(dir, 'service-repo', '.gitlab-ci.yml');
   writeFileSync(ci, readFileSync(ci, 'utf8').replace('- diff -u openapi.json openapi.generated.json', '- diff -u openapi.json openapi.generated.json\n    - echo uncommitted-local-change'));
   mkdirSync(join(dir, 'service-repo', '.git'));
@@ -79,7 +80,7 @@ test('text: GitLab findings at their lines next to the local ones, exit 1, merge
   const r = await remote();
   assert.equal(r.status, 1, r.stdout + r.stderr);
   const lines = r.stdout.split('\n');
-  const error = `${where('ci-library/common/jobs.yml', 'timout')}: error: ${UNKNOWN_KEY} [gitlab-lint-error]`;
+  const error = `${where('ci-library/common/jobs.yml', 'manual_confirmation')}: error: ${UNKNOWN_KEY} [gitlab-lint-error]`;
   const warning = `${where('service-repo/.gitlab/ci/extra.yml', 'docs-build:')}: warning: ${WARNING} [gitlab-lint-warning]`;
   assert.ok(lines.includes(error), `${error}\n---\n${r.stdout}`);
   assert.ok(lines.includes(warning), `${warning}\n---\n${r.stdout}`);
@@ -102,7 +103,7 @@ test('json is {findings, mergedYamlDiff, remote} with the same findings as text;
   const lint = json.findings.find((f: { code: string }) => f.code === 'gitlab-lint-error');
   assert.deepEqual(
     { file: lint.file, at: `${lint.file}:${lint.line}:${lint.column}`, severity: lint.severity, message: lint.message },
-    { file: 'ci-library/common/jobs.yml', at: where('ci-library/common/jobs.yml', 'timout'), severity: 'error', message: UNKNOWN_KEY },
+    { file: 'ci-library/common/jobs.yml', at: where('ci-library/common/jobs.yml', 'manual_confirmation'), severity: 'error', message: UNKNOWN_KEY },
   );
   assert.deepEqual(json.mergedYamlDiff, [
     { file: 'service-repo/.gitlab-ci.yml', path: ['openapi-diff', 'script', 1], ours: 'diff -u openapi.json openapi.generated.json', theirs: 'diff openapi.json openapi.generated.json' },
@@ -127,7 +128,7 @@ test('the request carries our merged YAML with the uncommitted change, dry_run a
   assert.equal(call.body.ref, 'feature/x');
   const sent = parse(String(call.body.content)) as Record<string, any>;
   assert.deepEqual(sent['openapi-diff'].script.slice(-1), ['echo uncommitted-local-change'], 'the local edit, not what GitLab has');
-  assert.equal(sent['contract-tests'].timout, '5m', 'the library as checked out locally, through extends');
+  assert.equal(sent['contract-tests'].manual_confirmation, 'Run the contract tests?', 'the library as checked out locally, through extends');
   assert.equal(sent.include, undefined);
   const lintRequests = api.requestsTo(/\/ci\/lint$/);
   assert.equal(lintRequests.length, 1);

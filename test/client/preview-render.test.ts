@@ -178,3 +178,26 @@ test('a pipeline whose YAML does not parse: the banner names the line with a lin
   assert.match(stale, /showing the pipeline as it last parsed/);
   assert.match(renderPreview({ ...empty, yamlError: { ...empty.yamlError, message: '<img src=x>' } }).html, /&lt;img src=x&gt;/);
 });
+
+test('the problems list: a YAML error of an included file, and a validation error (once), each linked to its line', async () => {
+  const problems = async (files: Record<string, string>) => {
+    const { html, locations } = renderPreview(await model(files));
+    const list = html.slice(html.indexOf('aria-label="problems"'));
+    const items = [...list.matchAll(/<li class="diag (\w+)">([\s\S]*?)<\/li>/g)].map((i) => ({ severity: i[1], html: i[2], location: locations[Number(/data-loc="(\d+)"/.exec(i[2])?.[1])] }));
+    return { list, items };
+  };
+  const broken = await problems({ '.gitlab-ci.yml': 'include:\n  - local: ci/broken.yml\nbuild:\n  script: [make]\n', 'ci/broken.yml': 'lint:\n  script: [lint, [x\n' });
+  const yamlItem = broken.items.find((i) => /ci\/broken\.yml:3/.test(i.html));
+  assert.ok(yamlItem, broken.list);
+  assert.equal(yamlItem!.severity, 'error');
+  assert.match(yamlItem!.location.uri, /ci\/broken\.yml\b/);
+  assert.equal(yamlItem!.location.range.start.line, 2);
+  const invalid = await problems({ '.gitlab-ci.yml': 'build:\n  script: [make]\n  when: "<manually>"\n' });
+  const when = invalid.items.find((i) => /jobs:build when should be one of/.test(i.html));
+  assert.ok(when, invalid.list);
+  assert.equal(when!.severity, 'error');
+  assert.match(when!.html, /\.gitlab-ci\.yml:3/);
+  assert.equal(when!.location.range.start.line, 2);
+  assert.doesNotMatch(invalid.list, /<manually>/, 'the value is escaped in the message');
+  assert.equal(invalid.items.filter((i) => /when/.test(i.html)).length, 1, `listed once, not again by the rules simulation: ${invalid.list}`);
+});

@@ -189,6 +189,13 @@ export const DEVIATIONS: Deviation[] = [
     item: 0,
     reason: 'Terraform/Base.latest only defines hidden jobs (.init, .validate, ...), so the pipeline has no visible job; GitLab (Entry::Jobs / Entry::Root validation) rejects it, the oracle prints an empty pipeline',
   },
+  {
+    case: 'xfenix-pycon2022/cases/consumer-project-include',
+    op: 'rejects',
+    gitlabError: 'jobs:test-python:artifacts:reports config contains unknown keys: cobertura',
+    item: 0,
+    reason: 'jobs.yml (the included library) gives .test-python `artifacts:reports:cobertura`, a report type GitLab removed in 15.0 (replaced by `coverage_report:`); Entry::Reports no longer allows the key, so GitLab rejects the pipeline; gitlab-ci-local does not validate report keys',
+  },
 ];
 
 /**

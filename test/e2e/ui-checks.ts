@@ -3,7 +3,7 @@
  * way a person uses the extension: keyboard and mouse on the workbench, the preview webview.
  * Each check leaves a screenshot in test-results/screenshots/.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 
@@ -34,14 +34,20 @@ export class Ui {
   }
 
   async quickOpen(name: string): Promise<void> {
-    await this.page.keyboard.press('Control+P');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(name);
-    await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+    const base = name.split('/').pop()!;
+    // A file written a moment ago may not be in the quick-open results yet: ask again until it is.
+    await this.retry(`${base} in quick open`, async () => {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('Control+P');
+      const input = this.page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill(name);
+      await this.page.locator(`.quick-input-list .monaco-list-row[aria-label*="${base}"]`).first().waitFor({ timeout: 3000 });
+      return true;
+    });
     await this.page.waitForTimeout(300);
     await this.page.keyboard.press('Enter');
-    await this.page.locator(`.tab.active[data-resource-name="${name.split('/').pop()!}"]`).first().waitFor();
+    await this.page.locator(`.tab.active[data-resource-name="${base}"]`).first().waitFor();
     await this.page.locator('.monaco-editor.focused').waitFor();
   }
 
@@ -85,6 +91,29 @@ export class Ui {
       if (Date.now() > deadline) throw new Error(`timed out: ${what}${last ? ` (${(last as Error).message})` : ''}`);
       await this.page.waitForTimeout(500);
     }
+  }
+
+  /** Press F8 (next problem) until the problem widget's text matches `re`. */
+  async nextProblem(what: string, re: RegExp): Promise<void> {
+    await this.retry(what, async () => {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('F8');
+      const w = this.page.locator('.marker-widget').first();
+      await w.waitFor({ timeout: 3000 });
+      return re.test(await w.innerText()) ? true : undefined;
+    }, 30_000);
+  }
+
+  /** Open the quick-fix menu (Ctrl+.) at the cursor, screenshot it as `shot`, pick the action titled with `title`, save. */
+  async quickFix(title: string, shot: string): Promise<void> {
+    await this.page.keyboard.press('Control+.');
+    const action = this.page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+    await action.waitFor({ timeout: 10_000 });
+    await this.screenshot(shot);
+    await action.click();
+    await this.page.waitForTimeout(500);
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Control+S');
   }
 
   webview(): FrameLocator {
@@ -253,28 +282,37 @@ export const uiChecks: UiCheck[] = [
     async run(ui) {
       await ui.quickOpen(CI);
       await ui.gotoLine(1);
-      await ui.retry('the HELM_CHART problem', async () => {
-        await ui.page.keyboard.press('F8');
-        const w = ui.page.locator('.marker-widget').first();
-        await w.waitFor({ timeout: 3000 });
-        return /HELM_CHART/.test(await w.innerText()) ? true : undefined;
-      }, 30_000);
+      await ui.nextProblem('the HELM_CHART problem', /HELM_CHART/);
       await ui.screenshot('quick-fix-problem');
       await ui.page.keyboard.press('Escape');
-      await ui.page.keyboard.press('Control+.');
-      const action = ui.page.locator('.action-widget .monaco-list-row', { hasText: 'HELM_CHART' }).first();
-      await action.waitFor({ timeout: 10_000 });
-      await ui.screenshot('quick-fix-menu');
-      await action.click();
-      await ui.page.waitForTimeout(500);
-      await ui.page.keyboard.press('Escape');
-      await ui.page.keyboard.press('Control+S');
+      await ui.quickFix('HELM_CHART', 'quick-fix-menu');
       const text = await ui.retry('HELM_CHART saved in the file', async () => {
         const t = readFileSync(join(ui.workspace, CI), 'utf8');
         return /^\s+HELM_CHART:/m.test(t) ? t : undefined;
-      }, 10_000);
+      }, 30_000);
       await ui.screenshot('quick-fix-applied');
       if (!text.includes('HELM_CHART')) throw new Error('not added');
+    },
+  },
+  {
+    name: 'the quick-fix "Change to `script`" repairs a typo\'d keyword',
+    needs: 'codeActionProvider',
+    async run(ui) {
+      const file = 'typo.gitlab-ci.yml';
+      writeFileSync(join(ui.workspace, file), 'stages: [build]\nbuild:\n  stage: build\n  scirpt:\n    - make\n');
+      await ui.quickOpen(file);
+      await ui.gotoLine(1);
+      await ui.nextProblem('the unknown-key problem', /unknown keys: scirpt/);
+      await ui.screenshot('keyword-typo-problem');
+      await ui.page.keyboard.press('Escape');
+      await ui.gotoLine(4, 4);
+      await ui.quickFix('Change to `script`', 'keyword-typo-quick-fix-menu');
+      const text = await ui.retry('script: saved in the file', async () => {
+        const t = readFileSync(join(ui.workspace, file), 'utf8');
+        return t.includes('  script:\n') ? t : undefined;
+      }, 30_000);
+      await ui.screenshot('keyword-typo-fixed');
+      if (text !== 'stages: [build]\nbuild:\n  stage: build\n  script:\n    - make\n') throw new Error(`unexpected text after the fix:\n${text}`);
     },
   },
 ];

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KEYWORD_SETS, keywordAt, keywordOfValue, keywordSetAt, keywordsAt } from '../../server/src/features/shared/keyword-docs.js';
+import { keywordAt, keywordDocs, keywordEntries, keywordOfValue, keywordSetAt, keywordsAt } from '../../server/src/features/shared/keyword-docs.js';
 
 const WHERE: [string, (string | number)[], string | undefined][] = [
-  ['the top level', [], 'top'],
+  ['the top level', [], 'root'],
   ['a job', ['build'], 'job'],
   ['a hidden job', ['.tpl'], 'job'],
   ['default:', ['default'], 'default'],
@@ -19,7 +19,11 @@ const WHERE: [string, (string | number)[], string | undefined][] = [
   ['a service', ['default', 'services', 0], 'service'],
   ['a needs item', ['deploy', 'needs', 0], 'need'],
   ['a rich global variable', ['variables', 'PYTHON_VERSION'], 'variable'],
-  ['a rich job variable', ['build', 'variables', 'X'], 'variable'],
+  ['a rich job variable', ['build', 'variables', 'X'], 'job-variable'],
+  ['a rule\'s changes:', ['build', 'rules', 0, 'changes'], 'rule-changes'],
+  ['cache:key', ['build', 'cache', 'key'], 'cache-key'],
+  ['environment:kubernetes', ['deploy', 'environment', 'kubernetes'], 'kubernetes'],
+  ['trigger:include item', ['child', 'trigger', 'include', 0], 'trigger-include'],
   ['an input spec', ['spec', 'inputs', 'stage'], 'input'],
   ['deprecated top-level cache', ['cache'], 'cache'],
   ['the keys of variables: (names, not keywords)', ['variables'], undefined],
@@ -37,11 +41,22 @@ test('default: allows only the keywords a job inherits', () => {
   assert.ok(!names.includes('script') && !names.includes('stage') && !names.includes('rules'));
 });
 
-test('every keyword has a short doc, and names are unique per set', () => {
-  for (const [set, docs] of Object.entries(KEYWORD_SETS)) {
+test('every keyword has a short doc and a docs link, and names are unique per entry', () => {
+  for (const set of keywordEntries()) {
+    const docs = keywordDocs(set);
     assert.equal(new Set(docs.map((d) => d.name)).size, docs.length, set);
-    for (const d of docs) assert.ok(d.doc.length > 10 && d.doc.length < 200, `${set}.${d.name}`);
+    for (const d of docs) {
+      assert.ok(d.doc.length > 10 && d.doc.length < 200, `${set}.${d.name}`);
+      assert.match(d.url, /^https:\/\/docs\.gitlab\.com\/ci\/yaml\/#[a-z0-9_-]+$/, `${set}.${d.name}`);
+    }
   }
+});
+
+test('a job offers the keys of a job and of a trigger job', () => {
+  const names = keywordsAt(['build']).map((d) => d.name);
+  assert.ok(names.includes('script') && names.includes('trigger') && names.includes('start_in'));
+  assert.equal(keywordAt(['build'], 'artifacts')!.url, 'https://docs.gitlab.com/ci/yaml/#artifacts');
+  assert.equal(keywordAt(['build', 'artifacts'], 'expire_in')!.url, 'https://docs.gitlab.com/ci/yaml/#artifactsexpire_in');
 });
 
 test('keyword values: when at job level, in a rule, in artifacts; retry:when list items', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addIncludeInputs, appendStage, indentUnit, insertVariables, replaceScalar, yamlScalar } from '../../server/src/pipeline/edits/yaml-edits.js';
+import { addIncludeInputs, appendStage, indentUnit, insertVariables, mappingWithKeyAt, replaceScalar, setKeyBeside, yamlScalar } from '../../server/src/pipeline/edits/yaml-edits.js';
 import type { TextChange } from '../../server/src/pipeline/edits/yaml-edits.js';
 import { parseYaml } from '../../server/src/pipeline/yaml/parse.js';
 
@@ -63,4 +63,27 @@ test('a replaced scalar keeps its quotes; values are quoted when plain YAML woul
   assert.equal(apply(text, replaceScalar(text, 10, 13, "it's")), 'a: "x"\nb: \'it\'\'s\'\nc: z\n');
   assert.equal(apply(text, replaceScalar(text, 17, 18, 'w')), 'a: "x"\nb: \'y\'\nc: w\n');
   assert.deepEqual(['linux/amd64', 'true', '1.2', '', 'a: b', '#x'].map((v) => yamlScalar(v)), ['linux/amd64', '"true"', '"1.2"', '""', '"a: b"', '"#x"']);
+});
+
+test('setKeyBeside: a new key on the line after the anchor entry, at its indentation; an existing one replaced', () => {
+  const text = 'stages: [deploy]\nlater:\n  stage: deploy\n  start_in: 30 minutes  # wait\n  script:\n    - deploy\n';
+  const at = text.indexOf('start_in');
+  assert.equal(mappingWithKeyAt('u', text, at + 3)?.key, 'start_in');
+  const out = apply(text, setKeyBeside('u', text, at, 'when', 'delayed'));
+  assert.equal(out, text.replace('# wait\n', '# wait\n  when: delayed\n'));
+  valid(out);
+  const withWhen = 'later:\n  when: \'manual\'\n  start_in: 1 hour\n  script: [x]\n';
+  assert.equal(apply(withWhen, setKeyBeside('u', withWhen, withWhen.indexOf('start_in'), 'when', 'delayed')), withWhen.replace("'manual'", "'delayed'"));
+});
+
+test('setKeyBeside: after a multi-line value, into a flow mapping, and nothing when no key is at the offset', () => {
+  const block = 'job:\n    start_in: >-\n      30\n      minutes\n    script: [x]\n';
+  const out = apply(block, setKeyBeside('u', block, block.indexOf('start_in'), 'when', 'delayed'));
+  assert.equal(out, 'job:\n    start_in: >-\n      30\n      minutes\n    when: delayed\n    script: [x]\n');
+  valid(out);
+  const flow = 'job: {script: [x], start_in: 1 hour}\n';
+  const f = apply(flow, setKeyBeside('u', flow, flow.indexOf('start_in'), 'when', 'delayed'));
+  assert.equal(f, 'job: {script: [x], start_in: 1 hour, when: delayed}\n');
+  valid(f);
+  assert.equal(setKeyBeside('u', flow, flow.indexOf('[x]'), 'when', 'delayed'), undefined);
 });

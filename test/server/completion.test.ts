@@ -226,7 +226,9 @@ const CASES: Case[] = [
     search: '  needs: []\n',
     replacement: '  needs: []\n  when: $0\n',
     trigger: ' ',
-    offers: ['on_success', 'manual', 'always', 'delayed', 'never'],
+    // GitLab's Entry::Job ALLOWED_WHEN: `never` only in rules.
+    offers: ['on_success', 'manual', 'always', 'delayed'],
+    omits: ['never'],
   },
   {
     name: 'nothing in a comment',

@@ -171,7 +171,7 @@ const CASES: Case[] = [
     search: '  needs:\n    - python-lint',
     replacement: '  nee$0ds:\n    - python-lint',
     hovered: 'needs',
-    says: [/\*\*needs\*\* — GitLab CI keyword/, /waits for/],
+    says: [/\*\*needs\*\* — GitLab CI keyword/, /waits for/, /\[GitLab docs\]\(https:\/\/docs\.gitlab\.com\/ci\/yaml\/#needs\)/],
   },
   {
     name: "a keyword's value: the keyword's doc and values",

@@ -34,8 +34,9 @@ before(async () => {
   writeFileSync(join(service, '.git', 'config'), `[remote "origin"]\n\turl = http://127.0.0.1:${api.port}/${SERVICE}.git\n`);
   const file = join(service, '.gitlab-ci.yml');
   uri = pathToFileURL(file).href;
-  // An unsaved edit: a job with a key GitLab does not know, only in the editor buffer.
-  text = `${readFileSync(file, 'utf8')}\nunsaved-job:\n  stage: test\n  script:\n    - echo unsaved-buffer\n  artifact:\n    paths: [out]\n`;
+  // An unsaved edit, only in the editor buffer: a job with a keyword the instance's GitLab does not
+  // know yet (an older release than ours: only CI Lint can tell).
+  text = `${readFileSync(file, 'utf8')}\nunsaved-job:\n  stage: test\n  script:\n    - echo unsaved-buffer\n  manual_confirmation: Really?\n`;
   client = new LspClient();
   await client.initialize(service, { localProjects: { 'acme/ci-library@v1.2.0': '../ci-library' } });
   client.open(uri, text);
@@ -51,16 +52,16 @@ test('validate: the unsaved buffer goes to GitLab; its findings come back at the
   api.lintAnswer = (call) => {
     const theirs = parse(String(call.body.content)) as Record<string, any>;
     theirs['unsaved-job'].script = ['echo something else'];
-    return { valid: false, errors: ['jobs:unsaved-job config contains unknown keys: artifact'], merged_yaml: JSON.stringify(theirs) };
+    return { valid: false, errors: ['jobs:unsaved-job config contains unknown keys: manual_confirmation'], merged_yaml: JSON.stringify(theirs) };
   };
   const r = await validate({ uri, ref: 'main' });
   assert.equal(r.error, undefined, r.error);
   assert.equal(r.valid, false);
   assert.equal(r.project, SERVICE);
   assert.equal(r.gitlabUrl, api.url);
-  const line = text.split('\n').indexOf('  artifact:');
+  const line = text.split('\n').indexOf('  manual_confirmation: Really?');
   assert.deepEqual(r.diagnostics, [
-    { uri, range: { start: { line, character: 2 }, end: { line, character: 10 } }, severity: 'error', code: 'gitlab-lint-error', message: 'jobs:unsaved-job config contains unknown keys: artifact' },
+    { uri, range: { start: { line, character: 2 }, end: { line, character: 21 } }, severity: 'error', code: 'gitlab-lint-error', message: 'jobs:unsaved-job config contains unknown keys: manual_confirmation' },
   ]);
   assert.deepEqual(r.mergedYamlDiff, [{ path: ['unsaved-job', 'script', 0], ours: 'echo unsaved-buffer', theirs: 'echo something else', pathText: 'unsaved-job:script[0]' }]);
   const [call] = api.lintCalls.slice(-1);

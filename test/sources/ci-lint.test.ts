@@ -27,7 +27,7 @@ let api: GitLabStandIn;
 let dir: string;
 let pipeline: ExpandedPipeline;
 
-/** The example service + library, with a key GitLab does not know planted in a library template. */
+/** The example service + library, with a keyword GitLab does not know yet (an older instance than ours) planted in a library template. */
 before(async () => {
   api = await GitLabStandIn.start({ tokens: [TOKEN] });
   api.addProject({ path: SERVICE, files: { 'README.md': 'orders' }, visibility: 'public' });
@@ -35,7 +35,7 @@ before(async () => {
   dir = tempDir('gcp-lint-');
   cpSync(join(repo, 'examples'), dir, { recursive: true });
   const jobs = join(dir, 'ci-library', 'common', 'jobs.yml');
-  writeFileSync(jobs, readFileSync(jobs, 'utf8').replace('.python-test-job:\n  extends: .python-base-job\n', '.python-test-job:\n  extends: .python-base-job\n  timout: 5m\n'));
+  writeFileSync(jobs, readFileSync(jobs, 'utf8').replace('.python-test-job:\n  extends: .python-base-job\n', '.python-test-job:\n  extends: .python-base-job\n  manual_confirmation: Run the contract tests?\n'));
   const sources = new DirectorySources({ rootDir: join(dir, 'service-repo'), projects: new Map([[`${LIBRARY}@v1.2.0`, join(dir, 'ci-library')]]) });
   pipeline = await expandPipeline({ sources, variables: simulatedVariables() });
   assert.equal(pipeline.valid, true, JSON.stringify(pipeline.diagnostics));
@@ -84,7 +84,7 @@ test('valid: one POST to /projects/:id/ci/lint with our merged YAML, dry_run, re
   assert.equal(call.body.content, mergedYamlForLint(pipeline));
   const sent = parse(String(call.body.content)) as Record<string, any>;
   assert.equal(sent.include, undefined, 'no include: the expansion is ours');
-  assert.equal(sent['contract-tests'].timout, '5m', 'the library template reached the job through extends');
+  assert.equal(sent['contract-tests'].manual_confirmation, 'Run the contract tests?', 'the library template reached the job through extends');
   assert.ok(!JSON.stringify(call.body).includes(TOKEN) && !req.url.includes(TOKEN), 'the token is only in the header');
 });
 
@@ -97,7 +97,7 @@ test('errors and warnings are mapped to the lines that caused them', async () =>
   api.lintAnswer = {
     valid: false,
     errors: [
-      'jobs:contract-tests config contains unknown keys: timout',
+      'jobs:contract-tests config contains unknown keys: manual_confirmation',
       "'contract-tests' job needs 'python-lint' job, but 'python-lint' is not in any previous stage",
       'jobs:openapi-diff:script config should be a string or a nested array of strings up to 10 levels deep',
       'a message GitLab might add one day',
@@ -108,7 +108,7 @@ test('errors and warnings are mapped to the lines that caused them', async () =>
   assert.equal(r.valid, false);
   const got = r.diagnostics.map((d) => ({ code: d.code, severity: d.severity, at: lineOf(d.span), message: d.message }));
   assert.deepEqual(got, [
-    { code: 'gitlab-lint-error', severity: 'error', at: { file: 'ci-library/common/jobs.yml', line: lineIn('ci-library/common/jobs.yml', 'timout') }, message: 'jobs:contract-tests config contains unknown keys: timout' },
+    { code: 'gitlab-lint-error', severity: 'error', at: { file: 'ci-library/common/jobs.yml', line: lineIn('ci-library/common/jobs.yml', 'manual_confirmation') }, message: 'jobs:contract-tests config contains unknown keys: manual_confirmation' },
     { code: 'gitlab-lint-error', severity: 'error', at: { file: 'service-repo/.gitlab-ci.yml', line: lineIn('service-repo/.gitlab-ci.yml', '- python-lint') }, message: "'contract-tests' job needs 'python-lint' job, but 'python-lint' is not in any previous stage" },
     { code: 'gitlab-lint-error', severity: 'error', at: { file: 'service-repo/.gitlab-ci.yml', line: lineIn('service-repo/.gitlab-ci.yml', '  script:\n    - python -m orders_api') }, message: 'jobs:openapi-diff:script config should be a string or a nested array of strings up to 10 levels deep' },
     { code: 'gitlab-lint-error', severity: 'error', at: { file: 'service-repo/.gitlab-ci.yml', line: 1 }, message: 'a message GitLab might add one day' },
@@ -120,13 +120,13 @@ test('a merged_yaml that differs from ours comes back as a structural diff', asy
   api.lintAnswer = (call) => {
     const theirs = parse(String(call.body.content)) as Record<string, any>;
     theirs['openapi-diff'].script[1] = 'diff openapi.json openapi.generated.json';
-    delete theirs['contract-tests'].timout;
+    delete theirs['contract-tests'].manual_confirmation;
     return { merged_yaml: JSON.stringify(theirs) };
   };
   const r = await validateRemotely(pipeline, client(), SERVICE);
   assert.equal(r.valid, true);
   assert.deepEqual(r.mergedYamlDiff, [
-    { path: ['contract-tests', 'timout'], ours: '5m' },
+    { path: ['contract-tests', 'manual_confirmation'], ours: 'Run the contract tests?' },
     { path: ['openapi-diff', 'script', 1], ours: 'diff -u openapi.json openapi.generated.json', theirs: 'diff openapi.json openapi.generated.json' },
   ]);
 });

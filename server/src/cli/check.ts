@@ -169,7 +169,7 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
     for (const rel of listFilesRecursive(p)) {
       if (!/\.ya?ml$/i.test(rel) || rel === '.gitlab-ci.yml') continue;
       const file = resolve(p, rel);
-      if (isPresetFile(parseYaml('check:', readFileSync(file, 'utf8')))) await analyse(pathToFileURL(file).href);
+      if (checkedOnItsOwn(readFileSync(file, 'utf8'))) await analyse(pathToFileURL(file).href);
     }
   }
   for (const c of consumers) await analyse(pathToFileURL(resolve(c, '.gitlab-ci.yml')).href);
@@ -185,6 +185,20 @@ export async function checkCommand(args: string[], cwd: string, env: Record<stri
   const failing = list.some((f) => f.severity === 'error' || (values.strict && f.severity === 'warning'));
   const unreachable = remote !== undefined && remote.pipelines.length < pipelines.size;
   return { code: unreachable ? 2 : failing ? 1 : 0, stdout: render(list, format, remote), stderr };
+}
+
+/** Top-level keys that only a CI file starts a line with: a hidden job, `variables:`, `spec:`, `include:`, … */
+const CI_TOP_LEVEL_KEY = /^(?:\.[^\s:#]+|variables|spec|include|default|stages|workflow)[ \t]*:/m;
+
+/**
+ * A YAML file of a checked folder checked as a preset file: one holding hidden jobs, variables or
+ * a `spec:` header, and one that is not valid YAML whose top-level lines read like CI (its syntax
+ * errors fail the check; other broken YAML, e.g. Helm templates, is none of ours).
+ */
+function checkedOnItsOwn(text: string): boolean {
+  const parsed = parseYaml('check:', text);
+  if (isPresetFile(parsed)) return true;
+  return parsed.diagnostics.some((d) => d.severity === 'error') && CI_TOP_LEVEL_KEY.test(text);
 }
 
 /** `--remote`: each pipeline through GitLab's CI Lint; findings go to `add`, failures to stderr. */

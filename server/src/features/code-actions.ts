@@ -6,7 +6,10 @@
  * - `extends-unknown`, `needs-unknown`, `dependencies-unknown`, `stage-unknown`: did-you-mean
  *   replacements by edit distance; `stage-unknown` also adds the stage to `stages:`;
  * - `input-missing`: add the missing `inputs:` of an include (one, or all);
- * - `include-missing` on a `local:` include of the project: create the file.
+ * - `include-missing` on a `local:` include of the project: create the file;
+ * - validation (keyword table): `unknown-keys` → "Change to `script`" (the closest keywords the
+ *   entry allows), `invalid-value` → one action per allowed value, `start-in-without-delayed` →
+ *   add (or set) `when: delayed`. `rules-with-only-except` gets none: its message says what to keep.
  */
 import { CodeActionKind } from 'vscode-languageserver/node';
 import type { ClientCapabilities, CodeAction, CodeActionParams, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
@@ -16,8 +19,9 @@ import { isJobKey } from '../pipeline/merge/jobs.js';
 import { isConsumerFile } from '../pipeline/contract/index.js';
 import { parseYaml } from '../pipeline/yaml/parse.js';
 import { LineIndex } from '../pipeline/yaml/positions.js';
-import { addIncludeInputs, appendStage, insertVariables, quoteStyle, replaceScalar, yamlScalar } from '../pipeline/edits/yaml-edits.js';
+import { addIncludeInputs, appendStage, insertVariables, mappingWithKeyAt, quoteStyle, replaceScalar, setKeyBeside, yamlScalar } from '../pipeline/edits/yaml-edits.js';
 import type { NewEntry, TextChange } from '../pipeline/edits/yaml-edits.js';
+import type { InvalidValueData, StartInWithoutDelayedData, UnknownKeysData } from '../pipeline/validate/keywords.js';
 import type { Feature, FeatureContext } from './shared/context.js';
 import { missingVariableDiagnostics } from './shared/diagnostics.js';
 import type { MissingVariableData } from './shared/diagnostics.js';
@@ -242,6 +246,54 @@ function createFileFix(env: Env, d: Diagnostic): CodeAction[] {
   return [action(`Create ${data.path}`, [d], edit, true)];
 }
 
+// ──────────────────────────────────────────────────────────── keywords (validation) ──
+
+/** The scalar a diagnostic's range covers, unquoted, with its offsets (undefined when it is not `expected`). */
+function writtenScalar(env: Env, d: Diagnostic, expected: string): { start: number; end: number } | undefined {
+  const start = env.index.offset(d.range.start);
+  const end = env.index.offset(d.range.end);
+  const written = env.text.slice(start, end).replace(/^(["'])(.*)\1$/s, '$2');
+  // The copy of a finding on an inheriting job's name is not where the value is written: no edit there.
+  return written === expected ? { start, end } : undefined;
+}
+
+function replaceWith(env: Env, d: Diagnostic, at: { start: number; end: number }, value: string, preferred: boolean): CodeAction {
+  const change = replaceScalar(env.text, at.start, at.end, value);
+  return action(`Change to \`${value}\``, [d], workspaceEdit(env, [{ uri: env.uri, text: env.text, change }]), preferred);
+}
+
+/** An unknown key: the closest keywords its entry allows (best first; preferred when strictly closest). */
+function unknownKeyFixes(env: Env, d: Diagnostic): CodeAction[] {
+  const data = d.data as UnknownKeysData | undefined;
+  const key = data?.kind === 'unknown-keys' ? data.keys[0] : undefined;
+  const at = key === undefined ? undefined : writtenScalar(env, d, key);
+  if (!at) return [];
+  return closestNames(key!, data!.allowed).map((s, i, all) => replaceWith(env, d, at, s.name, i === 0 && (all.length === 1 || all[1].distance > s.distance)));
+}
+
+/** A value outside a fixed set: one action per allowed value, the closest preferred. */
+function invalidValueFixes(env: Env, d: Diagnostic): CodeAction[] {
+  const data = d.data as InvalidValueData | undefined;
+  if (data?.kind !== 'invalid-value' || !data.allowed.length) return [];
+  const at = writtenScalar(env, d, data.value);
+  if (!at) return [];
+  const best = closestNames(data.value, data.allowed);
+  const preferred = best.length && (best.length === 1 || best[1].distance > best[0].distance) ? best[0].name : undefined;
+  return data.allowed.map((v) => replaceWith(env, d, at, v, v === preferred));
+}
+
+/** `start_in` without `when: delayed`: set `when: delayed` in the mapping where `start_in` is written. */
+function delayedFix(env: Env, d: Diagnostic): CodeAction[] {
+  const data = d.data as StartInWithoutDelayedData | undefined;
+  if (data?.kind !== 'start-in-without-delayed') return [];
+  const offset = env.index.offset(d.range.start);
+  if (mappingWithKeyAt(env.uri, env.text, offset)?.key !== 'start_in') return [];
+  const change = setKeyBeside(env.uri, env.text, offset, 'when', 'delayed');
+  if (!change) return [];
+  const title = data.when !== undefined ? `Change \`when: ${data.when}\` to \`when: delayed\`` : 'Add `when: delayed`';
+  return [action(title, [d], workspaceEdit(env, [{ uri: env.uri, text: env.text, change }]), true)];
+}
+
 // ─────────────────────────────────────────────────────────────────────── feature ──
 
 export function quickFixes(ctx: FeatureContext, params: CodeActionParams, caps: ClientCapabilities | undefined): CodeAction[] {
@@ -259,6 +311,9 @@ export function quickFixes(ctx: FeatureContext, params: CodeActionParams, caps: 
     if (SUGGEST_CODES.has(d.code)) out.push(...suggestionFixes(env, d));
     else if (d.code === 'input-missing') out.push(...inputFixes(env, d));
     else if (d.code === 'include-missing') out.push(...createFileFix(env, d));
+    else if (d.code === 'unknown-keys') out.push(...unknownKeyFixes(env, d));
+    else if (d.code === 'invalid-value') out.push(...invalidValueFixes(env, d));
+    else if (d.code === 'start-in-without-delayed') out.push(...delayedFix(env, d));
   }
   return out;
 }

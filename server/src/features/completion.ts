@@ -60,7 +60,8 @@ function lastKey(path: Path): { key?: string; parent: Path } {
 }
 
 function keywordDoc(d: KeywordDoc): string {
-  return d.values?.length ? `${d.doc}\n\nValues: ${d.values.map((v) => `\`${v}\``).join(', ')}` : d.doc;
+  const values = d.values?.length ? `\n\nValues: ${d.values.map((v) => `\`${v}\``).join(', ')}` : '';
+  return `${d.doc}${values}\n\n[GitLab docs](${d.url})`;
 }
 
 function keywordItems(path: Path, present: ReadonlySet<string>, colonFollows: boolean, range: ItemRange): CompletionItem[] {

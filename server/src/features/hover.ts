@@ -56,7 +56,7 @@ function stageHover(analysis: Analysis, name: string): string {
 
 function keywordHover(d: KeywordDoc): string {
   const values = d.values?.length ? `\n\nValues: ${d.values.map((v) => `\`${v}\``).join(', ')}` : '';
-  return `**${d.name}** — GitLab CI keyword\n\n${d.doc}${values}`;
+  return `**${d.name}** — GitLab CI keyword\n\n${d.doc}${values}\n\n[GitLab docs](${d.url})`;
 }
 
 function occurrenceHover(ctx: FeatureContext, analysis: Analysis, file: LoadedFile, occ: Occurrence): string | undefined {

@@ -150,9 +150,12 @@ export function buildPreview(current: FeatureContext, params: PreviewContext, fi
   const missing = standalone ? [] : missingVariableDiagnostics(pipeline, ctx.settings.knownVariables ?? []);
   const currentLoc = locator(current);
   const syntax = ctx === current ? [] : (current.analysis.syntaxErrors ?? []).map((d) => ({ severity: d.severity, code: d.code, message: d.message, location: currentLoc(d.span) }));
+  // A rule the simulation cannot evaluate is one the validation stage already rejects there: listed once, in GitLab's words.
+  const overlapsError = (d: PipelineDiagnostic) => pipeline.diagnostics.some((e) => e.severity === 'error' && e.span.uri === d.span.uri && e.span.start <= d.span.end && d.span.start <= e.span.end);
+  const simulated = verdicts.diagnostics.filter((d) => !overlapsError(d));
   const diagnostics: PreviewDiagnostic[] = [
     ...syntax,
-    ...[...pipeline.diagnostics, ...missing, ...verdicts.diagnostics]
+    ...[...pipeline.diagnostics, ...missing, ...simulated]
       .filter((d) => !(standalone && PIPELINE_ONLY_CODES.has(d.code)))
       .map((d: PipelineDiagnostic) => ({ severity: d.severity, code: d.code, message: d.message, location: loc(d.span) })),
   ];

@@ -64,6 +64,13 @@ export interface PipelineDiagnostic {
   span: Span;
   /** Extra data a quick-fix can use (e.g. the candidate names). */
   data?: Record<string, unknown>;
+  /** Other places that explain it: where an inherited value was written, the extends/default chain. */
+  related?: RelatedSpan[];
+}
+
+export interface RelatedSpan {
+  span: Span;
+  message: string;
 }
 
 export function mapNode(span?: Span, entries?: Map<string, Node>, keySpans?: Map<string, Span>): MapNode {

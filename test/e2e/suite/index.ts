@@ -42,10 +42,16 @@ export async function run(): Promise<void> {
     for (let i = 0; i < d.lineCount; i++) if (re.test(d.lineAt(i).text)) return i;
     throw new Error(`no line matches ${re}`);
   };
+  const fixture = new TextDecoder().decode(await vscode.workspace.fs.readFile(ciUri));
   const reset = async () => {
-    // Undo whatever a check changed: the file on disk is the fixture.
+    // Undo whatever a check changed: the fixture's text, on disk too (VS Code may save a file a
+    // workspace edit changed, and the UI checks that follow read it).
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+    if (new TextDecoder().decode(await vscode.workspace.fs.readFile(ciUri)) !== fixture) {
+      await vscode.workspace.fs.writeFile(ciUri, new TextEncoder().encode(fixture));
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
   };
 
   const checks: Check[] = [

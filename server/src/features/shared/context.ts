@@ -15,7 +15,7 @@ export interface FeatureContext {
   analysis: Analysis;
   settings: Settings;
   document: { uri: string; text: string; version: number };
-  /** This document as a file of the pipeline (absent when the pipeline does not read it). */
+  /** This document as a file of the pipeline (absent when the pipeline does not read it, or it is not valid YAML). */
   file?: LoadedFile;
   /** The current text of a file of the pipeline (open editor first). */
   textOf(uri: string): string | undefined;
@@ -73,7 +73,7 @@ export function makeContext(analysis: Analysis, settings: Settings, document: Fe
     analysis,
     settings,
     document,
-    file: analysis.pipeline.files.find((f) => f.uri === document.uri),
+    file: analysis.pipeline.files.find((f) => f.uri === document.uri && !f.invalid),
     textOf,
     lineIndex,
     range,

@@ -37,6 +37,14 @@ export function diagnosticsByUri(
   const own = new Set(pipeline.files.filter((f) => !f.context).map((f) => f.uri));
   for (const uri of own) out.set(uri, []);
   const indexes = new Map<string, LineIndex>();
+  const indexOf = (uri: string): LineIndex | undefined => {
+    let index = indexes.get(uri);
+    if (index) return index;
+    const text = texts(uri) ?? pipeline.files.find((f) => f.uri === uri)?.parsed.text;
+    if (text === undefined) return undefined;
+    indexes.set(uri, (index = new LineIndex(text)));
+    return index;
+  };
   const all = opts.standalone ? pipeline.diagnostics : [...pipeline.diagnostics, ...missingVariableDiagnostics(pipeline, opts.knownVariables ?? [])];
   for (const found of all) {
     if (!own.has(found.span.uri) && pipeline.files.some((f) => f.uri === found.span.uri)) continue;
@@ -46,19 +54,17 @@ export function diagnosticsByUri(
     if (!span) continue;
     const original = span === found.span ? found : { ...found, span };
     const d = opts.standalone && CONSUMER_DECIDES_CODES.has(original.code) ? { ...original, severity: 'info' as const, message: original.message + CONSUMER_DECIDES } : original;
-    const text = texts(d.span.uri) ?? pipeline.files.find((f) => f.uri === d.span.uri)?.parsed.text;
-    if (text === undefined) continue;
-    let index = indexes.get(d.span.uri);
-    if (!index) indexes.set(d.span.uri, (index = new LineIndex(text)));
+    const index = indexOf(d.span.uri);
+    if (!index) continue;
     const list = out.get(d.span.uri) ?? [];
-    list.push(toLsp(d, index));
+    list.push(toLsp(d, index, indexOf));
     out.set(d.span.uri, list);
   }
   return out;
 }
 
-export function toLsp(d: PipelineDiagnostic, index: LineIndex): Diagnostic {
-  return {
+export function toLsp(d: PipelineDiagnostic, index: LineIndex, indexOf?: (uri: string) => LineIndex | undefined): Diagnostic {
+  const out: Diagnostic = {
     range: { start: index.position(d.span.start), end: index.position(Math.max(d.span.end, d.span.start)) },
     severity: SEVERITY[d.severity],
     code: d.code,
@@ -66,6 +72,13 @@ export function toLsp(d: PipelineDiagnostic, index: LineIndex): Diagnostic {
     message: d.message,
     data: d.data,
   };
+  // Where an inherited value was written and the chain that brought it (files the pipeline read).
+  const related = (d.related ?? []).flatMap((r) => {
+    const at = r.span.uri === d.span.uri ? index : indexOf?.(r.span.uri);
+    return at ? [{ location: { uri: r.span.uri, range: { start: at.position(r.span.start), end: at.position(Math.max(r.span.end, r.span.start)) } }, message: r.message }] : [];
+  });
+  if (related.length) out.relatedInformation = related;
+  return out;
 }
 
 /** What a `variable-missing` diagnostic carries for its quick-fixes. */

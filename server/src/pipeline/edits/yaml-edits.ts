@@ -1,9 +1,9 @@
 /**
  * Small, layout-preserving edits of a CI file's text (for quick-fixes): add entries to a
  * `variables:` block (top level or a job's), an item to `stages:`, keys to an include's
- * `inputs:`, and replace a scalar keeping its quotes. Each edit is one insertion or
- * replacement at character offsets; everything else in the text (comments, blank lines,
- * quoting, indentation) stays as written. Pure: text in, change out.
+ * `inputs:`, a key beside another of its mapping, and replace a scalar keeping its quotes. Each
+ * edit is one insertion or replacement at character offsets; everything else in the text
+ * (comments, blank lines, quoting, indentation) stays as written. Pure: text in, change out.
  */
 import { GLOBAL_KEYWORDS } from '../merge/jobs.js';
 import type { MapNode, Node } from '../model.js';
@@ -243,4 +243,45 @@ export function replaceScalar(text: string, start: number, end: number, value: s
 export function yamlScalar(value: string, quote: '"' | "'" = '"'): string {
   if (value !== '' && /^[A-Za-z0-9_./][A-Za-z0-9_./ :-]*$/.test(value) && !/:\s|\s$|^(?:true|false|yes|no|on|off|null|~|[0-9.+-]+)$/i.test(value)) return value;
   return quote === "'" ? `'${value.replace(/'/g, "''")}'` : JSON.stringify(value);
+}
+
+/** The innermost mapping of the file with an entry whose key is written at `offset` (inside the key's span), and that key. */
+export function mappingWithKeyAt(uri: string, text: string, offset: number): { map: MapNode; key: string } | undefined {
+  const seen = new Set<Node>();
+  const walk = (node: Node): { map: MapNode; key: string } | undefined => {
+    if (seen.has(node)) return undefined;
+    seen.add(node);
+    if (node.kind === 'map') {
+      for (const [key, span] of node.keySpans) if (span.uri === uri && span.start <= offset && offset < Math.max(span.end, span.start + 1)) return { map: node, key };
+      for (const v of node.entries.values()) {
+        const hit = walk(v);
+        if (hit) return hit;
+      }
+    } else if (node.kind === 'seq') {
+      for (const i of node.items) {
+        const hit = walk(i);
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  };
+  return walk(parseYaml(uri, text).content);
+}
+
+/**
+ * In the mapping with a key written at `offset`, set `key: value`: replace the value when the key
+ * is there (a scalar), else add the entry on the line after that key's entry, at its indentation.
+ */
+export function setKeyBeside(uri: string, text: string, offset: number, key: string, value: string): TextChange | undefined {
+  const hit = mappingWithKeyAt(uri, text, offset);
+  if (!hit) return undefined;
+  const { map } = hit;
+  const existing = map.entries.get(key);
+  if (existing) return existing.kind === 'scalar' && existing.span && existing.span.uri === uri ? replaceScalar(text, existing.span.start, existing.span.end, value) : undefined;
+  if (map.span && text[map.span.start] === '{') return flowInsert(text, map, [`${key}: ${value}`]);
+  const anchorKey = map.keySpans.get(hit.key)!;
+  const anchorValue = map.entries.get(hit.key)?.span;
+  const end = anchorValue && anchorValue.uri === uri && anchorValue.end > anchorKey.end ? anchorValue.end : anchorKey.end;
+  const at = afterLastLine(text, end);
+  return { start: at, end: at, text: `${lineBreakBefore(text, at)}${' '.repeat(columnOf(text, anchorKey.start))}${key}: ${value}\n` };
 }

@@ -3,6 +3,7 @@
  * hash with exactly one of local/project/remote/template/component, or a list of those.
  */
 import { composedItems } from '../merge/flatten.js';
+import { toPlain } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 
 export type IncludeEntryKind = 'local' | 'project' | 'remote' | 'template' | 'component';
@@ -25,7 +26,7 @@ export interface IncludeEntry {
 }
 
 const KINDS: IncludeEntryKind[] = ['local', 'project', 'remote', 'template', 'component'];
-const VALID = '`local`, `project`, `remote`, `template`, `component`, `artifact`';
+const VALID = '`local`, `project`, `remote`, `template`, `artifact`, `component`';
 
 function text(n: Node | undefined): string | undefined {
   if (n?.kind === 'scalar' && n.value !== null) return String(n.value);
@@ -48,7 +49,7 @@ export function parseIncludeEntries(include: Node, report: (d: PipelineDiagnosti
       continue;
     }
     if (item.kind !== 'map') {
-      report({ severity: 'error', code: 'include-invalid', message: `Include \`${describe(item)}\` does not have a valid subkey for include. Valid subkeys are: ${VALID}`, span });
+      report({ severity: 'error', code: 'include-invalid', message: `\`${describe(item)}\` does not have a valid subkey for include. Valid subkeys are: ${VALID}`, span });
       continue;
     }
     const present = KINDS.filter((k) => item.entries.has(k));
@@ -58,7 +59,7 @@ export function parseIncludeEntries(include: Node, report: (d: PipelineDiagnosti
     }
     if (present.length !== 1) {
       const msg = present.length === 0
-        ? `Include \`${describe(item)}\` does not have a valid subkey for include. Valid subkeys are: ${VALID}`
+        ? `\`${describe(item)}\` does not have a valid subkey for include. Valid subkeys are: ${VALID}`
         : `Each include must use only one of: ${VALID}`;
       report({ severity: 'error', code: 'include-invalid', message: msg, span });
       continue;
@@ -93,8 +94,7 @@ export function parseIncludeEntries(include: Node, report: (d: PipelineDiagnosti
   return out;
 }
 
+/** The entry as GitLab prints it (its JSON). */
 function describe(n: Node): string {
-  if (n.kind === 'scalar') return String(n.value);
-  if (n.kind === 'map') return `{${[...n.entries.keys()].join(', ')}}`;
-  return n.kind;
+  return JSON.stringify(toPlain(n)) ?? 'null';
 }

@@ -34,7 +34,7 @@ export async function evaluateIncludeRules(
     if (rule.kind !== 'map') return { ok: false, error: 'include:rules entries must be hashes', span: rule.span };
     for (const key of rule.entries.keys()) {
       if (!['if', 'exists', 'changes', 'when'].includes(key)) {
-        return { ok: false, error: `include rule contains unknown keys: ${key}`, span: rule.keySpans.get(key) ?? rule.span };
+        return { ok: false, error: `include:rule config contains unknown keys: ${key}`, span: rule.keySpans.get(key) ?? rule.span };
       }
     }
     const ifNode = rule.entries.get('if');
@@ -62,7 +62,7 @@ export async function evaluateIncludeRules(
     const when = rule.entries.get('when');
     const whenText = when?.kind === 'scalar' ? String(when.value) : undefined;
     if (whenText !== undefined && whenText !== 'never' && whenText !== 'always') {
-      return { ok: false, error: `include rule \`when:\` must be never or always, not ${whenText}`, span: when?.span };
+      return { ok: false, error: `include:rule when unknown value: ${whenText}`, span: when?.span };
     }
     return { ok: true, include: whenText !== 'never', rule: i };
   }

@@ -44,6 +44,8 @@ export interface LoadedFile {
   component?: ComponentContext;
   /** Loaded only for the hidden jobs the root uses and its library defines elsewhere (`contextFiles`). */
   context?: boolean;
+  /** Not valid YAML: read (its text and errors are kept) but its content is empty. */
+  invalid?: true;
 }
 
 export interface IncludeOptions {
@@ -166,7 +168,15 @@ class IncludeState {
   ): Promise<MapNode | undefined> {
     const parsed = parseCached(this.opts.parseCache, file.uri, file.text);
     this.diagnostics.push(...parsed.diagnostics);
-    if (parsed.diagnostics.some((d) => d.severity === 'error')) return undefined;
+    // A file that is not valid YAML is still one the pipeline read: its errors point into its text.
+    if (parsed.diagnostics.some((d) => d.severity === 'error')) {
+      this.files.push({ uri: file.uri, kind: file.kind, loc: file.loc, path: file.path, parsed, content: parsed.content, includedFrom, note: file.note, component: file.component, invalid: true });
+      // GitLab reports it on the including side; the syntax errors themselves point into the file.
+      if (includedFrom && parsed.diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml'))) {
+        this.error('include-invalid-yaml', `Included file \`${file.path}\` does not have valid YAML syntax!`, includedFrom.span, { uri: file.uri });
+      }
+      return undefined;
+    }
     const interpolated = interpolateFile(parsed, { given, includeSpan, variables: this.opts.variables, component: file.component });
     this.diagnostics.push(...firstInputErrors(interpolated.diagnostics));
     const content = interpolated.content;

@@ -7,11 +7,12 @@ import { applyExtends } from './extends.js';
 import { processIncludes } from '../includes/includes.js';
 import type { IncludeOptions, LoadedFile } from '../includes/includes.js';
 import { composeConfig } from './flatten.js';
-import { buildJobs, readStages, validateJobs } from './jobs.js';
+import { buildJobs, readStages } from './jobs.js';
 import type { JobView } from './jobs.js';
 import { mapNode } from '../model.js';
 import type { MapNode, PipelineDiagnostic } from '../model.js';
 import { resolveReferences } from './references.js';
+import { validatePipeline } from '../validate/index.js';
 
 export interface ExpandOptions extends IncludeOptions {
   /** The CI file of the root project (default `.gitlab-ci.yml`). */
@@ -55,7 +56,7 @@ export async function expandText(root: { uri: string; path: string; text: string
   const stages = readStages(merged);
   const jobs = buildJobs(merged);
   const fatal = diagnostics.some((d) => d.severity === 'error');
-  if (!fatal) diagnostics.push(...validateJobs(merged, jobs, stages));
+  if (!fatal) diagnostics.push(...validatePipeline(merged, jobs, stages));
   return {
     merged,
     jobs,

@@ -2,14 +2,14 @@
  * Jobs as GitLab builds them from the merged configuration: top-level keys that are not global
  * keywords; `default:` (and the deprecated top-level image/services/cache/before_script/
  * after_script) inherited unless `inherit:default` says otherwise (nested lists are already
- * flattened: flatten.ts); stages with `.pre`/`.post`.
+ * flattened: flatten.ts); stages with `.pre`/`.post`. What GitLab rejects in them is checked in
+ * validate/.
  */
-import { baseJobName, validateMatrix } from './matrix.js';
-import { compileRubyRegexLiteral } from '../expressions/re2.js';
+import { baseJobName } from './matrix.js';
 import { flattenStages } from './flatten.js';
 import { perNode, sameNodes } from './incremental.js';
 import { mapNode, seqNode, withVia } from '../model.js';
-import type { MapNode, Node, PipelineDiagnostic, SeqNode, Span } from '../model.js';
+import type { MapNode, Node, SeqNode, Span } from '../model.js';
 
 /** Top-level keys that are configuration, not jobs. */
 export const GLOBAL_KEYWORDS = new Set([
@@ -115,93 +115,5 @@ export function buildJobs(doc: MapNode): Map<string, JobView> {
   return jobs;
 }
 
-/** What GitLab's job validation rejects, for the parts that do not depend on rules. */
-export function validateJobs(doc: MapNode, jobs: Map<string, JobView>, stages: string[]): PipelineDiagnostic[] {
-  const out: PipelineDiagnostic[] = [];
-  const where = (key: string): Span => doc.keySpans.get(key) ?? doc.span ?? { uri: '', start: 0, end: 0 };
-  for (const [key, value] of doc.entries) {
-    if (GLOBAL_KEYWORDS.has(key) || key.startsWith('.') || value.kind === 'map') continue;
-    out.push({ severity: 'error', code: 'job-not-hash', message: `jobs:${key} config should be a hash`, span: where(key) });
-  }
-  let visible = 0;
-  for (const job of jobs.values()) {
-    if (job.hidden) continue;
-    visible++;
-    const n = job.node;
-    if (!n.entries.has('script') && !n.entries.has('trigger') && !n.entries.has('run')) {
-      out.push({ severity: 'error', code: 'job-no-script', message: `jobs:${job.name} config should implement the script:, run:, or trigger: keyword`, span: where(job.name) });
-    }
-    const stage = n.entries.get('stage');
-    const stageName = stage?.kind === 'scalar' ? String(stage.value) : undefined;
-    if (stageName !== undefined && !stages.includes(stageName)) {
-      out.push({
-        severity: 'error',
-        code: 'stage-unknown',
-        message: `jobs:${job.name} chosen stage ${stageName} does not exist; available stages are ${stages.join(', ')}`,
-        span: stage?.span ?? where(job.name),
-        data: { stage: stageName, stages },
-      });
-    }
-    out.push(...validateMatrix(job.name, n, where(job.name)));
-    const coverage = n.entries.get('coverage');
-    if (coverage?.kind === 'scalar' && typeof coverage.value === 'string') {
-      // Entry::Coverage: a `/…/` literal RE2 compiles (UntrustedRegexp::RubySyntax.valid?).
-      const re = compileRubyRegexLiteral(coverage.value);
-      if (!re.ok && re.kind === 'syntax') {
-        out.push({ severity: 'error', code: 'coverage-invalid', message: `jobs:${job.name}:coverage config must be a regular expression with re2 syntax`, span: coverage.span ?? where(job.name) });
-      }
-    }
-  }
-  out.push(...validateNeeds(jobs, stages, where));
-  if (visible === 0) {
-    out.push({ severity: 'error', code: 'no-visible-job', message: 'jobs config should contain at least one visible job', span: doc.span ?? where('') });
-  }
-  return out;
-}
-
-function needName(n: Node): { name: string; optional: boolean; span?: Span } | undefined {
-  if (n.kind === 'scalar') return { name: String(n.value ?? ''), optional: false, span: n.span };
-  if (n.kind === 'map') {
-    const job = n.entries.get('job');
-    if (job?.kind !== 'scalar') return undefined; // needs:pipeline / needs:project are cross-pipeline
-    if (n.entries.has('project') || n.entries.has('pipeline')) return undefined;
-    const optional = n.entries.get('optional');
-    return { name: String(job.value ?? ''), optional: optional?.kind === 'scalar' && optional.value === true, span: job.span };
-  }
-  return undefined;
-}
-
 // Instance names live with the matrix expansion; re-exported for the features that import it here.
 export { baseJobName };
-
-/** GitLab's static needs/dependencies checks: the job exists, and (for needs) is not in a later stage. */
-function validateNeeds(jobs: Map<string, JobView>, stages: string[], where: (key: string) => Span): PipelineDiagnostic[] {
-  const out: PipelineDiagnostic[] = [];
-  const stageOf = (j: JobView) => {
-    const s = j.node.entries.get('stage');
-    return stages.indexOf(s?.kind === 'scalar' ? String(s.value) : 'test');
-  };
-  const real = new Map([...jobs].filter(([, j]) => !j.hidden));
-  for (const job of real.values()) {
-    const needs = job.node.entries.get('needs');
-    const list = needs?.kind === 'seq' ? needs.items : needs?.kind === 'map' ? [] : [];
-    for (const item of list) {
-      const need = needName(item);
-      if (!need || need.optional) continue;
-      const target = real.get(need.name) ?? real.get(baseJobName(need.name));
-      if (!target) {
-        out.push({ severity: 'error', code: 'needs-unknown', message: `jobs:${job.name} job: undefined need: ${need.name}`, span: need.span ?? where(job.name), data: { name: need.name } });
-      } else if (stageOf(target) > stageOf(job)) {
-        out.push({ severity: 'error', code: 'needs-later-stage', message: `jobs:${job.name} job: need ${need.name} is not defined in current or prior stages`, span: need.span ?? where(job.name), data: { name: need.name } });
-      }
-    }
-    const deps = job.node.entries.get('dependencies');
-    if (deps?.kind === 'seq') {
-      for (const d of deps.items) {
-        const name = d.kind === 'scalar' ? String(d.value ?? '') : '';
-        if (!real.has(name)) out.push({ severity: 'error', code: 'dependencies-unknown', message: `jobs:${job.name} job: undefined dependency: ${name}`, span: d.span ?? where(job.name), data: { name } });
-      }
-    }
-  }
-  return out;
-}

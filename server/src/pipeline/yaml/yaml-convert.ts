@@ -195,6 +195,8 @@ export class Converter {
         height = Math.max(height, x.height);
       }
     };
+    /** Keys written in this mapping itself (a `<<` merge may be overridden without a warning). */
+    const written = new Set<string>();
     for (let index = 0; index < pairs.length; index++) {
       const pair = pairs[index];
       if (this.tooBig) return scalarNode(null);
@@ -216,6 +218,8 @@ export class Converter {
       size += keySize;
       const value = this.convert(pair.value as YNode | null, src, level);
       measure(value);
+      if (written.has(key)) this.duplicateKey(key, ks ?? span, m.keySpans.get(key));
+      written.add(key);
       m.entries.set(key, value);
       if (ks) m.keySpans.set(key, ks);
     }
@@ -223,6 +227,18 @@ export class Converter {
     // Psych's hash, before GitLab symbolizes it: string keys.
     if (referenceTag) return this.measured(this.invalidReference(rubyInspect(m, 'string'), span), size, height + 1);
     return this.measured(m, size, height + 1);
+  }
+
+  /** A key written twice in one mapping: YAML 1.1 as Psych loads it keeps the later value silently. */
+  private duplicateKey(key: string, span: Span | undefined, first: Span | undefined): void {
+    this.diagnostics.push({
+      severity: 'warning',
+      code: 'yaml-duplicate-key',
+      message: `\`${key}:\` is written twice in this mapping: the later \`${key}:\` wins, as in GitLab, and the earlier one is ignored`,
+      span: span ?? { uri: this.uri, start: 0, end: 0 },
+      related: first ? [{ span: first, message: `the earlier \`${key}:\`` }] : undefined,
+      data: { key },
+    });
   }
 
   private invalidReference(shown: string, span: Span | undefined): Node {

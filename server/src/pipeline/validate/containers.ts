@@ -1,0 +1,73 @@
+/** `image:` and `services:` (GitLab's Entry::Image, Service(s) and their executor options). */
+import type { MapNode, Node } from '../model.js';
+import { PULL_POLICY } from './keywords-nested.js';
+import type { EntryId } from './keywords-types.js';
+import type { Report } from './report.js';
+import { isInt, isMap, isRef, isSeq, isStr, isStringArray, shown, str } from './values.js';
+
+export function validateImage(r: Report, loc: string, node: Node): void {
+  if (isRef(node) || isStr(node)) return;
+  if (!isMap(node)) {
+    r.error('image-invalid', `${loc} config should be a hash or a string`, node);
+    return;
+  }
+  validateContainer(r, loc, node, 'image');
+}
+
+export function validateServices(r: Report, loc: string, node: Node): void {
+  if (isRef(node)) return;
+  if (!isSeq(node)) {
+    r.error('services-invalid', `${loc} config should be an array`, node);
+    return;
+  }
+  for (const s of node.items) {
+    if (isRef(s) || isStr(s)) continue;
+    if (!isMap(s)) r.error('services-invalid', `${loc}:service config should be a hash or a string`, s);
+    else validateContainer(r, `${loc}:service`, s, 'service');
+  }
+}
+
+function validateContainer(r: Report, loc: string, node: MapNode, id: EntryId): void {
+  r.unknownKeys(loc, node, id);
+  const e = node.entries;
+  const name = e.get('name');
+  if (!name || (isStr(name) && name.value === '') || (name.kind === 'scalar' && name.value === null)) r.error('image-invalid', `${loc} name can't be blank`, name ?? node);
+  else if (!isStr(name) && !isRef(name)) r.error('image-invalid', `${loc} name should be a string`, name);
+  const entrypoint = e.get('entrypoint');
+  if (entrypoint && !isRef(entrypoint) && !isStringArray(entrypoint)) r.error('image-invalid', `${loc} entrypoint should be an array of strings`, entrypoint);
+  if (id === 'service') {
+    const command = e.get('command');
+    if (command && !isRef(command) && !isStringArray(command)) r.error('image-invalid', `${loc} command should be an array of strings`, command);
+    const alias = e.get('alias');
+    if (alias && !isRef(alias) && !isStr(alias)) r.error('image-invalid', `${loc} alias should be a string`, alias);
+    const vars = e.get('variables');
+    if (vars && !isRef(vars) && !isMap(vars)) r.error('variables-invalid', `${loc}:variables config should be a hash`, vars);
+  }
+  const pull = e.get('pull_policy');
+  if (pull && !isRef(pull)) {
+    if (isSeq(pull)) {
+      const bad = pull.items.filter((i) => !PULL_POLICY.includes((str(i) ?? '\0') as never));
+      if (bad.length) r.invalidValue(`${loc}:pull_policy config contains unknown values: ${bad.map(shown).join(', ')}`, bad[0], id, 'pull_policy', PULL_POLICY);
+    } else if (!PULL_POLICY.includes((str(pull) ?? '\0') as never)) {
+      r.invalidValue(`${loc}:pull_policy config is not included in the list`, pull, id, 'pull_policy', PULL_POLICY);
+    }
+  }
+  validateExecutorOpts(r, loc, node);
+}
+
+/** `docker:` and `kubernetes:` executor options, checked against GitLab's JSON schema for them. */
+function validateExecutorOpts(r: Report, loc: string, node: MapNode): void {
+  const schema: [string, string[]][] = [['docker', ['platform', 'user']], ['kubernetes', ['user']]];
+  for (const [executor, props] of schema) {
+    const opts = node.entries.get(executor);
+    if (!opts || isRef(opts)) continue;
+    if (!isMap(opts)) {
+      r.error('image-invalid', `${loc} executor opts value at \`/${executor}\` is not an object`, opts);
+      continue;
+    }
+    for (const [k, v] of opts.entries) {
+      if (!props.includes(k)) r.error('image-invalid', `${loc} executor opts object property at \`/${executor}/${k}\` is a disallowed additional property`, opts.keySpans.get(k) ?? v);
+      else if (!isStr(v) && !(executor === 'kubernetes' && isInt(v)) && !isRef(v)) r.error('image-invalid', `${loc} executor opts value at \`/${executor}/${k}\` is not a string`, v);
+    }
+  }
+}

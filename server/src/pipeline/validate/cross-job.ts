@@ -1,0 +1,87 @@
+/**
+ * GitLab's checks across jobs (Gitlab::Ci::YamlProcessor#validate_job!): the stage exists, needs
+ * and dependencies name jobs of this or earlier stages, dependencies are part of needs, on_stop
+ * names a job that stops the environment; matrix instance count; at least one visible job.
+ */
+import type { JobView } from '../merge/jobs.js';
+import { baseJobName, validateMatrix } from '../merge/matrix.js';
+import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
+import { isMap, isSeq, str } from './values.js';
+
+function needName(n: Node): { name: string; optional: boolean; span?: Span } | undefined {
+  if (n.kind === 'scalar') return { name: String(n.value ?? ''), optional: false, span: n.span };
+  if (n.kind === 'map') {
+    const job = n.entries.get('job');
+    if (job?.kind !== 'scalar') return undefined;
+    if (n.entries.has('project') || n.entries.has('pipeline')) return undefined; // cross-project / cross-pipeline
+    const optional = n.entries.get('optional');
+    return { name: String(job.value ?? ''), optional: optional?.kind === 'scalar' && optional.value === true, span: job.span };
+  }
+  return undefined;
+}
+
+/** The cross-job checks; `where(name)` is where the job's name is written. */
+export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, stages: string[], where: (key: string) => Span): PipelineDiagnostic[] {
+  const out: PipelineDiagnostic[] = [];
+  const real = new Map([...jobs].filter(([, j]) => !j.hidden));
+  const stageOf = (j: JobView) => stages.indexOf(str(j.node.entries.get('stage')) ?? 'test');
+  for (const job of real.values()) {
+    const n = job.node;
+    const stage = n.entries.get('stage');
+    const stageName = stage?.kind === 'scalar' ? String(stage.value) : undefined;
+    if (stageName !== undefined && !stages.includes(stageName)) {
+      out.push({
+        severity: 'error', code: 'stage-unknown',
+        message: `${job.name} job: chosen stage ${stageName} does not exist; available stages are ${stages.join(', ')}`,
+        span: stage?.span ?? where(job.name), data: { stage: stageName, stages },
+      });
+    }
+    out.push(...validateMatrix(job.name, n, where(job.name)));
+    const needsNode = n.entries.get('needs');
+    const needs = (isSeq(needsNode) ? needsNode.items : []).map(needName).filter((x) => x !== undefined);
+    for (const rule of isSeq(n.entries.get('rules')) ? (n.entries.get('rules') as { items: Node[] }).items : []) {
+      const rn = isMap(rule) ? rule.entries.get('needs') : undefined;
+      if (isSeq(rn)) needs.push(...rn.items.map(needName).filter((x) => x !== undefined));
+    }
+    for (const need of needs) {
+      if (need.name === job.name) {
+        out.push({ severity: 'error', code: 'needs-cycle', message: `The pipeline has circular dependencies: self-dependency: ${job.name}`, span: need.span ?? where(job.name) });
+        continue;
+      }
+      if (need.optional) continue;
+      const target = real.get(need.name) ?? real.get(baseJobName(need.name));
+      if (!target) {
+        out.push({ severity: 'error', code: 'needs-unknown', message: `${job.name} job: undefined need: ${need.name}`, span: need.span ?? where(job.name), data: { name: need.name } });
+      } else if (stageOf(target) > stageOf(job)) {
+        out.push({ severity: 'error', code: 'needs-later-stage', message: `${job.name} job: need ${need.name} is not defined in current or prior stages`, span: need.span ?? where(job.name), data: { name: need.name } });
+      }
+    }
+    const deps = n.entries.get('dependencies');
+    if (isSeq(deps)) {
+      const needed = isSeq(needsNode) ? new Set(needs.flatMap((x) => [x.name, baseJobName(x.name)])) : undefined;
+      for (const d of deps.items) {
+        const name = d.kind === 'scalar' ? String(d.value ?? '') : '';
+        // A `parallel:matrix` instance (`build: [linux]`) is a job once GitLab expands the matrix.
+        const target = real.get(name) ?? real.get(baseJobName(name));
+        if (!target) out.push({ severity: 'error', code: 'dependencies-unknown', message: `${job.name} job: undefined dependency: ${name}`, span: d.span ?? where(job.name), data: { name } });
+        else if (needed && !needed.has(name) && !needed.has(baseJobName(name))) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, span: d.span ?? where(job.name), data: { name } });
+        else if (!needed && stageOf(target) >= stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, span: d.span ?? where(job.name), data: { name } });
+      }
+    }
+    const env = n.entries.get('environment');
+    const onStop = isMap(env) ? env.entries.get('on_stop') : undefined;
+    const stopName = str(onStop);
+    if (stopName !== undefined && !stopName.includes('$')) {
+      const stopJob = real.get(stopName);
+      const stopEnv = stopJob?.node.entries.get('environment');
+      const msg = !stopJob ? `on_stop job ${stopName} is not defined`
+        : !stopEnv ? `on_stop job ${stopName} does not have environment defined`
+        : !(isMap(stopEnv) && str(stopEnv.entries.get('action')) === 'stop') ? `on_stop job ${stopName} needs to have action stop defined` : undefined;
+      if (msg) out.push({ severity: 'error', code: 'on-stop-invalid', message: `${job.name} job: ${msg}`, span: onStop!.span ?? where(job.name), data: { name: stopName } });
+    }
+  }
+  if (real.size === 0) {
+    out.push({ severity: 'error', code: 'no-visible-job', message: 'jobs config should contain at least one visible job', span: doc.span ?? where('') });
+  }
+  return out;
+}

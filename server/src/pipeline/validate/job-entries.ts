@@ -1,0 +1,352 @@
+/**
+ * Nested entries of a job: environment, retry, allow_failure, parallel, trigger, release, pages,
+ * hooks, id_tokens, inherit, variables (GitLab's entry classes of the same names).
+ */
+import type { MapNode, Node } from '../model.js';
+import { durationProblem } from './duration.js';
+import { DEPLOYMENT_TIERS, ENVIRONMENT_ACTIONS, INHERIT_DEFAULT, RETRY_WHEN, TRIGGER_STRATEGIES } from './keywords-nested.js';
+import type { Report } from './report.js';
+import { isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, shown, str } from './values.js';
+
+const ENV_NAME = /^[a-zA-Z0-9 \-_/${}.]+$/;
+
+export function validateEnvironment(r: Report, loc: string, node: Node): void {
+  if (isRef(node)) return;
+  const el = `${loc}:environment`;
+  if (isStr(node)) {
+    checkEnvName(r, el, node);
+    return;
+  }
+  if (!isMap(node)) {
+    r.error('environment-invalid', `${el} config should be a hash or a string`, node);
+    return;
+  }
+  r.unknownKeys(el, node, 'environment');
+  const e = node.entries;
+  const name = e.get('name');
+  if (!name || isNull(name) || (isStr(name) && name.value === '')) r.error('environment-invalid', `${el} name can't be blank`, name ?? node);
+  else if (isStr(name)) checkEnvName(r, el, name);
+  else if (!isRef(name)) r.error('environment-invalid', `${el} name should be a string`, name);
+  const url = e.get('url');
+  if (url && !isRef(url)) {
+    if (!isStr(url)) r.error('environment-invalid', `${el} url should be a string`, url);
+    else if (url.value.length > 255) r.error('environment-invalid', `${el} url is too long (maximum is 255 characters)`, url);
+  }
+  const action = e.get('action');
+  if (action && !isRef(action) && !ENVIRONMENT_ACTIONS.includes((str(action) ?? '\0') as never)) {
+    r.invalidValue(`${el} action should be start, stop, prepare, verify, or access`, action, 'environment', 'action', ENVIRONMENT_ACTIONS);
+  }
+  const tier = e.get('deployment_tier');
+  if (tier && !isRef(tier) && !DEPLOYMENT_TIERS.includes((str(tier) ?? '\0') as never)) {
+    r.invalidValue(`${el} deployment tier must be one of ${DEPLOYMENT_TIERS.join(', ')}`, tier, 'environment', 'deployment_tier', DEPLOYMENT_TIERS);
+  }
+  const onStop = e.get('on_stop');
+  if (onStop && !isRef(onStop) && !isStr(onStop)) r.error('environment-invalid', `${el} on stop should be a string`, onStop);
+  const autoStop = e.get('auto_stop_in');
+  if (autoStop && !isRef(autoStop) && !(isStr(autoStop) && (autoStop.value.includes('$') || autoStop.value === 'never' || !durationProblem(autoStop.value)))) {
+    r.error('environment-invalid', `${el} auto stop in should be a duration`, autoStop);
+  }
+  const kube = e.get('kubernetes');
+  if (kube && !isRef(kube)) {
+    if (!isMap(kube)) r.error('environment-invalid', `${el}:kubernetes config should be a hash`, kube);
+    else r.unknownKeys(`${el}:kubernetes`, kube, 'kubernetes');
+  }
+}
+
+function checkEnvName(r: Report, el: string, name: Node & { value: string }): void {
+  const v = name.value;
+  if (v.length > 255) r.error('environment-invalid', `${el} name is too long (maximum is 255 characters)`, name);
+  else if (!ENV_NAME.test(v) || v.startsWith('/') || v.endsWith('/')) {
+    r.error('environment-invalid', `${el} name can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', and spaces, but it cannot start or end with '/'`, name);
+  }
+}
+
+/** `retry:` — 0..2, or a hash of `max`, `when`, `exit_codes`. GitLab's Retry entry prints its own location (`retry …`). */
+export function validateRetry(r: Report, node: Node): void {
+  if (isRef(node)) return;
+  const range = (n: Node, what: string) => {
+    const v = n.kind === 'scalar' ? (n.value as number) : 0;
+    if (v < 0) r.error('retry-invalid', `retry ${what} must be greater than or equal to 0`, n);
+    else if (v > 2) r.error('retry-invalid', `retry ${what} must be less than or equal to 2`, n);
+  };
+  if (isInt(node)) return range(node, 'config');
+  if (!isMap(node)) {
+    r.error('retry-invalid', 'retry config has to be either an integer or a hash', node);
+    return;
+  }
+  r.unknownKeys('retry', node, 'retry');
+  const max = node.entries.get('max');
+  if (max && !isRef(max)) {
+    if (!isInt(max)) r.error('retry-invalid', 'retry max should be an integer', max);
+    else range(max, 'max');
+  }
+  const when = node.entries.get('when');
+  if (when && !isRef(when)) {
+    if (isSeq(when)) {
+      const bad = when.items.filter((i) => !RETRY_WHEN.includes((str(i) ?? '\0') as never));
+      if (bad.length) r.invalidValue(`retry when contains unknown values: ${bad.map(shown).join(', ')}`, bad[0], 'retry', 'when', RETRY_WHEN);
+    } else if (!RETRY_WHEN.includes((str(when) ?? '\0') as never)) {
+      r.invalidValue(`retry when is not included in the list`, when, 'retry', 'when', RETRY_WHEN);
+    }
+  }
+  const codes = node.entries.get('exit_codes');
+  if (codes && !isRef(codes) && !isIntOrInts(codes)) r.error('retry-invalid', 'retry exit codes should be an array of integers or an integer', codes);
+}
+
+const isIntOrInts = (n: Node) => isInt(n) || (isSeq(n) && n.items.every(isInt));
+
+export function validateAllowFailure(r: Report, loc: string, node: Node, bridge: boolean): void {
+  if (isRef(node) || isBool(node)) return;
+  if (bridge || !isMap(node)) {
+    r.error('allow-failure-invalid', `${loc} allow failure should be ${bridge ? 'a boolean value' : 'a hash or a boolean value'}`, node);
+    return;
+  }
+  r.unknownKeys(`${loc}:allow_failure`, node, 'allow-failure');
+  const codes = node.entries.get('exit_codes');
+  if (!codes) r.error('allow-failure-invalid', `${loc}:allow_failure exit codes can't be blank`, node);
+  else if (!isRef(codes) && !isIntOrInts(codes)) r.error('allow-failure-invalid', `${loc}:allow_failure exit codes should be an array of integers or an integer`, codes);
+}
+
+export function validateParallel(r: Report, loc: string, node: Node, bridge: boolean): void {
+  if (isRef(node)) return;
+  const pl = `${loc}:parallel`;
+  if (node.kind === 'scalar') {
+    if (bridge) r.error('parallel-invalid', `${pl} config cannot use "parallel: <number>".`, node);
+    else if (!isInt(node)) r.error('parallel-invalid', `${pl} config must be an integer`, node);
+    else if ((node.value as number) < 1) r.error('parallel-invalid', `${pl} config must be greater than or equal to 1`, node);
+    else if ((node.value as number) > 200) r.error('parallel-invalid', `${pl} config must be less than or equal to 200`, node);
+    return;
+  }
+  if (!isMap(node)) {
+    r.error('parallel-invalid', `${pl} should be an integer or a hash`, node);
+    return;
+  }
+  r.unknownKeys(pl, node, 'parallel');
+  const matrix = node.entries.get('matrix');
+  if (!matrix) r.error('parallel-invalid', `${pl} config missing required keys: matrix`, node);
+  else validateMatrixShape(r, `${pl}:matrix`, matrix);
+}
+
+/** `parallel:matrix` (also in `needs:parallel:matrix`): a list of hashes of scalars or lists of scalars. */
+export function validateMatrixShape(r: Report, loc: string, matrix: Node): void {
+  if (isRef(matrix)) return;
+  if (!isSeq(matrix) || !matrix.items.every((i) => isMap(i) || isRef(i) || (isSeq(i) && i.items.every(isMap)))) {
+    r.error('parallel-invalid', `${loc} config should be an array of hashes`, matrix);
+    return;
+  }
+  if (matrix.items.length > 200) r.error('parallel-invalid', `${loc} config must be less than or equal to 200`, matrix);
+  const scalarOk = (v: Node) => isStr(v) || isInt(v) || isRef(v);
+  for (const item of matrix.items.flatMap((i) => (isSeq(i) ? i.items : [i]))) {
+    if (!isMap(item)) continue;
+    for (const v of item.entries.values()) {
+      if (scalarOk(v) || (isSeq(v) && v.items.every(scalarOk))) continue;
+      r.error('parallel-invalid', `${loc}:variables config should be a hash of key value pairs, value can be an array`, v);
+      break;
+    }
+  }
+}
+
+export function validateTrigger(r: Report, loc: string, node: Node): void {
+  if (isRef(node) || isStr(node)) return;
+  const tl = `${loc}:trigger`;
+  if (!isMap(node)) {
+    r.error('trigger-invalid', `${tl} has to be either a string or a hash`, node);
+    return;
+  }
+  r.unknownKeys(tl, node, 'trigger');
+  const e = node.entries;
+  if (e.has('project')) {
+    if (isBlankish(e.get('project'))) r.error('trigger-invalid', `${tl} project can't be blank`, e.get('project')!);
+    else if (!isStr(e.get('project')) && !isRef(e.get('project'))) r.error('trigger-invalid', `${tl} project should be a string`, e.get('project')!);
+    if (e.has('include')) r.error('trigger-invalid', `${tl} config contains unknown keys: include`, node.keySpans.get('include') ?? node);
+  } else if (!e.has('include')) {
+    r.error('trigger-invalid', `${tl} config must specify either project or include`, node);
+  }
+  const branch = e.get('branch');
+  if (branch && !isStr(branch) && !isRef(branch)) r.error('trigger-invalid', `${tl} branch should be a string`, branch);
+  const strategy = e.get('strategy');
+  if (strategy && !isRef(strategy) && !TRIGGER_STRATEGIES.includes((str(strategy) ?? '\0') as never)) {
+    r.invalidValue(`${tl} strategy should be ${TRIGGER_STRATEGIES.join(' or ')}`, strategy, 'trigger', 'strategy', TRIGGER_STRATEGIES);
+  }
+  const inputs = e.get('inputs');
+  if (inputs && !isMap(inputs) && !isRef(inputs)) r.error('trigger-invalid', `${tl} inputs should be a hash`, inputs);
+  const forward = e.get('forward');
+  if (forward && !isRef(forward)) {
+    if (!isMap(forward)) r.error('trigger-invalid', `${tl}:forward config should be a hash`, forward);
+    else {
+      r.unknownKeys(`${tl}:forward`, forward, 'trigger-forward');
+      for (const [k, v] of forward.entries) if ((k === 'yaml_variables' || k === 'pipeline_variables') && !isBool(v) && !isRef(v)) r.error('trigger-invalid', `${tl}:forward ${k.replace(/_/g, ' ')} should be a boolean value`, v);
+    }
+  }
+  const include = e.get('include');
+  if (include && !isRef(include) && !isStr(include)) {
+    const items = isSeq(include) ? include.items : [include];
+    if (items.length > 3) r.error('trigger-invalid', `${tl}:include config must be less than or equal to 3`, include);
+    for (const item of items) {
+      if (!isMap(item)) continue;
+      r.unknownKeys(`${tl}:include`, item, 'trigger-include');
+      if (item.entries.has('artifact') && !item.entries.has('job')) r.error('trigger-invalid', 'include config must specify the job where to fetch the artifact from', item);
+    }
+  }
+}
+
+const isBlankish = (n: Node | undefined) => !n || isNull(n) || (isStr(n) && n.value.trim() === '');
+
+const GIT_REF_BAD = /(^[./]|\/\.|\.\.|[\x00-\x20~^:?*[\\\x7f]|@\{|\.lock$|\/$|\.$|\/\/)/;
+
+export function validateRelease(r: Report, loc: string, node: Node): void {
+  if (isRef(node)) return;
+  const rl = `${loc}:release`;
+  if (!isMap(node)) {
+    r.error('release-invalid', `${rl} config should be a hash`, node);
+    return;
+  }
+  r.unknownKeys(rl, node, 'release');
+  const e = node.entries;
+  if (isBlankish(e.get('tag_name'))) r.error('release-invalid', `${rl} tag name can't be blank`, e.get('tag_name') ?? node);
+  if (isBlankish(e.get('description'))) r.error('release-invalid', `${rl} description can't be blank`, e.get('description') ?? node);
+  for (const k of ['tag_name', 'tag_message', 'name', 'description', 'ref', 'released_at']) {
+    const v = e.get(k);
+    if (v && !isBlankish(v) && !isStr(v) && !isRef(v)) r.error('release-invalid', `${rl} ${k.replace(/_/g, ' ')} should be a string`, v);
+  }
+  const ref = e.get('ref');
+  if (isStr(ref) && !ref.value.includes('$') && GIT_REF_BAD.test(ref.value)) r.error('release-invalid', `${rl} ref must be a valid ref`, ref);
+  const at = e.get('released_at');
+  if (isStr(at) && !at.value.includes('$') && Number.isNaN(Date.parse(at.value))) r.error('release-invalid', `${rl} released at must be a valid datetime`, at);
+  const milestones = e.get('milestones');
+  if (milestones && !isRef(milestones) && !isStringOrStringArray(milestones)) r.error('release-invalid', `${rl} milestones should be an array of strings or a string`, milestones);
+  const assets = e.get('assets');
+  if (assets && !isRef(assets)) {
+    if (!isMap(assets)) r.error('release-invalid', `${rl}:assets config should be a hash`, assets);
+    else {
+      r.unknownKeys(`${rl}:assets`, assets, 'release-assets');
+      const links = assets.entries.get('links');
+      if (!links || !isSeq(links) || links.items.length === 0) r.error('release-invalid', `${rl}:assets links can't be blank`, links ?? assets);
+      else for (const l of links.items) {
+        if (!isMap(l)) continue;
+        r.unknownKeys(`${rl}:assets:links:link`, l, 'release-link');
+        for (const k of ['name', 'url']) if (isBlankish(l.entries.get(k))) r.error('release-invalid', `${rl}:assets:links:link ${k} can't be blank`, l.entries.get(k) ?? l);
+      }
+    }
+  }
+}
+
+export function validatePages(r: Report, loc: string, node: Node): void {
+  if (isRef(node) || isBool(node)) return;
+  const pl = `${loc}:pages`;
+  if (!isMap(node)) {
+    r.error('pages-invalid', `${pl} config should be a hash or a boolean value`, node);
+    return;
+  }
+  r.unknownKeys(pl, node, 'pages');
+  for (const k of ['path_prefix', 'publish']) {
+    const v = node.entries.get(k);
+    if (v && !isStr(v) && !isRef(v)) r.error('pages-invalid', `${pl} ${k.replace(/_/g, ' ')} should be a string`, v);
+  }
+  const exp = node.entries.get('expire_in');
+  if (exp && !isRef(exp) && !(isStr(exp) && (exp.value === 'never' || !durationProblem(exp.value)))) r.error('pages-invalid', `${pl} expire in should be a duration`, exp);
+}
+
+export function validateHooks(r: Report, loc: string, node: Node): void {
+  if (isRef(node)) return;
+  if (!isMap(node)) {
+    r.error('hooks-invalid', `${loc}:hooks config should be a hash`, node);
+    return;
+  }
+  r.unknownKeys(`${loc}:hooks`, node, 'hooks');
+  const pre = node.entries.get('pre_get_sources_script');
+  if (pre && !isRef(pre) && !isNestedStrings(pre)) r.error('hooks-invalid', `${loc}:hooks:pre_get_sources_script config should be a string or a nested array of strings up to 10 levels deep`, pre);
+}
+
+export function validateIdTokens(r: Report, loc: string, node: Node): void {
+  if (isRef(node)) return;
+  if (!isMap(node)) {
+    r.error('id-tokens-invalid', `${loc}:id_tokens config should be a hash`, node);
+    return;
+  }
+  for (const [name, token] of node.entries) {
+    const tl = `${loc}:id_tokens:${name}`;
+    if (isRef(token)) continue;
+    if (!isMap(token)) {
+      r.error('id-tokens-invalid', `${tl} config should be a hash`, token);
+      continue;
+    }
+    r.unknownKeys(tl, token, 'id-token');
+    const aud = token.entries.get('aud');
+    if (isBlankish(aud)) r.error('id-tokens-invalid', `${tl} aud can't be blank`, aud ?? token);
+    else if (!isRef(aud!) && !isStringOrStringArray(aud)) r.error('id-tokens-invalid', `${tl} aud should be an array of strings or a string`, aud!);
+  }
+}
+
+export function validateSecrets(r: Report, loc: string, node: Node): void {
+  if (isRef(node)) return;
+  if (!isMap(node)) {
+    r.error('secrets-invalid', `${loc}:secrets config should be a hash`, node);
+    return;
+  }
+  for (const [name, secret] of node.entries) {
+    if (isRef(secret)) continue;
+    if (!isMap(secret)) r.error('secrets-invalid', `${loc}:secrets:${name} config should be a hash`, secret);
+    else r.unknownKeys(`${loc}:secrets:${name}`, secret, 'secret');
+  }
+}
+
+export function validateInherit(r: Report, loc: string, node: Node): void {
+  if (isRef(node)) return;
+  const il = `${loc}:inherit`;
+  if (!isMap(node)) {
+    r.error('inherit-invalid', `${il} config should be a hash`, node);
+    return;
+  }
+  r.unknownKeys(il, node, 'inherit');
+  const def = node.entries.get('default');
+  if (def && !isRef(def) && !isBool(def)) {
+    if (!isStringArray(def)) r.error('inherit-invalid', `${il}:default config should be a boolean value or an array of strings`, def);
+    else if (isSeq(def)) {
+      const bad = def.items.filter((i) => !INHERIT_DEFAULT.includes((str(i) ?? '\0') as never));
+      if (bad.length) r.invalidValue(`${il}:default config contains unknown values: ${bad.map(shown).join(', ')}`, bad[0], 'inherit', 'default', INHERIT_DEFAULT);
+    }
+  }
+  const vars = node.entries.get('variables');
+  if (vars && !isRef(vars) && !isBool(vars) && !isStringArray(vars)) r.error('inherit-invalid', `${il}:variables config should be a boolean value or an array of strings`, vars);
+}
+
+/**
+ * `variables:` of the root (value, description, options, expand) or of a job (value, expand).
+ * GitLab lower-cases the whole message; names are kept as written here.
+ */
+export function validateVariables(r: Report, loc: string, node: Node, root: boolean): void {
+  if (isRef(node) || isNull(node)) return;
+  if (!isMap(node)) {
+    r.error('variables-invalid', `${loc} config should be a hash`, node);
+    return;
+  }
+  const allowed = root ? ['value', 'description', 'options', 'expand'] : ['value', 'expand'];
+  for (const [name, v] of node.entries) {
+    const vl = `${loc}:${name}`;
+    if (isRef(v) || v.kind === 'scalar') continue;
+    if (!isMap(v)) {
+      r.error('variables-invalid', `${vl} config variable definition must be either a string or a hash`, v);
+      continue;
+    }
+    const bad = [...v.entries.keys()].filter((k) => !allowed.includes(k));
+    if (bad.length) r.error('unknown-keys', `${vl} config uses invalid data keys: ${bad.join(', ')}`, v.keySpans.get(bad[0]) ?? v, { kind: 'unknown-keys', entry: root ? 'variable' : 'job-variable', keys: bad, allowed });
+    validateVariableData(r, vl, v);
+  }
+}
+
+function validateVariableData(r: Report, vl: string, v: MapNode): void {
+  const value = v.entries.get('value');
+  if (value && !isRef(value) && value.kind !== 'scalar') r.error('variables-invalid', `${vl} config value must be a scalar`, value);
+  const desc = v.entries.get('description');
+  if (desc && !isRef(desc) && !isStr(desc)) r.error('variables-invalid', `${vl} config description must be a string`, desc);
+  const expand = v.entries.get('expand');
+  if (expand && !isRef(expand) && !isBool(expand)) r.error('variables-invalid', `${vl} config expand must be a boolean value`, expand);
+  const options = v.entries.get('options');
+  if (options && !isRef(options)) {
+    if (!isSeq(options) || !options.items.every((i) => i.kind === 'scalar' && i.value !== null)) r.error('variables-invalid', `${vl} config options should be an array of strings`, options);
+    else if (value?.kind === 'scalar' && !options.items.some((o) => o.kind === 'scalar' && String(o.value) === String(value.value ?? ''))) {
+      r.invalidValue(`${vl} config value must be present in options`, value, 'variable', 'value', options.items.map(shown));
+    }
+  }
+}

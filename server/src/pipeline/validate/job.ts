@@ -1,0 +1,217 @@
+/**
+ * One merged job (after extends, !reference and default:) as GitLab's Entry::Job (a job with
+ * `script`/`run`) or Entry::Bridge (a job with `trigger`, or `needs` without `script`) validates it.
+ * Callable per job, so an incremental analysis can cache its result per job node.
+ */
+import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
+import { validateArtifacts, validateCache } from './artifacts-cache.js';
+import { validateImage, validateServices } from './containers.js';
+import { durationProblem, MONTH, WEEK } from './duration.js';
+import { compileRubyRegexLiteral } from '../expressions/re2.js';
+import {
+  validateAllowFailure, validateEnvironment, validateHooks, validateIdTokens, validateInherit, validateMatrixShape,
+  validateParallel, validatePages, validateRelease, validateRetry, validateSecrets, validateTrigger, validateVariables,
+} from './job-entries.js';
+import { WHEN_JOB } from './keywords.js';
+import { Report } from './report.js';
+import { validateOnlyExcept, validateRules } from './rules.js';
+import { isBool, isDuration, isInt, isMap, isNestedStrings, isRef, isSeq, isStr, isStringArray, str } from './values.js';
+
+/** GitLab's Entry::Bridge takes no `delayed`. */
+const WHEN_BRIDGE = ['on_success', 'on_failure', 'always', 'manual'];
+
+export interface JobInput {
+  name: string;
+  /** The job after extends, !reference and default: (JobView.node). */
+  node: MapNode;
+  /** Where the job's name is written. */
+  keySpan?: Span;
+}
+
+/** What GitLab's job entry rejects in one job: its keys, their values, and their combinations. */
+export function validateJob(job: JobInput): PipelineDiagnostic[] {
+  const r = new Report(job.keySpan ?? job.node.span, { name: job.name, keySpan: job.keySpan, span: job.node.span }, job.node);
+  const n = job.node;
+  const e = n.entries;
+  const loc = `jobs:${job.name}`;
+  const bridge = e.has('trigger') || (!e.has('script') && !e.has('run') && e.has('needs'));
+  if (!e.has('script') && !e.has('run') && !e.has('trigger')) {
+    if (e.has('needs')) r.error('job-no-script', `${loc} config should contain either a trigger or a needs:pipeline`, job.keySpan);
+    else r.error('job-no-script', `jobs ${job.name} config should implement the script:, run:, or trigger: keyword`, job.keySpan);
+  }
+  r.unknownKeys(loc, n, bridge ? 'bridge' : 'job');
+  for (const [key, value] of e) {
+    r.chain = value.via ?? [];
+    checkKey(r, loc, job.name, key, value, n, bridge);
+  }
+  r.chain = [];
+  checkCombinations(r, loc, n);
+  return r.out;
+}
+
+export function checkKey(r: Report, loc: string, name: string, key: string, v: Node, job: MapNode, bridge: boolean): void {
+  // `key: null` leaves the keyword unset, as GitLab's entry factory does (and how extends deletes a value).
+  if (isRef(v) || (v.kind === 'scalar' && v.value === null)) return;
+  const at = (k: string) => (loc ? `${loc}:${k}` : k);
+  switch (key) {
+    case 'script':
+    case 'before_script':
+    case 'after_script':
+      // A job's script keys arrive flattened (merge/jobs.ts, 10 levels): anything still nested was deeper.
+      if (loc.startsWith('jobs:') ? !(isStr(v) || (isSeq(v) && v.items.every(isStr))) : !isNestedStrings(v)) r.error('script-invalid', `${at(key)} config should be a string or a nested array of strings up to 10 levels deep`, v);
+      else if (key === 'script' && isSeq(v) && v.items.length === 0) r.error('script-invalid', `${loc} script can't be blank`, v);
+      return;
+    case 'stage':
+      if (!isStr(v)) r.error('stage-invalid', `${loc} stage should be a string`, v);
+      return;
+    case 'when':
+      if (!isStr(v)) r.error('when-invalid', `${loc} when should be a string`, v);
+      else if (bridge && !WHEN_BRIDGE.includes(v.value)) r.invalidValue(`${loc} when should be on_success, on_failure, always or manual`, v, 'bridge', 'when', WHEN_BRIDGE);
+      else if (!bridge && !WHEN_JOB.includes(v.value as never)) r.invalidValue(`${loc} when should be one of: ${WHEN_JOB.join(', ')}`, v, 'job', 'when', WHEN_JOB);
+      return;
+    case 'rules':
+      return validateRules(r, loc, v, 'job');
+    case 'only':
+    case 'except':
+      return validateOnlyExcept(r, `${loc}:${key}`, v);
+    case 'allow_failure':
+      return validateAllowFailure(r, loc, v, bridge);
+    case 'interruptible':
+      if (!isBool(v)) r.error('value-type', `${loc}:interruptible config should be a boolean value`, v);
+      return;
+    case 'resource_group':
+      if (!isStr(v)) r.error('value-type', `${loc} resource group should be a string`, v);
+      return;
+    case 'tags':
+      // Lists that a `!reference` brings into the list are accepted (nested strings).
+      if (!isSeq(v) || !isNestedStrings(v)) r.error('tags-invalid', `${loc}:tags config should be an array of strings`, v);
+      else if (v.items.length >= 50) r.error('tags-invalid', `${loc}:tags config must be less than the limit of 50 tags`, v);
+      return;
+    case 'timeout':
+      if (!isDuration(v, MONTH)) r.error('duration-invalid', `${loc}:timeout config should be a duration`, v);
+      return;
+    case 'coverage':
+      if (!isStr(v) || !/^\/.*\/[a-zA-Z]*$/s.test(v.value) || !compileRubyRegexLiteral(v.value).ok) r.error('coverage-invalid', `${loc}:coverage config must be a regular expression with re2 syntax`, v);
+      return;
+    case 'dependencies':
+      if (!isStringArray(v)) r.error('dependencies-invalid', `${loc} dependencies should be an array of strings`, v);
+      return;
+    case 'needs':
+      return validateNeedsShape(r, loc, v, bridge);
+    case 'artifacts':
+      return validateArtifacts(r, `${loc}:artifacts`, v);
+    case 'cache':
+      return validateCache(r, at('cache'), v);
+    case 'image':
+      return validateImage(r, at('image'), v);
+    case 'services':
+      return validateServices(r, at('services'), v);
+    case 'environment':
+      return validateEnvironment(r, loc, v);
+    case 'retry':
+      return validateRetry(r, v);
+    case 'parallel':
+      return validateParallel(r, loc, v, bridge);
+    case 'trigger':
+      return validateTrigger(r, loc, v);
+    case 'release':
+      return validateRelease(r, loc, v);
+    case 'pages':
+      return validatePages(r, loc, v);
+    case 'publish':
+      if (!isStr(v)) r.error('pages-invalid', `${loc} publish should be a string`, v);
+      else if (name !== 'pages' && !job.entries.has('pages')) r.error('pages-invalid', `${loc} publish can only be used within a \`pages\` job`, job.keySpans.get('publish') ?? v);
+      return;
+    case 'hooks':
+      return validateHooks(r, loc, v);
+    case 'id_tokens':
+      return validateIdTokens(r, loc, v);
+    case 'secrets':
+      return validateSecrets(r, loc, v);
+    case 'inherit':
+      return validateInherit(r, loc, v);
+    case 'variables':
+      return validateVariables(r, `${loc}:variables`, v, false);
+    case 'manual_confirmation':
+      if (!isStr(v)) r.error('value-type', `${loc} manual confirmation should be a string`, v);
+      return;
+  }
+}
+
+/** Keys that depend on each other: rules vs only/except/start_in, when: delayed and start_in. */
+function checkCombinations(r: Report, loc: string, n: MapNode): void {
+  const e = n.entries;
+  const hasRules = e.has('rules');
+  const withRules = ['only', 'except', 'start_in'].filter((k) => e.has(k));
+  if (hasRules && withRules.length) {
+    const keys = withRules.join(', ');
+    r.chain = e.get(withRules[0])?.via ?? [];
+    const advice = ` — keep \`rules:\` and remove ${withRules.map((k) => `\`${k}:\``).join(', ')}${withRules.some((k) => k !== 'start_in') ? ' (`only`/`except` are deprecated; a rule can say the same)' : ' (a rule can carry `start_in` with `when: delayed`)'}`;
+    r.error('rules-with-only-except', `${loc} config key may not be used with \`rules\`: ${keys}${advice}`, n.keySpans.get(withRules[0]) ?? e.get(withRules[0]), {
+      kind: 'rules-with-only-except', keys: withRules, keep: 'rules',
+    });
+    r.chain = [];
+    return;
+  }
+  const when = str(e.get('when'));
+  const startIn = e.get('start_in');
+  if (when === 'delayed') {
+    if (!startIn) r.error('start-in-invalid', `${loc} start in should be a duration`, e.get('when'));
+    else if (isStr(startIn) || isInt(startIn)) {
+      const p = durationProblem(String((startIn as { value: unknown }).value), WEEK);
+      if (p) r.error('start-in-invalid', `${loc} start in ${p}`, startIn);
+    } else if (!isRef(startIn)) r.error('start-in-invalid', `${loc} start in should be a duration`, startIn);
+  } else if (startIn && !hasRules) {
+    r.error('start-in-without-delayed', `${loc} start in must be blank`, n.keySpans.get('start_in') ?? startIn, { kind: 'start-in-without-delayed', when });
+  }
+}
+
+/** `needs:` shapes: names, `{job, artifacts, optional, parallel}`, `{project, job, ref}`, `{pipeline, job}`. */
+function validateNeedsShape(r: Report, loc: string, v: Node, bridge: boolean): void {
+  const nl = `${loc}:needs`;
+  if (isMap(v)) {
+    if (v.entries.size === 0) r.error('needs-invalid', `${nl} config can not be an empty Hash`, v);
+    else if (!bridge || !v.entries.has('pipeline')) validateNeed(r, nl, v);
+    return;
+  }
+  if (!isSeq(v)) {
+    r.error('needs-invalid', `${nl} config can only be a Hash or an Array`, v);
+    return;
+  }
+  let cross = 0;
+  let jobs = 0;
+  for (const item of v.items) {
+    if (isRef(item)) continue;
+    if (isStr(item)) jobs++;
+    else if (isMap(item)) {
+      if (item.entries.has('project') || item.entries.has('pipeline')) cross++;
+      else jobs++;
+      validateNeed(r, nl, item);
+    } else r.error('needs-invalid', `${nl}:need has an unsupported type`, item);
+  }
+  if (cross > 5) r.error('needs-invalid', `${nl} config must be less than or equal to 5`, v);
+  if (jobs > 50) r.error('needs-invalid', `${loc.replace(/^jobs:/, '')}: one job can only need 50 others, but you have listed ${jobs}. See needs keyword documentation for more details`, v);
+}
+
+function validateNeed(r: Report, nl: string, need: MapNode): void {
+  const l = `${nl}:need`;
+  const allowed = need.entries.has('project') ? ['project', 'job', 'ref', 'artifacts'] : need.entries.has('pipeline') ? ['pipeline', 'job', 'artifacts', 'project'] : ['job', 'artifacts', 'optional', 'parallel'];
+  r.unknownKeys(l, need, 'need', allowed);
+  const job = need.entries.get('job');
+  if (!job || (job.kind === 'scalar' && (job.value === null || job.value === ''))) r.error('needs-invalid', `${l} job can't be blank`, job ?? need);
+  else if (!isStr(job) && !isRef(job)) r.error('needs-invalid', `${l} job should be a string`, job);
+  for (const k of ['artifacts', 'optional']) {
+    const b = need.entries.get(k);
+    if (b && !isBool(b) && !isRef(b)) r.error('needs-invalid', `${l} ${k} should be a boolean value`, b);
+  }
+  const par = need.entries.get('parallel');
+  if (par && !isRef(par)) {
+    if (!isMap(par)) r.error('needs-invalid', `${l}:parallel config should be a hash`, par);
+    else {
+      r.unknownKeys(`${l}:parallel`, par, 'parallel');
+      const m = par.entries.get('matrix');
+      if (m) validateMatrixShape(r, `${l}:parallel:matrix`, m);
+    }
+  }
+}
+
