@@ -76,12 +76,16 @@ test('expand and check accept the same --project forms (P=DIR serves every ref, 
   const xfenix = join(repoRoot, '..', 'shared', 'corpus', 'xfenix-pycon2022');
   const consumer = join(xfenix, 'cases', 'consumer-project-include');
   const outputs: string[] = [];
+  // The talk's library still writes `artifacts:reports:cobertura`, which GitLab rejects since 15.0:
+  // that one error is expected; what the --project form decides is that every include is served.
+  const onlyCobertura = (text: string) => text.split('\n').filter((l) => /: error: /.test(l)).every((l) => /unknown keys: cobertura/.test(l));
   for (const form of ['xfenix/pycon2022', 'xfenix/pycon2022@master']) {
-    const expand = await runCli(['expand', consumer, '--project', `${form}=${join(xfenix, 'repo')}`]);
-    assert.equal(expand.code, 0, `expand --project ${form}=DIR: ${expand.stderr}`);
+    const expand = await runCli(['expand', consumer, '--partial', '--project', `${form}=${join(xfenix, 'repo')}`]);
+    assert.ok(expand.stdout.includes('test-python'), `expand --project ${form}=DIR merged the library: ${expand.stderr}`);
+    assert.ok(onlyCobertura(expand.stderr), `expand --project ${form}=DIR: ${expand.stderr}`);
     outputs.push(expand.stdout);
     const check = await runCli(['check', consumer, '--project', `${form}=${join(xfenix, 'repo')}`]);
-    assert.equal(check.code, 0, `check --project ${form}=DIR: ${check.stdout}`);
+    assert.ok(onlyCobertura(check.stdout), `check --project ${form}=DIR: ${check.stdout}`);
   }
   assert.equal(outputs[0], outputs[1]);
   const other = await runCli(['expand', consumer, '--project', `xfenix/pycon2022@v1=${join(xfenix, 'repo')}`]);

@@ -3,7 +3,7 @@
  * - `Commands` (`script`, `before_script`, `after_script`): nested lists of strings, up to
  *   10 levels deep;
  * - every `ComposableArray` entry, which composes its items from `[@config].flatten` (any
- *   depth): job and workflow `rules`, `needs` (also `rules:needs`), `cache`, `parallel:matrix`,
+ *   depth; `rules` are first validated to nest at most 10 levels): job and workflow `rules`, `needs` (also `rules:needs`), `cache`, `parallel:matrix`,
  *   `include` and its `rules`, and the `ports` of `image` and of each service.
  * Nested lists elsewhere stay nested. Lists usually nest through `!reference` or a YAML alias
  * (`needs: [!reference [.a, needs], job-x]`), so flattening runs after references, on the
@@ -15,6 +15,12 @@ import type { MapNode, Node, SeqNode } from '../model.js';
 
 /** `Commands` flattens nested script lists up to this depth. */
 const MAX_COMMANDS_DEPTH = 10;
+/**
+ * `rules` are lists of hashes or of lists of hashes up to 10 levels (Entry::Rules validates
+ * `nested_array_of_hashes_or_arrays` with max_level 10 before composing): deeper lists stay, so
+ * validate/ rejects them as GitLab does.
+ */
+const MAX_RULES_DEPTH = 10;
 /** `[@config].flatten` has no depth limit; the YAML loader's depth limit bounds it. */
 const UNLIMITED = Number.POSITIVE_INFINITY;
 
@@ -68,7 +74,7 @@ function mapItems(node: Node, change: (item: Node) => Node): Node {
 
 /** `rules:` as GitLab composes it: flat, and each rule's `needs` flat. */
 function composeRules(rules: Node): Node {
-  return mapItems(flattenList(rules), (rule) => (rule.kind === 'map' ? withEntries(rule, (k, v) => (k === 'needs' ? flattenList(v) : v)) : rule));
+  return mapItems(flattenList(rules, MAX_RULES_DEPTH), (rule) => (rule.kind === 'map' ? withEntries(rule, (k, v) => (k === 'needs' ? flattenList(v) : v)) : rule));
 }
 
 /** An `image` or a service: its `ports` flat. */

@@ -53,6 +53,8 @@ const IMAGE: KeywordSpec[] = [
   k('docker', 'Options for the Docker executor: `platform`, `user`.', 'map'),
   k('pull_policy', 'When the runner pulls the image.', 'scalar', PULL_POLICY),
   k('kubernetes', 'Options for the Kubernetes executor, e.g. `user`.', 'map'),
+  // Imageable's keys: `ports` belongs to images as well as services.
+  k('ports', 'Ports the container exposes (`number`, `protocol`, `name`).', 'seq'),
 ];
 
 export const NESTED_ENTRIES: EntrySpec[] = [
@@ -149,7 +151,6 @@ export const NESTED_ENTRIES: EntrySpec[] = [
   { id: 'service', docPath: 'services', keys: [
     ...IMAGE,
     k('alias', 'Host name(s) under which the job reaches the service.', 'scalar'),
-    k('ports', 'Ports the service exposes (`number`, `protocol`, `name`).', 'seq'),
     k('command', 'Overrides the image\'s command.', 'seq'),
     k('variables', 'Variables passed to the service container only.', 'map'),
   ] },
