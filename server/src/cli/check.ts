@@ -250,7 +250,7 @@ function repoDirProjects(root: string): Record<string, string> {
  * git remote names, else the one project the consumers include (and no option maps) whose every
  * included file the library holds. Undefined when that is not clear.
  */
-function servedByLibrary(library: string, consumers: string[], settings: Settings): string | undefined {
+export function servedByLibrary(library: string, consumers: string[], settings: Settings): string | undefined {
   const mapped = new Set(Object.keys(settings.localProjects).map((k) => k.split('@')[0]));
   const remote = folderProject(library, settings.gitlabUrl)?.project;
   if (remote) return mapped.has(remote) ? undefined : remote;

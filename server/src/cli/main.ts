@@ -14,6 +14,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYamlValue, stringify } from 'yaml';
 import { checkCommand, CheckUsageError } from './check.js';
+import { impactCommand } from './impact.js';
 import { expandPipeline } from '../pipeline/merge/expand.js';
 import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import { fromPlain, mapNode } from '../pipeline/model.js';
@@ -51,6 +52,7 @@ API (token from GITLAB_TOKEN; project: --project-id, else the folder's git remot
 warnings become findings, differences of its merged YAML are listed (json: {findings, mergedYamlDiff, remote}).
 Exit codes: 0 clean, 1 rejected configuration / error findings (warnings too with --strict), 2 usage error
 (with --remote also: GitLab could not be asked).
+       gitlab-ci-presets impact [LIBRARY_DIR] --base REF [--consumer DIR]... — what a library change does to its consumers (impact --help)
 `;
 
 class UsageError extends Error {}
@@ -69,6 +71,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<CliResult>
   try {
     if (command === 'expand') return await expandCommand(rest, cwd, io.env ?? process.env);
     if (command === 'check') return await checkCommand(rest, cwd, io.env ?? process.env);
+    if (command === 'impact') return await impactCommand(rest, cwd, io.env ?? process.env);
     if (command === '--help' || command === '-h' || command === 'help') return { code: 0, stdout: USAGE, stderr: '' };
     throw new UsageError(command ? `unknown command \`${command}\`` : 'missing command');
   } catch (e) {
