@@ -15,6 +15,8 @@ import { GitRefError, GitRefSources, resolveCommit } from '../impact/git-ref-sou
 import { renderMarkdown, renderText } from '../impact/impact-format.js';
 import { computeImpact } from '../impact/impact-report.js';
 import type { ConsumerInput } from '../impact/impact-report.js';
+import { groupConsumers, GroupListError } from '../impact/remote-consumers.js';
+import { postNote, noteTarget } from '../impact/merge-request-note.js';
 import type { SourceProvider } from '../pipeline/sources.js';
 import { DirectorySources } from '../sources/directory-sources.js';
 import { folderProject } from '../sources/settings-variables.js';
@@ -40,7 +42,7 @@ export async function impactCommand(args: string[], cwd: string, env: Record<str
   try {
     return await impact(args, cwd, env);
   } catch (e) {
-    if (e instanceof ImpactUsageError || e instanceof GitRefError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof ImpactUsageError || e instanceof GitRefError || e instanceof GroupListError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       return { code: 2, stdout: '', stderr: `gitlab-ci-presets impact: ${(e as Error).message}\n${IMPACT_USAGE}` };
     }
     throw e;
@@ -102,7 +104,11 @@ async function impact(args: string[], cwd: string, env: Record<string, string | 
     }
   };
   const consumers: ConsumerInput[] = consumerDirs.map((dir) => ({ name: relative(cwd, dir) || '.', sources: consumerSources(dir), projectPath: folderProject(dir, values['gitlab-url'])?.project }));
-  if (groups.length) throw new ImpactUsageError('--consumers-of is not available yet');
+  for (const group of groups) {
+    const found = await groupConsumers({ group, project, gitlabUrl: values['gitlab-url'], token: token!, cacheDir: values['cache-dir'] ? abs(values['cache-dir']) : undefined, offline: values.offline, rootDir: library, env });
+    stderr += found.notes.map((n) => `gitlab-ci-presets impact: ${n}\n`).join('');
+    consumers.push(...found.consumers);
+  }
 
   const report = await computeImpact({
     project,
@@ -114,9 +120,22 @@ async function impact(args: string[], cwd: string, env: Record<string, string | 
     displayFile: (uri) => displayFile(uri, cwd),
   });
   const markdown = renderMarkdown(report);
-  if (values['post-note']) throw new ImpactUsageError('--post-note is not available yet');
+  let postFailed = false;
+  if (values['post-note']) {
+    let target;
+    try {
+      target = noteTarget({ gitlabUrl: values['gitlab-url'], project: values['note-project'], mergeRequest: values['merge-request'], env });
+    } catch (e) {
+      throw new ImpactUsageError(`--post-note: ${(e as Error).message}`);
+    }
+    if (!token) throw new ImpactUsageError('--post-note needs a token in GITLAB_TOKEN');
+    const posted = await postNote(target, token, markdown);
+    if (!posted.ok) postFailed = true;
+    stderr += posted.ok ? `gitlab-ci-presets impact: posted the report on merge request !${target.mergeRequest} (note ${posted.id})\n` : `gitlab-ci-presets impact: could not post the note: ${posted.error}\n`;
+  }
   const stdout = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'markdown' ? markdown : renderText(report);
-  return { code: report.failing ? 1 : 0, stdout, stderr };
+  // The gate first; a note that could not be posted is exit 2 like GitLab not answering `check --remote`.
+  return { code: report.failing ? 1 : postFailed ? 2 : 0, stdout, stderr };
 }
 
 /** Files on disk relative to cwd; a library file at a git ref as `project@ref:path`. */
@@ -126,6 +145,9 @@ function displayFile(uri: string, cwd: string): string {
     return path.startsWith(cwd + '/') ? relative(cwd, path) : path;
   }
   const m = /^gitlab-ci-project:\/\/\/(.+?)\/-\/([^/]+)\/(.*)$/.exec(uri);
-  if (m) return `${m[1]}@${decodeURIComponent(m[2])}:${m[3]}`;
+  if (m) {
+    const ref = decodeURIComponent(m[2]);
+    return `${m[1]}@${/^[0-9a-f]{40}$/.test(ref) ? ref.slice(0, 8) : ref}:${m[3]}`;
+  }
   return uri;
 }

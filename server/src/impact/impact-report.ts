@@ -22,6 +22,8 @@ export interface ConsumerInput {
   sources: SourceProvider;
   /** Its project path, for the simulated predefined variables. */
   projectPath?: string;
+  /** Its CI file (default `.gitlab-ci.yml`). */
+  rootPath?: string;
 }
 
 export interface ImpactOptions {
@@ -88,7 +90,7 @@ export async function computeImpact(o: ImpactOptions): Promise<ImpactReport> {
       const c = o.consumers[i];
       const variables = simulatedVariables({ projectPath: c.projectPath });
       const expand = (library: SourceProvider, parseCache: ParseCache): Promise<ExpandedPipeline> =>
-        expandPipeline({ sources: new LibraryOverlay(c.sources, o.project, library), variables, parseCache });
+        expandPipeline({ sources: new LibraryOverlay(c.sources, o.project, library), variables, parseCache, rootPath: c.rootPath });
       const [before, after] = await Promise.all([expand(o.base, baseCache), expand(o.head, headCache)]);
       const diff = diffPipelines(before, after, { knownVariables: o.knownVariables });
       const texts = new Map<string, string>();
