@@ -10,7 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { servedByLibrary } from './check.js';
+import { servedByLibrary } from '../impact/library-project.js';
 import { GitRefError, GitRefSources, resolveCommit } from '../impact/git-ref-sources.js';
 import { renderMarkdown, renderText } from '../impact/impact-format.js';
 import { computeImpact } from '../impact/impact-report.js';
