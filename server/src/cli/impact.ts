@@ -103,9 +103,20 @@ async function impact(args: string[], cwd: string, env: Record<string, string | 
       throw new ImpactUsageError(`--gitlab-url: ${(e as Error).message}`);
     }
   };
+  let groupSources: ReturnType<typeof onlineCliSources> | undefined;
   const consumers: ConsumerInput[] = consumerDirs.map((dir) => ({ name: relative(cwd, dir) || '.', sources: consumerSources(dir), projectPath: folderProject(dir, values['gitlab-url'])?.project }));
+  if (groups.length) {
+    let online: ReturnType<typeof onlineCliSources>;
+    try {
+      online = onlineCliSources({ rootDir: library, gitlabUrl: values['gitlab-url'], token, cacheDir: values['cache-dir'] ? abs(values['cache-dir']) : undefined, offline: values.offline, env });
+    } catch (e) {
+      throw new ImpactUsageError(`--gitlab-url: ${(e as Error).message}`);
+    }
+    if (!online.tokenSent) stderr += `gitlab-ci-presets impact: GITLAB_TOKEN is not sent to ${online.gitlabUrl} (a token only goes over https, or plain http to a loopback address)\n`;
+    groupSources = online;
+  }
   for (const group of groups) {
-    const found = await groupConsumers({ group, project, gitlabUrl: values['gitlab-url'], token: token!, cacheDir: values['cache-dir'] ? abs(values['cache-dir']) : undefined, offline: values.offline, rootDir: library, env });
+    const found = await groupConsumers({ group, project, instance: groupSources!.instance, sources: groupSources!.sources });
     stderr += found.notes.map((n) => `gitlab-ci-presets impact: ${n}\n`).join('');
     consumers.push(...found.consumers);
   }

@@ -10,20 +10,16 @@ import type { ListResult, ProjectLoc, ReadResult, SourceProvider, VersionResult 
 import { parseYaml } from '../pipeline/yaml/parse.js';
 import { ApiError } from '../sources/gitlab-api.js';
 import type { RemoteProjects } from '../sources/remote-projects.js';
-import { onlineCliSources } from '../sources/source-session.js';
 import type { ConsumerInput } from './impact-report.js';
 
 export interface GroupConsumerOptions {
   group: string;
   /** The library's project path. */
   project: string;
-  gitlabUrl?: string;
-  token: string;
-  cacheDir?: string;
-  offline?: boolean;
-  /** A folder whose git remote names the GitLab instance when `gitlabUrl` is not given (the library). */
-  rootDir: string;
-  env?: Record<string, string | undefined>;
+  /** The cache + API reader of the instance (with its token). */
+  instance: RemoteProjects;
+  /** What the consumers' other includes are read through (the same instance). */
+  sources: SourceProvider;
   /** At most this many projects are looked at (default 500). */
   maxProjects?: number;
 }
@@ -34,13 +30,7 @@ export class GroupListError extends Error {}
 const MAX_LOCAL_FILES = 50;
 
 export async function groupConsumers(o: GroupConsumerOptions): Promise<{ consumers: ConsumerInput[]; notes: string[]; scanned: number }> {
-  let online: ReturnType<typeof onlineCliSources>;
-  try {
-    online = onlineCliSources({ rootDir: o.rootDir, gitlabUrl: o.gitlabUrl, token: o.token, cacheDir: o.cacheDir, offline: o.offline, env: o.env });
-  } catch (e) {
-    throw new GroupListError(`--gitlab-url: ${(e as Error).message}`);
-  }
-  const { instance, sources } = online;
+  const { instance, sources } = o;
   const max = o.maxProjects ?? 500;
   let projects;
   try {
