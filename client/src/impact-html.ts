@@ -105,7 +105,7 @@ ul { list-style: none; padding-left: 14px; margin: 4px 0; }
 .origin { margin-left: 8px; font-size: 0.9em; }
 .why, .code, .unset, .unchanged { color: var(--vscode-descriptionForeground); }
 .new.error { color: var(--vscode-errorForeground); }
-code { font-family: var(--vscode-editor-font-family); white-space: pre-wrap; }
+code { font-family: var(--vscode-editor-font-family); white-space: pre-wrap; line-height: 1.5; }
 `;
 
 /** Posts the index of a clicked link; no data from the report is in the script. */
