@@ -5,6 +5,8 @@
  * `gitlabCiPresets.consumers` (folders, and GitLab groups as `group:PATH`), and show the report
  * in a webview whose links open the library line behind each new value.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ImpactAnswer, ImpactRefs } from '../../server/src/features/impact.js';
@@ -23,7 +25,7 @@ export interface ImpactArgs {
   base?: string;
 }
 
-/** `gitlabCiPresets.consumers` of a folder: folders (relative to it) and `group:PATH` entries. */
+/** `gitlabCiPresets.consumers`: folders (relative to the workspace folder) and `group:PATH` entries. */
 export function consumersSetting(folder: vscode.WorkspaceFolder): { consumers: string[]; groups: string[] } {
   const list = vscode.workspace.getConfiguration('gitlabCiPresets', folder.uri).get<string[]>('consumers', []);
   const groups = list.filter((c) => c.startsWith('group:')).map((c) => c.slice('group:'.length).trim()).filter(Boolean);
@@ -41,6 +43,27 @@ async function pickBase(client: LanguageClient, library: vscode.Uri): Promise<st
   if (!pick) return undefined;
   if (pick.ref) return pick.ref;
   return (await vscode.window.showInputBox({ title: 'Show Impact of My Changes', prompt: 'Git ref of the library to compare the working tree with' }))?.trim() || undefined;
+}
+
+/** The git working tree a file is in (the nearest folder above it with `.git`). */
+function workingTree(file: string): string | undefined {
+  for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(join(dir, '.git'))) return dir;
+  return undefined;
+}
+
+/**
+ * The library: the argument; else the checkout the active editor's file is in when that is not a
+ * workspace folder (a library file opened from a consumer, say); else the active editor's
+ * workspace folder, else the first. The settings are those of the workspace folder.
+ */
+function libraryOf(args: ImpactArgs): { library: vscode.Uri; folder: vscode.WorkspaceFolder } | undefined {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const folder = (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return undefined;
+  if (args.library) return { library: vscode.Uri.file(args.library), folder };
+  const tree = active?.scheme === 'file' ? workingTree(active.fsPath) : undefined;
+  if (tree && !vscode.workspace.getWorkspaceFolder(vscode.Uri.file(join(tree, '.git')))) return { library: vscode.Uri.file(tree), folder };
+  return { library: folder.uri, folder };
 }
 
 export class ImpactPanel implements vscode.Disposable {
@@ -83,18 +106,15 @@ export class ImpactPanel implements vscode.Disposable {
       void vscode.window.showWarningMessage('GitLab CI Presets: the language server is not running.');
       return undefined;
     }
-    const active = vscode.window.activeTextEditor?.document.uri;
-    const folder = args.library
-      ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(args.library)) ?? { uri: vscode.Uri.file(args.library), name: args.library, index: 0 }
-      : (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
-    if (!folder) {
+    const target = libraryOf(args);
+    if (!target) {
       void vscode.window.showWarningMessage('GitLab CI Presets: open the preset library folder to see the impact of its changes.');
       return undefined;
     }
-    const library = args.library ? vscode.Uri.file(args.library) : folder.uri;
+    const { library, folder } = target;
     const base = args.base ?? (await pickBase(client, library));
     if (!base) return undefined;
-    const { consumers, groups } = consumersSetting(folder as vscode.WorkspaceFolder);
+    const { consumers, groups } = consumersSetting(folder);
     if (!consumers.length && !groups.length) {
       const pick = await vscode.window.showWarningMessage('GitLab CI Presets: no consumers are set: list their folders or GitLab groups (group:PATH) in gitlabCiPresets.consumers.', 'Open Settings');
       if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'gitlabCiPresets.consumers');
