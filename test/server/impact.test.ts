@@ -77,3 +77,38 @@ test('impact: consumers from a GitLab group with the token the client set; error
   assert.match((await impact({ library: repo.library, base: 'no-such-tag', consumers: [repo.consumer] }) as { error: string }).error, /`no-such-tag` names no commit/);
   assert.match((await impact({ library: repo.library, base: 'v1.2.0', consumers: [] }) as { error: string }).error, /cannot tell which project|no consumers/);
 });
+
+test('code lens: with consumer folders set, a template says how many consumer jobs use it; without them the lens is unchanged', async () => {
+  const c = new LspClient();
+  try {
+    await c.initialize(repo.library, { consumers: ['../service-repo'] });
+    const file = join(repo.library, 'common', 'jobs.yml');
+    const uri = pathToFileURL(file).href;
+    const text = readFileSync(file, 'utf8');
+    c.open(uri, text);
+    const titles = async () => {
+      const out = new Map<string, string>();
+      const rows = text.split('\n');
+      for (const lens of (await c.codeLenses(uri)) ?? []) out.set(rows[lens.range.start.line].replace(/:.*/, ''), lens.command!.title);
+      return out;
+    };
+    const got = await titles();
+    // python-test (the preset's job) and contract-tests (the service's) extend .python-test-job;
+    // every Python job and the helm jobs reach .default-job.
+    assert.match(got.get('.python-test-job') ?? '', /^extended by \d+ jobs? · used by 2 consumer jobs$/);
+    assert.match(got.get('.python-lint-job') ?? '', / · used by 1 consumer job$/);
+    assert.match(got.get('.check-rules') ?? '', / · used by 0 consumer jobs$/, 'used through !reference only');
+  } finally {
+    await c.close();
+  }
+  // Without consumers set, the lens is as before.
+  const plain = new LspClient();
+  try {
+    await plain.initialize(repo.library, {});
+    const uri = pathToFileURL(join(repo.library, 'common', 'jobs.yml')).href;
+    plain.open(uri, readFileSync(join(repo.library, 'common', 'jobs.yml'), 'utf8'));
+    for (const lens of (await plain.codeLenses(uri)) ?? []) assert.doesNotMatch(lens.command!.title, /consumer/);
+  } finally {
+    await plain.close();
+  }
+});

@@ -8,6 +8,7 @@
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import type { Feature, FeatureContext } from './context.js';
+import { withConsumerUses } from './impact-lens.js';
 import { clientUri, featureContext } from './read-only-files.js';
 import { clientLocations, relatedPipelines } from './references.js';
 import { fileOccurrences, uniqueFiles } from './symbol-index.js';
@@ -53,7 +54,7 @@ export const codeLens: Feature = {
     host.connection.onCodeLens(async (params) => {
       const ctx = await featureContext(host, params.textDocument.uri);
       if (!ctx) return null;
-      return templateLenses(ctx, await relatedPipelines(host, ctx));
+      return withConsumerUses(host, ctx, templateLenses(ctx, await relatedPipelines(host, ctx)));
     });
   },
 };
