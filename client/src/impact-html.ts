@@ -7,7 +7,7 @@
  */
 import type { KeyChange, LineChange, RunState } from '../../server/src/pipeline/diff/types.js';
 import type { ConsumerImpact, ImpactReport, Located, Location as ReportLocation } from '../../server/src/impact/impact-report.js';
-import { contentSecurityPolicy, makeNonce } from './preview-html.js';
+import { documentHead, makeNonce } from './preview-html.js';
 import { esc, Links } from './webview/render.js';
 import type { Location } from './webview/render.js';
 
@@ -119,20 +119,9 @@ document.addEventListener('click', (e) => {
 });
 `;
 
-const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-
 export function impactPage(body: string, r: { cspSource: string; styleUri: string; nonce?: string }): string {
   const nonce = r.nonce ?? makeNonce();
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(r.cspSource, nonce))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" nonce="${nonce}" href="${attr(r.styleUri)}">
-<style nonce="${nonce}">${STYLE}</style>
-<title>Impact of my changes</title>
-</head>
+  return `${documentHead(r, nonce, 'Impact of my changes', `<style nonce="${nonce}">${STYLE}</style>\n`)}
 <body>
 <main id="impact">${body}</main>
 <script nonce="${nonce}">${SCRIPT}</script>
