@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GitLabStandIn } from '../support/gitlab-stand-in.js';
 import { consumerGroup, GROUP, STAND_IN_TOKEN } from '../support/consumer-group.js';
-import { libraryRepo, PLANTED, plantRequiredVariable, plantScriptLine, repoRoot } from '../support/library-repo.js';
+import { libraryRepo, PLANTED, plantRename, plantRequiredVariable, plantScriptLine, repoRoot } from '../support/library-repo.js';
 
 function cli(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -63,6 +63,12 @@ test('--consumers-of: the 20 projects of the group and its subgroups that includ
   // Files are read from the SHA-keyed cache; only a CI file that does not exist is asked again (a 404 is not stored).
   assert.deepEqual(api.requestsTo(/\/repository\/files\//).map((q) => q.url.split('/repository')[0]), ['/api/v4/projects/acme%2Fservices%2Fno-ci']);
   assert.deepEqual(api.requestsTo(/\/repository\/(commits|branches)\//), [], 'fresh ref resolutions are reused');
+
+  // Kept results are reused only while every file they read reads the same: a library edit shows.
+  plantRename(join(dir, 'ci-library'));
+  const edited = await cli(dir, args, { GITLAB_TOKEN: STAND_IN_TOKEN });
+  const after = JSON.parse(edited.stdout);
+  for (const c of after.consumers) assert.deepEqual(c.diff.errors.added.map((e: { code: string }) => e.code).sort(), ['extends-unknown', 'reference-unknown'], c.name);
 });
 
 test('--consumers-of needs a token; a group GitLab does not know is exit 2', async () => {
@@ -79,6 +85,11 @@ test('--post-note: the Markdown report as a note on the merge request (from CI_*
   api.addProject({ path: 'acme/ci-library', files: { 'README.md': '' } });
   api.addMergeRequest('acme/ci-library', 7);
   const before = api.notes.length;
+  // A library of its own (the first test renamed a template in the shared one).
+  const repo = libraryRepo();
+  plantScriptLine(repo.library);
+  plantRequiredVariable(repo.library);
+  const dir = repo.dir;
   const args = ['ci-library', '--base', 'v1.2.0', '--consumer', join(dir, 'service-repo'), '--format', 'markdown', '--post-note'];
   const env = { GITLAB_TOKEN: STAND_IN_TOKEN, CI_SERVER_URL: api.url, CI_MERGE_REQUEST_PROJECT_ID: 'acme/ci-library', CI_MERGE_REQUEST_IID: '7' };
   const r = await cli(dir, args, env);

@@ -20,6 +20,7 @@ import { postNote, noteTarget } from '../impact/merge-request-note.js';
 import type { SourceProvider } from '../pipeline/sources.js';
 import { DirectorySources } from '../sources/directory-sources.js';
 import { folderProject } from '../sources/settings-variables.js';
+import { defaultCacheDir } from '../sources/project-cache.js';
 import { onlineCliSources } from '../sources/source-session.js';
 import { DEFAULT_SETTINGS } from '../workspace.js';
 
@@ -129,6 +130,8 @@ async function impact(args: string[], cwd: string, env: Record<string, string | 
     consumers,
     knownVariables: values['known-var'] ?? [],
     displayFile: (uri) => displayFile(uri, cwd),
+    // With the cache in play (an online option or a token), results are kept beside the presets.
+    resultCacheDir: online ? (values['cache-dir'] ? abs(values['cache-dir']) : defaultCacheDir(env)) : undefined,
   });
   const markdown = renderMarkdown(report);
   let postFailed = false;

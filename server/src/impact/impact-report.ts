@@ -7,13 +7,13 @@
 import { diffPipelines, isEmptyDiff } from '../pipeline/diff/index.js';
 import type { PipelineDiff } from '../pipeline/diff/index.js';
 import { expandPipeline } from '../pipeline/merge/expand.js';
-import type { ExpandedPipeline } from '../pipeline/merge/expand.js';
 import type { ParseCache } from '../pipeline/includes/includes.js';
 import type { Span } from '../pipeline/model.js';
 import { simulatedVariables } from '../pipeline/rules/simulated-context.js';
 import type { SourceProvider } from '../pipeline/sources.js';
 import { LineIndex } from '../pipeline/yaml/positions.js';
 import { LibraryOverlay } from './library-overlay.js';
+import { ImpactResultCache, ReadRecorder } from './result-cache.js';
 
 export interface ConsumerInput {
   /** How reports name it: a folder relative to the working directory, or a project path. */
@@ -39,6 +39,8 @@ export interface ImpactOptions {
   displayFile?: (uri: string) => string;
   /** Parallel expansions (default 4). */
   concurrency?: number;
+  /** A cache folder: results are kept there and reused while every file they read is unchanged (result-cache.ts). */
+  resultCacheDir?: string;
 }
 
 /** A span as a reader wants it: 1-based line and column, the file shown as the caller chose. */
@@ -82,35 +84,59 @@ export interface ImpactReport {
 export async function computeImpact(o: ImpactOptions): Promise<ImpactReport> {
   const baseCache: ParseCache = new Map();
   const headCache: ParseCache = new Map();
-  const results: ({ name: string; diff: PipelineDiff; texts: Map<string, string> } | undefined)[] = new Array(o.consumers.length);
+  const displayFile = o.displayFile ?? ((u: string) => u);
+  const cache = o.resultCacheDir ? new ImpactResultCache<{ impact: ConsumerImpact | null }>(o.resultCacheDir) : undefined;
+  /** Per consumer: its impact, or null when its pipeline does not change. */
+  const results: (ConsumerImpact | null)[] = new Array(o.consumers.length).fill(null);
   let next = 0;
   const worker = async () => {
     while (next < o.consumers.length) {
       const i = next++;
       const c = o.consumers[i];
+      const base = new LibraryOverlay(c.sources, o.project, o.base);
+      const head = new LibraryOverlay(c.sources, o.project, o.head);
+      const key = [c.name, c.rootPath ?? null, c.projectPath ?? null, o.project, o.knownVariables ?? []];
+      const hit = await cache?.get(key, base, head);
+      if (hit) {
+        results[i] = hit.result.impact && relabel(hit.result.impact, displayFile);
+        continue;
+      }
       const variables = simulatedVariables({ projectPath: c.projectPath });
-      const expand = (library: SourceProvider, parseCache: ParseCache): Promise<ExpandedPipeline> =>
-        expandPipeline({ sources: new LibraryOverlay(c.sources, o.project, library), variables, parseCache, rootPath: c.rootPath });
-      const [before, after] = await Promise.all([expand(o.base, baseCache), expand(o.head, headCache)]);
+      const recorders = [new ReadRecorder(base), new ReadRecorder(head)] as const;
+      const [before, after] = await Promise.all([
+        expandPipeline({ sources: recorders[0], variables, parseCache: baseCache, rootPath: c.rootPath }),
+        expandPipeline({ sources: recorders[1], variables, parseCache: headCache, rootPath: c.rootPath }),
+      ]);
       const diff = diffPipelines(before, after, { knownVariables: o.knownVariables });
-      const texts = new Map<string, string>();
-      for (const f of [...before.files, ...after.files]) texts.set(f.uri, f.parsed.text);
-      results[i] = { name: c.name, diff, texts };
+      let impact: ConsumerImpact | null = null;
+      if (!isEmptyDiff(diff)) {
+        const texts = new Map<string, string>();
+        for (const f of [...before.files, ...after.files]) texts.set(f.uri, f.parsed.text);
+        impact = { name: c.name, summary: summarise(diff), diff: locate(diff, texts, displayFile) };
+      }
+      results[i] = impact;
+      cache?.set(key, recorders[0], recorders[1], { impact });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, o.consumers.length)) }, worker));
-  const consumers: ConsumerImpact[] = [];
-  const unchanged: string[] = [];
-  for (const r of results) {
-    if (!r) continue;
-    if (isEmptyDiff(r.diff)) {
-      unchanged.push(r.name);
-      continue;
-    }
-    consumers.push({ name: r.name, summary: summarise(r.diff), diff: locate(r.diff, r.texts, o.displayFile ?? ((u) => u)) });
-  }
+  const consumers = results.filter((r): r is ConsumerImpact => r !== null);
+  const unchanged = o.consumers.filter((_, i) => results[i] === null).map((c) => c.name);
   const failing = consumers.some((c) => c.summary.newErrors > 0 || c.summary.newMissingVariables > 0);
   return { project: o.project, base: o.baseRef, consumers, unchanged, failing };
+}
+
+/** A stored result with its files named as this run names them. */
+function relabel<T>(value: T, displayFile: (uri: string) => string): T {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+      if (typeof o.uri === 'string' && typeof o.file === 'string' && typeof o.line === 'number') o.file = displayFile(o.uri);
+      return o;
+    }
+    return v;
+  };
+  return walk(value) as T;
 }
 
 export function summarise(d: PipelineDiff): ImpactSummary {
