@@ -24,6 +24,14 @@ async function git(dir: string, args: string[]): Promise<string> {
   }
 }
 
+/** `git cat-file --batch` for the given objects: each as `<id> <type> <size>\n<content>\n`. */
+function gitBatch(dir: string, ids: string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('git', ['-C', dir, 'cat-file', '--batch'], { maxBuffer: MAX_BUFFER, encoding: 'buffer' }, (err, stdout) => (err ? reject(new GitRefError(err.message.split('\n')[0])) : resolve(stdout)));
+    child.stdin?.end(`${ids.join('\n')}\n`);
+  });
+}
+
 /** The commit a ref names in the repository holding `dir`; a GitRefError when it names none. */
 export async function resolveCommit(dir: string, ref: string): Promise<string> {
   if (!ref || ref.startsWith('-')) throw new GitRefError(`not a git ref: \`${ref}\``);
@@ -44,9 +52,13 @@ export async function gitRefs(dir: string): Promise<string[]> {
   return [...(await gitTags(dir)), ...branches];
 }
 
+/** YAML files up to this size are read together, in one `git cat-file --batch`, on the first read. */
+const BATCH_MAX_BYTES = 1024 * 1024;
+
 export class GitRefSources implements SourceProvider {
   private prefix: Promise<string>;
-  private files: Promise<string[]> | undefined;
+  private tree: Promise<Map<string, { blob: string; size: number }>> | undefined;
+  private batch: Promise<Map<string, string>> | undefined;
   private texts = new Map<string, Promise<ReadResult>>();
 
   /** `commit` as `resolveCommit` returns it; `label` (the ref as given) names it in URIs. */
@@ -61,18 +73,45 @@ export class GitRefSources implements SourceProvider {
 
   async listProjectFiles(_loc?: ProjectLoc): Promise<ListResult> {
     try {
-      return { ok: true, files: await this.list() };
+      return { ok: true, files: [...(await this.list()).keys()].sort() };
     } catch (e) {
       return { ok: false, error: (e as Error).message };
     }
   }
 
-  private list(): Promise<string[]> {
-    this.files ??= this.prefix.then(async (prefix) => {
-      const out = await git(this.dir, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', this.commit, '--', prefix || '.']);
-      return out.split('\0').filter(Boolean).map((p) => p.slice(prefix.length)).sort();
+  /** path (relative to the library folder) → blob and size, from one `git ls-tree`. */
+  private list(): Promise<Map<string, { blob: string; size: number }>> {
+    this.tree ??= this.prefix.then(async (prefix) => {
+      const out = await git(this.dir, ['ls-tree', '-r', '-z', '-l', '--full-tree', this.commit, '--', prefix || '.']);
+      const files = new Map<string, { blob: string; size: number }>();
+      for (const entry of out.split('\0')) {
+        const m = /^\d+ blob ([0-9a-f]+) +(\d+|-)\t(.*)$/s.exec(entry);
+        if (m) files.set(m[3].slice(prefix.length), { blob: m[1], size: Number(m[2]) || 0 });
+      }
+      return files;
     });
-    return this.files;
+    return this.tree;
+  }
+
+  /** Every YAML file of the tree (up to a size) in one `git cat-file --batch`. */
+  private yamlTexts(): Promise<Map<string, string>> {
+    this.batch ??= this.list().then(async (files) => {
+      const wanted = [...files].filter(([p, f]) => /\.ya?ml$/i.test(p) && f.size <= BATCH_MAX_BYTES);
+      const out = new Map<string, string>();
+      if (!wanted.length) return out;
+      const buf = await gitBatch(this.dir, wanted.map(([, f]) => f.blob));
+      let at = 0;
+      for (const [path] of wanted) {
+        const nl = buf.indexOf(10, at);
+        const m = /^[0-9a-f]+ blob (\d+)$/.exec(buf.subarray(at, nl).toString('utf8'));
+        if (!m) break;
+        const size = Number(m[1]);
+        out.set(path, buf.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+        at = nl + 1 + size + 1;
+      }
+      return out;
+    });
+    return this.batch;
   }
 
   readProjectFile(_loc: ProjectLoc, path: string): Promise<ReadResult> {
@@ -88,11 +127,12 @@ export class GitRefSources implements SourceProvider {
   private async read(path: string): Promise<ReadResult> {
     if (path.split('/').some((s) => s === '..' || s === '')) return { ok: false, error: `path \`${path}\` leaves the project` };
     const files = await this.list().catch(() => undefined);
-    if (!files?.includes(path)) return { ok: false, error: `\`${path}\` does not exist at ${this.label}` };
-    const prefix = await this.prefix;
+    const file = files?.get(path);
+    if (!file) return { ok: false, error: `\`${path}\` does not exist at ${this.label}` };
+    const uri = `gitlab-ci-project:///${this.project}/-/${encodeURIComponent(this.label)}/${path}`;
     try {
-      const text = await git(this.dir, ['cat-file', 'blob', `${this.commit}:${prefix}${path}`]);
-      return { ok: true, uri: `gitlab-ci-project:///${this.project}/-/${encodeURIComponent(this.label)}/${path}`, text };
+      const text = (await this.yamlTexts()).get(path) ?? (await git(this.dir, ['cat-file', 'blob', file.blob]));
+      return { ok: true, uri, text };
     } catch (e) {
       return { ok: false, error: (e as Error).message };
     }
