@@ -3,8 +3,10 @@
  * example library with the impact tests' planted changes: (a) found with `--consumers-of` in a
  * group on the GitLab stand-in (127.0.0.1), cold (empty cache) and warm (the SHA-keyed cache of a
  * previous run, refs still fresh); (b) 20 local consumer folders (examples/service-repo copies).
- * Runs the CLI in this process (no Node start-up); medians of BENCH_RUNS runs; the API requests
- * of one run. Prints figures; asserts nothing.
+ * Runs the CLI in this process (no Node start-up); medians of BENCH_RUNS runs of the wall time and
+ * of this process's CPU time (user + system: what the run costs whatever else loads the machine;
+ * it includes the stand-in, not git's processes); the API requests of one run. Prints figures;
+ * asserts nothing.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,13 +23,17 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function timed(args: string[], cwd: string, env: Record<string, string>): Promise<{ ms: number; consumers: number; code: number }> {
+async function timed(args: string[], cwd: string, env: Record<string, string>): Promise<{ ms: number; cpu: number; consumers: number; code: number }> {
   const t = performance.now();
+  const c = process.cpuUsage();
   const r = await runCli(['impact', ...args], { cwd, env });
   const ms = performance.now() - t;
+  const used = process.cpuUsage(c);
   if (r.code !== 1) throw new Error(`impact exited ${r.code}: ${r.stderr}`);
-  return { ms, consumers: JSON.parse(r.stdout).consumers.length, code: r.code };
+  return { ms, cpu: (used.user + used.system) / 1000, consumers: JSON.parse(r.stdout).consumers.length, code: r.code };
 }
+
+const fmt = (wall: number[], cpu: number[]) => `${median(wall).toFixed(0)} ms wall, ${median(cpu).toFixed(0)} ms CPU`;
 
 async function main(): Promise<void> {
   const repo = libraryRepo({ consumers: COUNT });
@@ -40,6 +46,8 @@ async function main(): Promise<void> {
   try {
     const cold: number[] = [];
     const warm: number[] = [];
+    const coldCpu: number[] = [];
+    const warmCpu: number[] = [];
     let coldRequests = 0;
     let warmRequests = 0;
     let found = 0;
@@ -50,20 +58,28 @@ async function main(): Promise<void> {
       coldRequests = api.requests.length;
       found = c.consumers;
       cold.push(c.ms);
+      coldCpu.push(c.cpu);
       api.clearRequests();
-      warm.push((await timed(online(cacheDir), repo.dir, env)).ms);
+      const w = await timed(online(cacheDir), repo.dir, env);
+      warm.push(w.ms);
+      warmCpu.push(w.cpu);
       warmRequests = api.requests.length;
     }
     console.log(`impact --consumers-of ${GROUP} (stand-in, ${found} consumers of ${COUNT + 3} projects), median of ${runs}:`);
-    console.log(`  cold (empty cache):  ${median(cold).toFixed(0)} ms   (${coldRequests} API requests)`);
-    console.log(`  warm (cache by SHA): ${median(warm).toFixed(0)} ms   (${warmRequests} API requests)`);
+    console.log(`  cold (empty cache):  ${fmt(cold, coldCpu)}   (${coldRequests} API requests)`);
+    console.log(`  warm (cache by SHA): ${fmt(warm, warmCpu)}   (${warmRequests} API requests)`);
 
     const local = ['ci-library', '--base', 'v1.2.0', ...repo.consumers.flatMap((c) => ['--consumer', c]), '--format', 'json'];
     const first = await timed(local, repo.dir, { PATH: env.PATH });
     const again: number[] = [];
-    for (let i = 0; i < runs; i++) again.push((await timed(local, repo.dir, { PATH: env.PATH })).ms);
-    console.log(`impact --consumer DIR x${COUNT} (examples/service-repo copies, ${first.consumers} changed):`);
-    console.log(`  first run: ${first.ms.toFixed(0)} ms   median of ${runs} more: ${median(again).toFixed(0)} ms`);
+    const againCpu: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = await timed(local, repo.dir, { PATH: env.PATH });
+      again.push(t.ms);
+      againCpu.push(t.cpu);
+    }
+    console.log(`impact --consumer DIR x${COUNT} (examples/service-repo copies, ${first.consumers} changed; local runs keep no results):`);
+    console.log(`  first run: ${first.ms.toFixed(0)} ms wall, ${first.cpu.toFixed(0)} ms CPU   median of ${runs} more: ${fmt(again, againCpu)}`);
   } finally {
     await api.close();
   }
