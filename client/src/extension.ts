@@ -1,11 +1,13 @@
 /**
  * The VS Code side, wiring only: the language client (language-client.ts), tokens
  * (token-store.ts), the status bar (status-bar.ts), read-only library files
- * (read-only-provider.ts), the pipeline preview (preview-panel.ts) and Validate with GitLab
- * (validate-command.ts).
+ * (read-only-provider.ts), the pipeline preview (preview-panel.ts), Validate with GitLab
+ * (validate-command.ts) and Show Impact of My Changes (impact-panel.ts).
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { ImpactPanel } from './impact-panel.js';
+import type { ImpactArgs } from './impact-panel.js';
 import { createLanguageClient, documentSelector, presetLibraryFolders } from './language-client.js';
 import { PreviewPanel } from './preview-panel.js';
 import { READ_ONLY_SCHEME, ReadOnlyProvider } from './read-only-provider.js';
@@ -23,6 +25,7 @@ let selector: ReturnType<typeof documentSelector> = documentSelector();
 export interface GitlabCiPresetsApi {
   client(): LanguageClient | undefined;
   preview(): PreviewPanel | undefined;
+  impact(): ImpactPanel | undefined;
   statusBar: PresetStatusBar;
   /** Tokens per GitLab host (SecretStorage); a change is sent to the server at once. */
   tokens: TokenStore;
@@ -92,6 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Gitlab
     vscode.commands.registerCommand('gitlabCiPresets.refresh', refresh),
     vscode.commands.registerCommand('gitlabCiPresets.validate', (args?: ValidateArgs) => validateWithGitlab(client, isCiDocument, output, context.workspaceState, args)),
     vscode.commands.registerCommand('gitlabCiPresets.showOutput', () => output.show()),
+    vscode.commands.registerCommand('gitlabCiPresets.showImpact', (args?: ImpactArgs) => ImpactPanel.run(context.extensionUri, client, output, args)),
     tokens.onDidChange(() => void sendTokens()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -100,7 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Gitlab
     { dispose: () => void client?.stop() },
   );
   await start();
-  return { client: () => client, preview: () => PreviewPanel.current, statusBar, tokens, isCiDocument };
+  return { client: () => client, preview: () => PreviewPanel.current, impact: () => ImpactPanel.current, statusBar, tokens, isCiDocument };
 }
 
 export async function deactivate(): Promise<void> {

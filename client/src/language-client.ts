@@ -10,7 +10,7 @@ import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { READ_ONLY_SCHEME } from './read-only-provider.js';
 
-export const SETTING_KEYS = ['localProjects', 'knownVariables', 'templatesDir', 'gitlabUrl', 'cacheDir', 'presetLibraries'] as const;
+export const SETTING_KEYS = ['localProjects', 'knownVariables', 'templatesDir', 'gitlabUrl', 'cacheDir', 'presetLibraries', 'consumers'] as const;
 
 /** The `gitlabCiPresets.*` settings as plain data (what the server reads). */
 export function currentSettings(): Record<string, unknown> {

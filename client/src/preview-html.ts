@@ -29,8 +29,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 
 const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
-export function previewShell(r: ShellResources): string {
-  const nonce = r.nonce ?? makeNonce();
+/** `<!DOCTYPE html>` up to `</head>`: the CSP with `nonce`, the stylesheet, `extra` (nonce'd tags), the title. */
+export function documentHead(r: { cspSource: string; styleUri: string }, nonce: string, title: string, extra = ''): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -38,8 +38,13 @@ export function previewShell(r: ShellResources): string {
 <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(r.cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" nonce="${nonce}" href="${attr(r.styleUri)}">
-<title>Pipeline preview</title>
-</head>
+${extra}<title>${title}</title>
+</head>`;
+}
+
+export function previewShell(r: ShellResources): string {
+  const nonce = r.nonce ?? makeNonce();
+  return `${documentHead(r, nonce, 'Pipeline preview')}
 <body>
 <header class="context-bar" role="toolbar" aria-label="simulated pipeline">
   <span class="target" id="target"></span>

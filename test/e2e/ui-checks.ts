@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
+import { impactCheck } from './impact-check.js';
 
 export interface UiCheck {
   name: string;
@@ -316,3 +317,6 @@ export const uiChecks: UiCheck[] = [
     },
   },
 ];
+
+// Runs last: it puts the library beside the workspace under git.
+uiChecks.push(impactCheck);

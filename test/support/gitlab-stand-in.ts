@@ -16,6 +16,9 @@
  * token listed in `variableReaders` (a Maintainer of the project, Owner of the group); any other
  * valid token gets `403 Forbidden`, no token `401 Unauthorized`, an unknown group
  * `404 Group Not Found`. Every project's parent namespaces exist as (private) groups.
+ * Groups list their projects (`GET /groups/:id/projects`, `include_subgroups`, paginated, private
+ * ones only with a token); merge requests (`addMergeRequest`) take notes
+ * (`POST /projects/:id/merge_requests/:iid/notes`, token needed, recorded in `notes`).
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -80,6 +83,14 @@ export interface LintCall {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** A note as the stand-in received it. */
+export interface NoteCall {
+  project: string;
+  mergeRequest: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
 /** A CI/CD variable as GitLab's variables API lists it (`GET /projects/:id/variables`). */
 export interface VariableSpec {
   key: string;
@@ -116,6 +127,8 @@ interface Project {
   branches: Map<string, string>;
   tags: Map<string, { sha: string; updated: number }>;
   variables: VariableSpec[];
+  ciConfigPath?: string;
+  mergeRequests: Set<number>;
 }
 
 export interface ProjectSpec {
@@ -130,6 +143,8 @@ export interface ProjectSpec {
   visibility?: 'public' | 'private';
   /** CI/CD variables set in the project's settings. */
   variables?: VariableSpec[] | Record<string, string>;
+  /** Settings → CI/CD → CI/CD configuration file (`ci_config_path`). */
+  ciConfigPath?: string;
 }
 
 export interface GroupSpec {
@@ -183,6 +198,8 @@ export class GitLabStandIn {
   lintAnswer: LintAnswer | ((call: LintCall) => LintAnswer) = {};
   /** Every CI Lint request with its parsed JSON body. */
   readonly lintCalls: LintCall[] = [];
+  /** Every merge-request note posted. */
+  readonly notes: NoteCall[] = [];
 
   private constructor() {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -239,7 +256,7 @@ export class GitLabStandIn {
     const files = spec.dir ? readTree(spec.dir) : new Map<string, string>();
     for (const [k, v] of Object.entries(spec.files ?? {})) files.set(k, v);
     const branch = spec.defaultBranch ?? 'main';
-    const p: Project = { id: this.projects.size + 1, path: spec.path, visibility: spec.visibility ?? 'private', defaultBranch: branch, commits: new Map(), branches: new Map(), tags: new Map(), variables: variableList(spec.variables) };
+    const p: Project = { id: this.projects.size + 1, path: spec.path, visibility: spec.visibility ?? 'private', defaultBranch: branch, commits: new Map(), branches: new Map(), tags: new Map(), variables: variableList(spec.variables), ciConfigPath: spec.ciConfigPath, mergeRequests: new Set() };
     this.projects.set(spec.path, p);
     // A project lives in a namespace: its parent groups exist.
     const parts = spec.path.split('/');
@@ -252,6 +269,11 @@ export class GitLabStandIn {
       const sha = this.commit(spec.path, {}, { branch });
       this.tag(spec.path, tag, sha);
     }
+  }
+
+  /** An open merge request `!iid` of a project (it takes notes). */
+  addMergeRequest(projectPath: string, iid: number): void {
+    this.project(projectPath).mergeRequests.add(iid);
   }
 
   /** Create a group (or replace its visibility and variables). */
@@ -469,6 +491,9 @@ export class GitLabStandIn {
       return void this.serveLint(req, res, p, token).catch((e) => this.json(res, 500, { message: `500 Internal Server Error: ${(e as Error).message}` }));
     }
     if (rest[0] === 'variables' && rest.length === 1 && (req.method ?? 'GET') === 'GET') return this.serveVariables(res, p.variables, token, query, rawPath);
+    if (rest[0] === 'merge_requests' && rest[2] === 'notes' && rest.length === 3 && req.method === 'POST') {
+      return void this.serveNote(req, res, p, Number(decodeURIComponent(rest[1])), token).catch((e) => this.json(res, 500, { message: `500 Internal Server Error: ${(e as Error).message}` }));
+    }
     if (rest[0] !== 'repository') return this.json(res, 404, { error: '404 Not Found' });
     const [what, arg, tail] = rest.slice(1);
     if (what === 'files' && arg !== undefined && tail === 'raw' && rest.length === 4) {
@@ -506,7 +531,46 @@ export class GitLabStandIn {
     const rest = seg.slice(2);
     if (rest.length === 0) return this.json(res, 200, { id: g.id, full_path: g.path, path: g.path.split('/').pop(), visibility: g.visibility, web_url: `${this.url}/groups/${g.path}` });
     if (rest[0] === 'variables' && rest.length === 1) return this.serveVariables(res, g.variables, token, query, rawPath);
+    if (rest[0] === 'projects' && rest.length === 1) return this.serveGroupProjects(res, g, token, query, rawPath);
     return this.json(res, 404, { error: '404 Not Found' });
+  }
+
+  /** `GET /groups/:id/projects`: the group's projects (with `include_subgroups=true` those of its subgroups too), by path. */
+  private serveGroupProjects(res: ServerResponse, g: Group, token: string | undefined, query: URLSearchParams, rawPath: string): void {
+    const deep = query.get('include_subgroups') === 'true';
+    const list = [...this.projects.values()]
+      .filter((p) => p.path.startsWith(`${g.path}/`) && (deep || !p.path.slice(g.path.length + 1).includes('/')))
+      .filter((p) => p.visibility === 'public' || token !== undefined)
+      .sort((a, b) => a.path.localeCompare(b.path))
+      .map((p) => ({
+        id: p.id,
+        name: p.path.split('/').pop(),
+        path: p.path.split('/').pop(),
+        path_with_namespace: p.path,
+        default_branch: p.defaultBranch,
+        visibility: p.visibility,
+        archived: false,
+        ci_config_path: p.ciConfigPath ?? null,
+        web_url: `${this.url}/${p.path}`,
+      }));
+    this.paginate(res, list, query, rawPath);
+  }
+
+  /** `POST /projects/:id/merge_requests/:iid/notes` `{body}`: needs a token; the merge request must exist. */
+  private async serveNote(req: IncomingMessage, res: ServerResponse, p: Project, iid: number, token: string | undefined): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (token === undefined) return this.error(res, 401);
+    if (!p.mergeRequests.has(iid)) return this.error(res, 404, 'Not found');
+    let body: { body?: unknown };
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { body?: unknown };
+    } catch {
+      return this.error(res, 400);
+    }
+    if (typeof body.body !== 'string' || body.body === '') return this.json(res, 400, { error: 'body is missing' });
+    this.notes.push({ project: p.path, mergeRequest: iid, body: body.body, headers: { ...req.headers } });
+    this.json(res, 201, { id: this.notes.length, type: null, body: body.body, noteable_type: 'MergeRequest', noteable_iid: iid, system: false, created_at: new Date().toISOString() });
   }
 
   /** A list of variables, as GitLab's variables API answers it: only to a Maintainer/Owner token, paginated. */

@@ -33,8 +33,7 @@ import { CiLint, DEFAULT_LINT_TIMEOUT_MS, lintTarget, validateRemotely } from '.
 import { ApiError } from '../sources/gitlab-api.js';
 import { RequestLimiter } from '../sources/request-limits.js';
 import { parseYaml } from '../pipeline/yaml/parse.js';
-import { parseIncludeEntries } from '../pipeline/includes/include-entries.js';
-import { folderProject } from '../sources/settings-variables.js';
+import { servedByLibrary } from '../impact/library-project.js';
 import { listFilesRecursive, projectRootOf } from '../sources/directory-sources.js';
 import { serverSession } from '../sources/source-session.js';
 import { DEFAULT_SETTINGS, Workspace } from '../workspace.js';
@@ -256,29 +255,6 @@ function repoDirProjects(root: string): Record<string, string> {
   };
   walk(root, '');
   return out;
-}
-
-/**
- * `check LIBRARY --consumer DIR` without a `--project` for the library: the project the library's
- * git remote names, else the one project the consumers include (and no option maps) whose every
- * included file the library holds. Undefined when that is not clear.
- */
-function servedByLibrary(library: string, consumers: string[], settings: Settings): string | undefined {
-  const mapped = new Set(Object.keys(settings.localProjects).map((k) => k.split('@')[0]));
-  const remote = folderProject(library, settings.gitlabUrl)?.project;
-  if (remote) return mapped.has(remote) ? undefined : remote;
-  const files = new Map<string, string[]>();
-  for (const c of consumers) {
-    const parsed = parseYaml('check:', readFileSync(resolve(c, '.gitlab-ci.yml'), 'utf8'));
-    const include = parsed.content.kind === 'map' ? parsed.content.entries.get('include') : undefined;
-    if (!include) continue;
-    for (const e of parseIncludeEntries(include, () => undefined)) {
-      if (e.kind !== 'project' || e.location.includes('$') || mapped.has(e.location)) continue;
-      files.set(e.location, [...(files.get(e.location) ?? []), ...e.files]);
-    }
-  }
-  const fits = [...files].filter(([, fs]) => fs.length > 0 && fs.every((f) => existsSync(resolve(library, f.replace(/^\/+/, '')))));
-  return fits.length === 1 ? fits[0][0] : undefined;
 }
 
 function toFinding(uri: string, d: Diagnostic, cwd: string): Finding {

@@ -55,6 +55,16 @@ and why.
 ${SOURCES}
 Exit codes: 0 simulated, 1 rejected configuration (reasons on stderr), 2 usage error.
 `,
+  impact: `Usage: gitlab-ci-presets impact [LIBRARY_DIR] --base REF [--consumer DIR]... [--consumers-of GROUP --gitlab-url URL]
+         [--format text|markdown|json] [--project GROUP/PROJ] [--known-var NAME]... [--cache-dir DIR] [--offline]
+         [--post-note [--note-project ID] [--merge-request IID]]
+The library at REF (git, no network) against its working tree, for every consumer: jobs added, removed and
+changed, what runs differently (default branch, v* tag, merge request), new errors and missing variables.
+--consumers-of lists a GitLab group's projects (subgroups included; token from GITLAB_TOKEN) and keeps those
+that include the library. --post-note posts the Markdown report as a note on the merge request
+(CI_MERGE_REQUEST_PROJECT_ID / CI_MERGE_REQUEST_IID unless given; token from GITLAB_TOKEN).
+Exit codes: 0 no consumer gains an error or missing variable, 1 one does, 2 usage error.
+`,
 };
 
 export const GENERAL_USAGE = `Usage: gitlab-ci-presets COMMAND [OPTIONS]
@@ -62,6 +72,7 @@ Commands:
   expand     the merged pipeline, as GitLab computes it
   check      diagnostics for a preset library, its preset files and consumers
   simulate   which jobs a branch, tag or merge request pipeline runs, and why
+  impact     what a change of a preset library does to its consumers' pipelines
 Run gitlab-ci-presets COMMAND --help for a command's options.
 `;
 

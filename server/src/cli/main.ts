@@ -15,6 +15,7 @@ import { CliUsageError } from './path-options.js';
 import { cachedCopyLines, PIPELINE_OPTIONS, pipelineSetup } from './pipeline-sources.js';
 import { simulateCommand } from './simulate.js';
 import { yamlOutput } from './yaml-output.js';
+import { impactCommand } from './impact.js';
 import { expandPipeline } from '../pipeline/merge/expand.js';
 import { renderPipeline } from '../pipeline/merge/output.js';
 
@@ -39,6 +40,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<CliResult>
     if (command === 'expand') return await expandCommand(rest, cwd, io.env ?? process.env);
     if (command === 'check') return await checkCommand(rest, cwd, io.env ?? process.env);
     if (command === 'simulate') return await simulateCommand(rest, cwd, io.env ?? process.env);
+    if (command === 'impact') return await impactCommand(rest, cwd, io.env ?? process.env);
     if (command === '--help' || command === '-h' || command === 'help') return { code: 0, stdout: USAGE, stderr: '' };
     throw new CliUsageError(command ? `unknown command \`${command}\`` : 'missing command');
   } catch (e) {

@@ -12,6 +12,7 @@ import { clientUri, featureContext } from './shared/client-uris.js';
 import { clientLocations, relatedPipelines } from './shared/symbol-search.js';
 import { fileOccurrences, uniqueFiles } from './shared/symbol-index.js';
 import type { Occurrence } from './shared/symbol-index.js';
+import { withConsumerUses } from './shared/impact-lens.js';
 
 export const SHOW_REFERENCES_COMMAND = 'editor.action.showReferences';
 
@@ -53,7 +54,7 @@ export const codeLens: Feature = {
     host.connection.onCodeLens(async (params) => {
       const ctx = await featureContext(host, params.textDocument.uri);
       if (!ctx) return null;
-      return templateLenses(ctx, await relatedPipelines(host, ctx));
+      return withConsumerUses(host, ctx, templateLenses(ctx, await relatedPipelines(host, ctx)));
     });
   },
 };

@@ -14,6 +14,7 @@ import { completion } from './completion.js';
 import { hover } from './hover.js';
 import { validateFeature } from './validate.js';
 import { codeActions } from './code-actions.js';
+import { impactFeature } from './impact.js';
 
 export const features: Feature[] = [tokensFeature];
 features.push(definition, references, codeLens, rename, documentSymbol, readOnlyFiles);
@@ -21,3 +22,4 @@ features.push(previewFeature);
 features.push(completion, hover);
 features.push(codeActions);
 features.push(validateFeature);
+features.push(impactFeature);

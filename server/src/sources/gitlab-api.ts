@@ -6,7 +6,7 @@
  * uses fetch's redirect handling, which keeps `PRIVATE-TOKEN` on a cross-origin redirect. The
  * transport (RequestLimiter) adds the token itself, only for this host (see hosts.ts).
  */
-import { Branches, Commits, GroupVariables, Projects, ProjectVariables, Repositories, RepositoryFiles, Tags } from '@gitbeaker/rest';
+import { Branches, Commits, Groups, GroupVariables, Projects, ProjectVariables, Repositories, RepositoryFiles, Tags } from '@gitbeaker/rest';
 import { hostOf, RequestFailure } from './request-limits.js';
 import type { HttpResponse, RequestLimiter } from './request-limits.js';
 import { mayCarryToken } from './hosts.js';
@@ -58,6 +58,15 @@ const REASONS: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
+/** A project as a group listing gives it. */
+export interface GroupProject {
+  path: string;
+  /** Absent for an empty repository. */
+  defaultBranch?: string;
+  /** A CI file other than `.gitlab-ci.yml` (may name another project: `file@group/project`). */
+  ciConfigPath?: string;
+}
+
 export class GitLabApi {
   readonly gitlabUrl: string;
   readonly host: string;
@@ -70,6 +79,7 @@ export class GitLabApi {
     repositories: InstanceType<typeof Repositories>;
     projectVariables: InstanceType<typeof ProjectVariables>;
     groupVariables: InstanceType<typeof GroupVariables>;
+    groups: InstanceType<typeof Groups>;
   };
 
   constructor(private opts: GitLabApiOptions) {
@@ -96,6 +106,7 @@ export class GitLabApi {
       repositories: new Repositories(config),
       projectVariables: new ProjectVariables(keysOnly),
       groupVariables: new GroupVariables(keysOnly),
+      groups: new Groups(config),
     };
   }
 
@@ -148,6 +159,19 @@ export class GitLabApi {
   /** The keys of a group's own CI/CD variables (`GET /groups/:id/variables`, all pages; not its parents'). Needs the Owner role (Maintainer on some versions). */
   async groupVariableKeys(group: string): Promise<string[]> {
     return variableKeys(await this.resources.groupVariables.all(group, { perPage: 100, maxPages: 50 }));
+  }
+
+  /**
+   * The projects of a group and its subgroups (`GET /groups/:id/projects?include_subgroups=true`,
+   * not archived), at most `max` (whole pages of 100): path, default branch, CI file path.
+   */
+  async groupProjects(group: string, max: number): Promise<GroupProject[]> {
+    const maxPages = Math.max(1, Math.ceil(max / 100));
+    const list = (await this.resources.groups.allProjects(group, { includeSubgroups: true, archived: false, orderBy: 'path', sort: 'asc', perPage: 100, maxPages })) as unknown as Array<{ path_with_namespace?: string; default_branch?: string | null; ci_config_path?: string | null }>;
+    return list
+      .filter((p) => typeof p.path_with_namespace === 'string')
+      .slice(0, max)
+      .map((p) => ({ path: p.path_with_namespace!, defaultBranch: p.default_branch ?? undefined, ciConfigPath: p.ci_config_path || undefined }));
   }
 
   /**

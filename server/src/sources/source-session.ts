@@ -187,7 +187,7 @@ export interface OnlineCliOptions {
 }
 
 /** The CLI's sources when it may use the cache and the API: one run, one chain. */
-export function onlineCliSources(o: OnlineCliOptions): { sources: SourceChain; gitlabUrl: string; from: string; tokenSent: boolean } {
+export function onlineCliSources(o: OnlineCliOptions): { sources: SourceChain; instance: RemoteProjects; gitlabUrl: string; from: string; tokenSent: boolean } {
   const chosen = chooseGitlabUrl(o.gitlabUrl, o.rootDir);
   const cacheDir = o.cacheDir ?? defaultCacheDir(o.env);
   const limiter = new RequestLimiter(o.limits);
@@ -201,5 +201,5 @@ export function onlineCliSources(o: OnlineCliOptions): { sources: SourceChain; g
     urls.refresh();
   }
   const sources = new SourceChain({ rootDir: o.rootDir, projects: o.projects, repoDirs: o.repoDirs, templatesDir: o.templatesDir, remotes: o.remotes, instance, urls });
-  return { sources, gitlabUrl: chosen.url, from: chosen.from, tokenSent: tokens.tokenFor(chosen.url, chosen.url) !== undefined };
+  return { sources, instance, gitlabUrl: chosen.url, from: chosen.from, tokenSent: tokens.tokenFor(chosen.url, chosen.url) !== undefined };
 }
