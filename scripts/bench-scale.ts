@@ -16,7 +16,7 @@
  * BENCH_GCL_MAX_JOBS (200), BENCH_DIST (another build's dist folder, to compare builds).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -55,15 +55,30 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-function timeProcess(args: string[], cwd: string): number | undefined {
+/** GNU time, when installed: the child's CPU seconds (user + system), steadier than wall-clock on a loaded machine. */
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+function timeProcess(args: string[], cwd: string): { wall: number; cpu: number } | undefined {
   const t = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
-  const elapsed = performance.now() - t;
+  const command = gnuTime ? [gnuTime, '-f', 'cpu %U %S', process.execPath, ...args] : [process.execPath, ...args];
+  const r = spawnSync(command[0], command.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+  const wall = performance.now() - t;
   if (r.status !== 0) {
     console.log(`  ${args.slice(0, 2).join(' ')} failed (${r.status}): ${String(r.stderr).split('\n').slice(0, 3).join(' | ')}`);
     return undefined;
   }
-  return elapsed;
+  const m = /cpu ([\d.]+) ([\d.]+)/.exec(String(r.stderr));
+  return { wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN };
+}
+
+/** CPU milliseconds a process has used so far (user + system), from /proc. */
+function cpuOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 function memory(pid: number | undefined): { rss: number; peak: number } {
@@ -84,12 +99,12 @@ function cli(name: string, dir: string, o: LibraryOptions): void {
   const ours = [join(dist, 'cli.js'), 'expand', ...projectArgs];
   const parseOnly = [join(repo, 'scripts', 'parse-only.mjs'), ...files];
   let gcl = o.jobs <= gclMaxJobs ? prepareGitlabCiLocal(consumer, o.shape === 'gitlab' ? [] : ['--project', `${LIBRARY_PROJECT}@main=${library}`]) : `gitlab-ci-local not run above ${gclMaxJobs} jobs (BENCH_GCL_MAX_JOBS; it grows faster than linearly)`;
-  const times = { ours: [] as number[], parse: [] as number[], gcl: [] as number[] };
+  const times = { ours: [] as number[], parse: [] as number[], gcl: [] as number[], oursCpu: [] as number[], parseCpu: [] as number[] };
   for (let i = 0; i < runs; i++) {
     const a = timeProcess(ours, consumer);
     const b = timeProcess(parseOnly, consumer);
-    if (a !== undefined) times.ours.push(a);
-    if (b !== undefined) times.parse.push(b);
+    if (a !== undefined) times.ours.push(a.wall), times.oursCpu.push(a.cpu);
+    if (b !== undefined) times.parse.push(b.wall), times.parseCpu.push(b.cpu);
     if (typeof gcl !== 'string') {
       const c = gcl.run(300_000);
       if (c === undefined) {
@@ -104,6 +119,8 @@ function cli(name: string, dir: string, o: LibraryOptions): void {
   console.log(`  CLI (whole process, median of ${runs}, interleaved):`);
   console.log(`    ours expand        ${ms(o50).padStart(9)}   ${per1k(o50)}`);
   console.log(`    parse only (yaml)  ${ms(p50).padStart(9)}   ${per1k(p50)}   ours/parse ${(o50 / p50).toFixed(2)}×`);
+  const [oc, pc] = [median(times.oursCpu), median(times.parseCpu)];
+  if (!Number.isNaN(oc)) console.log(`    CPU time (user+sys): ours ${ms(oc)}, parse only ${ms(pc)}, ours/parse ${(oc / pc).toFixed(2)}×`);
   if (typeof gcl === 'string') console.log(`    ${gcl}`);
   else console.log(`    gitlab-ci-local    ${ms(g50).padStart(9)}   ${per1k(g50)}   ours/gcl ${(o50 / g50).toFixed(3)}×`);
   void name;
@@ -123,6 +140,7 @@ async function lsp(dir: string, o: LibraryOptions, jobFile: string, jobName: str
     client.open(uri, text);
     await fresh(0);
     const first = performance.now() - t;
+    const firstCpu = cpuOf(client.pid);
     // Type into one job: a new variable's value grows by a character per edit (the job's line shifts nothing above it).
     const at = text.indexOf(`${jobName}:\n`);
     const insertAt = text.indexOf('\n', text.indexOf('variables:', at)) + 1;
@@ -131,6 +149,7 @@ async function lsp(dir: string, o: LibraryOptions, jobFile: string, jobName: str
     let version = 1;
     const times: number[] = [];
     const mem: string[] = [];
+    const cpuBefore = cpuOf(client.pid);
     for (let i = 1; i <= edits; i++) {
       const before = publishes();
       t = performance.now();
@@ -139,6 +158,7 @@ async function lsp(dir: string, o: LibraryOptions, jobFile: string, jobName: str
       times.push(performance.now() - t);
       if (i % 50 === 0 && edits > 50) mem.push(`${i}: ${memory(client.pid).rss.toFixed(0)}`);
     }
+    const cpuPerEdit = (cpuOf(client.pid) - cpuBefore) / edits;
     const after = memory(client.pid);
     // A completion sent right after an edit waits for that edit's analysis.
     const requestTimes: number[] = [];
@@ -153,8 +173,8 @@ async function lsp(dir: string, o: LibraryOptions, jobFile: string, jobName: str
       await fresh(before);
     }
     console.log(`  language server (${jobFile}, ${edits} edits in ${jobName}):`);
-    console.log(`    first diagnostics after open       ${ms(first)}`);
-    console.log(`    edit → fresh diagnostics           p50 ${ms(median(times))}   p95 ${ms(percentile(times, 95))}`);
+    console.log(`    first diagnostics after open       ${ms(first)}   (server CPU until then ${ms(firstCpu)})`);
+    console.log(`    edit → fresh diagnostics           p50 ${ms(median(times))}   p95 ${ms(percentile(times, 95))}   (server CPU per edit ${ms(cpuPerEdit)})`);
     console.log(`    completion right after an edit     median ${ms(median(requestTimes))}`);
     console.log(`    server memory after the edits      rss ${after.rss.toFixed(0)} MiB, peak ${after.peak.toFixed(0)} MiB${mem.length ? `   (rss MiB after edits ${mem.join(', ')})` : ''}`);
   } finally {

@@ -190,8 +190,10 @@ export class Workspace {
    */
   readersOf(uri: string): string[] {
     const out: string[] = [];
+    // Documents analysed in the same pipeline as `uri` are published with it.
+    const own = this.analyses.get(uri)?.value?.pipeline;
     for (const [doc, memo] of this.analyses) {
-      if (doc === uri) continue;
+      if (doc === uri || (own && memo.value?.pipeline === own)) continue;
       const reads = memo.value?.reads;
       if (!reads || reads.has(uri)) out.push(doc);
     }

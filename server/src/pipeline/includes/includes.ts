@@ -6,7 +6,7 @@
 import { isCurrentRef, isSelfProject, selfComponent } from './self-project.js';
 import type { SelfProject } from './self-project.js';
 import { firstInputErrors, interpolateFile } from '../inputs/inputs.js';
-import { deepMerge, withoutKeys } from '../merge/merge.js';
+import { deepMerge, deepMergeAll, withoutKeys } from '../merge/merge.js';
 import { isMap, mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { parseYaml, parseYamlReusing } from '../yaml/parse.js';
@@ -204,11 +204,11 @@ class IncludeState {
     if (!includeNode) return map;
     const frame: Frame = { uri: file.uri, loc: file.loc, note: file.note };
     const nextStack = [...stack, frame];
-    let merged = mapNode(map.span);
+    const included: MapNode[] = [];
     for (const entry of parseIncludeEntries(includeNode, (d: PipelineDiagnostic) => this.diagnostics.push(d))) {
-      const sub = await this.loadEntry(entry, frame, nextStack);
-      for (const s of sub) merged = deepMerge(merged, s);
+      included.push(...(await this.loadEntry(entry, frame, nextStack)));
     }
+    const merged = deepMergeAll(map.span, included);
     const own = withoutKeys(map, ['include']);
     const out = deepMerge(merged, own);
     out.span = map.span;

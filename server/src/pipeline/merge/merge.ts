@@ -35,6 +35,30 @@ export function deepMerge(base: MapNode, top: MapNode, topVia?: ViaStep): MapNod
   return out;
 }
 
+/**
+ * `tops` deep-merged in order over an empty map spanning `span`: what folding `deepMerge` over them
+ * gives, without copying the growing result once per map (a pipeline of a hundred included files
+ * of thousands of keys would copy it a hundred times).
+ */
+export function deepMergeAll(span: MapNode['span'], tops: readonly MapNode[]): MapNode {
+  const out = mapNode(span);
+  for (const top of tops) {
+    out.span = top.span ?? out.span;
+    out.via = top.via;
+    for (const [k, v] of top.entries) {
+      const prev = out.entries.get(k);
+      if (prev && prev.kind === 'map' && v.kind === 'map') {
+        const merged = deepMerge(carriedMap(prev), carriedMap(v));
+        merged.via = v.via;
+        out.entries.set(k, merged);
+      } else out.entries.set(k, v);
+      const ks = top.keySpans.get(k);
+      if (ks) out.keySpans.set(k, ks);
+    }
+  }
+  return out;
+}
+
 /** A map whose entries carry the map's own provenance chain. */
 function carriedMap(m: MapNode): MapNode {
   if (!m.via?.length) return m;
