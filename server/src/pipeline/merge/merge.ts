@@ -21,6 +21,12 @@ export function deepMerge(base: MapNode, top: MapNode, topVia?: ViaStep): MapNod
     const ks = base.keySpans.get(k);
     if (ks) out.keySpans.set(k, ks);
   }
+  mergeInto(out, top, topVia);
+  return out;
+}
+
+/** `top`'s entries merged into `out` in place (maps deep-merged, anything else replaced). */
+function mergeInto(out: MapNode, top: MapNode, topVia?: ViaStep): void {
   for (const [k, raw] of top.entries) {
     const v = topVia ? withVia(raw, topVia) : raw;
     const prev = out.entries.get(k);
@@ -32,7 +38,6 @@ export function deepMerge(base: MapNode, top: MapNode, topVia?: ViaStep): MapNod
     const ks = top.keySpans.get(k);
     if (ks) out.keySpans.set(k, ks);
   }
-  return out;
 }
 
 /**
@@ -45,16 +50,7 @@ export function deepMergeAll(span: MapNode['span'], tops: readonly MapNode[]): M
   for (const top of tops) {
     out.span = top.span ?? out.span;
     out.via = top.via;
-    for (const [k, v] of top.entries) {
-      const prev = out.entries.get(k);
-      if (prev && prev.kind === 'map' && v.kind === 'map') {
-        const merged = deepMerge(carriedMap(prev), carriedMap(v));
-        merged.via = v.via;
-        out.entries.set(k, merged);
-      } else out.entries.set(k, v);
-      const ks = top.keySpans.get(k);
-      if (ks) out.keySpans.set(k, ks);
-    }
+    mergeInto(out, top);
   }
   return out;
 }
