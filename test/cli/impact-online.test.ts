@@ -5,23 +5,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliAsync } from '../support/cli.js';
 import type { GitLabStandIn } from '../support/gitlab-stand-in.js';
 import { consumerGroup, GROUP, STAND_IN_TOKEN } from '../support/consumer-group.js';
 import { libraryRepo, PLANTED, plantRename, plantRequiredVariable, plantScriptLine, repoRoot } from '../support/library-repo.js';
 
-function cli(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'impact', ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function cli(cwd: string, args: string[], env: Record<string, string | undefined> = {}) {
+  return cliAsync(cwd, ['impact', ...args], { PATH: process.env.PATH, HOME: process.env.HOME, ...env });
 }
 
 let api: GitLabStandIn;

@@ -5,21 +5,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { cliAsync } from '../support/cli.js';
 import type { GitLabStandIn } from '../support/gitlab-stand-in.js';
 import { ageCache, allFiles, LIBRARY, LIBRARY_DIR, libraryStandIn, repo, SERVICE_DIR, tempDir, TOKEN } from './helpers.js';
 
 /** The CLI as a process (async, so the stand-in in this process keeps answering). */
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repo, 'dist', 'cli.js'), ...args], { cwd: repo, env: { ...process.env, GITLAB_TOKEN: undefined, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  return cliAsync(repo, args, { ...process.env, GITLAB_TOKEN: undefined, ...env });
 }
 
 let api: GitLabStandIn;
