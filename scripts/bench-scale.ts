@@ -13,7 +13,8 @@
  *   every 50 edits, to see whether it stays flat).
  * Prints figures; asserts nothing. The machine is shared: figures are medians and noisy.
  * Env: BENCH_CASES (e.g. `200,2500,gitlab`), BENCH_RUNS (CLI runs, 5), BENCH_EDITS (50),
- * BENCH_GCL_MAX_JOBS (200), BENCH_DIST (another build's dist folder, to compare builds).
+ * BENCH_GCL_MAX_JOBS (200), BENCH_DIST (another build's dist folder, to compare builds), BENCH_PARTS
+ * (`cli,lsp`: which halves to run).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -30,6 +31,7 @@ const dist = resolve(process.env.BENCH_DIST ?? join(repo, 'dist'));
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const edits = Number(process.env.BENCH_EDITS ?? 50);
 const gclMaxJobs = Number(process.env.BENCH_GCL_MAX_JOBS ?? 200);
+const parts = new Set((process.env.BENCH_PARTS ?? 'cli,lsp').split(','));
 
 const CASES: Record<string, LibraryOptions> = {
   '200': { files: 10, templates: 20, jobs: 200 },
@@ -195,9 +197,9 @@ async function main() {
       const bytes = [...Object.values(g.library), ...Object.values(g.consumer)].reduce((n, t) => n + t.length, 0);
       const shape = o.shape === 'gitlab' ? `GitLab's CI shape: ${Object.keys(g.consumer).length} files, ${o.templates * 6} anchors, ${o.templates * 8} rule sets` : `${o.files} library files × ${o.templates} templates`;
       console.log(`\n${name}: ${shape}, ${o.jobs} jobs in ${g.jobFiles.length} job file(s), ${(bytes / 1024).toFixed(0)} KiB of YAML`);
-      cli(name, dir, o);
+      if (parts.has('cli')) cli(name, dir, o);
       const file = g.jobFiles[0];
-      await lsp(dir, o, file.path, file.jobs[Math.floor(file.jobs.length / 2)]);
+      if (parts.has('lsp')) await lsp(dir, o, file.path, file.jobs[Math.floor(file.jobs.length / 2)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
