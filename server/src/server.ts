@@ -71,6 +71,7 @@ const host: FeatureHost = {
       return undefined;
     }
   },
+  sendDiagnostics: (uri, diagnostics) => send(uri, documents.get(uri)?.version, diagnostics, true),
   revalidate: (uri) => (workspace.invalidate(), schedule(uri, 0)),
   clientCapabilities: () => clientCapabilities,
   workspacePipelines: (openUris, known) => index.related(openUris, known),
@@ -196,13 +197,24 @@ async function validate(uri: string): Promise<void> {
     // The edited document's first, the others of its pipeline after it; each with the version of the
     // open document it was computed for (LSP: lets a client drop an outdated set).
     const own = byUri.get(uri);
-    if (own) connection.sendDiagnostics({ uri, version: versions.get(uri), diagnostics: own });
-    for (const [u, diagnostics] of byUri) if (u !== uri) connection.sendDiagnostics({ uri: u, version: versions.get(u), diagnostics });
-    for (const u of previous) if (!byUri.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [] });
+    if (own) send(uri, versions.get(uri), own, true);
+    // The other files of a big pipeline (a hundred library files) are sent again only when their findings changed.
+    for (const [u, diagnostics] of byUri) if (u !== uri) send(u, versions.get(u), diagnostics);
+    for (const u of previous) if (!byUri.has(u)) send(u, undefined, []);
     published.set(key, new Set(byUri.keys()));
   } catch (e) {
     connection.console.error(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
   }
+}
+
+/** What was last sent for each document (with its version), so an unchanged set is not sent again. */
+const lastSent = new Map<string, string>();
+
+function send(uri: string, version: number | undefined, diagnostics: Diagnostic[], always = false): void {
+  const sent = `${version}\u0000${JSON.stringify(diagnostics)}`;
+  if (!always && lastSent.get(uri) === sent) return;
+  lastSent.set(uri, sent);
+  connection.sendDiagnostics({ uri, version, diagnostics });
 }
 
 /**
@@ -234,7 +246,7 @@ documents.onDidChangeContent((e) => {
 });
 documents.onDidClose((e) => {
   workspace.edited();
-  connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  send(e.document.uri, undefined, [], true);
 });
 
 for (const f of features) f.register(host);

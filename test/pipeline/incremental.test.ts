@@ -99,7 +99,9 @@ function edit(text: string, rnd: () => number): string {
   return lines.join('\n');
 }
 
-async function compareOverEdits(name: string, disk: DirectorySources, files: string[], seed: number, variables: Record<string, string> = {}, edits = EDITS) {
+type Edit = (text: string, rnd: () => number) => string;
+
+async function compareOverEdits(name: string, disk: DirectorySources, files: string[], seed: number, variables: Record<string, string> = {}, edits = EDITS, change: Edit = edit) {
   const sources = new EditedSources(disk);
   const vars = { ...simulatedVariables(), ...variables };
   const incremental: ParseCache = new Map();
@@ -108,7 +110,7 @@ async function compareOverEdits(name: string, disk: DirectorySources, files: str
   for (let step = 0; step < edits; step++) {
     const file = files[Math.floor(rnd() * files.length)];
     const uri = pathToFileURL(file).href;
-    sources.edited.set(uri, edit(sources.edited.get(uri) ?? readFileSync(file, 'utf8'), rnd));
+    sources.edited.set(uri, change(sources.edited.get(uri) ?? readFileSync(file, 'utf8'), rnd));
     const reused = await expandPipeline({ sources, variables: vars, parseCache: incremental });
     const full = await expandPipeline({ sources, variables: vars, parseCache: new Map() });
     assert.deepStrictEqual(observed(reused), observed(full), `${name}: edit ${step + 1} of ${file}`);
@@ -137,6 +139,38 @@ test('incremental re-analysis = full analysis over random edits: the generated l
     // The library's files too: as a local checkout open in the editor, its templates and the scripts jobs reference change.
     const files = [join(dir, 'consumer', '.gitlab-ci.yml'), ...g.jobFiles.map((f) => join(dir, 'consumer', f.path)), ...Object.keys(g.library).map((f) => join(dir, 'library', f))];
     await compareOverEdits('generated', disk, files, 18, {}, 16);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('incremental re-analysis = full analysis: findings of untouched jobs move with the lines typed above them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gcp-incremental-'));
+  try {
+    const g = generateLibrary({ files: 4, templates: 8, jobs: 120, seed: 5 });
+    // Findings in many jobs: an unknown key (validation), a required variable set to nothing
+    // (the contract), a need of a job that does not exist (across jobs). They sit below the edits.
+    const jobFile = g.jobFiles[0].path;
+    let n = 0;
+    g.consumer[jobFile] = g.consumer[jobFile].replace(/^(job-\d+):\n/gm, (all, job: string) => {
+      n++;
+      if (n % 3 === 0) return `${job}:\n  scritp: typo\n`;
+      if (n % 3 === 1) return `${job}:\n  needs: [no-such-job-${n}]\n`;
+      return all;
+    });
+    writeLibrary(dir, g);
+    const disk = new DirectorySources({ rootDir: join(dir, 'consumer'), projects: new Map([[`${LIBRARY_PROJECT}@main`, join(dir, 'library')]]) });
+    // Lines typed, deleted and doubled in the first quarter of the file: every later block moves.
+    const above: Edit = (text, rnd) => {
+      const lines = text.split('\n');
+      const i = 1 + Math.floor(rnd() * (lines.length / 4));
+      const kind = Math.floor(rnd() * 3);
+      if (kind === 0) lines.splice(i, 0, '# a comment typed above');
+      else if (kind === 1 && lines[i].startsWith('    ')) lines.splice(i, 1);
+      else lines.splice(i, 0, lines[i]);
+      return lines.join('\n');
+    };
+    await compareOverEdits('moved findings', disk, [join(dir, 'consumer', jobFile)], 19, {}, 12, above);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

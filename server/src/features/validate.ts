@@ -110,7 +110,7 @@ function publish(host: FeatureHost, ctx: FeatureContext, remote: PipelineDiagnos
   }
   const before = publishedRemote.get(analysis.rootUri) ?? new Set<string>();
   for (const uri of new Set([...before, ...byUri.keys()])) {
-    host.connection.sendDiagnostics({ uri, diagnostics: [...(local.get(uri) ?? []), ...(byUri.get(uri) ?? [])] });
+    host.sendDiagnostics(uri, [...(local.get(uri) ?? []), ...(byUri.get(uri) ?? [])]);
   }
   publishedRemote.set(analysis.rootUri, new Set(byUri.keys()));
 }

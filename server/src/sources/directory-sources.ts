@@ -5,6 +5,7 @@
  * Paths never escape their folder.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ListResult, ProjectLoc, ReadResult, SourceProvider, VersionResult } from '../pipeline/sources.js';
@@ -65,6 +66,27 @@ export function listFilesRecursive(dir: string, limit = 50_000, skipDirs: Readon
   return out.sort();
 }
 
+/**
+ * Texts read from disk, kept while the file's size, modification and change times (nanoseconds)
+ * and inode are the same (and it was not written in the last second): an analysis per keystroke reads every file of the pipeline again, and
+ * re-reading a hundred unchanged library files would cost more than the analysis itself.
+ */
+const texts = new Map<string, { stamp: string; text: string }>();
+const MAX_TEXTS = 10_000;
+
+function readText(abs: string, st: BigIntStats): string {
+  const stamp = `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
+  const hit = texts.get(abs);
+  // File times tick coarsely (milliseconds): a file written in the last second may change again unseen.
+  const settled = Date.now() - Number(st.mtimeMs) > 1000;
+  if (hit?.stamp === stamp && settled) return hit.text;
+  const text = readFileSync(abs, 'utf8');
+  texts.delete(abs);
+  texts.set(abs, { stamp, text });
+  if (texts.size > MAX_TEXTS) texts.delete(texts.keys().next().value!);
+  return text;
+}
+
 export class DirectorySources implements SourceProvider {
   constructor(private opts: DirectorySourceOptions) {}
 
@@ -107,8 +129,9 @@ export class DirectorySources implements SourceProvider {
     const over = this.opts.overlay?.(abs);
     if (over !== undefined) return { ok: true, uri: pathToFileURL(abs).href, text: over };
     try {
-      if (!statSync(abs).isFile()) return { ok: false, error: 'not a file' };
-      return { ok: true, uri: pathToFileURL(abs).href, text: readFileSync(abs, 'utf8') };
+      const st = statSync(abs, { bigint: true });
+      if (!st.isFile()) return { ok: false, error: 'not a file' };
+      return { ok: true, uri: pathToFileURL(abs).href, text: readText(abs, st) };
     } catch {
       return { ok: false, error: 'file does not exist' };
     }

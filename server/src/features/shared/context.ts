@@ -3,7 +3,7 @@
  * document's own loaded file in it, and helpers to turn engine spans into LSP ranges.
  * A feature module exports a `Feature`: the capabilities it adds and how it registers its handlers.
  */
-import type { ClientCapabilities, Connection, Location, Range, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
+import type { ClientCapabilities, Connection, Diagnostic, Location, Range, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { LoadedFile } from '../../pipeline/includes/includes.js';
 import type { Span } from '../../pipeline/model.js';
@@ -33,6 +33,8 @@ export interface FeatureHost {
   initializationOptions(): Readonly<Record<string, unknown>>;
   /** The analysis for a document, cached until any document or setting changes. */
   context(uri: string): Promise<FeatureContext | undefined>;
+  /** Publish a document's diagnostics (the server remembers what it last sent, to skip sending an unchanged set again). */
+  sendDiagnostics(uri: string, diagnostics: Diagnostic[]): void;
   /** Ask for fresh diagnostics of a document (after an edit the server did itself, say). */
   revalidate(uri: string): void;
   /**

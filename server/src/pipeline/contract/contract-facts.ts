@@ -68,23 +68,21 @@ const jobDocCache = new WeakMap<ExpandedPipeline, Map<string, DocComment[]>>();
 
 const writtenAtCache = new WeakMap<ExpandedPipeline, Map<string, { file: LoadedFile; start: number }[]>>();
 
-/** Where each top-level key is written in the pipeline's files (in the files' order; indexed once per pipeline). */
+/** Where a top-level key is written in the pipeline's files (in the files' order; remembered per pipeline and key, so an edit that asks for a few keys does not index them all). */
 export function writtenAt(pipeline: ExpandedPipeline, key: string): { file: LoadedFile; start: number }[] {
   let index = writtenAtCache.get(pipeline);
-  if (!index) {
-    index = new Map();
+  if (!index) writtenAtCache.set(pipeline, (index = new Map()));
+  let list = index.get(key);
+  if (!list) {
+    list = [];
     for (const f of pipeline.files) {
-      if (f.content.kind !== 'map') continue;
-      for (const [k, ks] of f.content.keySpans) {
-        if (ks.uri !== f.uri || !f.content.entries.has(k)) continue;
-        const list = index.get(k);
-        if (list) list.push({ file: f, start: ks.start });
-        else index.set(k, [{ file: f, start: ks.start }]);
-      }
+      if (f.content.kind !== 'map' || !f.content.entries.has(key)) continue;
+      const ks = f.content.keySpans.get(key);
+      if (ks && ks.uri === f.uri) list.push({ file: f, start: ks.start });
     }
-    writtenAtCache.set(pipeline, index);
+    index.set(key, list);
   }
-  return index.get(key) ?? [];
+  return list;
 }
 
 /** The doc comment of the key written at `start` of a parsed file (remembered per parsed file). */

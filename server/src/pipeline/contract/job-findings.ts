@@ -1,17 +1,22 @@
 /**
  * The variable contract's findings per job, kept from one analysis to the next
- * (missing-variables.ts): a job's findings depend on its merged node, the raw entries and doc
- * comments of its extends lineage, where its key is written, and on what every job shares — the
- * files and how they were included, the global `variables:`, the known and dotenv variables, the
- * job names. While all of that is the same, the job's findings are reused; an edit re-checks only
- * the jobs it touched (see merge/incremental.ts for the engine's side of the same scheme).
+ * (missing-variables.ts). A job's findings depend on its merged node, where its key is written,
+ * the doc comments of its extends lineage, and what every job shares — the files and how they were
+ * included, the global `variables:`, the known and dotenv variables, the job names.
+ *
+ * The merged node stands for the raw entries of the whole lineage: it is the same object only when
+ * the job's raw entry and every base it extends are (merge/incremental.ts). Doc comments are text:
+ * they can change only where a file's text changed, so an entry remembers which parsed files write
+ * each name of its lineage and looks at the comments again only for a name written in a file that
+ * was parsed anew. An edit thereby costs a few lookups per untouched job.
  */
-import { docCommentAt, writtenAt } from './contract-facts.js';
+import { docCommentAt, extendsLineage } from './contract-facts.js';
 import type { ExpandedPipeline } from '../merge/expand.js';
+import type { LoadedFile } from '../includes/includes.js';
 import type { JobView } from '../merge/jobs.js';
 import { perNode, sameNodes } from '../merge/incremental.js';
-import type { MapNode } from '../model.js';
-import { rawJobNodes } from '../variables/variable-definitions.js';
+import type { MapNode, Span } from '../model.js';
+import type { ParsedFile } from '../yaml/parse.js';
 
 /** What every job's findings share; compared as a whole. */
 export interface SharedKey {
@@ -36,49 +41,74 @@ function sameShared(a: SharedKey, b: SharedKey): boolean {
   return a === b || (a.text === b.text && sameNodes(a.nodes as never, b.nodes as never));
 }
 
-/** The raw entries and doc comments of every top-level name (remembered per analysis). */
-export function lineageIndex(pipeline: ExpandedPipeline): (name: string) => { raw: MapNode[]; docs: string } {
-  const memo = new Map<string, { raw: MapNode[]; docs: string }>();
-  const docsOf = (name: string): string => {
-    const out: string[] = [];
-    for (const { file, start } of writtenAt(pipeline, name)) {
-      const d = docCommentAt(file.uri, file.parsed, start);
-      if (d) out.push(`${d.span.uri}:${d.span.start}:${d.span.end}:${d.text}`);
-    }
-    return out.join('\u0000');
-  };
-  return (name) => {
-    let hit = memo.get(name);
-    if (!hit) memo.set(name, (hit = { raw: rawJobNodes(pipeline, name), docs: docsOf(name) }));
-    return hit;
-  };
+/** Where a name is written (the parsed files, in the pipeline's order) and its doc comment in each, by text and place relative to the key. */
+interface Place {
+  files: ParsedFile[];
+  docs: string[];
+  /** A raw `variables:` of the name is a `!reference`: what it stands for is not in the merged node's lineage alone. */
+  referencedVariables: boolean;
 }
 
-/** The per-job part of the key: compared item by item. */
-export interface JobKey {
-  strings: string[];
-  nodes: MapNode[];
-}
+/** One analysis's view for the cache: its parsed files and, per name, where it is written. */
+export class FindingsContext {
+  private readonly current: Set<ParsedFile>;
+  private readonly byUri = new Map<string, LoadedFile>();
+  private readonly places = new Map<string, Place>();
 
-/** The per-job part of the key: undefined when the job's findings cannot be keyed (its raw `variables:` is a `!reference`). */
-export function jobKey(pipeline: ExpandedPipeline, name: string, lineage: readonly string[], index: ReturnType<typeof lineageIndex>): JobKey | undefined {
-  const ks = pipeline.merged.keySpans.get(name);
-  const strings = [name, ks ? `${ks.uri}:${ks.start}:${ks.end}` : ''];
-  const nodes: MapNode[] = [];
-  for (const l of lineage) {
-    const { raw, docs } = index(l);
-    if (raw.some((n) => n.entries.get('variables')?.kind === 'ref')) return undefined;
-    strings.push(l, docs);
-    nodes.push(...raw, undefined as never);
+  constructor(
+    readonly pipeline: ExpandedPipeline,
+    readonly shared: SharedKey,
+  ) {
+    this.current = new Set(pipeline.files.map((f) => f.parsed));
+    for (const f of pipeline.files) if (!this.byUri.has(f.uri)) this.byUri.set(f.uri, f);
   }
-  return { strings, nodes };
-}
 
-const sameStrings = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((s, i) => s === b[i]);
+  /** The doc comment above `name` in `file` (undefined when the file does not write it). */
+  private docsIn(file: LoadedFile, name: string): string | undefined {
+    if (file.content.kind !== 'map' || !file.content.entries.has(name)) return undefined;
+    const ks = file.content.keySpans.get(name);
+    if (!ks || ks.uri !== file.uri) return undefined;
+    const d = docCommentAt(file.uri, file.parsed, ks.start);
+    // Relative to the key: a comment that moved with its key (an edit above both) is the same.
+    return d ? `${d.span.start - ks.start}:${d.span.end - ks.start}:${d.text}` : '';
+  }
+
+  place(name: string): Place {
+    let p = this.places.get(name);
+    if (!p) {
+      p = { files: [], docs: [], referencedVariables: false };
+      for (const f of this.pipeline.files) {
+        const raw = f.content.kind === 'map' ? f.content.entries.get(name) : undefined;
+        if (raw?.kind === 'map' && raw.entries.get('variables')?.kind === 'ref') p.referencedVariables = true;
+        const docs = this.docsIn(f, name);
+        if (docs === undefined) continue;
+        p.files.push(f.parsed);
+        p.docs.push(docs);
+      }
+      this.places.set(name, p);
+    }
+    return p;
+  }
+
+  /** The name's doc comments are those of `before`: its files unchanged, or a changed file (same uri) with the same comment. */
+  sameComments(name: string, before: Place): boolean {
+    for (let i = 0; i < before.files.length; i++) {
+      const f = before.files[i];
+      if (this.current.has(f)) continue;
+      const now = this.byUri.get(f.uri);
+      if (!now || this.docsIn(now, name) !== before.docs[i]) return false;
+      before.files[i] = now.parsed;
+    }
+    return true;
+  }
+}
 
 interface Entry<T> {
   shared: SharedKey;
-  key: JobKey;
+  /** Where the job's key is written: the same object while its block is reused, even moved (yaml/parse.ts). */
+  keySpan: Span | undefined;
+  /** The job and its extends ancestors, each with where it was written. */
+  lineage: Map<string, Place>;
   value: T;
 }
 
@@ -86,15 +116,28 @@ interface Entry<T> {
 export class JobFindingsCache<T> {
   private entries = perNode<MapNode, Entry<T>>();
 
-  get(job: JobView, shared: SharedKey, key: JobKey): T | undefined {
+  /** The job's findings of an earlier analysis while its inputs are the same; else `compute()`'s, remembered when they can be keyed. */
+  get(ctx: FindingsContext, job: JobView, compute: () => T): T {
+    const keySpan = ctx.pipeline.merged.keySpans.get(job.name);
     const e = this.entries.get(job.node);
-    if (!e || !sameShared(e.shared, shared) || !sameStrings(e.key.strings, key.strings) || !sameNodes(e.key.nodes, key.nodes)) return undefined;
-    // The next analysis compares with this one's key (the same values, the newest objects).
-    e.shared = shared;
-    return e.value;
+    if (e && e.keySpan === keySpan && sameShared(e.shared, ctx.shared) && this.sameComments(ctx, e)) {
+      // The next analysis compares with this one's key (the same values, the newest objects).
+      e.shared = ctx.shared;
+      return e.value;
+    }
+    const value = compute();
+    const lineage = new Map<string, Place>();
+    for (const name of extendsLineage(ctx.pipeline, job.name)) {
+      const place = ctx.place(name);
+      if (place.referencedVariables) return value;
+      lineage.set(name, place);
+    }
+    this.entries.set(job.node, { shared: ctx.shared, keySpan, lineage, value });
+    return value;
   }
 
-  set(job: JobView, shared: SharedKey, key: JobKey, value: T): void {
-    this.entries.set(job.node, { shared, key, value });
+  private sameComments(ctx: FindingsContext, e: Entry<T>): boolean {
+    for (const [name, before] of e.lineage) if (!ctx.sameComments(name, before)) return false;
+    return true;
   }
 }

@@ -12,11 +12,11 @@
  * variable per place.
  */
 import { consumerJobContract, consumerView, isConsumerFile, joinVariable } from './consumer-contract.js';
-import { extendsLineage, foldFacts, jobFacts, textsOf, withTransitiveReads } from './contract-facts.js';
+import { foldFacts, jobFacts, textsOf, withTransitiveReads } from './contract-facts.js';
 import type { ContractScope, Fact } from './contract-facts.js';
 import type { ExpandedPipeline } from '../merge/expand.js';
 import type { JobView } from '../merge/jobs.js';
-import { JobFindingsCache, jobKey, lineageIndex, sharedKey } from './job-findings.js';
+import { FindingsContext, JobFindingsCache, sharedKey } from './job-findings.js';
 import type { LoadedFile } from '../includes/includes.js';
 import type { Span } from '../model.js';
 import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
@@ -82,16 +82,10 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
     return { scope, found };
   };
   // Findings of jobs whose inputs did not change since the last analysis are reused (job-findings.ts).
-  const shared = sharedKey(pipeline, opts.knownVariables, dotenv, (uri) => isLibrary(uri));
-  const index = lineageIndex(pipeline);
+  const ctx = new FindingsContext(pipeline, sharedKey(pipeline, opts.knownVariables, dotenv, (uri) => isLibrary(uri)));
   for (const [name, job] of pipeline.jobs) {
     if (job.hidden) continue;
-    const key = jobKey(pipeline, name, extendsLineage(pipeline, name), index);
-    let findings = key && findingsCache.get(job, shared, key);
-    if (!findings) {
-      findings = findingsOf(name, job);
-      if (key) findingsCache.set(job, shared, key, findings);
-    }
+    const findings = findingsCache.get(ctx, job, () => findingsOf(name, job));
     if (findings.scope) scopes.set(name, findings.scope);
     for (const { name: variable, where, reasons } of findings.found) {
       const groupKey = `${variable}\u0000${where.span.uri}\u0000${where.span.start}\u0000${where.span.end}`;

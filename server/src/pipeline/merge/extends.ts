@@ -4,7 +4,7 @@
  * (themselves extended first) deep-merged in order, then itself on top. The `extends` key stays.
  */
 import { deepMerge } from './merge.js';
-import { extendsResults, sameNodes } from './incremental.js';
+import { extendsResults } from './incremental.js';
 import { mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 
@@ -43,6 +43,21 @@ export function applyExtends(doc: MapNode): ExtendsResult {
     const value = entries.get(key);
     if (!value || value.kind !== 'map' || !value.entries.has('extends')) return value;
     if (failed.has(key)) return value;
+    // The same entry over the same merged bases as in an earlier expansion: the same result. The
+    // bases being the same objects means the chain is written as it was, so it passed the checks below.
+    const earlier = extendsResults.get(value);
+    if (earlier && !ancestors.includes(key)) {
+      let same = true;
+      ancestors.push(key);
+      for (let i = 0; i < earlier.names.length && same; i++) same = entries.has(earlier.names[i]) && extend(earlier.names[i], ancestors) === earlier.bases[i];
+      ancestors.pop();
+      if (same) {
+        parents.set(key, earlier.names);
+        done.set(key, earlier.result);
+        entries.set(key, earlier.result);
+        return earlier.result;
+      }
+    }
     const extendsNode = value.entries.get('extends')!;
     const bases = extendsNames(extendsNode);
     const unknown = bases.filter((b) => !entries.has(b.name));
@@ -71,13 +86,6 @@ export function applyExtends(doc: MapNode): ExtendsResult {
     }
     const resolvedBases = bases.map((base) => extend(base.name, [...ancestors, key]));
     parents.set(key, bases.map((b) => b.name));
-    // The same entry over the same merged bases as in an earlier expansion: the same result.
-    const earlier = extendsResults.get(value);
-    if (earlier && sameNodes(earlier.bases, resolvedBases)) {
-      done.set(key, earlier.result);
-      entries.set(key, earlier.result);
-      return earlier.result;
-    }
     let merged = mapNode(value.span);
     bases.forEach((base, i) => {
       const resolved = resolvedBases[i];
@@ -88,7 +96,7 @@ export function applyExtends(doc: MapNode): ExtendsResult {
     const result = deepMerge(merged, value);
     result.span = value.span;
     result.via = value.via;
-    extendsResults.set(value, { bases: resolvedBases, result });
+    extendsResults.set(value, { names: bases.map((b) => b.name), bases: resolvedBases, result });
     done.set(key, result);
     entries.set(key, result);
     return result;

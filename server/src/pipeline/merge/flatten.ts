@@ -10,6 +10,7 @@
  * merged configuration, before jobs are read: the preview, hover and the CLI's output all see
  * what GitLab composes.
  */
+import { perNode } from './incremental.js';
 import { mapNode, seqNode } from '../model.js';
 import type { MapNode, Node, SeqNode } from '../model.js';
 
@@ -102,9 +103,14 @@ function composeKey(key: string, value: Node): Node {
   }
 }
 
+/** Composed jobs of earlier expansions, by the job's node (composing is a function of the node alone). */
+const composedJobs = perNode<MapNode, MapNode>();
+
 /** A job (or `default:`) with the lists GitLab flattens flattened. */
 export function composeJob(job: MapNode): MapNode {
-  return withEntries(job, composeKey);
+  let out = composedJobs.get(job);
+  if (!out) composedJobs.set(job, (out = withEntries(job, composeKey)));
+  return out;
 }
 
 /**

@@ -16,13 +16,13 @@ export function perNode<K extends object, V>(): { get(key: K): V | undefined; se
   return new WeakMap<K, V>();
 }
 
-/** `extends`: the merged entry for an entry's own node, given the merged bases (in order) it was merged from. */
-export const extendsResults = perNode<Node, { bases: readonly (Node | undefined)[]; result: MapNode }>();
+/** `extends`: the merged entry for an entry's own node, given the merged bases (in order, with their names) it was merged from. */
+export const extendsResults = perNode<Node, { names: string[]; bases: readonly (Node | undefined)[]; result: MapNode }>();
 
 /** `!reference`: the resolved entry for an entry's node, with every path it looked up and what it found there. */
 export interface ReferenceResult {
   result: Node;
-  lookups: readonly { path: readonly string[]; target: Node | undefined }[];
+  lookups: readonly { path: readonly string[]; top: Node | undefined; target: Node | undefined }[];
   /** How many values its tags added (the expansion budget). */
   expanded: number;
 }

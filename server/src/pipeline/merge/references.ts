@@ -41,7 +41,7 @@ export function resolveReferences(doc: MapNode, reuse = true): ReferencesResult 
 function resolveWith(doc: MapNode, reuse: boolean): ReferencesResult & { reused: boolean; expanded: number } {
   const diagnostics: PipelineDiagnostic[] = [];
   /** Every path looked up in this run with what was there, in order; and per resolved path, the lookups it took. */
-  const lookups: { path: readonly string[]; target: Node | undefined }[] = [];
+  const lookups: { path: readonly string[]; top: Node | undefined; target: Node | undefined }[] = [];
   const lookupsOf = new Map<string, typeof lookups>();
   let failed = false;
   let reused = false;
@@ -87,7 +87,7 @@ function resolveWith(doc: MapNode, reuse: boolean): ReferencesResult & { reused:
     } else {
       const target = getPath(doc, ref.path);
       const from = lookups.length;
-      lookups.push({ path: ref.path, target });
+      lookups.push({ path: ref.path, top: doc.entries.get(ref.path[0]), target });
       if (target === undefined) {
         report(ref, 'reference-unknown', `${showPath(ref.path)} could not be found`);
         return ref;
@@ -146,7 +146,8 @@ function resolveWith(doc: MapNode, reuse: boolean): ReferencesResult & { reused:
   const entry = (value: Node): Node => {
     if (!hasRef(value)) return value;
     const earlier = reuse ? referenceResults.get(value) : undefined;
-    if (earlier && earlier.lookups.every((l) => getPath(doc, l.path) === l.target)) {
+    // Nodes are immutable: the same top-level entry holds the same node at every path below it.
+    if (earlier && earlier.lookups.every((l) => doc.entries.get(l.path[0]) === l.top)) {
       reused = true;
       expanded += earlier.expanded;
       return earlier.result;

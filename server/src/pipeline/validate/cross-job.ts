@@ -3,6 +3,7 @@
  * and dependencies name jobs of this or earlier stages, dependencies are part of needs, on_stop
  * names a job that stops the environment; matrix instance count; at least one visible job.
  */
+import { perNode } from '../merge/incremental.js';
 import type { JobView } from '../merge/jobs.js';
 import { baseJobName, validateMatrix } from '../merge/matrix.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
@@ -20,12 +21,43 @@ function needName(n: Node): { name: string; optional: boolean; span?: Span } | u
   return undefined;
 }
 
+/**
+ * A job's findings of an earlier expansion: reused while its merged node, its name and key, and
+ * what it reads of the other jobs (the `epoch`: same text of stages, names, stages and
+ * environment actions) are the same.
+ */
+const perJob = perNode<MapNode, { epoch: object; name: string; keySpan: Span; found: PipelineDiagnostic[] }>();
+let lastOthers: { text: string; epoch: object } = { text: '', epoch: {} };
+
 /** The cross-job checks; `where(name)` is where the job's name is written. */
 export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, stages: string[], where: (key: string) => Span): PipelineDiagnostic[] {
   const out: PipelineDiagnostic[] = [];
   const real = new Map([...jobs].filter(([, j]) => !j.hidden));
   const stageOf = (j: JobView) => stages.indexOf(str(j.node.entries.get('stage')) ?? 'test');
+  // What one job's findings read of the others: the stages, and each real job's name, stage and environment action.
+  const others = [stages.join('\n'), ...[...real.values()].map((j) => {
+    const env = j.node.entries.get('environment');
+    return `${j.name}\u0001${str(j.node.entries.get('stage')) ?? ''}\u0001${env ? (isMap(env) ? str(env.entries.get('action')) ?? '-' : '-') : ''}`;
+  })].join('\n');
+  if (others !== lastOthers.text) lastOthers = { text: others, epoch: {} };
+  const epoch = lastOthers.epoch;
   for (const job of real.values()) {
+    const keySpan = where(job.name);
+    const earlier = perJob.get(job.node);
+    if (earlier && earlier.epoch === epoch && earlier.name === job.name && earlier.keySpan === keySpan) {
+      out.push(...earlier.found);
+      continue;
+    }
+    const from = out.length;
+    checkJob(job);
+    perJob.set(job.node, { epoch, name: job.name, keySpan, found: out.slice(from) });
+  }
+  if (real.size === 0) {
+    out.push({ severity: 'error', code: 'no-visible-job', message: 'jobs config should contain at least one visible job', span: doc.span ?? where('') });
+  }
+  return out;
+
+  function checkJob(job: JobView): void {
     const n = job.node;
     const stage = n.entries.get('stage');
     const stageName = stage?.kind === 'scalar' ? String(stage.value) : undefined;
@@ -80,8 +112,4 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
       if (msg) out.push({ severity: 'error', code: 'on-stop-invalid', message: `${job.name} job: ${msg}`, span: onStop!.span ?? where(job.name), data: { name: stopName } });
     }
   }
-  if (real.size === 0) {
-    out.push({ severity: 'error', code: 'no-visible-job', message: 'jobs config should contain at least one visible job', span: doc.span ?? where('') });
-  }
-  return out;
 }

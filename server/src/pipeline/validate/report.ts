@@ -34,15 +34,21 @@ export class Report {
   /** The provenance chain of the job key being checked (its value's `via`). */
   chain: readonly ViaStep[] = [];
 
-  /** Where the key of each hash or list value is written: a finding about a whole block sits on its key. */
-  private keyOf = new WeakMap<Node, Span>();
+  /** Where the key of each hash or list value is written: a finding about a whole block sits on its key (built at the first finding). */
+  private keys?: WeakMap<Node, Span>;
 
   constructor(
     readonly fallback: Span = NOWHERE,
     readonly job?: JobScope,
-    root?: Node,
-  ) {
-    if (root) this.index(root, 0);
+    private readonly root?: Node,
+  ) {}
+
+  private keyOf(n: Node): Span | undefined {
+    if (!this.keys) {
+      this.keys = new WeakMap();
+      if (this.root) this.index(this.root, 0);
+    }
+    return this.keys.get(n);
   }
 
   private index(n: Node, depth: number): void {
@@ -50,7 +56,7 @@ export class Report {
     if (n.kind === 'map') {
       for (const [k, v] of n.entries) {
         const ks = n.keySpans.get(k);
-        if (ks && (v.kind === 'map' || v.kind === 'seq') && !this.keyOf.has(v)) this.keyOf.set(v, ks);
+        if (ks && (v.kind === 'map' || v.kind === 'seq') && !this.keys!.has(v)) this.keys!.set(v, ks);
         this.index(v, depth + 1);
       }
     } else if (n.kind === 'seq') for (const i of n.items) this.index(i, depth + 1);
@@ -58,7 +64,7 @@ export class Report {
 
   /** An error at `at` (a node, or a map's key) with GitLab's `message` (prefix included). */
   error(code: string, message: string, at: Node | Span | undefined, data?: ValidationData | Record<string, unknown>, severity: 'error' | 'warning' = 'error'): void {
-    const span = (at && 'kind' in at ? this.keyOf.get(at) ?? at.span : at) ?? this.fallback;
+    const span = (at && 'kind' in at ? this.keyOf(at) ?? at.span : at) ?? this.fallback;
     const via = at && 'kind' in at && at.via?.length ? at.via : this.chain;
     const d: PipelineDiagnostic = { severity, code, message, span, ...(data ? { data: data as Record<string, unknown> } : {}) };
     this.out.push(d);

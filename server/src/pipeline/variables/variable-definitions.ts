@@ -139,23 +139,20 @@ export function fileGlobals(pipeline: ExpandedPipeline, f: LoadedFile): Variable
 
 const rawCache = new WeakMap<ExpandedPipeline, Map<string, MapNode[]>>();
 
-/** The raw (pre-extends) definitions of a job in each file that writes it, winner first (indexed once per pipeline). */
+/** The raw (pre-extends) definitions of a job in each file that writes it, winner first (remembered per pipeline and job). */
 export function rawJobNodes(pipeline: ExpandedPipeline, job: string): MapNode[] {
   let index = rawCache.get(pipeline);
-  if (!index) {
-    index = new Map();
+  if (!index) rawCache.set(pipeline, (index = new Map()));
+  let list = index.get(job);
+  if (!list) {
+    list = [];
     for (const f of filesInMergeOrder(pipeline)) {
-      if (f.content.kind !== 'map') continue;
-      for (const [k, n] of f.content.entries) {
-        if (n.kind !== 'map') continue;
-        const list = index.get(k);
-        if (list) list.unshift(n);
-        else index.set(k, [n]);
-      }
+      const n = f.content.kind === 'map' ? f.content.entries.get(job) : undefined;
+      if (n?.kind === 'map') list.unshift(n);
     }
-    rawCache.set(pipeline, index);
+    index.set(job, list);
   }
-  return index.get(job) ?? [];
+  return list;
 }
 
 /** Definitions a job's own `variables:` and `parallel:matrix` and its extends parents give, winner first. */

@@ -123,13 +123,21 @@ function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous:
   if (layout.header) withBase(header, layout.header.start);
   parts.forEach((b, i) => withBase(b, layout.blocks[i].start));
 
+  const first = parts[0]?.doc?.contents as YAMLMap | null | undefined;
+  // An empty document is cheap to parse whole, which places its null where a whole parse does.
+  if (!first) return undefined;
   const converter = new Converter(uri, diagnostics);
-  // Unchanged blocks at the same place start from their earlier conversion.
+  // Unchanged blocks start from their earlier conversion, moved to where the block is now.
   let seeded = false;
+  const moved: [NonNullable<ParsedBlock['converted']>, number][] = [];
   parts.forEach((b, i) => {
     const c = b.converted;
-    if (c && c.uri === uri && c.base === layout.blocks[i].start) {
-      converter.seed(c.values);
+    if (c && c.uri === uri) {
+      if (c.base !== layout.blocks[i].start) {
+        moved.push([c, c.base]);
+        moveConversion(c, layout.blocks[i].start);
+      }
+      converter.seed(c.values, c.keys);
       seeded = true;
     }
   });
@@ -173,9 +181,6 @@ function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous:
     },
   }));
   let content: Node;
-  const first = parts[0]?.doc?.contents as YAMLMap | null | undefined;
-  // An empty document is cheap to parse whole, which places its null where a whole parse does.
-  if (!first) return undefined;
   if (parts.length === 1) content = converter.convert(first, srcs[0]);
   else {
     // One hash of every block's top-level pairs, spanning as a whole parse's would.
@@ -194,6 +199,8 @@ function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous:
   if (converter.tooBig) {
     // Where the limit is crossed depends on the order values are measured in: a seeded conversion is done again.
     if (seeded) {
+      // The earlier parse (the last good one, still shown while this text is rejected) keeps its places.
+      for (const [c, base] of moved) moveConversion(c, base);
       for (const b of parts) b.converted = undefined;
       return parseInBlocks(uri, text, layout, previous);
     }
@@ -216,13 +223,44 @@ function rememberConversions(uri: string, parts: ParsedBlock[], ranges: Range[],
     }
     if (b.converted?.base === r.start && b.converted.uri === uri) return;
     const values = new Map<YNode, ConvertedNode>();
+    const keys = new Map<unknown, Span>();
     for (const pair of contents.items) {
       const value = pair.value as YNode | null;
       const c = value && converter.converted(value);
       if (c) values.set(value, c);
+      const ks = converter.topKeySpan(pair.key);
+      if (ks) keys.set(pair.key, ks);
     }
-    b.converted = { uri, base: r.start, values };
+    b.converted = { uri, base: r.start, values, keys };
   });
+}
+
+/**
+ * A reused block's nodes moved to offset `base`: every span its converted values and keys hold is
+ * shifted in place, once (aliases and merge keys share nodes and spans). Results the engine keeps
+ * per node (merge/incremental.ts) hold these same span objects, so they move with them.
+ */
+function moveConversion(c: NonNullable<ParsedBlock['converted']>, base: number): void {
+  const delta = base - c.base;
+  c.base = base;
+  const seen = new Set<object>();
+  const move = (s: Span | undefined) => {
+    if (!s || seen.has(s)) return;
+    seen.add(s);
+    s.start += delta;
+    s.end += delta;
+  };
+  const walk = (n: Node) => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    move(n.span);
+    if (n.kind === 'map') {
+      for (const ks of n.keySpans.values()) move(ks);
+      for (const v of n.entries.values()) walk(v);
+    } else if (n.kind === 'seq') for (const i of n.items) walk(i);
+  };
+  for (const v of c.values.values()) walk(v.node);
+  for (const ks of c.keys.values()) move(ks);
 }
 
 /** The whole text in one parse: every layout, and the exact errors of a broken file. */

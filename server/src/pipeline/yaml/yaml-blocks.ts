@@ -13,6 +13,7 @@
 import { isMap as yIsMap, parseAllDocuments, visit } from 'yaml';
 import type { Document, DocumentOptions, Node as YNode, ParseOptions, SchemaOptions } from 'yaml';
 import type { ConvertedNode } from './yaml-convert.js';
+import type { Span } from '../model.js';
 
 export interface Range {
   start: number;
@@ -105,12 +106,13 @@ export interface ParsedBlock {
   /** The last node anchored with each name, in document order (filled when first asked). */
   anchors?: Map<string, YNode>;
   /**
-   * Its top-level values as converted the last time, at file offset `base` of file `uri`: reused
-   * as they are (same node objects, so the engine's per-node results hold) while the block is
-   * unchanged at the same place. Kept only for a block whose conversion reported nothing and used
-   * no anchor of another block.
+   * Its top-level values (and the spans of their keys) as converted the last time, at file offset
+   * `base` of file `uri`: reused as they are (same node objects, so the engine's per-node results
+   * hold) while the block's text is unchanged. A block that moved (an edit above it) keeps its
+   * nodes: their spans are moved in place to the new offset (parse.ts). Kept only for a block whose
+   * conversion reported nothing and used no anchor of another block.
    */
-  converted?: { uri: string; base: number; values: Map<YNode, ConvertedNode> };
+  converted?: { uri: string; base: number; values: Map<YNode, ConvertedNode>; keys: Map<unknown, Span> };
 }
 
 /** Parsed blocks of a file's last text, by block text. */

@@ -53,6 +53,8 @@ export interface ConvertedNode {
 
 export class Converter {
   private memo = new Map<YNode, Node>();
+  /** Where each top-level key was written: seeded for reused blocks, so a key keeps its span object. */
+  private topKeySpans = new Map<unknown, Span>();
   /** Deep size and nesting height of every converted node: a node an alias reuses costs them again at each use. */
   private measures = new Map<Node, { size: number; height: number }>();
   /** DeepSize's running total, in document order (GitLab stops where it crosses the limit). */
@@ -123,12 +125,18 @@ export class Converter {
     return node && m ? { node, ...m } : undefined;
   }
 
+  /** The span object of a top-level key (parse.ts keeps them with the values). */
+  topKeySpan(key: unknown): Span | undefined {
+    return this.topKeySpans.get(key);
+  }
+
   /** Start from earlier conversions of the same yaml nodes at the same offsets: they are used as they are. */
-  seed(nodes: ReadonlyMap<YNode, ConvertedNode>): void {
+  seed(nodes: ReadonlyMap<YNode, ConvertedNode>, keys: ReadonlyMap<unknown, Span>): void {
     for (const [n, c] of nodes) {
       this.memo.set(n, c.node);
       this.measures.set(c.node, { size: c.size, height: c.height });
     }
+    for (const [k, span] of keys) this.topKeySpans.set(k, span);
   }
 
   private measured(node: Node, size: number, height: number): Node {
@@ -213,7 +221,11 @@ export class Converter {
       }
       const key = keyVal === undefined ? String(keyNode) : keyVal === null ? '' : String(keyVal);
       const keySize = stringSize(key);
-      const ks = this.span(keyNode, src);
+      let ks = depth === 0 ? this.topKeySpans.get(keyNode) : undefined;
+      if (!ks) {
+        ks = this.span(keyNode, src);
+        if (depth === 0 && ks) this.topKeySpans.set(keyNode, ks);
+      }
       if (!this.add(keySize, ks ?? span)) return scalarNode(null);
       size += keySize;
       const value = this.convert(pair.value as YNode | null, src, level);
