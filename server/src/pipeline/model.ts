@@ -74,15 +74,15 @@ export interface RelatedSpan {
 }
 
 export function mapNode(span?: Span, entries?: Map<string, Node>, keySpans?: Map<string, Span>): MapNode {
-  return { kind: 'map', entries: entries ?? new Map(), keySpans: keySpans ?? new Map(), span };
+  return { kind: 'map', entries: entries ?? new Map(), keySpans: keySpans ?? new Map(), span, via: undefined };
 }
 
 export function seqNode(items: Node[], span?: Span): SeqNode {
-  return { kind: 'seq', items, span };
+  return { kind: 'seq', items, span, via: undefined };
 }
 
 export function scalarNode(value: Scalar, span?: Span): ScalarNode {
-  return { kind: 'scalar', value, span };
+  return { kind: 'scalar', value, span, via: undefined };
 }
 
 /** A shallow copy of `node` with one more step on its provenance chain. */

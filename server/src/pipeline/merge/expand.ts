@@ -4,6 +4,7 @@
  * flatten them → jobs (default: inheritance) and stages.
  */
 import { applyExtends } from './extends.js';
+import { stageMemory } from './incremental.js';
 import { processIncludes } from '../includes/includes.js';
 import type { IncludeOptions, LoadedFile } from '../includes/includes.js';
 import { composeConfig } from './flatten.js';
@@ -48,9 +49,11 @@ export async function expandPipeline(opts: ExpandOptions): Promise<ExpandedPipel
 export async function expandText(root: { uri: string; path: string; text: string }, opts: IncludeOptions): Promise<ExpandedPipeline> {
   const included = await processIncludes(root, opts);
   const diagnostics = [...included.diagnostics];
-  const extended = applyExtends(included.doc);
+  // An editor session (a parse cache) keeps each stage's last run per pipeline: an edit redoes what it changed.
+  const memory = stageMemory(opts.parseCache, `${root.uri}\u0000${opts.forceInclude ?? ''}\u0000${opts.contextFiles?.join('\u0000') ?? ''}`);
+  const extended = applyExtends(included.doc, memory);
   diagnostics.push(...extended.diagnostics);
-  const resolved = resolveReferences(extended.doc);
+  const resolved = resolveReferences(extended.doc, memory);
   diagnostics.push(...resolved.diagnostics);
   const merged = composeConfig(resolved.doc);
   const stages = readStages(merged);

@@ -4,7 +4,8 @@
  * (themselves extended first) deep-merged in order, then itself on top. The `extends` key stays.
  */
 import { deepMerge } from './merge.js';
-import { extendsResults } from './incremental.js';
+import { changedKeys, extendsResults } from './incremental.js';
+import type { StageMemory } from './incremental.js';
 import { mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 
@@ -25,12 +26,69 @@ export function extendsNames(value: Node | undefined): { name: string; span?: Sp
   return [{ name: '', span: value.span }];
 }
 
-export function applyExtends(doc: MapNode): ExtendsResult {
+interface LastRun {
+  input: MapNode;
+  result: ExtendsResult;
+}
+
+/** `memory`: where the pipeline's last run is kept, so the next one redoes only what changed. */
+export function applyExtends(doc: MapNode, memory?: StageMemory): ExtendsResult {
+  const last = memory?.extends as LastRun | undefined;
+  const result = (last && extendChanged(doc, last.input, last.result)) ?? extendAll(doc);
+  if (memory) memory.extends = { input: doc, result } satisfies LastRun;
+  return result;
+}
+
+/** Every entry extended: GitLab's walk over the merged top-level hash. */
+function extendAll(doc: MapNode): ExtendsResult {
+  const run = extender(doc, new Map(doc.entries), new Map(), () => false);
+  for (const key of doc.entries.keys()) run.extend(key, []);
+  return run.result();
+}
+
+/**
+ * After an edit: only the entries that changed since the last run (the same keys in the same
+ * order, a few values new) and the entries whose extends chain holds one of them are extended
+ * again; every other entry keeps its result. Falls back to the full walk (undefined) whenever the
+ * outcome could differ from it in more than values: any `extends` finding now or before, a changed
+ * entry whose `extends:` names other bases, or one that starts or stops extending.
+ */
+function extendChanged(doc: MapNode, before: MapNode, previous: ExtendsResult): ExtendsResult | undefined {
+  if (previous.diagnostics.length) return undefined;
+  const changed = changedKeys(before.entries, doc.entries);
+  if (!changed) return undefined;
+  // The changed entries extend what they extended (or nothing, as before).
+  for (const key of changed) {
+    const v = doc.entries.get(key)!;
+    const names = v.kind === 'map' && v.entries.has('extends') ? extendsNames(v.entries.get('extends')).map((b) => b.name) : undefined;
+    const was = previous.parents.get(key);
+    if (!names !== !was || (names && (names.length !== was!.length || names.some((n, i) => n !== was![i])))) return undefined;
+  }
+  const memo = new Map<string, boolean>();
+  const affected = (key: string): boolean => {
+    if (changed.has(key)) return true;
+    let hit = memo.get(key);
+    if (hit === undefined) memo.set(key, (hit = (previous.parents.get(key) ?? []).some(affected)));
+    return hit;
+  };
+  const dirty = new Set(changed);
+  for (const key of previous.parents.keys()) if (affected(key)) dirty.add(key);
+  const entries = new Map(previous.doc.entries);
+  for (const key of dirty) entries.set(key, doc.entries.get(key)!);
+  const run = extender(doc, entries, new Map(previous.parents), (key) => !dirty.has(key));
+  for (const key of doc.entries.keys()) if (dirty.has(key)) run.extend(key, []);
+  const result = run.result();
+  return result.diagnostics.length ? undefined : result;
+}
+
+/**
+ * The walk itself over `entries` (the entries as given, replaced by their results as they are
+ * extended); `settled(key)`: the entry's value in `entries` is already its result.
+ */
+function extender(doc: MapNode, entries: Map<string, Node>, parents: Map<string, string[]>, settled: (key: string) => boolean) {
   const diagnostics: PipelineDiagnostic[] = [];
-  const parents = new Map<string, string[]>();
   const done = new Map<string, Node>();
   const failed = new Set<string>();
-  const entries = new Map(doc.entries);
 
   const fallbackSpan = (key: string): Span => doc.keySpans.get(key) ?? doc.span ?? { uri: '', start: 0, end: 0 };
   const report = (key: string, code: string, message: string, span: Span | undefined, data?: Record<string, unknown>) => {
@@ -38,6 +96,7 @@ export function applyExtends(doc: MapNode): ExtendsResult {
   };
 
   const extend = (key: string, ancestors: string[]): Node | undefined => {
+    if (settled(key)) return entries.get(key);
     const cached = done.get(key);
     if (cached) return cached;
     const value = entries.get(key);
@@ -116,8 +175,10 @@ export function applyExtends(doc: MapNode): ExtendsResult {
     return d;
   };
 
-  for (const key of doc.entries.keys()) extend(key, []);
-  const out = mapNode(doc.span, entries, doc.keySpans);
-  out.via = doc.via;
-  return { doc: out, diagnostics, parents };
+  const result = (): ExtendsResult => {
+    const out = mapNode(doc.span, entries, doc.keySpans);
+    out.via = doc.via;
+    return { doc: out, diagnostics, parents };
+  };
+  return { extend, result };
 }

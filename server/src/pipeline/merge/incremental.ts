@@ -36,3 +36,48 @@ export const expandedSizes = perNode<Node, number>();
 export function sameNodes(a: readonly (Node | undefined)[], b: readonly (Node | undefined)[]): boolean {
   return a.length === b.length && a.every((n, i) => n === b[i]);
 }
+
+/**
+ * The keys of `next` whose value is not the same object as in `prev`, when both hold the same keys
+ * in the same order and at most `limit` changed; undefined otherwise (the caller then runs its stage
+ * in full). A stage that keeps its previous run compares its inputs this way and redoes only the
+ * keys that changed (and what depends on them): one pass of map lookups instead of a pass of work.
+ */
+export function changedKeys(prev: ReadonlyMap<string, unknown>, next: ReadonlyMap<string, unknown>, limit = Math.max(64, next.size >> 3)): Set<string> | undefined {
+  if (prev.size !== next.size) return undefined;
+  const changed = new Set<string>();
+  const before = prev.entries();
+  for (const [k, v] of next) {
+    const b = before.next().value as [string, unknown];
+    if (b[0] !== k) return undefined;
+    if (b[1] !== v) {
+      changed.add(k);
+      if (changed.size > limit) return undefined;
+    }
+  }
+  return changed;
+}
+
+/**
+ * What each stage keeps of its last run for one pipeline, for `changedKeys`: stages that are given
+ * a memory redo only what changed; without one (the CLI, a one-off expansion) they run in full.
+ * Memories live with the caller's parse cache (an editor session), one per root file.
+ */
+export interface StageMemory {
+  [stage: string]: unknown;
+}
+
+const memories = new WeakMap<object, Map<string, StageMemory>>();
+
+export function stageMemory(session: object | undefined, pipeline: string): StageMemory | undefined {
+  if (!session) return undefined;
+  let perPipeline = memories.get(session);
+  if (!perPipeline) memories.set(session, (perPipeline = new Map()));
+  let memory = perPipeline.get(pipeline);
+  if (!memory) {
+    perPipeline.set(pipeline, (memory = {}));
+    // A session that opens many pipelines keeps the memories of the most recent ones only.
+    if (perPipeline.size > 16) perPipeline.delete(perPipeline.keys().next().value!);
+  }
+  return memory;
+}

@@ -5,7 +5,8 @@
  */
 import { getPath, mapNode, seqNode, withVia } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, RefNode, Span } from '../model.js';
-import { expandedSizes, holdsReference, referenceResults } from './incremental.js';
+import { changedKeys, expandedSizes, holdsReference, referenceResults } from './incremental.js';
+import type { ReferenceResult, StageMemory } from './incremental.js';
 
 /** How many tags may be followed through one chain (GitLab: Tags::Reference nesting limit). */
 export const MAX_REFERENCE_DEPTH = 10;
@@ -32,13 +33,54 @@ function showPath(path: readonly string[]): string {
  * which depends on what earlier entries already resolved: a run that reused results and came near
  * the budget is done again without reuse, so the limit's findings are exactly a full run's.
  */
-export function resolveReferences(doc: MapNode, reuse = true): ReferencesResult {
-  const result = resolveWith(doc, reuse);
-  if (result.reused && result.expanded > MAX_REFERENCE_EXPANSION / 4) return resolveWith(doc, false);
-  return result;
+export function resolveReferences(doc: MapNode, memory?: StageMemory): ReferencesResult {
+  const last = memory?.references as LastRun | undefined;
+  let run = last && resolveChanged(doc, last);
+  if (!run) {
+    run = resolveWith(doc, true, doc.entries.keys());
+    if (run.reused && run.expanded > MAX_REFERENCE_EXPANSION / 4) run = resolveWith(doc, false, doc.entries.keys());
+  }
+  if (memory) memory.references = { input: doc, run } satisfies LastRun;
+  return { doc: run.doc, diagnostics: run.diagnostics };
 }
 
-function resolveWith(doc: MapNode, reuse: boolean): ReferencesResult & { reused: boolean; expanded: number } {
+interface Run extends ReferencesResult {
+  /** The document resolved. */
+  input: MapNode;
+  reused: boolean;
+  expanded: number;
+  /** Per entry with tags: the top-level entries its tags looked up and how many values they added. */
+  perKey: Map<string, { tops: string[]; expanded: number }>;
+}
+
+interface LastRun {
+  input: MapNode;
+  run: Run;
+}
+
+/**
+ * After an edit: only the entries that changed since the last run (the same keys in the same
+ * order) and those whose tags looked up a changed entry are resolved again; the others keep their
+ * results. The full run is used instead (undefined) when there were or are findings, or near the
+ * expansion budget, where the order in which tags are met decides the outcome.
+ */
+function resolveChanged(doc: MapNode, last: LastRun): Run | undefined {
+  const before = last.run;
+  if (before.diagnostics.length || before.expanded > MAX_REFERENCE_EXPANSION / 4) return undefined;
+  const changed = changedKeys(last.input.entries, doc.entries);
+  if (!changed) return undefined;
+  const dirty = new Set(changed);
+  for (const [key, { tops }] of before.perKey) if (tops.some((t) => changed.has(t))) dirty.add(key);
+  const run = resolveWith(doc, true, dirty, before);
+  if (run.diagnostics.length || run.expanded > MAX_REFERENCE_EXPANSION / 4) return undefined;
+  return run;
+}
+
+/**
+ * Resolve the tags of the entries `keys` (all, or after an edit those that may have changed; the
+ * others then keep the results of `before`).
+ */
+function resolveWith(doc: MapNode, reuse: boolean, keys: Iterable<string>, previous?: Run): Run {
   const diagnostics: PipelineDiagnostic[] = [];
   /** Every path looked up in this run with what was there, in order; and per resolved path, the lookups it took. */
   const lookups: { path: readonly string[]; top: Node | undefined; target: Node | undefined }[] = [];
@@ -142,6 +184,9 @@ function resolveWith(doc: MapNode, reuse: boolean): ReferencesResult & { reused:
     }
   };
 
+  /** The paths the last entry's tags looked up. */
+  let lastLookups: ReferenceResult['lookups'] = [];
+
   /** A top-level entry: its earlier result while its lookups find the same nodes, else resolved (and remembered when clean). */
   const entry = (value: Node): Node => {
     if (!hasRef(value)) return value;
@@ -150,22 +195,35 @@ function resolveWith(doc: MapNode, reuse: boolean): ReferencesResult & { reused:
     if (earlier && earlier.lookups.every((l) => doc.entries.get(l.path[0]) === l.top)) {
       reused = true;
       expanded += earlier.expanded;
+      lastLookups = earlier.lookups;
       return earlier.result;
     }
     const before = { failed, expanded };
     failed = false;
     lookups.length = 0;
     const result = walk(value, []);
-    if (!failed) referenceResults.set(value, { result, lookups: [...lookups], expanded: expanded - before.expanded });
+    lastLookups = [...lookups];
+    if (!failed) referenceResults.set(value, { result, lookups: lastLookups, expanded: expanded - before.expanded });
     failed ||= before.failed;
     return result;
   };
 
-  let changed = false;
-  const entries = new Map<string, Node>();
-  for (const [k, v] of doc.entries) {
+  const perKey: Run['perKey'] = new Map(previous?.perKey);
+  let changed = !!previous && previous.doc !== previous.input;
+  const entries = previous ? new Map(previous.doc.entries) : new Map<string, Node>();
+  if (previous) expanded = previous.expanded;
+  for (const k of keys) {
+    const v = doc.entries.get(k)!;
+    const old = perKey.get(k);
+    if (old) expanded -= old.expanded;
+    perKey.delete(k);
+    const from = expanded;
+    lastLookups = [];
     const r = entry(v);
-    if (r !== v) changed = true;
+    if (r !== v) {
+      changed = true;
+      perKey.set(k, { tops: [...new Set(lastLookups.map((l) => l.path[0]))], expanded: expanded - from });
+    }
     entries.set(k, r);
   }
   let out = doc;
@@ -173,7 +231,7 @@ function resolveWith(doc: MapNode, reuse: boolean): ReferencesResult & { reused:
     out = mapNode(doc.span, entries, doc.keySpans);
     out.via = doc.via;
   }
-  return { doc: out, diagnostics, reused, expanded };
+  return { doc: out, diagnostics, reused, expanded, perKey, input: doc };
 }
 
 /** Does a node hold a tag? Remembered per node (across expansions): anchors and resolved tags share subtrees, which must not be walked once per use. */

@@ -177,7 +177,7 @@ export class Converter {
         // Tags::Reference#valid?: every key a String (`!reference [1]` is not valid, as Psych typed it).
         const seq = seqNode(items, span);
         if (items.some((i) => i.kind !== 'scalar' || typeof i.value !== 'string')) return this.measured(this.invalidReference(rubyInspect(seq, 'string'), span), size, height + 1);
-        return this.measured({ kind: 'ref', path: items.map((i) => String((i as { value: unknown }).value)), span }, size, height + 1);
+        return this.measured({ kind: 'ref', path: items.map((i) => String((i as { value: unknown }).value)), span, via: undefined }, size, height + 1);
       }
       return this.measured(seqNode(items, span), size, height + 1);
     }
@@ -255,7 +255,7 @@ export class Converter {
 
   private invalidReference(shown: string, span: Span | undefined): Node {
     this.diagnostics.push({ severity: 'error', code: 'reference-invalid', message: `!reference ${shown} is not valid`, span: span ?? { uri: this.uri, start: 0, end: 0 } });
-    return { kind: 'ref', path: [], span };
+    return { kind: 'ref', path: [], span, via: undefined };
   }
 
   /** Psych's merge-key rules: a map or alias merges over what is there; a list merges its maps, earlier ones winning. */
