@@ -115,16 +115,23 @@ interface Entry<T> {
 /** Findings per job, by the job's merged node. */
 export class JobFindingsCache<T> {
   private entries = perNode<MapNode, Entry<T>>();
+  /** Shared keys of recent analyses: an equal key is replaced by the remembered object, so entries compare it by identity. */
+  private recent: SharedKey[] = [];
+
+  /** The remembered shared key equal to `shared`, else `shared` (remembered from now on). */
+  canonical(shared: SharedKey): SharedKey {
+    const hit = this.recent.find((r) => sameShared(r, shared));
+    if (hit) return hit;
+    this.recent.unshift(shared);
+    if (this.recent.length > 8) this.recent.pop();
+    return shared;
+  }
 
   /** The job's findings of an earlier analysis while its inputs are the same; else `compute()`'s, remembered when they can be keyed. */
   get(ctx: FindingsContext, job: JobView, compute: () => T): T {
     const keySpan = ctx.pipeline.merged.keySpans.get(job.name);
     const e = this.entries.get(job.node);
-    if (e && e.keySpan === keySpan && sameShared(e.shared, ctx.shared) && this.sameComments(ctx, e)) {
-      // The next analysis compares with this one's key (the same values, the newest objects).
-      e.shared = ctx.shared;
-      return e.value;
-    }
+    if (e && e.keySpan === keySpan && e.shared === ctx.shared && this.sameComments(ctx, e)) return e.value;
     const value = compute();
     const lineage = new Map<string, Place>();
     for (const name of extendsLineage(ctx.pipeline, job.name)) {

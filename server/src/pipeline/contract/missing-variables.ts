@@ -82,7 +82,7 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
     return { scope, found };
   };
   // Findings of jobs whose inputs did not change since the last analysis are reused (job-findings.ts).
-  const ctx = new FindingsContext(pipeline, sharedKey(pipeline, opts.knownVariables, dotenv, (uri) => isLibrary(uri)));
+  const ctx = new FindingsContext(pipeline, findingsCache.canonical(sharedKey(pipeline, opts.knownVariables, dotenv, (uri) => isLibrary(uri))));
   for (const [name, job] of pipeline.jobs) {
     if (job.hidden) continue;
     const findings = findingsCache.get(ctx, job, () => findingsOf(name, job));

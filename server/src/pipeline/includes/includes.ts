@@ -6,7 +6,10 @@
 import { isCurrentRef, isSelfProject, selfComponent } from './self-project.js';
 import type { SelfProject } from './self-project.js';
 import { firstInputErrors, interpolateFile } from '../inputs/inputs.js';
-import { deepMerge, deepMergeAll, withoutKeys } from '../merge/merge.js';
+import { deepMerge, mergeFiles, withoutKeys } from '../merge/merge.js';
+import type { MergedFiles } from '../merge/merge.js';
+import { stageMemory } from '../merge/incremental.js';
+import type { StageMemory } from '../merge/incremental.js';
 import { isMap, mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { parseYaml, parseYamlReusing } from '../yaml/parse.js';
@@ -112,8 +115,13 @@ interface Frame {
   note?: string;
 }
 
+/** The memory of one pipeline's stages (merge/incremental.ts) in an editor session: by the parse cache, the root file and what is forced in. */
+export function pipelineMemory(rootUri: string, opts: IncludeOptions): StageMemory | undefined {
+  return stageMemory(opts.parseCache, `${rootUri}\u0000${opts.forceInclude ?? ''}\u0000${opts.contextFiles?.join('\u0000') ?? ''}`);
+}
+
 export async function processIncludes(root: { uri: string; path: string; text: string }, opts: IncludeOptions): Promise<IncludeResult> {
-  const state = new IncludeState(opts);
+  const state = new IncludeState(opts, pipelineMemory(root.uri, opts));
   const rootSpan: Span = { uri: root.uri, start: 0, end: 0 };
   const doc = await state.loadFile(
     { uri: root.uri, text: root.text, kind: 'root', loc: { project: null }, path: root.path, component: opts.rootComponent },
@@ -153,7 +161,12 @@ class IncludeState {
   private count = 0;
   private listings = new Map<string, Promise<string[] | string>>();
 
-  constructor(private opts: IncludeOptions) {}
+  /** Each including file's last merge (merge.ts `mergeFiles`), kept per pipeline with the parse cache. */
+  private merges: Map<string, MergedFiles> | undefined;
+
+  constructor(private opts: IncludeOptions, memory?: StageMemory) {
+    if (memory) this.merges = (memory.includes ??= new Map<string, MergedFiles>()) as Map<string, MergedFiles>;
+  }
 
   private error(code: string, message: string, span: Span, data?: Record<string, unknown>): void {
     this.diagnostics.push({ severity: 'error', code, message, span, data });
@@ -208,10 +221,12 @@ class IncludeState {
     for (const entry of parseIncludeEntries(includeNode, (d: PipelineDiagnostic) => this.diagnostics.push(d))) {
       included.push(...(await this.loadEntry(entry, frame, nextStack)));
     }
-    const merged = deepMergeAll(map.span, included);
     const own = withoutKeys(map, ['include']);
-    const out = deepMerge(merged, own);
+    // The same file's merge in the pipeline's last expansion: an edit merges its changed keys only.
+    const key = `${file.uri}\u0000${stack.length}`;
+    const out = mergeFiles(map.span, included, own, this.merges?.get(key));
     out.span = map.span;
+    this.merges?.set(key, { tops: included, own, out });
     return out;
   }
 

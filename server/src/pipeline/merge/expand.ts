@@ -4,8 +4,7 @@
  * flatten them → jobs (default: inheritance) and stages.
  */
 import { applyExtends } from './extends.js';
-import { stageMemory } from './incremental.js';
-import { processIncludes } from '../includes/includes.js';
+import { pipelineMemory, processIncludes } from '../includes/includes.js';
 import type { IncludeOptions, LoadedFile } from '../includes/includes.js';
 import { composeConfig } from './flatten.js';
 import { buildJobs, readStages } from './jobs.js';
@@ -50,16 +49,16 @@ export async function expandText(root: { uri: string; path: string; text: string
   const included = await processIncludes(root, opts);
   const diagnostics = [...included.diagnostics];
   // An editor session (a parse cache) keeps each stage's last run per pipeline: an edit redoes what it changed.
-  const memory = stageMemory(opts.parseCache, `${root.uri}\u0000${opts.forceInclude ?? ''}\u0000${opts.contextFiles?.join('\u0000') ?? ''}`);
+  const memory = pipelineMemory(root.uri, opts);
   const extended = applyExtends(included.doc, memory);
   diagnostics.push(...extended.diagnostics);
   const resolved = resolveReferences(extended.doc, memory);
   diagnostics.push(...resolved.diagnostics);
-  const merged = composeConfig(resolved.doc);
+  const merged = composeConfig(resolved.doc, memory);
   const stages = readStages(merged);
-  const jobs = buildJobs(merged);
+  const jobs = buildJobs(merged, memory);
   const fatal = diagnostics.some((d) => d.severity === 'error');
-  if (!fatal) diagnostics.push(...validatePipeline(merged, jobs, stages));
+  if (!fatal) diagnostics.push(...validatePipeline(merged, jobs, stages, memory));
   return {
     merged,
     jobs,

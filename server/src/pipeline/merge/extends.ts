@@ -29,14 +29,29 @@ export function extendsNames(value: Node | undefined): { name: string; span?: Sp
 interface LastRun {
   input: MapNode;
   result: ExtendsResult;
+  /** The entries extending each entry directly (the same while no `extends:` changes). */
+  children: Map<string, string[]>;
 }
 
 /** `memory`: where the pipeline's last run is kept, so the next one redoes only what changed. */
 export function applyExtends(doc: MapNode, memory?: StageMemory): ExtendsResult {
   const last = memory?.extends as LastRun | undefined;
-  const result = (last && extendChanged(doc, last.input, last.result)) ?? extendAll(doc);
-  if (memory) memory.extends = { input: doc, result } satisfies LastRun;
+  const changed = last && extendChanged(doc, last);
+  const result = changed ?? extendAll(doc);
+  if (memory) memory.extends = { input: doc, result, children: changed ? last!.children : childrenOf(result.parents) } satisfies LastRun;
   return result;
+}
+
+function childrenOf(parents: Map<string, string[]>): Map<string, string[]> {
+  const children = new Map<string, string[]>();
+  for (const [key, bases] of parents) {
+    for (const b of bases) {
+      const list = children.get(b);
+      if (list) list.push(key);
+      else children.set(b, [key]);
+    }
+  }
+  return children;
 }
 
 /** Every entry extended: GitLab's walk over the merged top-level hash. */
@@ -53,9 +68,10 @@ function extendAll(doc: MapNode): ExtendsResult {
  * outcome could differ from it in more than values: any `extends` finding now or before, a changed
  * entry whose `extends:` names other bases, or one that starts or stops extending.
  */
-function extendChanged(doc: MapNode, before: MapNode, previous: ExtendsResult): ExtendsResult | undefined {
+function extendChanged(doc: MapNode, last: LastRun): ExtendsResult | undefined {
+  const previous = last.result;
   if (previous.diagnostics.length) return undefined;
-  const changed = changedKeys(before.entries, doc.entries);
+  const changed = changedKeys(last.input.entries, doc.entries);
   if (!changed) return undefined;
   // The changed entries extend what they extended (or nothing, as before).
   for (const key of changed) {
@@ -64,15 +80,9 @@ function extendChanged(doc: MapNode, before: MapNode, previous: ExtendsResult): 
     const was = previous.parents.get(key);
     if (!names !== !was || (names && (names.length !== was!.length || names.some((n, i) => n !== was![i])))) return undefined;
   }
-  const memo = new Map<string, boolean>();
-  const affected = (key: string): boolean => {
-    if (changed.has(key)) return true;
-    let hit = memo.get(key);
-    if (hit === undefined) memo.set(key, (hit = (previous.parents.get(key) ?? []).some(affected)));
-    return hit;
-  };
+  // The changed entries and every entry that extends one of them, however far down.
   const dirty = new Set(changed);
-  for (const key of previous.parents.keys()) if (affected(key)) dirty.add(key);
+  for (const key of dirty) for (const child of last.children.get(key) ?? []) dirty.add(child);
   const entries = new Map(previous.doc.entries);
   for (const key of dirty) entries.set(key, doc.entries.get(key)!);
   const run = extender(doc, entries, new Map(previous.parents), (key) => !dirty.has(key));

@@ -10,7 +10,8 @@
  * merged configuration, before jobs are read: the preview, hover and the CLI's output all see
  * what GitLab composes.
  */
-import { perNode } from './incremental.js';
+import { changedKeys, perNode } from './incremental.js';
+import type { StageMemory } from './incremental.js';
 import { mapNode, seqNode } from '../model.js';
 import type { MapNode, Node, SeqNode } from '../model.js';
 
@@ -117,8 +118,32 @@ export function composeJob(job: MapNode): MapNode {
  * The merged configuration with the lists GitLab flattens flattened: in jobs, `default:`,
  * `workflow:rules`, the deprecated top-level globals and `include:`.
  */
-export function composeConfig(doc: MapNode): MapNode {
-  return withEntries(doc, (key, value) => {
+export function composeConfig(doc: MapNode, memory?: StageMemory): MapNode {
+  const last = memory?.compose as { input: MapNode; output: MapNode } | undefined;
+  const changed = last && changedKeys(last.input.entries, doc.entries);
+  let out: MapNode;
+  if (!last || !changed) out = withEntries(doc, composeTop);
+  else {
+    // After an edit: the changed keys composed again, the others as they were.
+    let entries = last.output === last.input ? undefined : new Map(last.output.entries);
+    for (const key of changed) {
+      const value = doc.entries.get(key)!;
+      const next = composeTop(key, value);
+      if (!entries && next !== value) entries = new Map(doc.entries);
+      entries?.set(key, next);
+    }
+    out = doc;
+    if (entries) {
+      out = mapNode(doc.span, entries, doc.keySpans);
+      out.via = doc.via;
+    }
+  }
+  if (memory) memory.compose = { input: doc, output: out };
+  return out;
+}
+
+/** One top-level entry as composed. */
+function composeTop(key: string, value: Node): Node {
     switch (key) {
       case 'workflow':
         return value.kind === 'map' ? withEntries(value, (k, v) => (k === 'rules' ? composeRules(v) : v)) : value;
@@ -138,7 +163,6 @@ export function composeConfig(doc: MapNode): MapNode {
       default:
         return value.kind === 'map' ? composeJob(value) : value;
     }
-  });
 }
 
 /** `stages:` read as a list of names (nested lists spliced in, as for scripts). */

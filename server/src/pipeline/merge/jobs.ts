@@ -7,7 +7,8 @@
  */
 import { baseJobName } from './matrix.js';
 import { flattenStages } from './flatten.js';
-import { perNode, sameNodes } from './incremental.js';
+import { changedKeys, perNode, sameNodes } from './incremental.js';
+import type { StageMemory } from './incremental.js';
 import { mapNode, seqNode, withVia } from '../model.js';
 import type { MapNode, Node, SeqNode, Span } from '../model.js';
 
@@ -96,22 +97,41 @@ export function buildJob(name: string, node: MapNode, defaults: MapNode): JobVie
 /** Job views of earlier expansions, by the job's node: reused while its name and the defaults it may take are the same. */
 const jobViews = perNode<MapNode, { name: string; defaults: readonly (Node | undefined)[]; defaultSpan: Span | undefined; view: JobView }>();
 
-export function buildJobs(doc: MapNode): Map<string, JobView> {
+interface LastRun {
+  input: MapNode;
+  defaults: readonly (Node | undefined)[];
+  defaultSpan: Span | undefined;
+  jobs: Map<string, JobView>;
+}
+
+export function buildJobs(doc: MapNode, memory?: StageMemory): Map<string, JobView> {
   const defaults = effectiveDefault(doc);
   const defaultValues = DEFAULT_KEYWORDS.map((k) => defaults.entries.get(k));
-  const jobs = new Map<string, JobView>();
-  for (const [key, value] of doc.entries) {
-    if (!isJobKey(key, value)) continue;
-    const node = value as MapNode;
+  const view = (key: string, node: MapNode): JobView => {
     const earlier = jobViews.get(node);
-    if (earlier && earlier.name === key && earlier.defaultSpan === defaults.span && sameNodes(earlier.defaults, defaultValues)) {
-      jobs.set(key, earlier.view);
-      continue;
+    if (earlier && earlier.name === key && earlier.defaultSpan === defaults.span && sameNodes(earlier.defaults, defaultValues)) return earlier.view;
+    const built = buildJob(key, node, defaults);
+    jobViews.set(node, { name: key, defaults: defaultValues, defaultSpan: defaults.span, view: built });
+    return built;
+  };
+  const last = memory?.jobs as LastRun | undefined;
+  let jobs: Map<string, JobView> | undefined;
+  // After an edit with the same defaults: the changed entries built again, the other jobs as they were.
+  if (last && last.defaultSpan === defaults.span && sameNodes(last.defaults, defaultValues)) {
+    const changed = changedKeys(last.input.entries, doc.entries);
+    if (changed && [...changed].every((k) => isJobKey(k, last.input.entries.get(k)!) === isJobKey(k, doc.entries.get(k)!))) {
+      jobs = new Map(last.jobs);
+      for (const key of changed) {
+        const value = doc.entries.get(key)!;
+        if (isJobKey(key, value)) jobs.set(key, view(key, value as MapNode));
+      }
     }
-    const view = buildJob(key, node, defaults);
-    jobViews.set(node, { name: key, defaults: defaultValues, defaultSpan: defaults.span, view });
-    jobs.set(key, view);
   }
+  if (!jobs) {
+    jobs = new Map();
+    for (const [key, value] of doc.entries) if (isJobKey(key, value)) jobs.set(key, view(key, value as MapNode));
+  }
+  if (memory) memory.jobs = { input: doc, defaults: defaultValues, defaultSpan: defaults.span, jobs } satisfies LastRun;
   return jobs;
 }
 

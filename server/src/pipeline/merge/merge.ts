@@ -3,6 +3,7 @@
  * else (arrays, scalars, !reference tags) is replaced by the value on top. Untouched subtrees
  * are shared, so their provenance is kept.
  */
+import { changedKeys } from './incremental.js';
 import { mapNode, withVia } from '../model.js';
 import type { MapNode, Node, ViaStep } from '../model.js';
 
@@ -25,19 +26,71 @@ export function deepMerge(base: MapNode, top: MapNode, topVia?: ViaStep): MapNod
   return out;
 }
 
+/** `v` written over `prev` under one key: maps deep-merged, anything else replaced. */
+function mergeValue(prev: Node | undefined, v: Node): Node {
+  if (!prev || prev.kind !== 'map' || v.kind !== 'map') return v;
+  const merged = deepMerge(carriedMap(prev), carriedMap(v));
+  merged.via = v.via;
+  return merged;
+}
+
 /** `top`'s entries merged into `out` in place (maps deep-merged, anything else replaced). */
 function mergeInto(out: MapNode, top: MapNode, topVia?: ViaStep): void {
   for (const [k, raw] of top.entries) {
-    const v = topVia ? withVia(raw, topVia) : raw;
-    const prev = out.entries.get(k);
-    if (prev && prev.kind === 'map' && v.kind === 'map') {
-      const merged = deepMerge(carriedMap(prev), carriedMap(v));
-      merged.via = v.via;
-      out.entries.set(k, merged);
-    } else out.entries.set(k, v);
+    out.entries.set(k, mergeValue(out.entries.get(k), topVia ? withVia(raw, topVia) : raw));
     const ks = top.keySpans.get(k);
     if (ks) out.keySpans.set(k, ks);
   }
+}
+
+/** What `mergeFiles` merged last time for one including file. */
+export interface MergedFiles {
+  tops: readonly MapNode[];
+  own: MapNode;
+  out: MapNode;
+}
+
+/**
+ * A file's included files deep-merged in order (`tops`), its own keys over them (`own`): what
+ * `deepMerge(deepMergeAll(span, tops), own)` gives. With `last` (the same file's merge in the
+ * pipeline's previous expansion), when every map holds the keys it held in the same order, only
+ * the keys whose value (or key span) changed are merged again — an edit of one included file of a
+ * hundred costs its changed keys, not the whole configuration.
+ */
+export function mergeFiles(span: MapNode['span'], tops: readonly MapNode[], own: MapNode, last?: MergedFiles): MapNode {
+  const dirty = last && changedEntries(last, tops, own);
+  if (!last || !dirty) return deepMerge(deepMergeAll(span, tops), own);
+  const out = mapNode(last.out.span, new Map(last.out.entries), new Map(last.out.keySpans));
+  out.via = own.via;
+  for (const k of dirty) {
+    let value: Node | undefined;
+    for (const top of [...tops, own]) {
+      const v = top.entries.get(k);
+      if (v === undefined) continue;
+      value = mergeValue(value, v);
+      const ks = top.keySpans.get(k);
+      if (ks) out.keySpans.set(k, ks);
+    }
+    out.entries.set(k, value!);
+  }
+  return out;
+}
+
+/** The keys whose value or key span changed in any of the maps; undefined when a map's keys changed. */
+function changedEntries(last: MergedFiles, tops: readonly MapNode[], own: MapNode): Set<string> | undefined {
+  if (tops.length !== last.tops.length) return undefined;
+  const dirty = new Set<string>();
+  const compare = (before: MapNode, now: MapNode): boolean => {
+    if (before === now) return true;
+    const values = changedKeys(before.entries, now.entries);
+    const spans = values && changedKeys(before.keySpans, now.keySpans);
+    if (!values || !spans) return false;
+    for (const k of values) dirty.add(k);
+    for (const k of spans) dirty.add(k);
+    return true;
+  };
+  for (let i = 0; i < tops.length; i++) if (!compare(last.tops[i], tops[i])) return undefined;
+  return compare(last.own, own) ? dirty : undefined;
 }
 
 /**

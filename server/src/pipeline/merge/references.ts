@@ -208,7 +208,8 @@ function resolveWith(doc: MapNode, reuse: boolean, keys: Iterable<string>, previ
     return result;
   };
 
-  const perKey: Run['perKey'] = new Map(previous?.perKey);
+  // After an edit the previous run's table is brought up to date in place (that run is not used again).
+  const perKey: Run['perKey'] = previous?.perKey ?? new Map();
   let changed = !!previous && previous.doc !== previous.input;
   const entries = previous ? new Map(previous.doc.entries) : new Map<string, Node>();
   if (previous) expanded = previous.expanded;

@@ -3,7 +3,8 @@
  * and dependencies name jobs of this or earlier stages, dependencies are part of needs, on_stop
  * names a job that stops the environment; matrix instance count; at least one visible job.
  */
-import { perNode } from '../merge/incremental.js';
+import { changedKeys, perNode } from '../merge/incremental.js';
+import type { StageMemory } from '../merge/incremental.js';
 import type { JobView } from '../merge/jobs.js';
 import { baseJobName, validateMatrix } from '../merge/matrix.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
@@ -23,24 +24,48 @@ function needName(n: Node): { name: string; optional: boolean; span?: Span } | u
 
 /**
  * A job's findings of an earlier expansion: reused while its merged node, its name and key, and
- * what it reads of the other jobs (the `epoch`: same text of stages, names, stages and
- * environment actions) are the same.
+ * what it reads of the other jobs (the `epoch`: the same stages, and each real job's name, stage
+ * and environment action) are the same.
  */
 const perJob = perNode<MapNode, { epoch: object; name: string; keySpan: Span; found: PipelineDiagnostic[] }>();
-let lastOthers: { text: string; epoch: object } = { text: '', epoch: {} };
+
+/** What one job's findings read of another: its name, stage and environment action. */
+function readByOthers(j: JobView): string {
+  const env = j.node.entries.get('environment');
+  return `${j.name}\u0001${str(j.node.entries.get('stage')) ?? ''}\u0001${env ? (isMap(env) ? str(env.entries.get('action')) ?? '-' : '-') : ''}`;
+}
+
+interface LastRun {
+  jobs: Map<string, JobView>;
+  stages: string;
+  /** `readByOthers` of every real job. */
+  parts: Map<string, string>;
+  epoch: object;
+}
+
+/** The epoch of this run: the last run's while stages and what jobs read of each other are the same (after an edit, only changed jobs are looked at). */
+function epochOf(jobs: Map<string, JobView>, real: Map<string, JobView>, stages: string[], memory: StageMemory | undefined): object {
+  const last = memory?.crossJob as LastRun | undefined;
+  const stagesText = stages.join('\n');
+  const changed = last && last.stages === stagesText ? changedKeys(last.jobs, jobs) : undefined;
+  let next: LastRun;
+  if (last && changed && [...changed].every((k) => !real.has(k) || last.parts.get(k) === readByOthers(real.get(k)!))) {
+    next = { jobs, stages: stagesText, parts: last.parts, epoch: last.epoch };
+  } else {
+    const parts = new Map([...real.values()].map((j) => [j.name, readByOthers(j)]));
+    const same = last && last.stages === stagesText && last.parts.size === parts.size && [...parts].every(([k, v]) => last.parts.get(k) === v);
+    next = { jobs, stages: stagesText, parts, epoch: same ? last.epoch : {} };
+  }
+  if (memory) memory.crossJob = next;
+  return next.epoch;
+}
 
 /** The cross-job checks; `where(name)` is where the job's name is written. */
-export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, stages: string[], where: (key: string) => Span): PipelineDiagnostic[] {
+export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, stages: string[], where: (key: string) => Span, memory?: StageMemory): PipelineDiagnostic[] {
   const out: PipelineDiagnostic[] = [];
   const real = new Map([...jobs].filter(([, j]) => !j.hidden));
   const stageOf = (j: JobView) => stages.indexOf(str(j.node.entries.get('stage')) ?? 'test');
-  // What one job's findings read of the others: the stages, and each real job's name, stage and environment action.
-  const others = [stages.join('\n'), ...[...real.values()].map((j) => {
-    const env = j.node.entries.get('environment');
-    return `${j.name}\u0001${str(j.node.entries.get('stage')) ?? ''}\u0001${env ? (isMap(env) ? str(env.entries.get('action')) ?? '-' : '-') : ''}`;
-  })].join('\n');
-  if (others !== lastOthers.text) lastOthers = { text: others, epoch: {} };
-  const epoch = lastOthers.epoch;
+  const epoch = epochOf(jobs, real, stages, memory);
   for (const job of real.values()) {
     const keySpan = where(job.name);
     const earlier = perJob.get(job.node);

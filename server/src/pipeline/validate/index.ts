@@ -5,7 +5,8 @@
  * each job's findings by its node.
  */
 import type { JobView } from '../merge/jobs.js';
-import { perNode } from '../merge/incremental.js';
+import { changedKeys, perNode } from '../merge/incremental.js';
+import type { StageMemory } from '../merge/incremental.js';
 import type { MapNode, PipelineDiagnostic, Span } from '../model.js';
 import { validateAcrossJobs } from './cross-job.js';
 import { validateJob } from './job.js';
@@ -18,23 +19,39 @@ export { validateAcrossJobs } from './cross-job.js';
 
 const jobFindings = perNode<MapNode, { name: string; keySpan: Span | undefined; found: PipelineDiagnostic[] }>();
 
-/** Every finding of the stage for one merged configuration. */
-export function validatePipeline(doc: MapNode, jobs: Map<string, JobView>, stages: string[]): PipelineDiagnostic[] {
+interface LastRun {
+  jobs: Map<string, JobView>;
+  keySpans: Map<string, Span>;
+  found: Map<string, PipelineDiagnostic[]>;
+}
+
+/**
+ * Every finding of the stage for one merged configuration. With `memory` (the pipeline's last
+ * run), the jobs an edit did not change keep their findings without being looked at again.
+ */
+export function validatePipeline(doc: MapNode, jobs: Map<string, JobView>, stages: string[], memory?: StageMemory): PipelineDiagnostic[] {
   const where = (key: string): Span => doc.keySpans.get(key) ?? doc.span ?? { uri: '', start: 0, end: 0 };
   const out = validateRoot(doc);
+  const last = memory?.validate as LastRun | undefined;
+  const changed = last && changedKeys(last.jobs, jobs);
+  const found = new Map<string, PipelineDiagnostic[]>();
   for (const job of jobs.values()) {
     if (job.hidden) continue;
     const keySpan = doc.keySpans.get(job.name);
-    // A job whose merged node, name and key are those of an earlier expansion has the same findings.
-    const earlier = jobFindings.get(job.node);
-    if (earlier && earlier.name === job.name && earlier.keySpan === keySpan) {
-      out.push(...earlier.found);
-      continue;
+    let f = changed && !changed.has(job.name) && last.keySpans.get(job.name) === keySpan ? last.found.get(job.name) : undefined;
+    if (!f) {
+      // A job whose merged node, name and key are those of an earlier expansion has the same findings.
+      const earlier = jobFindings.get(job.node);
+      if (earlier && earlier.name === job.name && earlier.keySpan === keySpan) f = earlier.found;
+      else {
+        f = validateJob({ name: job.name, node: job.node, keySpan });
+        jobFindings.set(job.node, { name: job.name, keySpan, found: f });
+      }
     }
-    const found = validateJob({ name: job.name, node: job.node, keySpan });
-    jobFindings.set(job.node, { name: job.name, keySpan, found });
-    out.push(...found);
+    found.set(job.name, f);
+    for (const d of f) out.push(d);
   }
-  out.push(...validateAcrossJobs(doc, jobs, stages, where));
+  if (memory) memory.validate = { jobs, keySpans: doc.keySpans, found } satisfies LastRun;
+  for (const d of validateAcrossJobs(doc, jobs, stages, where, memory)) out.push(d);
   return out;
 }
