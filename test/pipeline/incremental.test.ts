@@ -175,3 +175,24 @@ test('incremental re-analysis = full analysis: findings of untouched jobs move w
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('incremental re-analysis = full analysis: typing a value into one job, key by key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gcp-incremental-'));
+  try {
+    const g = generateLibrary({ files: 4, templates: 8, jobs: 120, seed: 6 });
+    writeLibrary(dir, g);
+    const disk = new DirectorySources({ rootDir: join(dir, 'consumer'), projects: new Map([[`${LIBRARY_PROJECT}@main`, join(dir, 'library')]]) });
+    const jobFile = g.jobFiles[0];
+    const job = jobFile.jobs[Math.floor(jobFile.jobs.length / 2)];
+    // A new variable in the job's own `variables:`, its value growing a character per edit (what an editor sends while typing).
+    const typing: Edit = (text) => {
+      const at = text.indexOf('\n', text.indexOf('variables:', text.indexOf(`${job}:\n`))) + 1;
+      const typed = /^ {4}TYPED: "(x*)"\n/.exec(text.slice(at));
+      const value = typed ? typed[1] + 'x' : 'x';
+      return text.slice(0, at) + `    TYPED: "${value}"\n` + text.slice(at + (typed ? typed[0].length : 0));
+    };
+    await compareOverEdits('typing', disk, [join(dir, 'consumer', jobFile.path)], 21, {}, 6, typing);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

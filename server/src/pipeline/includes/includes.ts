@@ -9,7 +9,7 @@ import { firstInputErrors, interpolateFile } from '../inputs/inputs.js';
 import { deepMerge, mergeFiles, withoutKeys } from '../merge/merge.js';
 import type { MergedFiles } from '../merge/merge.js';
 import { stageMemory } from '../merge/incremental.js';
-import type { StageMemory } from '../merge/incremental.js';
+import type { Delta, StageMemory } from '../merge/incremental.js';
 import { isMap, mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { parseYaml, parseYamlReusing } from '../yaml/parse.js';
@@ -120,8 +120,12 @@ export function pipelineMemory(rootUri: string, opts: IncludeOptions): StageMemo
   return stageMemory(opts.parseCache, `${rootUri}\u0000${opts.forceInclude ?? ''}\u0000${opts.contextFiles?.join('\u0000') ?? ''}`);
 }
 
-export async function processIncludes(root: { uri: string; path: string; text: string }, opts: IncludeOptions): Promise<IncludeResult> {
-  const state = new IncludeState(opts, pipelineMemory(root.uri, opts));
+/**
+ * `memory`: the pipeline's stage memory (merge/incremental.ts); the result then says which top-level
+ * keys changed since the last expansion (`changed`, when the merged configuration kept its keys).
+ */
+export async function processIncludes(root: { uri: string; path: string; text: string }, opts: IncludeOptions, memory?: StageMemory): Promise<IncludeResult & { changed?: Delta }> {
+  const state = new IncludeState(opts, memory);
   const rootSpan: Span = { uri: root.uri, start: 0, end: 0 };
   const doc = await state.loadFile(
     { uri: root.uri, text: root.text, kind: 'root', loc: { project: null }, path: root.path, component: opts.rootComponent },
@@ -129,7 +133,7 @@ export async function processIncludes(root: { uri: string; path: string; text: s
     rootSpan,
     [],
   );
-  if (!doc || !opts.contextFiles?.length) return { doc: doc ?? mapNode(rootSpan), files: state.files, diagnostics: state.diagnostics };
+  if (!doc || !opts.contextFiles?.length) return { doc: doc ?? mapNode(rootSpan), files: state.files, diagnostics: state.diagnostics, changed: doc ? state.rootChanged : undefined };
   let below = mapNode(rootSpan);
   for (const path of opts.contextFiles) {
     const read = await opts.sources.readProjectFile({ project: null }, path);
@@ -163,9 +167,13 @@ class IncludeState {
 
   /** Each including file's last merge (merge.ts `mergeFiles`), kept per pipeline with the parse cache. */
   private merges: Map<string, MergedFiles> | undefined;
+  /** The root file's keys that changed since the pipeline's last expansion (when only some did). */
+  rootChanged: Delta | undefined;
+  private run: number | undefined;
 
   constructor(private opts: IncludeOptions, memory?: StageMemory) {
     if (memory) this.merges = (memory.includes ??= new Map<string, MergedFiles>()) as Map<string, MergedFiles>;
+    this.run = memory?.run as number | undefined;
   }
 
   private error(code: string, message: string, span: Span, data?: Record<string, unknown>): void {
@@ -224,9 +232,12 @@ class IncludeState {
     const own = withoutKeys(map, ['include']);
     // The same file's merge in the pipeline's last expansion: an edit merges its changed keys only.
     const key = `${file.uri}\u0000${stack.length}`;
-    const out = mergeFiles(map.span, included, own, this.merges?.get(key));
+    const root = file.kind === 'root';
+    const last = this.merges?.get(key);
+    const { out, changed } = mergeFiles(map.span, included, own, last, root);
     out.span = map.span;
-    this.merges?.set(key, { tops: included, own, out });
+    this.merges?.set(key, { tops: included, own, out, run: this.run });
+    if (root) this.rootChanged = changed && last?.run !== undefined ? { keys: changed, since: last.run } : undefined;
     return out;
   }
 

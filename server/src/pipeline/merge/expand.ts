@@ -5,6 +5,7 @@
  */
 import { applyExtends } from './extends.js';
 import { pipelineMemory, processIncludes } from '../includes/includes.js';
+import type { StageMemory } from './incremental.js';
 import type { IncludeOptions, LoadedFile } from '../includes/includes.js';
 import { composeConfig } from './flatten.js';
 import { buildJobs, readStages } from './jobs.js';
@@ -46,17 +47,35 @@ export async function expandPipeline(opts: ExpandOptions): Promise<ExpandedPipel
 
 /** Expand a root file whose text is given (an editor buffer, a preset file checked on its own). */
 export async function expandText(root: { uri: string; path: string; text: string }, opts: IncludeOptions): Promise<ExpandedPipeline> {
-  const included = await processIncludes(root, opts);
+  // An editor session (a parse cache) keeps each stage's last run per pipeline: an edit redoes what
+  // it changed, each stage told by the one before which top-level keys those are. One expansion of
+  // a pipeline at a time uses it (another, interleaved, runs in full); one that fails forgets it.
+  let memory = pipelineMemory(root.uri, opts);
+  if (memory?.busy) memory = undefined;
+  if (memory) {
+    memory.busy = true;
+    memory.run = ((memory.run as number | undefined) ?? 0) + 1;
+  }
+  try {
+    return await expandStages(root, opts, memory);
+  } catch (e) {
+    if (memory) for (const key of Object.keys(memory)) delete memory[key];
+    throw e;
+  } finally {
+    if (memory) memory.busy = false;
+  }
+}
+
+async function expandStages(root: { uri: string; path: string; text: string }, opts: IncludeOptions, memory: StageMemory | undefined): Promise<ExpandedPipeline> {
+  const included = await processIncludes(root, opts, memory);
   const diagnostics = [...included.diagnostics];
-  // An editor session (a parse cache) keeps each stage's last run per pipeline: an edit redoes what it changed.
-  const memory = pipelineMemory(root.uri, opts);
-  const extended = applyExtends(included.doc, memory);
+  const extended = applyExtends(included.doc, memory, included.changed);
   diagnostics.push(...extended.diagnostics);
-  const resolved = resolveReferences(extended.doc, memory);
+  const resolved = resolveReferences(extended.doc, memory, extended.changed);
   diagnostics.push(...resolved.diagnostics);
-  const merged = composeConfig(resolved.doc, memory);
+  const merged = composeConfig(resolved.doc, memory, resolved.changed);
   const stages = readStages(merged);
-  const jobs = buildJobs(merged, memory);
+  const jobs = buildJobs(merged, memory, resolved.changed);
   const fatal = diagnostics.some((d) => d.severity === 'error');
   if (!fatal) diagnostics.push(...validatePipeline(merged, jobs, stages, memory));
   return {

@@ -4,8 +4,8 @@
  * (themselves extended first) deep-merged in order, then itself on top. The `extends` key stays.
  */
 import { deepMerge } from './merge.js';
-import { changedKeys, extendsResults } from './incremental.js';
-import type { StageMemory } from './incremental.js';
+import { changedKeys, deltaFor, extendsResults, forgetAfter } from './incremental.js';
+import type { Delta, StageMemory } from './incremental.js';
 import { mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 
@@ -29,17 +29,24 @@ export function extendsNames(value: Node | undefined): { name: string; span?: Sp
 interface LastRun {
   input: MapNode;
   result: ExtendsResult;
+  run?: number;
   /** The entries extending each entry directly (the same while no `extends:` changes). */
   children: Map<string, string[]>;
 }
 
-/** `memory`: where the pipeline's last run is kept, so the next one redoes only what changed. */
-export function applyExtends(doc: MapNode, memory?: StageMemory): ExtendsResult {
+/**
+ * `memory`: where the pipeline's last run is kept, so the next one redoes only what changed;
+ * `changed`: the top-level keys whose value changed since then, when the stage before knows them.
+ * The result then says which entries were extended again (`changed`).
+ */
+export function applyExtends(doc: MapNode, memory?: StageMemory, changed?: Delta): ExtendsResult & { changed?: Delta } {
   const last = memory?.extends as LastRun | undefined;
-  const changed = last && extendChanged(doc, last);
-  const result = changed ?? extendAll(doc);
-  if (memory) memory.extends = { input: doc, result, children: changed ? last!.children : childrenOf(result.parents) } satisfies LastRun;
-  return result;
+  const inc = last && extendChanged(doc, last, deltaFor(changed, last));
+  // A run that updated the last result in place and then ran in full: the stages after it must not compare with what they saw.
+  if (inc === false && memory) forgetAfter(memory, 'extends');
+  const result = inc ? inc.result : extendAll(doc);
+  if (memory) memory.extends = { input: doc, result, children: inc ? last!.children : childrenOf(result.parents), run: memory.run as number } satisfies LastRun;
+  return { ...result, changed: inc && changed ? { keys: inc.dirty, since: changed.since } : undefined };
 }
 
 function childrenOf(parents: Map<string, string[]>): Map<string, string[]> {
@@ -68,10 +75,10 @@ function extendAll(doc: MapNode): ExtendsResult {
  * outcome could differ from it in more than values: any `extends` finding now or before, a changed
  * entry whose `extends:` names other bases, or one that starts or stops extending.
  */
-function extendChanged(doc: MapNode, last: LastRun): ExtendsResult | undefined {
+function extendChanged(doc: MapNode, last: LastRun, given: Set<string> | undefined): { result: ExtendsResult; dirty: Set<string> } | false | undefined {
   const previous = last.result;
   if (previous.diagnostics.length) return undefined;
-  const changed = changedKeys(last.input.entries, doc.entries);
+  const changed = given ?? changedKeys(last.input.entries, doc.entries);
   if (!changed) return undefined;
   // The changed entries extend what they extended (or nothing, as before).
   for (const key of changed) {
@@ -83,12 +90,15 @@ function extendChanged(doc: MapNode, last: LastRun): ExtendsResult | undefined {
   // The changed entries and every entry that extends one of them, however far down.
   const dirty = new Set(changed);
   for (const key of dirty) for (const child of last.children.get(key) ?? []) dirty.add(child);
-  const entries = new Map(previous.doc.entries);
+  // The last result's entries are this stage's own map: brought up to date in place (told what changed, the next stage does not compare).
+  const entries = previous.doc.entries;
   for (const key of dirty) entries.set(key, doc.entries.get(key)!);
-  const run = extender(doc, entries, new Map(previous.parents), (key) => !dirty.has(key));
+  // The parents are those of the last run (no `extends:` changed): that map is kept, the walk's own is dropped.
+  const run = extender(doc, entries, new Map(), (key) => !dirty.has(key));
   for (const key of doc.entries.keys()) if (dirty.has(key)) run.extend(key, []);
   const result = run.result();
-  return result.diagnostics.length ? undefined : result;
+  if (result.diagnostics.length) return false;
+  return { result: { ...result, parents: previous.parents }, dirty };
 }
 
 /**

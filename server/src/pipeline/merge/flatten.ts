@@ -10,8 +10,8 @@
  * merged configuration, before jobs are read: the preview, hover and the CLI's output all see
  * what GitLab composes.
  */
-import { changedKeys, perNode } from './incremental.js';
-import type { StageMemory } from './incremental.js';
+import { changedKeys, deltaFor, perNode } from './incremental.js';
+import type { Delta, StageMemory } from './incremental.js';
 import { mapNode, seqNode } from '../model.js';
 import type { MapNode, Node, SeqNode } from '../model.js';
 
@@ -118,27 +118,21 @@ export function composeJob(job: MapNode): MapNode {
  * The merged configuration with the lists GitLab flattens flattened: in jobs, `default:`,
  * `workflow:rules`, the deprecated top-level globals and `include:`.
  */
-export function composeConfig(doc: MapNode, memory?: StageMemory): MapNode {
-  const last = memory?.compose as { input: MapNode; output: MapNode } | undefined;
-  const changed = last && changedKeys(last.input.entries, doc.entries);
-  let out: MapNode;
-  if (!last || !changed) out = withEntries(doc, composeTop);
+export function composeConfig(doc: MapNode, memory?: StageMemory, given?: Delta): MapNode {
+  if (!memory) return withEntries(doc, composeTop);
+  // In a session the result is always a map of its own: the stages before update theirs in place.
+  const last = memory.compose as { input: MapNode; output: MapNode; run: number } | undefined;
+  const changed = last && (deltaFor(given, last) ?? changedKeys(last.input.entries, doc.entries));
+  let entries: Map<string, Node>;
+  if (!last || !changed) entries = new Map(withEntries(doc, composeTop).entries);
   else {
     // After an edit: the changed keys composed again, the others as they were.
-    let entries = last.output === last.input ? undefined : new Map(last.output.entries);
-    for (const key of changed) {
-      const value = doc.entries.get(key)!;
-      const next = composeTop(key, value);
-      if (!entries && next !== value) entries = new Map(doc.entries);
-      entries?.set(key, next);
-    }
-    out = doc;
-    if (entries) {
-      out = mapNode(doc.span, entries, doc.keySpans);
-      out.via = doc.via;
-    }
+    entries = new Map(last.output.entries);
+    for (const key of changed) entries.set(key, composeTop(key, doc.entries.get(key)!));
   }
-  if (memory) memory.compose = { input: doc, output: out };
+  const out = mapNode(doc.span, entries, doc.keySpans);
+  out.via = doc.via;
+  memory.compose = { input: doc, output: out, run: memory.run as number };
   return out;
 }
 

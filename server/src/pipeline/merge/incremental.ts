@@ -44,7 +44,8 @@ export function sameNodes(a: readonly (Node | undefined)[], b: readonly (Node | 
  * keys that changed (and what depends on them): one pass of map lookups instead of a pass of work.
  */
 export function changedKeys(prev: ReadonlyMap<string, unknown>, next: ReadonlyMap<string, unknown>, limit = Math.max(64, next.size >> 3)): Set<string> | undefined {
-  if (prev.size !== next.size) return undefined;
+  // One map updated in place since (a stage before this one did, and said what changed): nothing to compare.
+  if (prev === next || prev.size !== next.size) return undefined;
   const changed = new Set<string>();
   const before = prev.entries();
   for (const [k, v] of next) {
@@ -80,4 +81,29 @@ export function stageMemory(session: object | undefined, pipeline: string): Stag
     if (perPipeline.size > 16) perPipeline.delete(perPipeline.keys().next().value!);
   }
   return memory;
+}
+
+/**
+ * The top-level keys that changed since the pipeline's expansion number `since` (`StageMemory.run`),
+ * passed from stage to stage; a stage whose last run was not that expansion ignores it.
+ */
+export interface Delta {
+  keys: Set<string>;
+  since: number;
+}
+
+/** The keys of `delta` when the stage's last run (`last.run`) is the one they count from. */
+export function deltaFor(delta: Delta | undefined, last: { run?: number } | undefined): Set<string> | undefined {
+  return delta && last && last.run === delta.since ? delta.keys : undefined;
+}
+
+/** The stages in the order they run, for `forgetAfter`. */
+const STAGES = ['extends', 'references', 'compose', 'jobs', 'validate', 'crossJob'];
+
+/**
+ * A stage that brought its last result up to date in place and then ran in full after all: the
+ * stages after it kept that result as what they last saw, so they forget their last run.
+ */
+export function forgetAfter(memory: StageMemory, stage: string): void {
+  for (const later of STAGES.slice(STAGES.indexOf(stage) + 1)) delete memory[later];
 }

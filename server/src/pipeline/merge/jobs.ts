@@ -7,8 +7,8 @@
  */
 import { baseJobName } from './matrix.js';
 import { flattenStages } from './flatten.js';
-import { changedKeys, perNode, sameNodes } from './incremental.js';
-import type { StageMemory } from './incremental.js';
+import { changedKeys, deltaFor, perNode, sameNodes } from './incremental.js';
+import type { Delta, StageMemory } from './incremental.js';
 import { mapNode, seqNode, withVia } from '../model.js';
 import type { MapNode, Node, SeqNode, Span } from '../model.js';
 
@@ -104,9 +104,10 @@ interface LastRun {
   defaults: readonly (Node | undefined)[];
   defaultSpan: Span | undefined;
   jobs: Map<string, JobView>;
+  run: number;
 }
 
-export function buildJobs(doc: MapNode, memory?: StageMemory): Map<string, JobView> {
+export function buildJobs(doc: MapNode, memory?: StageMemory, given?: Delta): Map<string, JobView> {
   const defaults = effectiveDefault(doc);
   const defaultValues = DEFAULT_KEYWORDS.map((k) => defaults.entries.get(k));
   const view = (key: string, node: MapNode): JobView => {
@@ -120,7 +121,7 @@ export function buildJobs(doc: MapNode, memory?: StageMemory): Map<string, JobVi
   let jobs: Map<string, JobView> | undefined;
   // After an edit with the same defaults: the changed entries built again, the other jobs as they were.
   if (last && last.defaultSpan === defaults.span && sameNodes(last.defaults, defaultValues)) {
-    const changed = changedKeys(last.input.entries, doc.entries);
+    const changed = deltaFor(given, last) ?? changedKeys(last.input.entries, doc.entries);
     if (changed && [...changed].every((k) => isJobKey(k, last.input.entries.get(k)!) === isJobKey(k, doc.entries.get(k)!))) {
       jobs = new Map(last.jobs);
       for (const key of changed) {
@@ -133,7 +134,7 @@ export function buildJobs(doc: MapNode, memory?: StageMemory): Map<string, JobVi
     jobs = new Map();
     for (const [key, value] of doc.entries) if (isJobKey(key, value)) jobs.set(key, view(key, value as MapNode));
   }
-  if (memory) memory.jobs = { input: doc, defaults: defaultValues, defaultSpan: defaults.span, jobs } satisfies LastRun;
+  if (memory) memory.jobs = { input: doc, defaults: defaultValues, defaultSpan: defaults.span, jobs, run: memory.run as number } satisfies LastRun;
   return jobs;
 }
 

@@ -5,7 +5,7 @@
  */
 import { changedKeys } from './incremental.js';
 import { mapNode, withVia } from '../model.js';
-import type { MapNode, Node, ViaStep } from '../model.js';
+import type { MapNode, Node, Span, ViaStep } from '../model.js';
 
 /** Values taken out of a map that was carried somewhere keep the map's chain. */
 function carried(node: Node, via: readonly ViaStep[] | undefined): Node {
@@ -48,6 +48,8 @@ export interface MergedFiles {
   tops: readonly MapNode[];
   own: MapNode;
   out: MapNode;
+  /** The expansion it was made in (`StageMemory.run`). */
+  run?: number;
 }
 
 /**
@@ -55,25 +57,34 @@ export interface MergedFiles {
  * `deepMerge(deepMergeAll(span, tops), own)` gives. With `last` (the same file's merge in the
  * pipeline's previous expansion), when every map holds the keys it held in the same order, only
  * the keys whose value (or key span) changed are merged again — an edit of one included file of a
- * hundred costs its changed keys, not the whole configuration.
+ * hundred costs its changed keys, not the whole configuration — and `changed` lists them.
+ * `inPlace`: the last result's entries are brought up to date in place instead of copied (for the
+ * root file, whose result only the next stage reads; that stage is then told what changed).
  */
-export function mergeFiles(span: MapNode['span'], tops: readonly MapNode[], own: MapNode, last?: MergedFiles): MapNode {
+export function mergeFiles(span: MapNode['span'], tops: readonly MapNode[], own: MapNode, last?: MergedFiles, inPlace = false): { out: MapNode; changed?: Set<string> } {
   const dirty = last && changedEntries(last, tops, own);
-  if (!last || !dirty) return deepMerge(deepMergeAll(span, tops), own);
-  const out = mapNode(last.out.span, new Map(last.out.entries), new Map(last.out.keySpans));
-  out.via = own.via;
+  if (!last || !dirty) return { out: deepMerge(deepMergeAll(span, tops), own) };
+  let keySpans = last.out.keySpans;
+  const entries = inPlace ? last.out.entries : new Map(last.out.entries);
   for (const k of dirty) {
     let value: Node | undefined;
+    let ks: Span | undefined;
     for (const top of [...tops, own]) {
       const v = top.entries.get(k);
       if (v === undefined) continue;
       value = mergeValue(value, v);
-      const ks = top.keySpans.get(k);
-      if (ks) out.keySpans.set(k, ks);
+      ks = top.keySpans.get(k) ?? ks;
     }
-    out.entries.set(k, value!);
+    entries.set(k, value!);
+    // Key spans are shared with the configuration an earlier analysis holds: copied before a change.
+    if (ks && keySpans.get(k) !== ks) {
+      if (keySpans === last.out.keySpans) keySpans = new Map(keySpans);
+      keySpans.set(k, ks);
+    }
   }
-  return out;
+  const out = mapNode(last.out.span, entries, keySpans);
+  out.via = own.via;
+  return { out, changed: dirty };
 }
 
 /** The keys whose value or key span changed in any of the maps; undefined when a map's keys changed. */

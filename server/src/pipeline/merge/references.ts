@@ -5,8 +5,8 @@
  */
 import { getPath, mapNode, seqNode, withVia } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, RefNode, Span } from '../model.js';
-import { changedKeys, expandedSizes, holdsReference, referenceResults } from './incremental.js';
-import type { ReferenceResult, StageMemory } from './incremental.js';
+import { changedKeys, deltaFor, expandedSizes, forgetAfter, holdsReference, referenceResults } from './incremental.js';
+import type { Delta, ReferenceResult, StageMemory } from './incremental.js';
 
 /** How many tags may be followed through one chain (GitLab: Tags::Reference nesting limit). */
 export const MAX_REFERENCE_DEPTH = 10;
@@ -33,15 +33,18 @@ function showPath(path: readonly string[]): string {
  * which depends on what earlier entries already resolved: a run that reused results and came near
  * the budget is done again without reuse, so the limit's findings are exactly a full run's.
  */
-export function resolveReferences(doc: MapNode, memory?: StageMemory): ReferencesResult {
+export function resolveReferences(doc: MapNode, memory?: StageMemory, changed?: Delta): ReferencesResult & { changed?: Delta } {
   const last = memory?.references as LastRun | undefined;
-  let run = last && resolveChanged(doc, last);
+  const inc = last && resolveChanged(doc, last, deltaFor(changed, { run: last.expansion }));
+  // A run that updated the last result in place and then ran in full: the stages after it must not compare with what they saw.
+  if (inc === false && memory) forgetAfter(memory, 'references');
+  let run = inc ? inc.run : undefined;
   if (!run) {
     run = resolveWith(doc, true, doc.entries.keys());
     if (run.reused && run.expanded > MAX_REFERENCE_EXPANSION / 4) run = resolveWith(doc, false, doc.entries.keys());
   }
-  if (memory) memory.references = { input: doc, run } satisfies LastRun;
-  return { doc: run.doc, diagnostics: run.diagnostics };
+  if (memory) memory.references = { input: doc, run, expansion: memory.run as number } satisfies LastRun;
+  return { doc: run.doc, diagnostics: run.diagnostics, changed: inc && changed ? { keys: inc.dirty, since: changed.since } : undefined };
 }
 
 interface Run extends ReferencesResult {
@@ -56,6 +59,8 @@ interface Run extends ReferencesResult {
 interface LastRun {
   input: MapNode;
   run: Run;
+  /** The expansion it was made in (`StageMemory.run`). */
+  expansion?: number;
 }
 
 /**
@@ -64,23 +69,25 @@ interface LastRun {
  * results. The full run is used instead (undefined) when there were or are findings, or near the
  * expansion budget, where the order in which tags are met decides the outcome.
  */
-function resolveChanged(doc: MapNode, last: LastRun): Run | undefined {
+function resolveChanged(doc: MapNode, last: LastRun, given: Set<string> | undefined): { run: Run; dirty: Set<string> } | false | undefined {
   const before = last.run;
   if (before.diagnostics.length || before.expanded > MAX_REFERENCE_EXPANSION / 4) return undefined;
-  const changed = changedKeys(last.input.entries, doc.entries);
+  const changed = given ?? changedKeys(last.input.entries, doc.entries);
   if (!changed) return undefined;
   const dirty = new Set(changed);
   for (const [key, { tops }] of before.perKey) if (tops.some((t) => changed.has(t))) dirty.add(key);
-  const run = resolveWith(doc, true, dirty, before);
-  if (run.diagnostics.length || run.expanded > MAX_REFERENCE_EXPANSION / 4) return undefined;
-  return run;
+  // In place only when the last result is this stage's own map and the next stage is told what changed.
+  const inPlace = !!given && before.doc !== before.input;
+  const run = resolveWith(doc, true, dirty, before, inPlace);
+  if (run.diagnostics.length || run.expanded > MAX_REFERENCE_EXPANSION / 4) return false;
+  return { run, dirty };
 }
 
 /**
  * Resolve the tags of the entries `keys` (all, or after an edit those that may have changed; the
  * others then keep the results of `before`).
  */
-function resolveWith(doc: MapNode, reuse: boolean, keys: Iterable<string>, previous?: Run): Run {
+function resolveWith(doc: MapNode, reuse: boolean, keys: Iterable<string>, previous?: Run, inPlace = false): Run {
   const diagnostics: PipelineDiagnostic[] = [];
   /** Every path looked up in this run with what was there, in order; and per resolved path, the lookups it took. */
   const lookups: { path: readonly string[]; top: Node | undefined; target: Node | undefined }[] = [];
@@ -211,7 +218,7 @@ function resolveWith(doc: MapNode, reuse: boolean, keys: Iterable<string>, previ
   // After an edit the previous run's table is brought up to date in place (that run is not used again).
   const perKey: Run['perKey'] = previous?.perKey ?? new Map();
   let changed = !!previous && previous.doc !== previous.input;
-  const entries = previous ? new Map(previous.doc.entries) : new Map<string, Node>();
+  const entries = previous ? (inPlace ? previous.doc.entries : new Map(previous.doc.entries)) : new Map<string, Node>();
   if (previous) expanded = previous.expanded;
   for (const k of keys) {
     const v = doc.entries.get(k)!;
