@@ -155,9 +155,12 @@ export class Workspace {
     return holding(this.folders()) ?? holding(this.mappedCheckouts()) ?? projectRootOf(path);
   }
 
+  /** Whether a file is open in the editor (its first parse keeps blocks for the next keystroke). */
+  private openInEditor = (uri: string): boolean => this.openText(uri) !== undefined;
+
   /** A file parsed through the workspace's parse cache (the workspace index sniffs files with it; analyses reuse the result). */
   parse(uri: string, text: string): ParsedFile {
-    return parseCached(this.parseCache, uri, text);
+    return parseCached(this.parseCache, uri, text, this.openText(uri) !== undefined);
   }
 
   /** Local checkouts (mapped or found among the workspace folders) → cache → GitLab API; unsaved buffers win. */
@@ -270,7 +273,7 @@ export class Workspace {
           (v) => v.keys,
           () => [] as string[],
         );
-        const pipeline = await expandPipeline({ sources: watch, variables, selfProject, parseCache: this.parseCache });
+        const pipeline = await expandPipeline({ sources: watch, variables, selfProject, parseCache: this.parseCache, openInEditor: this.openInEditor });
         const knownVariables = [...new Set([...this.settings().knownVariables, ...(await settingsKeys)])];
         return { pipeline, sources, reads: this.readsOf(pipeline, watch), knownVariables };
       });
@@ -285,7 +288,7 @@ export class Workspace {
       const name = basename(path);
       if (root.pipeline.files.some((f) => f.parsed.text.includes(name))) {
         const watch = new SourceWatch(root.sources);
-        const pipeline = await expandPipeline({ sources: watch, variables, selfProject, parseCache: this.parseCache, forceInclude: uri });
+        const pipeline = await expandPipeline({ sources: watch, variables, selfProject, parseCache: this.parseCache, openInEditor: this.openInEditor, forceInclude: uri });
         if (pipeline.files.some((f) => f.uri === uri)) {
           const reads = this.readsOf(pipeline, watch, root.reads && new Map(root.reads));
           return { pipeline, standalone: false, conditional: true, rootUri, sources: root.sources, reads, knownVariables: root.knownVariables };
@@ -302,10 +305,10 @@ export class Workspace {
       text = read.ok ? read.text : '';
     }
     // A preset file with a spec: header is expanded with stand-ins for the inputs consumers give.
-    const rootInputs = standaloneInputs(parseCached(this.parseCache, uri, text).header);
+    const rootInputs = standaloneInputs(parseCached(this.parseCache, uri, text, this.openInEditor(uri)).header);
     const rootComponent = standaloneComponent(rel);
     const watch = new SourceWatch(sources);
-    const expandAlone = (contextFiles?: string[]) => expandText({ uri, path: rel, text }, { sources: watch, variables, selfProject, rootInputs, rootComponent, parseCache: this.parseCache, contextFiles });
+    const expandAlone = (contextFiles?: string[]) => expandText({ uri, path: rel, text }, { sources: watch, variables, selfProject, rootInputs, rootComponent, parseCache: this.parseCache, openInEditor: this.openInEditor, contextFiles });
     let pipeline = await expandAlone();
     // Templates it uses that the library defines in its other files: expanded beneath it, as consumers include them.
     const context: string[] = [];

@@ -76,6 +76,8 @@ export interface IncludeOptions {
   contextFiles?: readonly string[];
   /** Parsed files from earlier runs, reused while their text is unchanged (parsing is the costly part). */
   parseCache?: ParseCache;
+  /** Files open in an editor: parsed in blocks from their first parse (see `parseCached`). */
+  openInEditor?: (uri: string) => boolean;
 }
 
 /** uri → the last text parsed for it and the result (parsed trees are immutable, so sharing is safe). */
@@ -86,19 +88,20 @@ export interface IncludeOptions {
  */
 export type ParseCache = Map<string, { text: string; parsed: ParsedFile; blocks?: YamlBlocks }>;
 
-export function parseCached(cache: ParseCache | undefined, uri: string, text: string): ParsedFile {
+export function parseCached(cache: ParseCache | undefined, uri: string, text: string, inBlocks = false): ParsedFile {
   const hit = cache?.get(uri);
   if (hit && hit.text === text) return hit.parsed;
-  // A file read the first time is parsed whole (cheapest); one that changes is parsed in blocks, and
-  // keeps them for its next change. A text that could not be cut (a typo mid-edit) keeps the blocks
-  // before it for the text after.
-  if (!hit) {
+  // A file read the first time is parsed whole (cheapest) unless it is open in an editor (`inBlocks`);
+  // one that changes is parsed in blocks, and keeps them for its next change — so the first keystroke
+  // in an open file re-parses one block, not the file. A text that could not be cut (a typo mid-edit)
+  // keeps the blocks before it for the text after.
+  if (!hit && !inBlocks) {
     const parsed = parseYaml(uri, text);
     cache?.set(uri, { text, parsed });
     return parsed;
   }
-  const { parsed, blocks } = parseYamlReusing(uri, text, hit.blocks);
-  cache?.set(uri, { text, parsed, blocks: blocks ?? hit.blocks });
+  const { parsed, blocks } = parseYamlReusing(uri, text, hit?.blocks);
+  cache?.set(uri, { text, parsed, blocks: blocks ?? hit?.blocks });
   return parsed;
 }
 
@@ -187,7 +190,7 @@ class IncludeState {
     stack: Frame[],
     includedFrom?: { uri: string; span: Span },
   ): Promise<MapNode | undefined> {
-    const parsed = parseCached(this.opts.parseCache, file.uri, file.text);
+    const parsed = parseCached(this.opts.parseCache, file.uri, file.text, this.opts.openInEditor?.(file.uri));
     this.diagnostics.push(...parsed.diagnostics);
     // A file that is not valid YAML is still one the pipeline read: its errors point into its text.
     if (parsed.diagnostics.some((d) => d.severity === 'error')) {
