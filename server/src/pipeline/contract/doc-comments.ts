@@ -39,6 +39,13 @@ function lineAt(text: string, offset: number): Line {
   return { start, end, text: text.slice(start, end).replace(/\r$/, '') };
 }
 
+/** Does the line starting at `at` hold a comment after its indentation? */
+function startsWithComment(text: string, at: number): boolean {
+  let i = at;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  return text[i] === '#';
+}
+
 function indentOf(line: Line): number {
   return line.text.length - line.text.trimStart().length;
 }
@@ -87,6 +94,10 @@ function build(uri: string, lines: Line[]): DocComment | undefined {
  */
 export function docCommentAbove(uri: string, text: string, keyOffset: number): DocComment | undefined {
   if (keyOffset < 0 || keyOffset > text.length) return undefined;
+  // Most keys have no comment on the line above or below: said without building lines (thousands of jobs per analysis).
+  const lineStart = text.lastIndexOf('\n', keyOffset - 1) + 1;
+  const lineEnd = text.indexOf('\n', keyOffset);
+  if (!(lineStart > 0 && startsWithComment(text, text.lastIndexOf('\n', lineStart - 2) + 1)) && !(lineEnd >= 0 && startsWithComment(text, lineEnd + 1))) return undefined;
   const keyLine = lineAt(text, keyOffset);
   const keyIndent = indentOf(keyLine);
   const above: Line[] = [];

@@ -47,16 +47,16 @@ export function changedKeys(prev: ReadonlyMap<string, unknown>, next: ReadonlyMa
   // One map updated in place since (a stage before this one did, and said what changed): nothing to compare.
   if (prev === next || prev.size !== next.size) return undefined;
   const changed = new Set<string>();
-  const before = prev.entries();
-  for (const [k, v] of next) {
-    const b = before.next().value as [string, unknown];
-    if (b[0] !== k) return undefined;
-    if (b[1] !== v) {
-      changed.add(k);
-      if (changed.size > limit) return undefined;
-    }
-  }
-  return changed;
+  // Without an iterator step and an entry pair per key: this runs over every top-level key per stage per keystroke.
+  const keys = Array.from(prev.keys());
+  let i = 0;
+  let same = true;
+  next.forEach((v, k) => {
+    if (!same) return;
+    if (keys[i++] !== k) same = false;
+    else if (prev.get(k) !== v && changed.add(k).size > limit) same = false;
+  });
+  return same ? changed : undefined;
 }
 
 /**

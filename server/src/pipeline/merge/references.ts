@@ -75,7 +75,7 @@ function resolveChanged(doc: MapNode, last: LastRun, given: Set<string> | undefi
   const changed = given ?? changedKeys(last.input.entries, doc.entries);
   if (!changed) return undefined;
   const dirty = new Set(changed);
-  for (const [key, { tops }] of before.perKey) if (tops.some((t) => changed.has(t))) dirty.add(key);
+  before.perKey.forEach(({ tops }, key) => tops.some((t) => changed.has(t)) && dirty.add(key));
   // In place only when the last result is this stage's own map and the next stage is told what changed.
   const inPlace = !!given && before.doc !== before.input;
   const run = resolveWith(doc, true, dirty, before, inPlace);

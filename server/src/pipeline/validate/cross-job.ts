@@ -63,7 +63,8 @@ function epochOf(jobs: Map<string, JobView>, real: Map<string, JobView>, stages:
 /** The cross-job checks; `where(name)` is where the job's name is written. */
 export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, stages: string[], where: (key: string) => Span, memory?: StageMemory): PipelineDiagnostic[] {
   const out: PipelineDiagnostic[] = [];
-  const real = new Map([...jobs].filter(([, j]) => !j.hidden));
+  const real = new Map<string, JobView>();
+  jobs.forEach((j, name) => !j.hidden && real.set(name, j));
   const stageOf = (j: JobView) => stages.indexOf(str(j.node.entries.get('stage')) ?? 'test');
   const epoch = epochOf(jobs, real, stages, memory);
   for (const job of real.values()) {
