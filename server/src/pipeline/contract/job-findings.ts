@@ -45,6 +45,8 @@ function sameShared(a: SharedKey, b: SharedKey): boolean {
 interface Place {
   files: ParsedFile[];
   docs: string[];
+  /** The analysis that last found its comments unchanged (a template's place is shared by every job extending it). */
+  checked?: FindingsContext;
   /** A raw `variables:` of the name is a `!reference`: what it stands for is not in the merged node's lineage alone. */
   referencedVariables: boolean;
 }
@@ -92,6 +94,7 @@ export class FindingsContext {
 
   /** The name's doc comments are those of `before`: its files unchanged, or a changed file (same uri) with the same comment. */
   sameComments(name: string, before: Place): boolean {
+    if (before.checked === this) return true;
     for (let i = 0; i < before.files.length; i++) {
       const f = before.files[i];
       if (this.current.has(f)) continue;
@@ -99,6 +102,7 @@ export class FindingsContext {
       if (!now || this.docsIn(now, name) !== before.docs[i]) return false;
       before.files[i] = now.parsed;
     }
+    before.checked = this;
     return true;
   }
 }
@@ -107,8 +111,9 @@ interface Entry<T> {
   shared: SharedKey;
   /** Where the job's key is written: the same object while its block is reused, even moved (yaml/parse.ts). */
   keySpan: Span | undefined;
-  /** The job and its extends ancestors, each with where it was written. */
-  lineage: Map<string, Place>;
+  /** The job and its extends ancestors (`names`), each with where it was written (`places`). */
+  names: string[];
+  places: Place[];
   value: T;
 }
 
@@ -133,18 +138,15 @@ export class JobFindingsCache<T> {
     const e = this.entries.get(job.node);
     if (e && e.keySpan === keySpan && e.shared === ctx.shared && this.sameComments(ctx, e)) return e.value;
     const value = compute();
-    const lineage = new Map<string, Place>();
-    for (const name of extendsLineage(ctx.pipeline, job.name)) {
-      const place = ctx.place(name);
-      if (place.referencedVariables) return value;
-      lineage.set(name, place);
-    }
-    this.entries.set(job.node, { shared: ctx.shared, keySpan, lineage, value });
+    const names = extendsLineage(ctx.pipeline, job.name);
+    const places = names.map((name) => ctx.place(name));
+    if (places.some((p) => p.referencedVariables)) return value;
+    this.entries.set(job.node, { shared: ctx.shared, keySpan, names, places, value });
     return value;
   }
 
   private sameComments(ctx: FindingsContext, e: Entry<T>): boolean {
-    for (const [name, before] of e.lineage) if (!ctx.sameComments(name, before)) return false;
+    for (let i = 0; i < e.names.length; i++) if (!ctx.sameComments(e.names[i], e.places[i])) return false;
     return true;
   }
 }

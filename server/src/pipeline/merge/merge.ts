@@ -76,9 +76,10 @@ export function mergeFiles(span: MapNode['span'], tops: readonly MapNode[], own:
       ks = top.keySpans.get(k) ?? ks;
     }
     entries.set(k, value!);
-    // Key spans are shared with the configuration an earlier analysis holds: copied before a change.
+    // Key spans are shared with the configuration the last analysis holds: copied before a change,
+    // unless updated in place (that analysis is then superseded, as its moved spans are: yaml/parse.ts).
     if (ks && keySpans.get(k) !== ks) {
-      if (keySpans === last.out.keySpans) keySpans = new Map(keySpans);
+      if (keySpans === last.out.keySpans && !inPlace) keySpans = new Map(keySpans);
       keySpans.set(k, ks);
     }
   }

@@ -34,23 +34,24 @@ export function validatePipeline(doc: MapNode, jobs: Map<string, JobView>, stage
   const out = validateRoot(doc);
   const last = memory?.validate as LastRun | undefined;
   const changed = last && changedKeys(last.jobs, jobs);
-  const found = new Map<string, PipelineDiagnostic[]>();
-  for (const job of jobs.values()) {
-    if (job.hidden) continue;
-    const keySpan = doc.keySpans.get(job.name);
-    let f = changed && !changed.has(job.name) && last.keySpans.get(job.name) === keySpan ? last.found.get(job.name) : undefined;
-    if (!f) {
-      // A job whose merged node, name and key are those of an earlier expansion has the same findings.
-      const earlier = jobFindings.get(job.node);
-      if (earlier && earlier.name === job.name && earlier.keySpan === keySpan) f = earlier.found;
-      else {
-        f = validateJob({ name: job.name, node: job.node, keySpan });
-        jobFindings.set(job.node, { name: job.name, keySpan, found: f });
-      }
-    }
-    found.set(job.name, f);
-    for (const d of f) out.push(d);
-  }
+  // After an edit (the same jobs, a few changed) the last run's table is brought up to date in place.
+  const found = changed ? last!.found : new Map<string, PipelineDiagnostic[]>();
+  const findings = (job: JobView, keySpan: Span | undefined): PipelineDiagnostic[] => {
+    // A job whose merged node, name and key are those of an earlier expansion has the same findings.
+    const earlier = jobFindings.get(job.node);
+    if (earlier && earlier.name === job.name && earlier.keySpan === keySpan) return earlier.found;
+    const f = validateJob({ name: job.name, node: job.node, keySpan });
+    jobFindings.set(job.node, { name: job.name, keySpan, found: f });
+    return f;
+  };
+  jobs.forEach((job, name) => {
+    if (job.hidden) return;
+    let f = changed && !changed.has(name) ? found.get(name) : undefined;
+    // The key span: the same object while the job's text block is reused (moved or not).
+    const keySpan = doc.keySpans.get(name);
+    if (!f || last!.keySpans.get(name) !== keySpan) found.set(name, (f = findings(job, keySpan)));
+    for (let i = 0; i < f.length; i++) out.push(f[i]);
+  });
   if (memory) memory.validate = { jobs, keySpans: doc.keySpans, found } satisfies LastRun;
   for (const d of validateAcrossJobs(doc, jobs, stages, where, memory)) out.push(d);
   return out;
