@@ -29,36 +29,45 @@ const VIA_TEXT: Record<ViaStep['kind'], string> = {
   input: 'from input',
 };
 
+function index(n: Node, depth: number, keyOf: Map<Node, Span>): void {
+  if (depth > 100) return;
+  if (n.kind === 'map') {
+    for (const [k, v] of n.entries) {
+      const ks = n.keySpans.get(k);
+      if (ks && (v.kind === 'map' || v.kind === 'seq') && !keyOf.has(v)) keyOf.set(v, ks);
+      index(v, depth + 1, keyOf);
+    }
+  } else if (n.kind === 'seq') for (const i of n.items) index(i, depth + 1, keyOf);
+}
+
 export class Report {
   readonly out: PipelineDiagnostic[] = [];
   /** The provenance chain of the job key being checked (its value's `via`). */
   chain: readonly ViaStep[] = [];
 
-  /** Where the key of each hash or list value is written: a finding about a whole block sits on its key. */
-  private keyOf = new WeakMap<Node, Span>();
+  /**
+   * Where the key of each hash or list value is written: a finding about a whole block sits on its
+   * key. Built on the first finding about a node (most jobs have none, and the walk is costly).
+   */
+  private keyOf?: Map<Node, Span>;
 
   constructor(
     readonly fallback: Span = NOWHERE,
     readonly job?: JobScope,
-    root?: Node,
-  ) {
-    if (root) this.index(root, 0);
-  }
+    private readonly root?: Node,
+  ) {}
 
-  private index(n: Node, depth: number): void {
-    if (depth > 100) return;
-    if (n.kind === 'map') {
-      for (const [k, v] of n.entries) {
-        const ks = n.keySpans.get(k);
-        if (ks && (v.kind === 'map' || v.kind === 'seq') && !this.keyOf.has(v)) this.keyOf.set(v, ks);
-        this.index(v, depth + 1);
-      }
-    } else if (n.kind === 'seq') for (const i of n.items) this.index(i, depth + 1);
+  private keySpanOf(n: Node): Span | undefined {
+    if (!this.keyOf) {
+      this.keyOf = new Map();
+      if (this.root) index(this.root, 0, this.keyOf);
+    }
+    return this.keyOf.get(n);
   }
 
   /** An error at `at` (a node, or a map's key) with GitLab's `message` (prefix included). */
   error(code: string, message: string, at: Node | Span | undefined, data?: ValidationData | Record<string, unknown>, severity: 'error' | 'warning' = 'error'): void {
-    const span = (at && 'kind' in at ? this.keyOf.get(at) ?? at.span : at) ?? this.fallback;
+    const span = (at && 'kind' in at ? this.keySpanOf(at) ?? at.span : at) ?? this.fallback;
     const via = at && 'kind' in at && at.via?.length ? at.via : this.chain;
     const d: PipelineDiagnostic = { severity, code, message, span, ...(data ? { data: data as Record<string, unknown> } : {}) };
     this.out.push(d);
