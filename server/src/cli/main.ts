@@ -69,7 +69,9 @@ async function expandCommand(args: string[], cwd: string, env: Record<string, st
   const stderr = setup.notice + cachedCopyLines(pipeline.files) + formatDiagnostics(pipeline, cwd);
   // A rejected configuration prints nothing, unless --partial asks for what was merged anyway.
   if (!pipeline.valid && !values.partial) return { code: 1, stdout: '', stderr };
-  let out: unknown = renderPipeline(pipeline, { full: values.full });
+  // YAML is written straight from the merged nodes; JSON and sorted output from plain data.
+  const plain = values.json || values.sort;
+  let out: unknown = renderPipeline(pipeline, { full: values.full, nodes: !plain });
   if (values.sort) out = sortKeys(out);
   const stdout = values.json ? `${JSON.stringify(out, null, 2)}\n` : yamlOutput(out);
   return { code: pipeline.valid ? 0 : 1, stdout, stderr };

@@ -236,14 +236,17 @@ export function foldFacts(facts: readonly Fact[], scope: ContractScope): Contrac
   }
   const out: ContractVariable[] = [];
   for (const [name, fs] of byName) {
-    const of = (k: FactKind) => fs.filter((f) => f.kind === k);
+    const builtin = isPredefined(name) || isShellEnvironment(name);
+    if (builtin && !fs.some((f) => f.kind === 'comment')) continue;
+    // The facts by kind, in order (one pass: a big pipeline folds tens of thousands of names).
+    const kinds: Record<FactKind, Fact[]> = { comment: [], 'vars-check': [], 'required-expansion': [], rich: [], global: [], read: [] };
+    for (const f of fs) kinds[f.kind].push(f);
+    const of = (k: FactKind) => kinds[k];
     const comments = of('comment');
     const declared = [...of('vars-check'), ...of('required-expansion')];
     const rich = of('rich');
     const globals = of('global');
     const reads = of('read');
-    const builtin = isPredefined(name) || isShellEnvironment(name);
-    if (builtin && !comments.length) continue;
     const unsatisfied = (f: Fact) => !scope.defined(name, f.job);
     const included = comments.length || declared.length || rich.length || globals.length || reads.some((r) => !scope.jobLevel(name, r.job));
     if (!included) continue;

@@ -40,6 +40,19 @@ function index(n: Node, depth: number, keyOf: Map<Node, Span>): void {
   } else if (n.kind === 'seq') for (const i of n.items) index(i, depth + 1, keyOf);
 }
 
+const namesOf = new Map<EntryId, { list: string[]; set: Set<string> }>();
+function entryKeys(id: EntryId): { list: string[]; set: Set<string> } {
+  let k = namesOf.get(id);
+  if (!k) {
+    const list = ENTRIES.get(id)!.keys.map((key) => key.name);
+    namesOf.set(id, (k = { list, set: new Set(list) }));
+  }
+  return k;
+}
+/** The keys an entry allows, in the keyword table's order (read once per entry). */
+const keyNames = (id: EntryId) => entryKeys(id).list;
+const keySet = (id: EntryId) => entryKeys(id).set;
+
 export class Report {
   readonly out: PipelineDiagnostic[] = [];
   /** The provenance chain of the job key being checked (its value's `via`). */
@@ -81,10 +94,10 @@ export class Report {
 
   /** Every key of `map` the entry does not allow: one finding per key, on the key. */
   unknownKeys(loc: string, map: MapNode, id: EntryId, allowed?: readonly string[]): boolean {
-    const names = allowed ?? ENTRIES.get(id)!.keys.map((k) => k.name);
+    const names = allowed ?? keyNames(id);
     let found = false;
     for (const key of map.entries.keys()) {
-      if (names.includes(key)) continue;
+      if (allowed ? allowed.includes(key) : keySet(id).has(key)) continue;
       found = true;
       this.error('unknown-keys', `${loc} config contains unknown keys: ${key}`, map.keySpans.get(key) ?? map.span, {
         kind: 'unknown-keys', entry: id, keys: [key], allowed: [...names],
