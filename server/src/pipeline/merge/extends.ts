@@ -3,7 +3,7 @@
  * includes, before !reference): every top-level entry holding `extends` gets its bases
  * (themselves extended first) deep-merged in order, then itself on top. The `extends` key stays.
  */
-import { deepMerge } from './merge.js';
+import { mergeInto } from './merge.js';
 import { extendsResults, sameNodes } from './incremental.js';
 import { mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
@@ -78,14 +78,13 @@ export function applyExtends(doc: MapNode): ExtendsResult {
       entries.set(key, earlier.result);
       return earlier.result;
     }
-    let merged = mapNode(value.span);
+    // The bases and the entry itself merged in order into one new map (no copy per step).
+    const result = mapNode(value.span);
     bases.forEach((base, i) => {
       const resolved = resolvedBases[i];
-      if (resolved?.kind === 'map') {
-        merged = deepMerge(merged, resolved, { kind: 'extends', name: base.name, span: base.span });
-      }
+      if (resolved?.kind === 'map') mergeInto(result, resolved, { kind: 'extends', name: base.name, span: base.span });
     });
-    const result = deepMerge(merged, value);
+    mergeInto(result, value);
     result.span = value.span;
     result.via = value.via;
     extendsResults.set(value, { bases: resolvedBases, result });

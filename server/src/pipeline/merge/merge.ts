@@ -25,8 +25,11 @@ export function deepMerge(base: MapNode, top: MapNode, topVia?: ViaStep): MapNod
   return out;
 }
 
-/** `top`'s entries merged into `out` in place (maps deep-merged, anything else replaced). */
-function mergeInto(out: MapNode, top: MapNode, topVia?: ViaStep): void {
+/**
+ * `top`'s entries merged into `out` in place (maps deep-merged, anything else replaced): what
+ * `deepMerge(out, top, topVia)` holds, for a map the caller has just made and shares with nobody.
+ */
+export function mergeInto(out: MapNode, top: MapNode, topVia?: ViaStep): void {
   for (const [k, raw] of top.entries) {
     const v = topVia ? withVia(raw, topVia) : raw;
     const prev = out.entries.get(k);
