@@ -118,7 +118,10 @@ function writeNode(n: Node, indent: string, out: string[], omit?: string): void 
 
 function isEmptyNode(n: Node, omit?: string): boolean {
   if (n.kind === 'seq') return n.items.length === 0;
-  if (n.kind === 'map') return plainKeys(n, omit).length === 0;
+  if (n.kind === 'map') {
+    for (const k of n.entries.keys()) if (k !== omit && k !== '__proto__') return false;
+    return true;
+  }
   return false;
 }
 
@@ -130,7 +133,17 @@ const isIndex = (k: string) => INDEX.test(k) && Number(k) < 4294967295;
  * The keys of the plain object `toPlain` makes of `m`, in its order: array indices first in
  * ascending order, then the others as inserted; `__proto__` is no own key of it.
  */
-function plainKeys(m: MapNode, omit?: string): string[] {
+function plainKeys(m: MapNode, omit?: string): Iterable<string> {
+  // Most maps have none of those keys: their own order, as it is.
+  let plain = true;
+  for (const k of m.entries.keys()) {
+    const c = k.charCodeAt(0);
+    if (k === omit || k === '__proto__' || (c >= 48 && c <= 57)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return m.entries.keys();
   const keys: string[] = [];
   let indices: string[] | undefined;
   for (const k of m.entries.keys()) {
