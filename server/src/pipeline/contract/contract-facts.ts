@@ -222,6 +222,17 @@ export function withTransitiveReads(facts: Fact[], scope: ContractScope, textOf:
   return out;
 }
 
+/** The first value `pick` gives over the lists in order that `ok` accepts. */
+function firstFact<T>(lists: readonly (readonly Fact[])[], pick: (f: Fact) => T, ok: (value: T) => boolean): T | undefined {
+  for (const list of lists) {
+    for (const f of list) {
+      const value = pick(f);
+      if (ok(value)) return value;
+    }
+  }
+  return undefined;
+}
+
 function demands(f: Fact): boolean {
   return f.kind === 'read' && !!f.read && !f.read.conditional && (f.read.form === 'plain' || f.read.form === 'braced');
 }
@@ -261,13 +272,14 @@ export function foldFacts(facts: readonly Fact[], scope: ContractScope): Contrac
     else if (required) why = 'read-without-default';
     else if (reads.some((r) => r.read?.form === 'default')) why = 'read-with-default';
     else why = 'preset-default';
-    const def = fs.map((f) => scope.defined(name, f.job)).find((d) => d);
+    let def: VariableDefinition | undefined;
+    for (const f of fs) if ((def = scope.defined(name, f.job))) break;
     const v: ContractVariable = { name, required, why, reads: [] };
-    const description = [comments, rich, of('required-expansion')].flat().map((f) => f.description).find((d) => d) ?? def?.description;
+    const description = firstFact([comments, rich, of('required-expansion')], (f) => f.description, (d) => !!d) ?? def?.description;
     if (description) v.description = description;
     // `${X:-}` only says X may be unset: a default with a value (`${X:-alembic upgrade head}`) wins.
-    const defaults = [...comments.map((c) => c.default), ...rich.map((r) => r.default), ...globals.map((g) => g.default), ...reads.map((r) => r.default)];
-    const dflt = defaults.find((d) => d) ?? (def?.value ? def.value : defaults.find((d) => d !== undefined) ?? def?.value);
+    const withDefaults = [comments, rich, globals, reads];
+    const dflt = firstFact(withDefaults, (f) => f.default, (d) => !!d) ?? (def?.value ? def.value : firstFact(withDefaults, (f) => f.default, (d) => d !== undefined) ?? def?.value);
     if (dflt !== undefined) v.default = dflt;
     const options = rich.find((r) => r.options)?.options ?? def?.options;
     if (options) v.options = options;
