@@ -3,13 +3,13 @@
  * else (arrays, scalars, !reference tags) is replaced by the value on top. Untouched subtrees
  * are shared, so their provenance is kept.
  */
-import { mapNode, withVia } from '../model.js';
+import { copyWithVia, mapNode, withVia } from '../model.js';
 import type { MapNode, Node, ViaStep } from '../model.js';
 
 /** Values taken out of a map that was carried somewhere keep the map's chain. */
 function carried(node: Node, via: readonly ViaStep[] | undefined): Node {
   if (!via?.length || node.via === via) return node;
-  return { ...node, via: node.via ? [...via, ...node.via.filter((v) => !via.includes(v))] : via };
+  return copyWithVia(node, node.via ? [...via, ...node.via.filter((v) => !via.includes(v))] : via);
 }
 
 /** `base` deep-merged with `top` over it. `topVia` is added to the values taken from `top`. */
