@@ -74,16 +74,18 @@ export function effectiveDefault(doc: MapNode): MapNode {
 
 export function buildJob(name: string, node: MapNode, defaults: MapNode): JobView {
   const hidden = name.startsWith('.');
-  const entries = new Map(node.entries);
+  // The job's own entries (nodes are not changed once built), copied once a default is added to them.
+  let entries = node.entries;
   const fromDefault: string[] = [];
   // Trigger jobs (bridges) take nothing from `default:` in GitLab.
-  if (!hidden && !node.entries.has('trigger')) {
+  if (!hidden && defaults.entries.size && !node.entries.has('trigger')) {
     const allowed = inheritedDefaults(node);
     const defaultSpan = defaults.span;
     for (const key of DEFAULT_KEYWORDS) {
       if (entries.has(key) || !allowed.has(key)) continue;
       const v = defaults.entries.get(key);
       if (v === undefined) continue;
+      if (entries === node.entries) entries = new Map(node.entries);
       entries.set(key, withVia(v, { kind: 'default', name: key, span: defaultSpan }));
       fromDefault.push(key);
     }
