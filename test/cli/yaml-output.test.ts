@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { runCli } from '../../server/src/cli/main.js';
 import { yamlOutput } from '../../server/src/cli/yaml-output.js';
+import { renderPipeline } from '../../server/src/pipeline/merge/output.js';
+import { expandFiles } from '../support/engine.js';
 
 const corpus = resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
 
@@ -45,4 +47,25 @@ test('expand prints YAML that reads back as its --json output (handwritten corpu
     compared++;
   }
   assert.ok(compared >= 10, `compared ${compared} cases`);
+});
+
+test('YAML written straight from the merged nodes is the text written from their plain data (key order, __proto__, extends, empty values)', async () => {
+  const p = await expandFiles({
+    '.gitlab-ci.yml': [
+      'variables: { "10": ten, "2": two, B: b, "01": zero-one, "4294967295": big }',
+      '.base: { variables: { X: "1" }, script: [echo base], cache: {} }',
+      'job:',
+      '  extends: .base',
+      '  variables: { "3": three, __proto__: proto, A: a }',
+      '  artifacts: { paths: [] }',
+      '  rules: [{ if: $CI, variables: { "7": seven } }]',
+      '  script: ["multi\\nline\\n", "yes", ""]',
+      '"5": { script: [five], extends: [.base] }',
+      'only-proto: { script: [x], variables: { __proto__: p } }',
+    ].join('\n'),
+  });
+  assert.equal(p.valid, true, JSON.stringify(p.diagnostics));
+  for (const full of [false, true]) {
+    assert.equal(yamlOutput(renderPipeline(p, { full, nodes: true })), yamlOutput(renderPipeline(p, { full })));
+  }
 });

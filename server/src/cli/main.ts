@@ -8,14 +8,11 @@
  * --offline or GITLAB_TOKEN is given; without them the run never touches the network.
  */
 import { parseArgs } from 'node:util';
-import { checkCommand } from './check.js';
 import { formatDiagnostics } from './diagnostic-lines.js';
 import { asksForHelp, COMMAND_USAGE, GENERAL_USAGE } from './help.js';
 import { CliUsageError } from './path-options.js';
 import { cachedCopyLines, PIPELINE_OPTIONS, pipelineSetup } from './pipeline-sources.js';
-import { simulateCommand } from './simulate.js';
 import { yamlOutput } from './yaml-output.js';
-import { impactCommand } from './impact.js';
 import { expandPipeline } from '../pipeline/merge/expand.js';
 import { renderPipeline } from '../pipeline/merge/output.js';
 
@@ -38,9 +35,10 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<CliResult>
   try {
     if (COMMAND_USAGE[command] && asksForHelp(rest)) return { code: 0, stdout: COMMAND_USAGE[command], stderr: '' };
     if (command === 'expand') return await expandCommand(rest, cwd, io.env ?? process.env);
-    if (command === 'check') return await checkCommand(rest, cwd, io.env ?? process.env);
-    if (command === 'simulate') return await simulateCommand(rest, cwd, io.env ?? process.env);
-    if (command === 'impact') return await impactCommand(rest, cwd, io.env ?? process.env);
+    // Each command loads what only it uses when it runs (the language server's protocol types, the GitLab client, ...).
+    if (command === 'check') return await (await import('./check.js')).checkCommand(rest, cwd, io.env ?? process.env);
+    if (command === 'simulate') return await (await import('./simulate.js')).simulateCommand(rest, cwd, io.env ?? process.env);
+    if (command === 'impact') return await (await import('./impact.js')).impactCommand(rest, cwd, io.env ?? process.env);
     if (command === '--help' || command === '-h' || command === 'help') return { code: 0, stdout: USAGE, stderr: '' };
     throw new CliUsageError(command ? `unknown command \`${command}\`` : 'missing command');
   } catch (e) {
@@ -65,13 +63,15 @@ async function expandCommand(args: string[], cwd: string, env: Record<string, st
       partial: { type: 'boolean' },
     },
   });
-  const setup = pipelineSetup('expand', values, positionals, cwd, env);
+  const setup = await pipelineSetup('expand', values, positionals, cwd, env);
   const { sources, variables, rootInputs, rootPath, selfProject } = setup;
   const pipeline = await expandPipeline({ sources, variables, rootInputs, rootPath, selfProject });
   const stderr = setup.notice + cachedCopyLines(pipeline.files) + formatDiagnostics(pipeline, cwd);
   // A rejected configuration prints nothing, unless --partial asks for what was merged anyway.
   if (!pipeline.valid && !values.partial) return { code: 1, stdout: '', stderr };
-  let out: unknown = renderPipeline(pipeline, { full: values.full });
+  // YAML is written straight from the merged nodes; JSON and sorted output from plain data.
+  const plain = values.json || values.sort;
+  let out: unknown = renderPipeline(pipeline, { full: values.full, nodes: !plain });
   if (values.sort) out = sortKeys(out);
   const stdout = values.json ? `${JSON.stringify(out, null, 2)}\n` : yamlOutput(out);
   return { code: pipeline.valid ? 0 : 1, stdout, stderr };

@@ -12,7 +12,6 @@ import type { SimulatedContext } from '../pipeline/rules/simulated-context.js';
 import type { SourceProvider } from '../pipeline/sources.js';
 import { DirectorySources } from '../sources/directory-sources.js';
 import { folderSelfProject, parseGitRemoteUrl } from '../sources/git-remotes.js';
-import { onlineCliSources } from '../sources/source-session.js';
 import { parse as parseYamlValue } from 'yaml';
 import { checkedPath, checkedWritableFolder, CliUsageError, keyValuePairs } from './path-options.js';
 
@@ -58,15 +57,18 @@ export interface PipelineSetup {
   notice: string;
 }
 
-/** The sources, variables and root of a command's pipeline; every path option checked first. */
-export function pipelineSetup(
+/**
+ * The sources, variables and root of a command's pipeline; every path option checked first. The
+ * GitLab client is loaded only when an option asks for it (loading it costs an offline run time).
+ */
+export async function pipelineSetup(
   command: string,
   values: PipelineOptionValues,
   positionals: string[],
   cwd: string,
   env: Record<string, string | undefined>,
   context: SimulatedContext = {},
-): PipelineSetup {
+): Promise<PipelineSetup> {
   if (values.refresh && values.offline) throw new CliUsageError('--refresh and --offline exclude each other');
   if (positionals.length > 1) throw new CliUsageError(`${command} takes one directory`);
   const rootDir = checkedPath('DIR', positionals[0] ?? '.', cwd, 'folder');
@@ -86,6 +88,7 @@ export function pipelineSetup(
   let sources: SourceProvider = new DirectorySources(local);
   let notice = '';
   if (online) {
+    const { onlineCliSources } = await import('../sources/source-session.js');
     let chain: ReturnType<typeof onlineCliSources>;
     try {
       chain = onlineCliSources({ ...local, gitlabUrl: values['gitlab-url'], token, cacheDir, refresh: values.refresh, offline: values.offline, env });

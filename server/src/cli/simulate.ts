@@ -40,7 +40,7 @@ export async function simulateCommand(args: string[], cwd: string, env: Record<s
     },
   });
   const request = simulationRequest(values);
-  const setup = pipelineSetup('simulate', values, positionals, cwd, env, contextOf(request));
+  const setup = await pipelineSetup('simulate', values, positionals, cwd, env, contextOf(request));
   const { sources, variables, rootInputs, rootPath, selfProject } = setup;
   const pipeline = await expandPipeline({ sources, variables, rootInputs, rootPath, selfProject });
   let stderr = setup.notice + cachedCopyLines(pipeline.files) + formatDiagnostics(pipeline, cwd);

@@ -87,7 +87,25 @@ export function scalarNode(value: Scalar, span?: Span): ScalarNode {
 
 /** A shallow copy of `node` with one more step on its provenance chain. */
 export function withVia<T extends Node>(node: T, step: ViaStep): T {
-  return { ...node, via: node.via ? [step, ...node.via] : [step] };
+  return copyWithVia(node, node.via ? [step, ...node.via] : [step]);
+}
+
+/**
+ * A shallow copy of `node` whose provenance chain is `via`. Built field by field: a merge makes
+ * one per value it carries, and spreading nodes of every shape costs ten times as much.
+ */
+export function copyWithVia<T extends Node>(node: T, via: readonly ViaStep[]): T {
+  const n = node as Node;
+  switch (n.kind) {
+    case 'scalar':
+      return { kind: 'scalar', value: n.value, span: n.span, via } as T;
+    case 'map':
+      return { kind: 'map', entries: n.entries, keySpans: n.keySpans, span: n.span, via } as T;
+    case 'seq':
+      return { kind: 'seq', items: n.items, span: n.span, via } as T;
+    case 'ref':
+      return { kind: 'ref', path: n.path, span: n.span, via } as T;
+  }
 }
 
 export function isMap(n: Node | undefined): n is MapNode {

@@ -220,6 +220,17 @@ export function withTransitiveReads(facts: Fact[], scope: ContractScope, textOf:
   return out;
 }
 
+/** The first value `pick` gives over the lists in order that `ok` accepts. */
+function firstFact<T>(lists: readonly (readonly Fact[])[], pick: (f: Fact) => T, ok: (value: T) => boolean): T | undefined {
+  for (const list of lists) {
+    for (const f of list) {
+      const value = pick(f);
+      if (ok(value)) return value;
+    }
+  }
+  return undefined;
+}
+
 function demands(f: Fact): boolean {
   return f.kind === 'read' && !!f.read && !f.read.conditional && (f.read.form === 'plain' || f.read.form === 'braced');
 }
@@ -234,14 +245,17 @@ export function foldFacts(facts: readonly Fact[], scope: ContractScope): Contrac
   }
   const out: ContractVariable[] = [];
   for (const [name, fs] of byName) {
-    const of = (k: FactKind) => fs.filter((f) => f.kind === k);
+    const builtin = isPredefined(name) || isShellEnvironment(name);
+    if (builtin && !fs.some((f) => f.kind === 'comment')) continue;
+    // The facts by kind, in order (one pass: a big pipeline folds tens of thousands of names).
+    const kinds: Record<FactKind, Fact[]> = { comment: [], 'vars-check': [], 'required-expansion': [], rich: [], global: [], read: [] };
+    for (const f of fs) kinds[f.kind].push(f);
+    const of = (k: FactKind) => kinds[k];
     const comments = of('comment');
     const declared = [...of('vars-check'), ...of('required-expansion')];
     const rich = of('rich');
     const globals = of('global');
     const reads = of('read');
-    const builtin = isPredefined(name) || isShellEnvironment(name);
-    if (builtin && !comments.length) continue;
     const unsatisfied = (f: Fact) => !scope.defined(name, f.job);
     const included = comments.length || declared.length || rich.length || globals.length || reads.some((r) => !scope.jobLevel(name, r.job));
     if (!included) continue;
@@ -256,13 +270,14 @@ export function foldFacts(facts: readonly Fact[], scope: ContractScope): Contrac
     else if (required) why = 'read-without-default';
     else if (reads.some((r) => r.read?.form === 'default')) why = 'read-with-default';
     else why = 'preset-default';
-    const def = fs.map((f) => scope.defined(name, f.job)).find((d) => d);
+    let def: VariableDefinition | undefined;
+    for (const f of fs) if ((def = scope.defined(name, f.job))) break;
     const v: ContractVariable = { name, required, why, reads: [] };
-    const description = [comments, rich, of('required-expansion')].flat().map((f) => f.description).find((d) => d) ?? def?.description;
+    const description = firstFact([comments, rich, of('required-expansion')], (f) => f.description, (d) => !!d) ?? def?.description;
     if (description) v.description = description;
     // `${X:-}` only says X may be unset: a default with a value (`${X:-alembic upgrade head}`) wins.
-    const defaults = [...comments.map((c) => c.default), ...rich.map((r) => r.default), ...globals.map((g) => g.default), ...reads.map((r) => r.default)];
-    const dflt = defaults.find((d) => d) ?? (def?.value ? def.value : defaults.find((d) => d !== undefined) ?? def?.value);
+    const withDefaults = [comments, rich, globals, reads];
+    const dflt = firstFact(withDefaults, (f) => f.default, (d) => !!d) ?? (def?.value ? def.value : firstFact(withDefaults, (f) => f.default, (d) => d !== undefined) ?? def?.value);
     if (dflt !== undefined) v.default = dflt;
     const options = rich.find((r) => r.options)?.options ?? def?.options;
     if (options) v.options = options;

@@ -3,7 +3,7 @@
  * includes, before !reference): every top-level entry holding `extends` gets its bases
  * (themselves extended first) deep-merged in order, then itself on top. The `extends` key stays.
  */
-import { deepMerge } from './merge.js';
+import { mergeInto } from './merge.js';
 import { changedKeys, deltaFor, extendsResults, forgetAfter } from './incremental.js';
 import type { Delta, StageMemory } from './incremental.js';
 import { mapNode } from '../model.js';
@@ -165,14 +165,13 @@ function extender(doc: MapNode, entries: Map<string, Node>, parents: Map<string,
     }
     const resolvedBases = bases.map((base) => extend(base.name, [...ancestors, key]));
     parents.set(key, bases.map((b) => b.name));
-    let merged = mapNode(value.span);
+    // The bases and the entry itself merged in order into one new map (no copy per step).
+    const result = mapNode(value.span);
     bases.forEach((base, i) => {
       const resolved = resolvedBases[i];
-      if (resolved?.kind === 'map') {
-        merged = deepMerge(merged, resolved, { kind: 'extends', name: base.name, span: base.span });
-      }
+      if (resolved?.kind === 'map') mergeInto(result, resolved, { kind: 'extends', name: base.name, span: base.span });
     });
-    const result = deepMerge(merged, value);
+    mergeInto(result, value);
     result.span = value.span;
     result.via = value.via;
     extendsResults.set(value, { names: bases.map((b) => b.name), bases: resolvedBases, result });

@@ -26,8 +26,6 @@ const MAX_RULES_DEPTH = 10;
 /** `[@config].flatten` has no depth limit; the YAML loader's depth limit bounds it. */
 const UNLIMITED = Number.POSITIVE_INFINITY;
 
-const COMMAND_KEYS = ['script', 'before_script', 'after_script'];
-
 function flattenItems(items: readonly Node[], maxDepth: number, depth = 0, out: Node[] = []): Node[] {
   // Appends in place: spreading a long nested list into push() would overflow the call stack.
   for (const i of items) {
@@ -67,8 +65,13 @@ function withEntries(node: MapNode, change: (key: string, value: Node) => Node):
 
 function mapItems(node: Node, change: (item: Node) => Node): Node {
   if (node.kind !== 'seq') return node;
-  const items = node.items.map(change);
-  if (items.every((i, n) => i === node.items[n])) return node;
+  let items: Node[] | undefined;
+  node.items.forEach((item, n) => {
+    const next = change(item);
+    if (next !== item) (items ??= node.items.slice(0, n)).push(next);
+    else items?.push(item);
+  });
+  if (!items) return node;
   const out = seqNode(items, node.span);
   out.via = node.via;
   return out;
@@ -86,8 +89,11 @@ function composeImage(image: Node): Node {
 
 /** A job, `default:` or the top-level globals: every key GitLab flattens, flattened. */
 function composeKey(key: string, value: Node): Node {
-  if (COMMAND_KEYS.includes(key)) return flattenList(value, MAX_COMMANDS_DEPTH);
   switch (key) {
+    case 'script':
+    case 'before_script':
+    case 'after_script':
+      return flattenList(value, MAX_COMMANDS_DEPTH);
     case 'rules':
       return composeRules(value);
     case 'needs':

@@ -28,9 +28,13 @@ export interface ReferenceResult {
 }
 export const referenceResults = perNode<Node, ReferenceResult>();
 
-/** Does a node hold a `!reference` tag; how many values it stands for with shared subtrees counted at each use. */
-export const holdsReference = perNode<Node, boolean>();
-export const expandedSizes = perNode<Node, number>();
+/**
+ * Does a node hold a `!reference` tag; how many values it stands for with shared subtrees counted
+ * at each use. Keyed by the node's entries or items: the copies that carry a value further (with
+ * one more provenance step) share them, so a template's values are read once for all its users.
+ */
+export const holdsReference = perNode<object, boolean>();
+export const expandedSizes = perNode<object, number>();
 
 /** Same objects, in the same order. */
 export function sameNodes(a: readonly (Node | undefined)[], b: readonly (Node | undefined)[]): boolean {

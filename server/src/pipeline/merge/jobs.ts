@@ -75,23 +75,25 @@ export function effectiveDefault(doc: MapNode): MapNode {
 
 export function buildJob(name: string, node: MapNode, defaults: MapNode): JobView {
   const hidden = name.startsWith('.');
-  const entries = new Map<string, Node>();
+  // The job's own entries (nodes are not changed once built), copied once a default is added to them.
+  let entries = node.entries;
   const fromDefault: string[] = [];
   // Trigger jobs (bridges) take nothing from `default:` in GitLab.
-  if (!hidden && !node.entries.has('trigger') && defaults.entries.size) {
+  if (!hidden && defaults.entries.size && !node.entries.has('trigger')) {
     const allowed = inheritedDefaults(node);
     const defaultSpan = defaults.span;
     for (const key of DEFAULT_KEYWORDS) {
       if (node.entries.has(key) || !allowed.has(key)) continue;
       const v = defaults.entries.get(key);
       if (v === undefined) continue;
+      if (entries === node.entries) entries = new Map(node.entries);
       entries.set(key, withVia(v, { kind: 'default', name: key, span: defaultSpan }));
       fromDefault.push(key);
     }
   }
   // A job that takes nothing from `default:` is its merged entry itself (ten thousand jobs, ten thousand maps fewer).
   if (!fromDefault.length) return { name, hidden, node, fromDefault };
-  const out = mapNode(node.span, new Map([...node.entries, ...entries]), node.keySpans);
+  const out = mapNode(node.span, entries, node.keySpans);
   out.via = node.via;
   return { name, hidden, node: out, fromDefault };
 }

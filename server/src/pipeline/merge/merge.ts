@@ -4,13 +4,13 @@
  * are shared, so their provenance is kept.
  */
 import { changedKeys } from './incremental.js';
-import { mapNode, withVia } from '../model.js';
+import { copyWithVia, mapNode, withVia } from '../model.js';
 import type { MapNode, Node, Span, ViaStep } from '../model.js';
 
 /** Values taken out of a map that was carried somewhere keep the map's chain. */
 function carried(node: Node, via: readonly ViaStep[] | undefined): Node {
   if (!via?.length || node.via === via) return node;
-  return { ...node, via: node.via ? [...via, ...node.via.filter((v) => !via.includes(v))] : via };
+  return copyWithVia(node, node.via ? [...via, ...node.via.filter((v) => !via.includes(v))] : via);
 }
 
 /** `base` deep-merged with `top` over it. `topVia` is added to the values taken from `top`. */
@@ -34,8 +34,11 @@ function mergeValue(prev: Node | undefined, v: Node): Node {
   return merged;
 }
 
-/** `top`'s entries merged into `out` in place (maps deep-merged, anything else replaced). */
-function mergeInto(out: MapNode, top: MapNode, topVia?: ViaStep): void {
+/**
+ * `top`'s entries merged into `out` in place (maps deep-merged, anything else replaced): what
+ * `deepMerge(out, top, topVia)` holds, for a map the caller has just made and shares with nobody.
+ */
+export function mergeInto(out: MapNode, top: MapNode, topVia?: ViaStep): void {
   for (const [k, raw] of top.entries) {
     out.entries.set(k, mergeValue(out.entries.get(k), topVia ? withVia(raw, topVia) : raw));
     const ks = top.keySpans.get(k);

@@ -5,9 +5,24 @@
  */
 import type { ExpandedPipeline } from './expand.js';
 import { GLOBAL_KEYWORDS } from './jobs.js';
-import { toPlain } from '../model.js';
+import { toPlain as plainOf } from '../model.js';
+import type { Node } from '../model.js';
 
-export function renderPipeline(p: ExpandedPipeline, opts: { full?: boolean } = {}): Record<string, unknown> {
+/**
+ * A merged value left as its node, for a writer that reads nodes (the CLI's YAML output): what it
+ * stands for is `toPlain(node)` without the key `omit`. Making the plain copy of a big pipeline
+ * only to write it out cost as much as the writing.
+ */
+export class NodeValue {
+  constructor(
+    readonly node: Node,
+    readonly omit?: string,
+  ) {}
+}
+
+/** `nodes`: job and keyword values as NodeValue instead of plain data. */
+export function renderPipeline(p: ExpandedPipeline, opts: { full?: boolean; nodes?: boolean } = {}): Record<string, unknown> {
+  const toPlain = opts.nodes ? (n: Node) => new NodeValue(n) : plainOf;
   const out: Record<string, unknown> = { stages: p.stages };
   for (const key of ['variables', 'workflow'] as const) {
     const v = p.merged.entries.get(key);
@@ -22,6 +37,10 @@ export function renderPipeline(p: ExpandedPipeline, opts: { full?: boolean } = {
   }
   for (const job of p.jobs.values()) {
     if (job.hidden && !opts.full) continue;
+    if (opts.nodes) {
+      out[job.name] = new NodeValue(job.node, 'extends');
+      continue;
+    }
     const plain = toPlain(job.node) as Record<string, unknown>;
     delete plain.extends;
     out[job.name] = plain;

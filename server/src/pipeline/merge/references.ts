@@ -242,32 +242,51 @@ function resolveWith(doc: MapNode, reuse: boolean, keys: Iterable<string>, previ
   return { doc: out, diagnostics, reused, expanded, perKey, input: doc };
 }
 
-/** Does a node hold a tag? Remembered per node (across expansions): anchors and resolved tags share subtrees, which must not be walked once per use. */
+/**
+ * Does a node hold a tag? Remembered per node (across expansions): anchors and resolved tags share
+ * subtrees, which must not be walked once per use. A short hash or list of scalars and tags only
+ * (most of them: scripts, variables, rules' clauses) is answered from its items, not remembered:
+ * looking it up costs as much as reading it.
+ */
 function refChecker(): (node: Node) => boolean {
   const check = (node: Node): boolean => {
     if (node.kind === 'ref') return true;
     if (node.kind === 'scalar') return false;
-    const hit = holdsReference.get(node);
+    const items = node.kind === 'seq' ? node.items : node.entries.values();
+    let flat = node.kind === 'seq' ? node.items.length <= SHORT : node.entries.size <= SHORT;
+    if (flat) {
+      for (const i of items) {
+        if (i.kind === 'ref') return true;
+        if (i.kind !== 'scalar') flat = false;
+      }
+      if (flat) return false;
+    }
+    const contents = node.kind === 'seq' ? node.items : node.entries;
+    const hit = holdsReference.get(contents);
     if (hit !== undefined) return hit;
     let found = false;
     if (node.kind === 'seq') found = node.items.some(check);
     else for (const v of node.entries.values()) if ((found = check(v))) break;
-    holdsReference.set(node, found);
+    holdsReference.set(contents, found);
     return found;
   };
   return check;
 }
 
+/** The most items a hash or list of scalars may hold to be read rather than looked up (refChecker). */
+const SHORT = 16;
+
 /** How many values a node stands for once every shared subtree is counted at each use (remembered per node, across expansions). */
 function expandedSizer(): (node: Node) => number {
   const size = (node: Node): number => {
     if (node.kind === 'scalar' || node.kind === 'ref') return 1;
-    const hit = expandedSizes.get(node);
+    const contents = node.kind === 'seq' ? node.items : node.entries;
+    const hit = expandedSizes.get(contents);
     if (hit !== undefined) return hit;
     let n = 1;
     if (node.kind === 'seq') for (const i of node.items) n += size(i);
     else for (const v of node.entries.values()) n += size(v);
-    expandedSizes.set(node, n);
+    expandedSizes.set(contents, n);
     return n;
   };
   return size;

@@ -29,13 +29,40 @@ const VIA_TEXT: Record<ViaStep['kind'], string> = {
   input: 'from input',
 };
 
+function index(n: Node, depth: number, keyOf: Map<Node, Span>): void {
+  if (depth > 100) return;
+  if (n.kind === 'map') {
+    for (const [k, v] of n.entries) {
+      const ks = n.keySpans.get(k);
+      if (ks && (v.kind === 'map' || v.kind === 'seq') && !keyOf.has(v)) keyOf.set(v, ks);
+      index(v, depth + 1, keyOf);
+    }
+  } else if (n.kind === 'seq') for (const i of n.items) index(i, depth + 1, keyOf);
+}
+
+const namesOf = new Map<EntryId, { list: string[]; set: Set<string> }>();
+function entryKeys(id: EntryId): { list: string[]; set: Set<string> } {
+  let k = namesOf.get(id);
+  if (!k) {
+    const list = ENTRIES.get(id)!.keys.map((key) => key.name);
+    namesOf.set(id, (k = { list, set: new Set(list) }));
+  }
+  return k;
+}
+/** The keys an entry allows, in the keyword table's order (read once per entry). */
+const keyNames = (id: EntryId) => entryKeys(id).list;
+const keySet = (id: EntryId) => entryKeys(id).set;
+
 export class Report {
   readonly out: PipelineDiagnostic[] = [];
   /** The provenance chain of the job key being checked (its value's `via`). */
   chain: readonly ViaStep[] = [];
 
-  /** Where the key of each hash or list value is written: a finding about a whole block sits on its key (built at the first finding). */
-  private keys?: WeakMap<Node, Span>;
+  /**
+   * Where the key of each hash or list value is written: a finding about a whole block sits on its
+   * key. Built on the first finding about a node (most jobs have none, and the walk is costly).
+   */
+  private keyOf?: Map<Node, Span>;
 
   constructor(
     readonly fallback: Span = NOWHERE,
@@ -43,28 +70,17 @@ export class Report {
     private readonly root?: Node,
   ) {}
 
-  private keyOf(n: Node): Span | undefined {
-    if (!this.keys) {
-      this.keys = new WeakMap();
-      if (this.root) this.index(this.root, 0);
+  private keySpanOf(n: Node): Span | undefined {
+    if (!this.keyOf) {
+      this.keyOf = new Map();
+      if (this.root) index(this.root, 0, this.keyOf);
     }
-    return this.keys.get(n);
-  }
-
-  private index(n: Node, depth: number): void {
-    if (depth > 100) return;
-    if (n.kind === 'map') {
-      for (const [k, v] of n.entries) {
-        const ks = n.keySpans.get(k);
-        if (ks && (v.kind === 'map' || v.kind === 'seq') && !this.keys!.has(v)) this.keys!.set(v, ks);
-        this.index(v, depth + 1);
-      }
-    } else if (n.kind === 'seq') for (const i of n.items) this.index(i, depth + 1);
+    return this.keyOf.get(n);
   }
 
   /** An error at `at` (a node, or a map's key) with GitLab's `message` (prefix included). */
   error(code: string, message: string, at: Node | Span | undefined, data?: ValidationData | Record<string, unknown>, severity: 'error' | 'warning' = 'error'): void {
-    const span = (at && 'kind' in at ? this.keyOf(at) ?? at.span : at) ?? this.fallback;
+    const span = (at && 'kind' in at ? this.keySpanOf(at) ?? at.span : at) ?? this.fallback;
     const via = at && 'kind' in at && at.via?.length ? at.via : this.chain;
     const d: PipelineDiagnostic = { severity, code, message, span, ...(data ? { data: data as Record<string, unknown> } : {}) };
     this.out.push(d);
@@ -78,10 +94,10 @@ export class Report {
 
   /** Every key of `map` the entry does not allow: one finding per key, on the key. */
   unknownKeys(loc: string, map: MapNode, id: EntryId, allowed?: readonly string[]): boolean {
-    const names = allowed ?? ENTRIES.get(id)!.keys.map((k) => k.name);
+    const names = allowed ?? keyNames(id);
     let found = false;
     for (const key of map.entries.keys()) {
-      if (names.includes(key)) continue;
+      if (allowed ? allowed.includes(key) : keySet(id).has(key)) continue;
       found = true;
       this.error('unknown-keys', `${loc} config contains unknown keys: ${key}`, map.keySpans.get(key) ?? map.span, {
         kind: 'unknown-keys', entry: id, keys: [key], allowed: [...names],

@@ -60,10 +60,24 @@ export function validateIf(r: Report, loc: string, node: Node, label = 'if'): vo
     r.error('expression-invalid', `${loc} ${label} invalid expression syntax`, node);
     return;
   }
+  const problem = syntaxProblem(expr);
+  if (problem) r.error('expression-invalid', `${loc} ${label} invalid expression syntax (${problem.error})`, tokenSpan(node, expr, problem.offset), { expression: expr });
+}
+
+/**
+ * The syntax error of an expression, if any; remembered per text (jobs repeat the rules of the
+ * templates they extend: a big pipeline holds thousands of copies of a few expressions).
+ */
+const syntaxProblems = new Map<string, { error: string; offset?: number } | null>();
+const MAX_REMEMBERED_EXPRESSIONS = 10_000;
+function syntaxProblem(expr: string): { error: string; offset?: number } | null {
+  let problem = syntaxProblems.get(expr);
+  if (problem !== undefined) return problem;
   const parsed = parseExpression(expr, { inputs: {} });
-  if (!parsed.ok && parsed.kind === 'syntax') {
-    r.error('expression-invalid', `${loc} ${label} invalid expression syntax (${parsed.error})`, tokenSpan(node, expr, parsed.offset), { expression: expr });
-  }
+  problem = !parsed.ok && parsed.kind === 'syntax' ? { error: parsed.error, offset: parsed.offset } : null;
+  if (syntaxProblems.size >= MAX_REMEMBERED_EXPRESSIONS) syntaxProblems.clear();
+  syntaxProblems.set(expr, problem);
+  return problem;
 }
 
 function validateRule(r: Report, loc: string, rule: MapNode, owner: RulesOwner): void {

@@ -52,11 +52,20 @@ export interface ConvertedNode {
 }
 
 export class Converter {
+  /**
+   * Yaml node → its conversion, for the nodes that can be reached twice or are asked for later:
+   * anchored nodes (an alias reuses them) and the top-level values (`converted()`, `seed()`).
+   * Other nodes are converted once, on their only path, and not remembered (a whole file holds
+   * hundreds of thousands of them).
+   */
   private memo = new Map<YNode, Node>();
   /** Where each top-level key was written: seeded for reused blocks, so a key keeps its span object. */
   private topKeySpans = new Map<unknown, Span>();
-  /** Deep size and nesting height of every converted node: a node an alias reuses costs them again at each use. */
+  /** Deep size and nesting height of the remembered nodes: a node an alias reuses costs them again at each use. */
   private measures = new Map<Node, { size: number; height: number }>();
+  /** The deep size and nesting height of the node the last `convert` returned (0 for one not built: the file is rejected). */
+  private lastSize = 0;
+  private lastHeight = 0;
   /** DeepSize's running total, in document order (GitLab stops where it crosses the limit). */
   private total = 0;
   /** Set once a limit is crossed: the file is rejected and nothing more is built. */
@@ -77,7 +86,14 @@ export class Converter {
       this.tooBig = true;
       this.diagnostics.push({ severity: 'error', code: 'yaml-too-large', message: `${TOO_BIG}: ${why}`, span: span ?? { uri: this.uri, start: 0, end: 0 } });
     }
-    return scalarNode(null);
+    return this.none();
+  }
+
+  /** A null node that is not measured (nothing built: the file is rejected, or the value is empty). */
+  private none(span?: Span): Node {
+    this.lastSize = 0;
+    this.lastHeight = 0;
+    return scalarNode(null, span);
   }
 
   /** Count `size` more bytes; false (and the file rejected) once over the limit. */
@@ -90,31 +106,37 @@ export class Converter {
 
   /** `depth`: how many hashes and arrays hold this node. `site`: where an alias to it was written. */
   convert(n: YNode | Alias | null, src: Src, depth = 0, site?: Span): Node {
-    if (this.tooBig) return scalarNode(null);
-    if (n === null || n === undefined) return scalarNode(null);
+    if (this.tooBig) return this.none();
+    if (n === null || n === undefined) return this.none();
     if (isAlias(n)) {
       const aliasSpan = this.span(n as never, src);
       const own = aliasTargets(src.doc).get(n);
       const target = own ? { node: own, src } : src.anchorBefore?.(n.source);
       if (!target) {
         this.diagnostics.push({ severity: 'error', code: 'yaml-alias', message: `Unknown anchor *${n.source}`, span: aliasSpan! });
-        return scalarNode(null, aliasSpan);
+        return this.none(aliasSpan);
       }
       return this.convert(target.node, target.src, depth, aliasSpan);
     }
+    const remembered = depth <= 1 || !!n.anchor;
+    if (!remembered) return this.convertFresh(n, src, depth);
     const cached = this.memo.get(n);
     if (cached) {
       const m = this.measures.get(cached);
       // An alias inside its own anchor (not yet built): GitLab's DeepSize would recurse without end.
       if (!m) return this.reject(`an alias refers to the node that holds it`, site ?? this.span(n, src));
       if (depth + m.height > MAX_YAML_DEPTH) return this.reject(`it nests more than ${MAX_YAML_DEPTH} levels deep (max_yaml_depth)`, site ?? this.span(n, src));
-      if (!this.add(m.size, site ?? this.span(n, src))) return scalarNode(null);
+      if (!this.add(m.size, site ?? this.span(n, src))) return this.none();
+      this.lastSize = m.size;
+      this.lastHeight = m.height;
       return cached;
     }
     const placeholder = scalarNode(null);
     this.memo.set(n, placeholder);
     const out = this.convertFresh(n, src, depth);
     this.memo.set(n, out);
+    // A node not built (the file is rejected) stays unmeasured, as the placeholder was.
+    if (!this.tooBig) this.measures.set(out, { size: this.lastSize, height: this.lastHeight });
     return out;
   }
 
@@ -140,7 +162,8 @@ export class Converter {
   }
 
   private measured(node: Node, size: number, height: number): Node {
-    this.measures.set(node, { size, height });
+    this.lastSize = size;
+    this.lastHeight = height;
     return node;
   }
 
@@ -153,26 +176,23 @@ export class Converter {
     if (yIsScalar(n)) {
       const value = psychScalar(n);
       const size = scalarSize(value);
-      if (!this.add(size, span)) return scalarNode(null);
+      if (!this.add(size, span)) return this.none();
       return this.measured(scalarNode(value, span), size, 0);
     }
     const level = depth + 1;
     if (level > MAX_YAML_DEPTH) return this.reject(`it nests more than ${MAX_YAML_DEPTH} levels deep (max_yaml_depth)`, span);
     if (yIsSeq(n)) {
       let size = arraySize(n.items.length);
-      if (!this.add(size, span)) return scalarNode(null);
+      if (!this.add(size, span)) return this.none();
       let height = 0;
       const items: Node[] = [];
       for (const i of n.items) {
         const item = this.convert(i as YNode, src, level);
-        const m = this.measures.get(item);
-        if (m) {
-          size += m.size;
-          height = Math.max(height, m.height);
-        }
+        size += this.lastSize;
+        if (this.lastHeight > height) height = this.lastHeight;
         items.push(item);
       }
-      if (this.tooBig) return scalarNode(null);
+      if (this.tooBig) return this.none();
       if (n.tag === '!reference') {
         // Tags::Reference#valid?: every key a String (`!reference [1]` is not valid, as Psych typed it).
         const seq = seqNode(items, span);
@@ -182,7 +202,7 @@ export class Converter {
       return this.measured(seqNode(items, span), size, height + 1);
     }
     if (yIsMap(n)) return this.convertMap(n.items, () => src, span, depth, n.tag === '!reference');
-    return this.measured(scalarNode(null, span), 0, 0);
+    return this.none(span);
   }
 
   /**
@@ -194,29 +214,28 @@ export class Converter {
     if (level > MAX_YAML_DEPTH) return this.reject(`it nests more than ${MAX_YAML_DEPTH} levels deep (max_yaml_depth)`, span);
     const m = mapNode(span);
     let size = hashSize(pairs.length);
-    if (!this.add(size, span)) return scalarNode(null);
+    if (!this.add(size, span)) return this.none();
     let height = 0;
-    const measure = (node: Node) => {
-      const x = this.measures.get(node);
-      if (x) {
-        size += x.size;
-        height = Math.max(height, x.height);
-      }
-    };
-    /** Keys written in this mapping itself (a `<<` merge may be overridden without a warning). */
-    const written = new Set<string>();
+    /**
+     * Keys written in this mapping itself (a `<<` merge may be overridden without a warning): the
+     * map's own keys until a merge brings others in, then this set (made at the first merge).
+     */
+    let written: Set<string> | undefined;
     for (let index = 0; index < pairs.length; index++) {
       const pair = pairs[index];
-      if (this.tooBig) return scalarNode(null);
+      if (this.tooBig) return this.none();
       if (!isPair(pair)) continue;
       const src = srcOf(index);
       const keyNode = pair.key as YNode | null;
       const keyVal = yIsScalar(keyNode) ? psychScalar(keyNode) : keyNode === null ? '' : undefined;
       const isMerge = yIsScalar(keyNode) && (keyVal === '<<' || String(keyNode.source) === '<<') && keyNode.type === 'PLAIN';
       if (isMerge) {
+        written ??= new Set(m.entries.keys());
         // The merged entries land in this hash: measured at this hash's own depth.
-        const merged = this.mergeInto(m, pair.value as YNode, src, depth);
-        if (merged) measure(merged);
+        if (this.mergeInto(m, pair.value as YNode, src, depth)) {
+          size += this.lastSize;
+          if (this.lastHeight > height) height = this.lastHeight;
+        }
         continue;
       }
       const key = keyVal === undefined ? String(keyNode) : keyVal === null ? '' : String(keyVal);
@@ -226,16 +245,17 @@ export class Converter {
         ks = this.span(keyNode, src);
         if (depth === 0 && ks) this.topKeySpans.set(keyNode, ks);
       }
-      if (!this.add(keySize, ks ?? span)) return scalarNode(null);
+      if (!this.add(keySize, ks ?? span)) return this.none();
       size += keySize;
       const value = this.convert(pair.value as YNode | null, src, level);
-      measure(value);
-      if (written.has(key)) this.duplicateKey(key, ks ?? span, m.keySpans.get(key));
-      written.add(key);
+      size += this.lastSize;
+      if (this.lastHeight > height) height = this.lastHeight;
+      if (written ? written.has(key) : m.entries.has(key)) this.duplicateKey(key, ks ?? span, m.keySpans.get(key));
+      written?.add(key);
       m.entries.set(key, value);
       if (ks) m.keySpans.set(key, ks);
     }
-    if (this.tooBig) return scalarNode(null);
+    if (this.tooBig) return this.none();
     // Psych's hash, before GitLab symbolizes it: string keys.
     if (referenceTag) return this.measured(this.invalidReference(rubyInspect(m, 'string'), span), size, height + 1);
     return this.measured(m, size, height + 1);
