@@ -41,44 +41,58 @@ interface LastRun {
   /** `readByOthers` of every real job. */
   parts: Map<string, string>;
   epoch: object;
+  /** Each real job's findings. */
+  found: Map<string, PipelineDiagnostic[]>;
 }
 
-/** The epoch of this run: the last run's while stages and what jobs read of each other are the same (after an edit, only changed jobs are looked at). */
-function epochOf(jobs: Map<string, JobView>, real: Map<string, JobView>, stages: string[], memory: StageMemory | undefined): object {
-  const last = memory?.crossJob as LastRun | undefined;
+/**
+ * This run's epoch — the last run's while stages and what jobs read of each other are the same —
+ * and, after an edit (the same jobs, a few changed), which jobs changed since the last run.
+ */
+function epochOf(jobs: Map<string, JobView>, realJob: (name: string) => JobView | undefined, stages: string[], last: LastRun | undefined): { epoch: object; parts: Map<string, string>; changed?: Set<string> } {
   const stagesText = stages.join('\n');
   const changed = last && last.stages === stagesText ? changedKeys(last.jobs, jobs) : undefined;
-  let next: LastRun;
-  if (last && changed && [...changed].every((k) => !real.has(k) || last.parts.get(k) === readByOthers(real.get(k)!))) {
-    next = { jobs, stages: stagesText, parts: last.parts, epoch: last.epoch };
-  } else {
-    const parts = new Map([...real.values()].map((j) => [j.name, readByOthers(j)]));
-    const same = last && last.stages === stagesText && last.parts.size === parts.size && [...parts].every(([k, v]) => last.parts.get(k) === v);
-    next = { jobs, stages: stagesText, parts, epoch: same ? last.epoch : {} };
-  }
-  if (memory) memory.crossJob = next;
-  return next.epoch;
+  if (last && changed && [...changed].every((k) => !realJob(k) || last.parts.get(k) === readByOthers(realJob(k)!))) return { epoch: last.epoch, parts: last.parts, changed };
+  const parts = new Map<string, string>();
+  jobs.forEach((j, name) => !j.hidden && parts.set(name, readByOthers(j)));
+  const same = last && last.stages === stagesText && last.parts.size === parts.size && [...parts].every(([k, v]) => last.parts.get(k) === v);
+  return { epoch: same ? last.epoch : {}, parts };
 }
 
 /** The cross-job checks; `where(name)` is where the job's name is written. */
 export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, stages: string[], where: (key: string) => Span, memory?: StageMemory): PipelineDiagnostic[] {
   const out: PipelineDiagnostic[] = [];
-  const real = new Map<string, JobView>();
-  jobs.forEach((j, name) => !j.hidden && real.set(name, j));
+  const realJob = (name: string): JobView | undefined => {
+    const j = jobs.get(name);
+    return j && !j.hidden ? j : undefined;
+  };
   const stageOf = (j: JobView) => stages.indexOf(str(j.node.entries.get('stage')) ?? 'test');
-  const epoch = epochOf(jobs, real, stages, memory);
-  for (const job of real.values()) {
-    const keySpan = where(job.name);
-    const earlier = perJob.get(job.node);
-    if (earlier && earlier.epoch === epoch && earlier.name === job.name && earlier.keySpan === keySpan) {
-      out.push(...earlier.found);
-      continue;
+  const last = memory?.crossJob as LastRun | undefined;
+  const { epoch, parts, changed } = epochOf(jobs, realJob, stages, last);
+  // After an edit with the same epoch, the jobs it did not change keep the last run's findings (updated in place).
+  const reuse = changed && epoch === last!.epoch ? last!.found : undefined;
+  const found = reuse ?? new Map<string, PipelineDiagnostic[]>();
+  let visible = 0;
+  jobs.forEach((job, name) => {
+    if (job.hidden) return;
+    visible++;
+    let f = reuse && !changed!.has(name) ? reuse.get(name) : undefined;
+    if (!f) {
+      const keySpan = where(name);
+      const earlier = perJob.get(job.node);
+      if (earlier && earlier.epoch === epoch && earlier.name === name && earlier.keySpan === keySpan) f = earlier.found;
+      else {
+        const from = out.length;
+        checkJob(job);
+        f = out.splice(from);
+        perJob.set(job.node, { epoch, name, keySpan, found: f });
+      }
+      found.set(name, f);
     }
-    const from = out.length;
-    checkJob(job);
-    perJob.set(job.node, { epoch, name: job.name, keySpan, found: out.slice(from) });
-  }
-  if (real.size === 0) {
+    for (let i = 0; i < f.length; i++) out.push(f[i]);
+  });
+  if (memory) memory.crossJob = { jobs, stages: stages.join('\n'), parts, epoch, found } satisfies LastRun;
+  if (visible === 0) {
     out.push({ severity: 'error', code: 'no-visible-job', message: 'jobs config should contain at least one visible job', span: doc.span ?? where('') });
   }
   return out;
@@ -107,7 +121,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
         continue;
       }
       if (need.optional) continue;
-      const target = real.get(need.name) ?? real.get(baseJobName(need.name));
+      const target = realJob(need.name) ?? realJob(baseJobName(need.name));
       if (!target) {
         out.push({ severity: 'error', code: 'needs-unknown', message: `${job.name} job: undefined need: ${need.name}`, span: need.span ?? where(job.name), data: { name: need.name } });
       } else if (stageOf(target) > stageOf(job)) {
@@ -120,7 +134,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
       for (const d of deps.items) {
         const name = d.kind === 'scalar' ? String(d.value ?? '') : '';
         // A `parallel:matrix` instance (`build: [linux]`) is a job once GitLab expands the matrix.
-        const target = real.get(name) ?? real.get(baseJobName(name));
+        const target = realJob(name) ?? realJob(baseJobName(name));
         if (!target) out.push({ severity: 'error', code: 'dependencies-unknown', message: `${job.name} job: undefined dependency: ${name}`, span: d.span ?? where(job.name), data: { name } });
         else if (needed && !needed.has(name) && !needed.has(baseJobName(name))) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, span: d.span ?? where(job.name), data: { name } });
         else if (!needed && stageOf(target) >= stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, span: d.span ?? where(job.name), data: { name } });
@@ -130,7 +144,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     const onStop = isMap(env) ? env.entries.get('on_stop') : undefined;
     const stopName = str(onStop);
     if (stopName !== undefined && !stopName.includes('$')) {
-      const stopJob = real.get(stopName);
+      const stopJob = realJob(stopName);
       const stopEnv = stopJob?.node.entries.get('environment');
       const msg = !stopJob ? `on_stop job ${stopName} is not defined`
         : !stopEnv ? `on_stop job ${stopName} does not have environment defined`
