@@ -148,12 +148,13 @@ test('incremental re-analysis = full analysis: findings of untouched jobs move w
   const dir = mkdtempSync(join(tmpdir(), 'gcp-incremental-'));
   try {
     const g = generateLibrary({ files: 4, templates: 8, jobs: 120, seed: 5 });
-    // Findings in many jobs: an unknown key (validation), a required variable set to nothing
-    // (the contract), a need of a job that does not exist (across jobs). They sit below the edits.
+    // Findings in many jobs: an unknown key and an `if:` error on its token (validation), a need of
+    // a job that does not exist (across jobs). They sit below the edits.
     const jobFile = g.jobFiles[0].path;
     let n = 0;
     g.consumer[jobFile] = g.consumer[jobFile].replace(/^(job-\d+):\n/gm, (all, job: string) => {
       n++;
+      if (n % 6 === 0) return `${job}:\n  rules:\n    - if: '$CI_COMMIT_BRANCH == "main" && && $X'\n`;
       if (n % 3 === 0) return `${job}:\n  scritp: typo\n`;
       if (n % 3 === 1) return `${job}:\n  needs: [no-such-job-${n}]\n`;
       return all;

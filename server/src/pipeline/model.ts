@@ -73,6 +73,23 @@ export interface RelatedSpan {
   message: string;
 }
 
+/**
+ * A range inside `base`, `from`..`to` counted from its start, that moves with it: a block reused
+ * after an edit above it has its spans moved in place (yaml/parse.ts), and results kept per node
+ * (a read's place inside a script line, an `if:` error's token) must move too.
+ */
+export function spanWithin(base: Span, from: number, to: number): Span {
+  return {
+    uri: base.uri,
+    get start() {
+      return base.start + from;
+    },
+    get end() {
+      return base.start + to;
+    },
+  };
+}
+
 export function mapNode(span?: Span, entries?: Map<string, Node>, keySpans?: Map<string, Span>): MapNode {
   return { kind: 'map', entries: entries ?? new Map(), keySpans: keySpans ?? new Map(), span, via: undefined };
 }

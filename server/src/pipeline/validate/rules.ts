@@ -6,6 +6,7 @@
 import { parseExpression } from '../expressions/expression-parser.js';
 import { compileRubyRegexLiteral } from '../expressions/re2.js';
 import type { MapNode, Node, Span } from '../model.js';
+import { spanWithin } from '../model.js';
 import { durationProblem, WEEK } from './duration.js';
 import { keyword } from './keywords.js';
 import { AUTO_CANCEL_ON_JOB_FAILURE, AUTO_CANCEL_ON_NEW_COMMIT, ONLY_EXCEPT_KEYS } from './keywords-nested.js';
@@ -49,9 +50,10 @@ export function validateRules(r: Report, loc: string, rules: Node, owner: RulesO
 function tokenSpan(node: Node, expr: string, offset: number | undefined): Span | undefined {
   const s = node.span;
   if (!s || offset === undefined) return s;
-  const quote = s.end - s.start >= expr.length + 2 ? 1 : 0;
-  const start = Math.min(s.start + quote + offset, s.end);
-  return { uri: s.uri, start, end: Math.min(start + 1, s.end) };
+  const length = s.end - s.start;
+  const quote = length >= expr.length + 2 ? 1 : 0;
+  const from = Math.min(quote + offset, length);
+  return spanWithin(s, from, Math.min(from + 1, length));
 }
 
 export function validateIf(r: Report, loc: string, node: Node, label = 'if'): void {

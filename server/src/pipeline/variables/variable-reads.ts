@@ -9,6 +9,7 @@
 import { expressionVariables } from '../expressions/expressions.js';
 import type { JobView } from '../merge/jobs.js';
 import type { Node, ScalarNode, Span, ViaStep } from '../model.js';
+import { spanWithin } from '../model.js';
 import { findVariableReads } from './variable-expansion.js';
 import type { VariableRead, VariableReadForm } from './variable-expansion.js';
 
@@ -211,14 +212,14 @@ function locate(value: string, reads: VariableRead[], span: Span | undefined, te
   if (!span) return reads.map(() => undefined);
   const src = textOf(span.uri)?.slice(span.start, span.end);
   if (src === undefined) return reads.map(() => span);
-  if (src === value) return reads.map((r) => ({ uri: span.uri, start: span.start + r.start, end: span.start + r.end }));
+  if (src === value) return reads.map((r) => spanWithin(span, r.start, r.end));
   const inSource = findVariableReads(src);
   let next = 0;
   return reads.map((r) => {
     for (let k = next; k < inSource.length; k++) {
       if (inSource[k].name === r.name) {
         next = k + 1;
-        return { uri: span.uri, start: span.start + inSource[k].start, end: span.start + inSource[k].end };
+        return spanWithin(span, inSource[k].start, inSource[k].end);
       }
     }
     return span;
