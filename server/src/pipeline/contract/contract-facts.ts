@@ -8,11 +8,12 @@ import { docCommentAbove, tagDefault } from './doc-comments.js';
 import type { DocComment } from './doc-comments.js';
 import type { ExpandedPipeline } from '../merge/expand.js';
 import type { LoadedFile } from '../includes/includes.js';
-import type { Span, ViaStep } from '../model.js';
+import type { MapNode, Span, ViaStep } from '../model.js';
 import type { ParsedFile } from '../yaml/parse.js';
 import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
 import type { ContractVariable } from './contract-types.js';
 import type { VariableDefinition } from '../variables/variable-definitions.js';
+import { filesWriting } from '../variables/variable-definitions.js';
 import { jobReads, valueReads } from '../variables/variable-reads.js';
 import type { ReadFact, TextOf } from '../variables/variable-reads.js';
 import { varsCheckReads } from './vars-check.js';
@@ -75,9 +76,8 @@ export function writtenAt(pipeline: ExpandedPipeline, key: string): { file: Load
   let list = index.get(key);
   if (!list) {
     list = [];
-    for (const f of pipeline.files) {
-      if (f.content.kind !== 'map' || !f.content.entries.has(key)) continue;
-      const ks = f.content.keySpans.get(key);
+    for (const f of filesWriting(pipeline, key)) {
+      const ks = (f.content as MapNode).keySpans.get(key);
       if (ks && ks.uri === f.uri) list.push({ file: f, start: ks.start });
     }
     index.set(key, list);

@@ -11,6 +11,7 @@
  * was parsed anew. An edit thereby costs a few lookups per untouched job.
  */
 import { docCommentAt, extendsLineage } from './contract-facts.js';
+import { filesWriting } from '../variables/variable-definitions.js';
 import type { ExpandedPipeline } from '../merge/expand.js';
 import type { LoadedFile } from '../includes/includes.js';
 import type { JobView } from '../merge/jobs.js';
@@ -79,7 +80,7 @@ export class FindingsContext {
     let p = this.places.get(name);
     if (!p) {
       p = { files: [], docs: [], referencedVariables: false };
-      for (const f of this.pipeline.files) {
+      for (const f of filesWriting(this.pipeline, name)) {
         const raw = f.content.kind === 'map' ? f.content.entries.get(name) : undefined;
         if (raw?.kind === 'map' && raw.entries.get('variables')?.kind === 'ref') p.referencedVariables = true;
         const docs = this.docsIn(f, name);

@@ -137,7 +137,34 @@ export function fileGlobals(pipeline: ExpandedPipeline, f: LoadedFile): Variable
   return [...vars.entries].map(([name, v]) => definitionOf(pipeline, name, v, vars.keySpans.get(name), scope));
 }
 
+const holders = new WeakMap<ExpandedPipeline, { asked: number; all?: Map<string, LoadedFile[]> }>();
+
+/**
+ * The pipeline's files whose content writes the top-level key (in the pipeline's file order). An
+ * edit asks for a few keys: each is looked up file by file. A first analysis asks for thousands:
+ * past 256 keys every key of every file is indexed at once.
+ */
+export function filesWriting(pipeline: ExpandedPipeline, key: string): LoadedFile[] {
+  let h = holders.get(pipeline);
+  if (!h) holders.set(pipeline, (h = { asked: 0 }));
+  if (!h.all && ++h.asked > 256) {
+    const all = new Map<string, LoadedFile[]>();
+    for (const f of pipeline.files) {
+      if (f.content.kind !== 'map') continue;
+      for (const k of f.content.entries.keys()) {
+        const list = all.get(k);
+        if (list) list.push(f);
+        else all.set(k, [f]);
+      }
+    }
+    h.all = all;
+  }
+  if (h.all) return h.all.get(key) ?? [];
+  return pipeline.files.filter((f) => f.content.kind === 'map' && f.content.entries.has(key));
+}
+
 const rawCache = new WeakMap<ExpandedPipeline, Map<string, MapNode[]>>();
+const mergeOrder = new WeakMap<ExpandedPipeline, Map<LoadedFile, number>>();
 
 /** The raw (pre-extends) definitions of a job in each file that writes it, winner first (remembered per pipeline and job). */
 export function rawJobNodes(pipeline: ExpandedPipeline, job: string): MapNode[] {
@@ -145,10 +172,14 @@ export function rawJobNodes(pipeline: ExpandedPipeline, job: string): MapNode[] 
   if (!index) rawCache.set(pipeline, (index = new Map()));
   let list = index.get(job);
   if (!list) {
+    let order = mergeOrder.get(pipeline);
+    if (!order) mergeOrder.set(pipeline, (order = new Map(filesInMergeOrder(pipeline).map((f, i) => [f, i]))));
+    const at = order;
+    const writers = filesWriting(pipeline, job).filter((f) => at.has(f)).sort((a, b) => at.get(b)! - at.get(a)!);
     list = [];
-    for (const f of filesInMergeOrder(pipeline)) {
-      const n = f.content.kind === 'map' ? f.content.entries.get(job) : undefined;
-      if (n?.kind === 'map') list.unshift(n);
+    for (const f of writers) {
+      const n = (f.content as MapNode).entries.get(job)!;
+      if (n.kind === 'map') list.push(n);
     }
     index.set(job, list);
   }
