@@ -140,6 +140,8 @@ connection.onDidChangeWatchedFiles(({ changes }) => {
   for (const doc of documents.all()) schedule(doc.uri, 0);
 });
 
+connection.onShutdown(() => workspace.persist());
+
 connection.onInitialized(() => {
   if (canPull()) {
     // Clients that send didChangeConfiguration only to registered servers (LSP 3.6+ dynamic registration).

@@ -20,6 +20,8 @@ import { standaloneComponent, standaloneInputs } from './pipeline/contract/index
 import { simulatedVariables } from './pipeline/rules/simulated-context.js';
 import { expandPath, serverSession } from './sources/source-session.js';
 import { projectRootOf } from './sources/directory-sources.js';
+import { DiskParsedStore, serverBuild } from './sources/parsed-store.js';
+import { defaultCacheDir } from './sources/project-cache.js';
 import { folderSelfProject } from './sources/git-remotes.js';
 import { filesDefining, unknownTemplates } from './library-templates.js';
 import type { SourceSession } from './sources/source-session.js';
@@ -123,8 +125,11 @@ class SourceWatch implements SourceProvider {
   }
 }
 
+/** The running server build (a hash of its script; '' when unknown: no parsed files on disk). */
+let build: string | undefined;
+
 export class Workspace {
-  private parseCache: ParseCache = new Map();
+  private parseCache: ParseCache & { store?: DiskParsedStore } = new Map();
   /** Moves on every document edit, open and close: within one generation a remembered expansion is reused as it is. */
   private generation = 0;
   private analyses = new Map<string, Memo<Analysis>>();
@@ -153,6 +158,20 @@ export class Workspace {
   folderOf(path: string): string {
     const holding = (dirs: string[]) => dirs.filter((f) => path === f || path.startsWith(f + '/')).sort((a, b) => b.length - a.length)[0];
     return holding(this.folders()) ?? holding(this.mappedCheckouts()) ?? projectRootOf(path);
+  }
+
+  /** Parsed files of earlier sessions, under the cache folder the settings name (sources/parsed-store.ts). */
+  private useParsedStore(folder: string): void {
+    const s = this.settings();
+    const dir = s.cacheDir ? expandPath(s.cacheDir, folder) : defaultCacheDir();
+    if (this.parseCache.store?.cacheDir === dir) return;
+    build ??= serverBuild() ?? '';
+    this.parseCache.store = build ? new DiskParsedStore(dir, build) : undefined;
+  }
+
+  /** Write the parsed files still waiting for the disk (on shutdown). */
+  persist(): void {
+    this.parseCache.store?.flushAll();
   }
 
   /** Whether a file is open in the editor (its first parse keeps blocks for the next keystroke). */
@@ -258,6 +277,7 @@ export class Workspace {
   async analyse(uri: string): Promise<Analysis> {
     const path = fileURLToPath(uri);
     const folder = this.folderOf(path);
+    this.useParsedStore(folder);
     const variables = simulatedVariables();
     const selfProject = folderSelfProject(folder);
     const rootPath = resolve(folder, '.gitlab-ci.yml');

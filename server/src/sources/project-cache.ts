@@ -70,7 +70,7 @@ export function isFullSha(ref: string | undefined): ref is string {
 }
 
 /** Write `text` to `path` atomically (temp file in the same folder + rename). */
-export function writeAtomic(path: string, text: string): void {
+export function writeAtomic(path: string, text: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {

@@ -86,7 +86,16 @@ export interface IncludeOptions {
  * (an editor buffer being typed in) also keeps its parsed blocks, so the next parse re-parses only
  * the blocks that changed (parse.ts).
  */
-export type ParseCache = Map<string, { text: string; parsed: ParsedFile; blocks?: YamlBlocks }>;
+export type ParseCache = Map<string, { text: string; parsed: ParsedFile; blocks?: YamlBlocks }> & { store?: ParsedStore };
+
+/**
+ * Parsed files kept beyond this process (the language server's disk cache, sources/parsed-store.ts):
+ * a file parsed whole is looked up there first. `get` answers only for the same uri and text.
+ */
+export interface ParsedStore {
+  get(uri: string, text: string): ParsedFile | undefined;
+  put(uri: string, text: string, parsed: ParsedFile): void;
+}
 
 export function parseCached(cache: ParseCache | undefined, uri: string, text: string, inBlocks = false): ParsedFile {
   const hit = cache?.get(uri);
@@ -96,7 +105,9 @@ export function parseCached(cache: ParseCache | undefined, uri: string, text: st
   // in an open file re-parses one block, not the file. A text that could not be cut (a typo mid-edit)
   // keeps the blocks before it for the text after.
   if (!hit && !inBlocks) {
-    const parsed = parseYaml(uri, text);
+    const stored = cache?.store?.get(uri, text);
+    const parsed = stored ?? parseYaml(uri, text);
+    if (!stored) cache?.store?.put(uri, text, parsed);
     cache?.set(uri, { text, parsed });
     return parsed;
   }
