@@ -1,22 +1,53 @@
 /**
- * How far V8 lets the server's heap grow between full collections, once the first analysis is in.
+ * How far V8 lets a big server heap grow between full collections.
  *
  * After a full collection V8 may raise the heap limit by up to 4× when marking was quick next to
- * allocation. That suits loading a big pipeline, but afterwards each edit's garbage piles up to
- * about twice the live heap before the next full collection: 10,000 jobs went from 460 to 990 MiB
- * and back over 400 edits. Growing by at most half keeps the peak near the live heap (an edit pays a
- * few more full collections; `npm run bench:scale` prints both). A `--heap-growing-percent` given on
- * the server's command line wins.
+ * allocation. For a pipeline of a few thousand jobs that is what keeps an edit quick (fewer full
+ * collections), but for 10,000 jobs each edit's garbage piled up to twice the live heap before the
+ * next full collection: 460 → 990 MiB and back over 400 edits. So once the first analysis is in,
+ * a live heap (measured right after a full collection) above CAP_ABOVE may grow by half at most
+ * between collections, and below UNCAP_BELOW V8 decides again; `npm run bench:scale` prints edit
+ * latency and memory for both sizes. A `--heap-growing-percent` on the server's command line wins.
  */
-import { setFlagsFromString } from 'node:v8';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 
 export const STEADY_HEAP_GROWING_PERCENT = 50;
+/** Live heap (bytes) above which growth is capped, and below which it is V8's again. */
+export const CAP_ABOVE = 192 * 1024 * 1024;
+export const UNCAP_BELOW = 128 * 1024 * 1024;
 
-let bounded = false;
+let watching = false;
+let steady = false;
+let live = 0;
+/** The percent set last (0: V8's own heuristics). */
+let applied = 0;
 
-export function boundHeapGrowth(): void {
-  if (bounded) return;
-  bounded = true;
-  if (process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) return;
-  setFlagsFromString(`--heap-growing-percent=${STEADY_HEAP_GROWING_PERCENT}`);
+function apply(): void {
+  if (!steady) return;
+  const want = live > CAP_ABOVE ? STEADY_HEAP_GROWING_PERCENT : live < UNCAP_BELOW ? 0 : applied;
+  if (want === applied) return;
+  setFlagsFromString(`--heap-growing-percent=${want}`);
+  applied = want;
+}
+
+/** Start measuring the live heap after each full collection (at server start). */
+export function watchHeapGrowth(): void {
+  if (watching || process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) return;
+  watching = true;
+  const observer = new PerformanceObserver((list) => {
+    const major = list.getEntries().some((e) => ((e as { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+    if (!major) return;
+    live = getHeapStatistics().used_heap_size;
+    apply();
+  });
+  observer.observe({ entryTypes: ['gc'] });
+}
+
+/** The first analysis is in: from now on the cap applies (loading a pipeline grows the heap freely). */
+export function analysisSettled(): void {
+  if (!watching || steady) return;
+  steady = true;
+  live = getHeapStatistics().used_heap_size; // refined by the next full collection
+  apply();
 }

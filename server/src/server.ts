@@ -18,8 +18,9 @@ import { DEFAULT_SETTINGS, Workspace } from './workspace.js';
 import type { Analysis, Settings } from './workspace.js';
 import { WorkspaceIndex } from './workspace-index.js';
 import { serverSession } from './sources/source-session.js';
-import { boundHeapGrowth } from './heap-growth.js';
+import { analysisSettled, watchHeapGrowth } from './heap-growth.js';
 
+watchHeapGrowth();
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let folders: string[] = [];
@@ -205,7 +206,7 @@ async function validate(uri: string): Promise<void> {
     for (const [u, diagnostics] of byUri) if (u !== uri) send(u, versions.get(u), diagnostics);
     for (const u of previous) if (!byUri.has(u)) send(u, undefined, []);
     published.set(key, new Set(byUri.keys()));
-    boundHeapGrowth();
+    analysisSettled();
   } catch (e) {
     connection.console.error(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
   }

@@ -108,16 +108,16 @@ export function jobDocComments(pipeline: ExpandedPipeline, job: string): DocComm
   return out;
 }
 
-const writtenCache = new WeakMap<ExpandedPipeline, Map<string, { key: string; start: number; end: number }[]>>();
+const writtenCache = new WeakMap<ExpandedPipeline, Map<string, SortedRanges>>();
 
 /** The top-level key (job, template, `variables`, ...) of its file that a span lies in. */
 export function writtenIn(pipeline: ExpandedPipeline, span: Span | undefined): string | undefined {
   if (!span) return undefined;
   let perPipeline = writtenCache.get(pipeline);
   if (!perPipeline) writtenCache.set(pipeline, (perPipeline = new Map()));
-  let ranges = perPipeline.get(span.uri);
-  if (!ranges) {
-    ranges = [];
+  let sorted = perPipeline.get(span.uri);
+  if (!sorted) {
+    const ranges: KeyRange[] = [];
     const f = pipeline.files.find((x) => x.uri === span.uri);
     if (f?.content.kind === 'map') {
       for (const [key, v] of f.content.entries) {
@@ -125,9 +125,40 @@ export function writtenIn(pipeline: ExpandedPipeline, span: Span | undefined): s
         if (ks?.uri === span.uri && v.span) ranges.push({ key, start: ks.start, end: Math.max(ks.end, v.span.end) });
       }
     }
-    perPipeline.set(span.uri, ranges);
+    perPipeline.set(span.uri, (sorted = byStart(ranges)));
   }
-  return ranges.find((r) => r.start <= span.start && span.start <= r.end)?.key;
+  return keyAround(sorted, span.start);
+}
+
+type KeyRange = { key: string; start: number; end: number };
+/** Ranges sorted by start, each with its place in file order and the largest end up to it. */
+type SortedRanges = (KeyRange & { order: number; maxEnd: number })[];
+
+function byStart(ranges: KeyRange[]): SortedRanges {
+  const sorted = ranges.map((r, order) => ({ ...r, order, maxEnd: 0 })).sort((a, b) => a.start - b.start || a.order - b.order);
+  let maxEnd = -1;
+  for (const r of sorted) r.maxEnd = maxEnd = Math.max(maxEnd, r.end);
+  return sorted;
+}
+
+/**
+ * The key whose range holds `at`, the first in file order when several do (a key a top-level merge
+ * brings in lies inside the anchored block): a binary search, since a job file holds a thousand keys.
+ */
+function keyAround(ranges: SortedRanges, at: number): string | undefined {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid].start <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  let best: SortedRanges[number] | undefined;
+  for (let i = lo - 1; i >= 0 && ranges[i].maxEnd >= at; i--) {
+    const r = ranges[i];
+    if (r.end >= at && (!best || r.order < best.order)) best = r;
+  }
+  return best?.key;
 }
 
 /** Reads and declarations of one job (as merged: extends, !reference, default: applied). */
