@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { validateJob } from '../../server/src/pipeline/validate/index.js';
 import { parseDuration } from '../../server/src/pipeline/validate/duration.js';
 import { expandFiles, spanText } from '../support/engine.js';
+import { parseYaml, parseYamlReusing } from '../../server/src/pipeline/yaml/parse.js';
 
 const errors = async (yaml: string, files: Record<string, string> = {}) =>
   (await expandFiles({ '.gitlab-ci.yml': yaml, ...files })).diagnostics.filter((d) => d.severity === 'error');
@@ -215,4 +216,31 @@ test('dependencies may name a parallel:matrix instance, as after GitLab expands 
   const yaml = 'build:\n  stage: build\n  script: x\n  parallel: {matrix: [{OS: [linux, mac]}]}\ntest:\n  script: x\n  dependencies: ["build: [linux]"]\n';
   assert.deepEqual((await errors(yaml)).map((d) => d.message), []);
   assert.ok((await errors(yaml.replace('build: [linux]', 'nobuild'))).some((d) => d.message === 'test job: undefined dependency: nobuild'));
+});
+
+test('a job whose key YAML types as a number, boolean or null is rejected: GitLab symbolizes string keys only', async () => {
+  const job = '  script: test\n';
+  for (const [key, name] of [['10', '10'], ['0x1f', '31'], ['1.5', '1.5'], ['yes', 'true']] as const) {
+    const p = await expandFiles({ '.gitlab-ci.yml': `ok:\n${job}${key}:\n${job}` });
+    const found = p.diagnostics.filter((d) => d.code === 'job-name-invalid');
+    assert.deepEqual(found.map((d) => d.message), [`jobs:${name} name should be a symbol`], key);
+    assert.equal(spanText(p, found[0].span), key);
+  }
+  // Quoted, or a string by YAML 1.1 (`y`, `1_0x`): a symbol, accepted.
+  for (const key of ['"10"', "'true'", 'y', 'v10', '10a']) {
+    const p = await expandFiles({ '.gitlab-ci.yml': `${key}:\n${job}` });
+    assert.deepEqual(p.diagnostics.filter((d) => d.severity === 'error'), [], key);
+  }
+  // From an included file: on that file's key; a number nested below the top level is a plain key.
+  const inc = await expandFiles({ '.gitlab-ci.yml': `include: lib.yml\nok:\n${job}  variables: {1: a}\n`, 'lib.yml': `.t: {}\n42:\n${job}` });
+  const f = inc.diagnostics.filter((d) => d.code === 'job-name-invalid');
+  assert.deepEqual(f.map((d) => [d.message, d.span.uri.endsWith('lib.yml')]), [['jobs:42 name should be a symbol', true]]);
+});
+
+test('top-level keys typed as non-strings are known the same way when a file is parsed in blocks', () => {
+  const text = `a:\n  script: x\n10:\n  script: x\ntrue:\n  script: x\n"11":\n  script: x\n`;
+  const whole = parseYaml('file:///c.yml', text).content;
+  const blocks = parseYamlReusing('file:///c.yml', text).parsed.content;
+  assert.deepEqual(whole.kind === 'map' && [...(whole.typedKeys ?? [])], ['10', 'true']);
+  assert.deepEqual(blocks.kind === 'map' && [...(blocks.typedKeys ?? [])], ['10', 'true']);
 });

@@ -32,6 +32,11 @@ export interface MapNode extends NodeBase {
   entries: Map<string, Node>;
   /** Where each key was written. */
   keySpans: Map<string, Span>;
+  /**
+   * A file's top-level keys that YAML typed as other than strings (`10:`, `true:`, `~:`): GitLab
+   * symbolizes only string keys, and a job whose name is no symbol is rejected. Set by the parser.
+   */
+  typedKeys?: Set<string>;
 }
 
 export interface SeqNode extends NodeBase {

@@ -77,7 +77,7 @@ async function expandStages(root: { uri: string; path: string; text: string }, o
   const stages = readStages(merged);
   const jobs = buildJobs(merged, memory, resolved.changed);
   const fatal = diagnostics.some((d) => d.severity === 'error');
-  if (!fatal) diagnostics.push(...validatePipeline(merged, jobs, stages, memory));
+  if (!fatal) diagnostics.push(...validatePipeline(merged, jobs, stages, memory, included.files));
   return {
     merged,
     jobs,

@@ -7,7 +7,7 @@
 import type { JobView } from '../merge/jobs.js';
 import { changedKeys, perNode } from '../merge/incremental.js';
 import type { StageMemory } from '../merge/incremental.js';
-import type { MapNode, PipelineDiagnostic, Span } from '../model.js';
+import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { validateAcrossJobs } from './cross-job.js';
 import { validateJob } from './job.js';
 import { validateRoot } from './root.js';
@@ -29,7 +29,7 @@ interface LastRun {
  * Every finding of the stage for one merged configuration. With `memory` (the pipeline's last
  * run), the jobs an edit did not change keep their findings without being looked at again.
  */
-export function validatePipeline(doc: MapNode, jobs: Map<string, JobView>, stages: string[], memory?: StageMemory): PipelineDiagnostic[] {
+export function validatePipeline(doc: MapNode, jobs: Map<string, JobView>, stages: string[], memory?: StageMemory, files: readonly { uri: string; content: Node }[] = []): PipelineDiagnostic[] {
   const where = (key: string): Span => doc.keySpans.get(key) ?? doc.span ?? { uri: '', start: 0, end: 0 };
   const out = validateRoot(doc);
   const last = memory?.validate as LastRun | undefined;
@@ -54,5 +54,23 @@ export function validatePipeline(doc: MapNode, jobs: Map<string, JobView>, stage
   });
   if (memory) memory.validate = { jobs, keySpans: doc.keySpans, found } satisfies LastRun;
   for (const d of validateAcrossJobs(doc, jobs, stages, where, memory)) out.push(d);
+  for (const d of unsymbolizedJobNames(doc, jobs, files)) out.push(d);
+  return out;
+}
+
+/**
+ * Jobs whose key YAML typed as a number, boolean or null (`10:`): GitLab's loader symbolizes string
+ * keys only, and a job entry's name must be a symbol. The file that wrote the job's key decides.
+ */
+function unsymbolizedJobNames(doc: MapNode, jobs: Map<string, JobView>, files: readonly { uri: string; content: Node }[]): PipelineDiagnostic[] {
+  const out: PipelineDiagnostic[] = [];
+  for (const f of files) {
+    if (f.content.kind !== 'map' || !f.content.typedKeys) continue;
+    for (const name of f.content.typedKeys) {
+      const keySpan = doc.keySpans.get(name);
+      if (!jobs.has(name) || keySpan?.uri !== f.uri) continue;
+      out.push({ severity: 'error', code: 'job-name-invalid', message: `jobs:${name} name should be a symbol`, span: keySpan });
+    }
+  }
   return out;
 }

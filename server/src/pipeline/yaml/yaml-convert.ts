@@ -239,6 +239,7 @@ export class Converter {
         continue;
       }
       const key = keyVal === undefined ? String(keyNode) : keyVal === null ? '' : String(keyVal);
+      if (depth === 0 && keyVal !== undefined && typeof keyVal !== 'string') (m.typedKeys ??= new Set()).add(key);
       const keySize = stringSize(key);
       let ks = depth === 0 ? this.topKeySpans.get(keyNode) : undefined;
       if (!ks) {
