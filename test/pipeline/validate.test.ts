@@ -244,3 +244,11 @@ test('top-level keys typed as non-strings are known the same way when a file is 
   assert.deepEqual(whole.kind === 'map' && [...(whole.typedKeys ?? [])], ['10', 'true']);
   assert.deepEqual(blocks.kind === 'map' && [...(blocks.typedKeys ?? [])], ['10', 'true']);
 });
+
+test("a YAML syntax error libyaml names for certain leads with GitLab's words", async () => {
+  const msgs = async (yaml: string) => (await expandFiles({ '.gitlab-ci.yml': yaml })).diagnostics.filter((d) => d.code === 'yaml-syntax').map((d) => d.message);
+  assert.match((await msgs('rspec:\n  script: echo: test: fail\n'))[0], /^mapping values are not allowed in this context \(Nested mappings/);
+  assert.match((await msgs('rspec:\n  script: "echo\n'))[0], /^found unexpected end of stream while scanning a quoted scalar \(/);
+  // One libyaml words otherwise: the yaml package's own message.
+  assert.match((await msgs('a:\n  b: 1\n c: 2\n'))[0], /^All mapping items must start at the same column/);
+});

@@ -264,6 +264,21 @@ function moveConversion(c: NonNullable<ParsedBlock['converted']>, base: number):
 }
 
 /** The whole text in one parse: every layout, and the exact errors of a broken file. */
+/**
+ * GitLab reports a YAML syntax error in libyaml's words (Psych): where the `yaml` package's error
+ * is one libyaml names for certain, its words lead and the package's detail follows.
+ */
+const LIBYAML_PROBLEMS: Record<string, (message: string) => string | undefined> = {
+  BLOCK_AS_IMPLICIT_KEY: () => 'mapping values are not allowed in this context',
+  MISSING_CHAR: (m) => (/^Missing closing ["']quote/.test(m) ? 'found unexpected end of stream while scanning a quoted scalar' : undefined),
+};
+
+function syntaxMessage(err: { code: string; message: string }): string {
+  const own = err.message.split('\n')[0];
+  const libyaml = LIBYAML_PROBLEMS[err.code]?.(own);
+  return libyaml ? `${libyaml} (${own.replace(/:$/, '')})` : own;
+}
+
 export function parseYamlWhole(uri: string, text: string): ParsedFile {
   const diagnostics: PipelineDiagnostic[] = [];
   const span = (start: number, end: number): Span => ({ uri, start, end });
@@ -299,7 +314,7 @@ export function parseYamlWhole(uri: string, text: string): ParsedFile {
       // The parser recurses per nesting level: thousands of levels exhaust the stack (GitLab stops at 100).
       if (tooDeep(err.message)) {
         if (!diagnostics.some((d) => d.code === 'yaml-too-large')) diagnostics.push({ severity: 'error', code: 'yaml-too-large', message: deepMessage, span: span(err.pos[0], err.pos[1]) });
-      } else diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: err.message.split('\n')[0], span: span(err.pos[0], err.pos[1]) });
+      } else diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: syntaxMessage(err), span: span(err.pos[0], err.pos[1]) });
     }
     if (syntaxErrors > MAX_SYNTAX_ERRORS && doc === docs[docs.length - 1]) {
       const last = diagnostics[diagnostics.length - 1].span;
