@@ -26,11 +26,26 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-const entries = (store: DiskParsedStore) => (existsSync(store.dir) ? readdirSync(store.dir).filter((n) => n.endsWith('.bin')) : []);
-
-test('every corpus YAML file reads back from disk as it parses (anchors, !reference, headers, errors)', () => {
+/** `fn` in a fresh temporary folder, removed afterwards. */
+function inTempDir(fn: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'gcp-parsed-'));
   try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One small file parsed, handed to the store and written. */
+function storeOne(store: DiskParsedStore, uri: string, text: string): void {
+  store.put(uri, text, parseYaml(uri, text));
+  store.flushAll();
+}
+
+const entries = (store: DiskParsedStore) => (existsSync(store.dir) ? readdirSync(store.dir).filter((n) => n.endsWith('.bin')) : []);
+
+test('every corpus YAML file reads back from disk as it parses (anchors, !reference, headers, errors)', () =>
+  inTempDir((dir) => {
     const files = yamlFiles(CORPUS);
     assert.ok(files.length > 300, `corpus files: ${files.length}`);
     const writer = new DiskParsedStore(dir, 'build-a', { minChars: 0 });
@@ -50,14 +65,10 @@ test('every corpus YAML file reads back from disk as it parses (anchors, !refere
       if (/^\s*[^#\n]*\*[A-Za-z]/m.test(text)) withAliases++;
     }
     assert.ok(withAliases > 10, `files with aliases: ${withAliases}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('an entry answers only for its uri and text; a damaged one is removed and parsed again', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gcp-parsed-'));
-  try {
+test('an entry answers only for its uri and text; a damaged one is removed and parsed again', () =>
+  inTempDir((dir) => {
     const text = `.t:\n  script: [echo "\${A?needed}"]\n${'# padding\n'.repeat(50)}`;
     const uri = 'file:///lib/a.yml';
     const store = new DiskParsedStore(dir, 'b', { minChars: 0 });
@@ -78,21 +89,15 @@ test('an entry answers only for its uri and text; a damaged one is removed and p
     const again = parseCached(next, uri, text);
     assert.notEqual(again, first, 'read from disk, not the same object');
     assert.deepStrictEqual(again, first);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('small files are not stored; other builds are cleared; the oldest entries go past the limit', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gcp-parsed-'));
-  try {
+test('small files are not stored; other builds are cleared; the oldest entries go past the limit', () =>
+  inTempDir((dir) => {
     const small = new DiskParsedStore(dir, 'b');
-    small.put('file:///s.yml', 'a: 1\n', parseYaml('file:///s.yml', 'a: 1\n'));
-    small.flushAll();
+    storeOne(small, 'file:///s.yml', 'a: 1\n');
     assert.equal(entries(small).length, 0);
     const old = new DiskParsedStore(dir, 'old', { minChars: 0 });
-    old.put('file:///o.yml', 'o: 1\n', parseYaml('file:///o.yml', 'o: 1\n'));
-    old.flushAll();
+    storeOne(old, 'file:///o.yml', 'o: 1\n');
     assert.ok(existsSync(old.dir));
     const store = new DiskParsedStore(dir, 'new', { minChars: 0, maxFiles: 4 });
     for (let i = 0; i < 6; i++) {
@@ -103,21 +108,15 @@ test('small files are not stored; other builds are cleared; the oldest entries g
     assert.equal(existsSync(old.dir), false, "another build's folder is removed");
     assert.equal(entries(store).length, 6, 'the limit is checked once per session, before the first write');
     const later = new DiskParsedStore(dir, 'new', { minChars: 0, maxFiles: 4 });
-    later.put('file:///g.yml', 'g: 1\n', parseYaml('file:///g.yml', 'g: 1\n'));
-    later.flushAll();
+    storeOne(later, 'file:///g.yml', 'g: 1\n');
     assert.equal(entries(later).length, 3, 'past the limit: trimmed to half of it, then the new entry');
     const bytesCapped = new DiskParsedStore(dir, 'new', { minChars: 0, maxBytes: 1 });
-    bytesCapped.put('file:///h.yml', 'h: 1\n', parseYaml('file:///h.yml', 'h: 1\n'));
-    bytesCapped.flushAll();
+    storeOne(bytesCapped, 'file:///h.yml', 'h: 1\n');
     assert.equal(entries(bytesCapped).length, 1, 'past the byte limit: the older entries go');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a cache folder that cannot be written leaves the store unused', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gcp-parsed-'));
-  try {
+test('a cache folder that cannot be written leaves the store unused', () =>
+  inTempDir((dir) => {
     writeFileSync(join(dir, 'a-file'), 'not a folder');
     const store = new DiskParsedStore(join(dir, 'a-file'), 'b', { minChars: 0 });
     store.put('file:///a.yml', 'a: 1\n', parseYaml('file:///a.yml', 'a: 1\n'));
@@ -125,20 +124,13 @@ test('a cache folder that cannot be written leaves the store unused', () => {
     assert.equal(store.get('file:///a.yml', 'a: 1\n'), undefined);
     store.put('file:///b.yml', 'b: 1\n', parseYaml('file:///b.yml', 'b: 1\n'));
     assert.doesNotThrow(() => store.flushAll());
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('the build names the server script by its content', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gcp-parsed-'));
-  try {
+test('the build names the server script by its content', () =>
+  inTempDir((dir) => {
     writeFileSync(join(dir, 'a.js'), 'one');
     writeFileSync(join(dir, 'b.js'), 'two');
     assert.match(serverBuild(join(dir, 'a.js')) ?? '', /^[0-9a-f]{16}$/);
     assert.notEqual(serverBuild(join(dir, 'a.js')), serverBuild(join(dir, 'b.js')));
     assert.equal(serverBuild(join(dir, 'missing.js')), undefined);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
