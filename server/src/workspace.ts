@@ -21,7 +21,6 @@ import { simulatedVariables } from './pipeline/rules/simulated-context.js';
 import { expandPath, serverSession } from './sources/source-session.js';
 import { projectRootOf } from './sources/directory-sources.js';
 import { DiskParsedStore, serverBuild } from './sources/parsed-store.js';
-import { defaultCacheDir } from './sources/project-cache.js';
 import { folderSelfProject } from './sources/git-remotes.js';
 import { filesDefining, unknownTemplates } from './library-templates.js';
 import type { SourceSession } from './sources/source-session.js';
@@ -162,8 +161,7 @@ export class Workspace {
 
   /** Parsed files of earlier sessions, under the cache folder the settings name (sources/parsed-store.ts). */
   private useParsedStore(folder: string): void {
-    const s = this.settings();
-    const dir = s.cacheDir ? expandPath(s.cacheDir, folder) : defaultCacheDir();
+    const dir = this.session.cacheDirOf(folder, this.settings());
     if (this.parseCache.store?.cacheDir === dir) return;
     build ??= serverBuild() ?? '';
     this.parseCache.store = build ? new DiskParsedStore(dir, build) : undefined;

@@ -112,13 +112,17 @@ export class SourceSession {
     if (settings.localOnly) return { keys: [], sources: [] };
     const target = folderProject(folder, settings.gitlabUrl);
     if (!target) return { keys: [], sources: [] };
-    const cacheDir = settings.cacheDir ? expandPath(settings.cacheDir, folder) : defaultCacheDir(this.opts.env);
-    return this.variableKeysOf(target.gitlabUrl, cacheDir, settings.offline).forProject(target.project);
+    return this.variableKeysOf(target.gitlabUrl, this.cacheDirOf(folder, settings), settings.offline).forProject(target.project);
+  }
+
+  /** The cache folder the settings name for a workspace folder (relative to it), else the default one. */
+  cacheDirOf(folder: string, settings: Pick<SourceSettings, 'cacheDir'>): string {
+    return settings.cacheDir ? expandPath(settings.cacheDir, folder) : defaultCacheDir(this.opts.env);
   }
 
   sourcesFor(args: { folder: string; folders: string[]; settings: SourceSettings; overlay?: (abs: string) => string | undefined }): SourceChain {
     const { folder, settings } = args;
-    const cacheDir = settings.cacheDir ? expandPath(settings.cacheDir, folder) : defaultCacheDir(this.opts.env);
+    const cacheDir = this.cacheDirOf(folder, settings);
     let gitlabUrl: string | undefined;
     try {
       gitlabUrl = chooseGitlabUrl(settings.gitlabUrl, folder).url;
