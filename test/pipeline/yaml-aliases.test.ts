@@ -1,5 +1,6 @@
 /**
- * Aliases are resolved once per document (yaml/yaml-convert.ts `aliasTargets`): the work of a file
+ * Aliases are resolved once per document (yaml/yaml-convert.ts `aliasTargets`, or as yaml-events.ts
+ * builds the nodes): the work of a file
  * with thousands of aliases grows linearly with them, both parsed whole and in blocks, and every
  * alias still names the last node anchored with its name before it.
  */
@@ -39,8 +40,8 @@ function work(parse: () => Node): { visited: number; content: Node } {
   return { visited: aliasWork.nodesVisited - before, content };
 }
 
-for (const blocks of [false, true]) {
-  test(`a thousand aliases and four thousand: work grows linearly (${blocks ? 'parsed in blocks' : 'parsed whole'})`, () => {
+for (const [blocks, front] of [[false, 'events'], [false, 'yaml'], [true, 'events']] as const) {
+  test(`a thousand aliases and four thousand: work grows linearly (${blocks ? 'parsed in blocks' : `parsed whole, ${front} front end`})`, () => {
     const runs = [1000, 4000].map((n) => {
       const text = manyAliases(n, blocks);
       const parse = blocks
@@ -49,7 +50,7 @@ for (const blocks of [false, true]) {
             assert.ok(r.blocks, 'the file is parsed in blocks');
             return r.parsed.content;
           }
-        : () => parseYamlWhole('file:///big.yml', text).content;
+        : () => parseYamlWhole('file:///big.yml', text, front).content;
       const { visited, content } = work(parse);
       const items = uses(content);
       assert.equal(items.length, n);

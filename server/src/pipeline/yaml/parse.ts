@@ -15,7 +15,8 @@ import { scalarNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { anchorsOf, parseBlock, splitBlocks } from './yaml-blocks.js';
 import type { BlockLayout, ParsedBlock, Range, YamlBlocks } from './yaml-blocks.js';
-import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, megabytes } from './yaml-convert.js';
+import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, megabytes, withAliasTable } from './yaml-convert.js';
+import { parseYamlEvents } from './yaml-events.js';
 import type { ConvertedNode, Src } from './yaml-convert.js';
 
 export { MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE } from './yaml-convert.js';
@@ -279,7 +280,11 @@ function syntaxMessage(err: { code: string; message: string }): string {
   return libyaml ? `${libyaml} (${own.replace(/:$/, '')})` : own;
 }
 
-export function parseYamlWhole(uri: string, text: string): ParsedFile {
+/**
+ * `front`: `events` tries js-yaml's event stream first (yaml-events.ts; ten times faster) and
+ * falls back to the `yaml` package where that front end is not sure; `yaml` uses the package only.
+ */
+export function parseYamlWhole(uri: string, text: string, front: 'events' | 'yaml' = 'events'): ParsedFile {
   const diagnostics: PipelineDiagnostic[] = [];
   const span = (start: number, end: number): Span => ({ uri, start, end });
   const rejected = () => ({ uri, text, content: scalarNode(null, span(0, 0)), empty: true, diagnostics });
@@ -288,6 +293,11 @@ export function parseYamlWhole(uri: string, text: string): ParsedFile {
     const message = `${TOO_BIG}: the file holds ${megabytes(text.length)} of text, more than GitLab's limit of ${megabytes(MAX_YAML_SIZE)} (max_yaml_size_bytes); it is not read`;
     diagnostics.push({ severity: 'error', code: 'yaml-too-large', message, span: span(MAX_YAML_SIZE, MAX_YAML_SIZE + 1) });
     return rejected();
+  }
+  const fast = front === 'events' ? parseYamlEvents(text, PARSE_OPTIONS) : undefined;
+  if (fast) {
+    const docs = fast.map((d) => withAliasTable({ contents: d.contents, errors: [], warnings: [] } as unknown as Document.Parsed, d.aliases));
+    return composeFile(uri, text, docs, diagnostics);
   }
   const tooDeep = (message: string) => /Maximum call stack size exceeded/.test(message);
   const deepMessage = `${TOO_BIG}: it nests more than ${MAX_YAML_DEPTH} levels deep (max_yaml_depth)`;
@@ -327,6 +337,12 @@ export function parseYamlWhole(uri: string, text: string): ParsedFile {
     }
   }
   if (diagnostics.some((d) => d.severity === 'error')) return rejected();
+  return composeFile(uri, text, docs, diagnostics);
+}
+
+/** A file's documents, parsed without errors, converted: a `spec:` header and the content. */
+function composeFile(uri: string, text: string, docs: Document.Parsed[], diagnostics: PipelineDiagnostic[]): ParsedFile {
+  const span = (start: number, end: number): Span => ({ uri, start, end });
   const converter = new Converter(uri, diagnostics);
   let header: MapNode | undefined;
   let contentDoc = docs[0];
@@ -355,7 +371,7 @@ export function parseYamlWhole(uri: string, text: string): ParsedFile {
   }
   const contents = contentDoc?.contents ?? null;
   const content = contents ? converter.convert(contents, { doc: contentDoc, base: 0 }) : scalarNode(null, span(0, 0));
-  if (converter.tooBig) return rejected();
+  if (converter.tooBig) return { uri, text, content: scalarNode(null, span(0, 0)), empty: true, diagnostics };
   const empty = content.kind === 'scalar' && content.value === null;
   return { uri, text, header, content, empty, diagnostics };
 }

@@ -12,7 +12,9 @@
  */
 import { isMap as yIsMap, parseAllDocuments, visit } from 'yaml';
 import type { Document, DocumentOptions, Node as YNode, ParseOptions, SchemaOptions } from 'yaml';
+import { withAliasTable } from './yaml-convert.js';
 import type { ConvertedNode } from './yaml-convert.js';
+import { parseYamlEvents } from './yaml-events.js';
 import type { Span } from '../model.js';
 
 export interface Range {
@@ -122,6 +124,14 @@ type Options = ParseOptions & DocumentOptions & SchemaOptions;
 
 /** One block on its own; undefined when it does not parse cleanly into one hash (or nothing). */
 export function parseBlock(text: string, options: Options): ParsedBlock | undefined {
+  const fast = parseYamlEvents(text, options);
+  if (fast) {
+    if (fast.length > 1) return undefined;
+    const d = fast[0];
+    if (!d) return { text };
+    if (d.contents !== null && !yIsMap(d.contents)) return undefined;
+    return { text, doc: withAliasTable({ contents: d.contents, errors: [], warnings: [] } as unknown as Document.Parsed, d.aliases), anchors: d.anchors };
+  }
   const docs = parseAllDocuments(text, options);
   if (!Array.isArray(docs) || docs.length > 1) return undefined;
   const doc = docs[0] as Document.Parsed | undefined;

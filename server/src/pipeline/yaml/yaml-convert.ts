@@ -303,8 +303,9 @@ export class Converter {
 }
 
 /**
- * The nodes `doc` visits while its alias tables are built (the engine's work counter for aliases:
- * one walk per document, however many aliases it holds; tests read it to check the growth is linear).
+ * The nodes visited while alias tables are built (the engine's work counter for aliases: one walk
+ * per document here, or one pass over its events in yaml-events.ts, however many aliases it holds;
+ * tests read it to check the growth is linear).
  */
 export const aliasWork = { nodesVisited: 0 };
 
@@ -330,6 +331,12 @@ export function aliasTargets(doc: Document.Parsed): Map<Alias, YNode | undefined
   });
   aliasTables.set(doc, (table = t));
   return table;
+}
+
+/** A document whose alias table its builder made as it went (yaml-events.ts): `aliasTargets` need not walk it. */
+export function withAliasTable(doc: Document.Parsed, table: Map<Alias, YNode | undefined>): Document.Parsed {
+  aliasTables.set(doc, table);
+  return doc;
 }
 
 /** A scalar (value or key) as Psych types it. */

@@ -1,0 +1,145 @@
+/**
+ * The fast front end (pipeline/yaml/yaml-events.ts: js-yaml's events → the `yaml` package's nodes)
+ * must give exactly what the `yaml` package gives — the same nodes, values, types, spans, key
+ * spans, header and diagnostics — or step aside. Checked on every YAML file of the corpus and the
+ * examples (as written and with CRLF line breaks), on thousands of random edits of them, and on the
+ * layouts where the two packages' ideas of a node's end differ.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseYamlWhole } from '../../server/src/pipeline/yaml/parse.js';
+import { parseYamlEvents } from '../../server/src/pipeline/yaml/yaml-events.js';
+
+const repo = resolve(__dirname, '..', '..');
+const corpus = resolve(repo, '..', 'shared', 'corpus');
+const OPTIONS = { version: '1.1' as const, merge: true, uniqueKeys: false };
+
+function yamlFiles(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir)) {
+    if (e === 'node_modules' || e === '.git') continue;
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) yamlFiles(p, out);
+    else if (/\.ya?ml$/.test(e)) out.push(p);
+  }
+  return out;
+}
+
+/** Both front ends on `text`; whether the fast one took it. */
+function both(text: string): { fast: boolean } {
+  const uri = 'file:///x.yml';
+  const viaYaml = parseYamlWhole(uri, text, 'yaml');
+  const viaEvents = parseYamlWhole(uri, text, 'events');
+  assert.deepStrictEqual(viaEvents, viaYaml, JSON.stringify(text.length > 600 ? text.slice(0, 600) + '…' : text));
+  return { fast: parseYamlEvents(text, OPTIONS) !== undefined };
+}
+
+const files = [...yamlFiles(corpus), ...yamlFiles(join(repo, 'examples'))];
+
+test(`every corpus and example YAML file (${files.length}, LF and CRLF) parses to what the yaml package gives`, () => {
+  let fast = 0;
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    for (const t of [text, text.replace(/\r?\n/g, '\r\n')]) if (both(t).fast) fast++;
+  }
+  assert.ok(files.length > 100, `corpus files found: ${files.length}`);
+  // The fast front end must really be taken, or this test proves nothing.
+  assert.ok(fast > files.length * 2 * 0.95, `taken on ${fast} of ${files.length * 2}`);
+});
+
+function rng(seed: number) {
+  return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+}
+
+const LINES = ['# c', '', '  # c', '    # c', '      # c', '   ', '- x', 'k:', 'k: # c', '  k:', '  - ', 'k: |', '  k: v', 'k: &a', 'k: *a', 'k: [a, ]', "k: 'a'", 'k: "a\\n"', '  k: >-', '\t', 'k: {a: 1}', '- &b x', '<<: *b', 'k: !reference [a]', '? k', ': v', 'k: yes', 'k: 0o12', 'k: 012', 'k: 1:30', 'k: .5', 'k: ~', 'k: !reference .x:', 'k: - a', 'k: |+', '  k: >+', 'k: |2', '    text', 'k: &x [a]', '- k: v', '  - - a'];
+
+test('random line edits of corpus files: the same result from both front ends', () => {
+  const r = rng(20261207);
+  const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)];
+  const small = files.filter((f) => statSync(f).size < 12_000);
+  let fast = 0;
+  let clean = 0;
+  const runs = 2500;
+  for (let k = 0; k < runs; k++) {
+    const lines = readFileSync(pick(small), 'utf8').split('\n');
+    for (let j = 1 + Math.floor(r() * 3); j > 0; j--) {
+      const at = Math.floor(r() * lines.length);
+      const indent = ' '.repeat(Math.floor(r() * 4) * 2);
+      const what = r();
+      if (what < 0.5) lines.splice(at, 0, indent + pick(LINES));
+      else if (what < 0.7) lines.splice(at, 1);
+      else if (what < 0.85) lines[at] = ' ' + (lines[at] ?? '');
+      else lines[at] = (lines[at] ?? '') + pick([' # c', '   ', ':', ' x']);
+    }
+    const text = lines.join(r() < 0.2 ? '\r\n' : '\n');
+    if (both(text).fast) {
+      fast++;
+      if (!parseYamlWhole('file:///x.yml', text).diagnostics.some((d) => d.severity === 'error')) clean++;
+    }
+  }
+  assert.ok(fast > runs * 0.25 && clean > runs * 0.2, `fast front end taken on ${fast} of ${runs} edits, ${clean} of them without errors`);
+});
+
+const CHARS = [' ', '\n', ':', '-', '#', '"', "'", '[', ']', '{', '}', ',', '&', '*', '!', '|', '>', '?', '%', '@', '`', '\\', '\t', '  ', '\n  ', ': ', '- ', ' #', '0', 'y', '~', '.', '<<'];
+
+test('random character edits of corpus files: the same result from both front ends', () => {
+  const r = rng(7);
+  const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)];
+  const small = files.filter((f) => statSync(f).size < 12_000);
+  let fast = 0;
+  const runs = 2500;
+  for (let k = 0; k < runs; k++) {
+    let text = readFileSync(pick(small), 'utf8');
+    for (let j = 1 + Math.floor(r() * 2); j > 0; j--) {
+      const at = Math.floor(r() * text.length);
+      text = r() < 0.7 ? text.slice(0, at) + pick(CHARS) + text.slice(at) : text.slice(0, at) + text.slice(at + 1 + Math.floor(r() * 3));
+    }
+    if (both(text).fast) fast++;
+  }
+  assert.ok(fast > runs * 0.25, `fast front end taken on ${fast} of ${runs} edits`);
+});
+
+test('layouts where the packages place node ends differently: same spans, or the yaml package parses', () => {
+  const cases = [
+    // Comment lines below a collection: kept in it when indented as deep as it.
+    'job:\n  script:\n    - a\n    # - b\n\n  stage: test\n',
+    'job:\n  script:\n    - a\n   # three\n  stage: test\n',
+    'job:\n  script:\n    - a\n  # two\nnext: 1\n',
+    'job:\n  script:\n    - a\n      # deeper\nnext: 1\n',
+    'job:\n  script:\n    - a\n# zero\n    # four\nnext: 1\n',
+    'a:\n  b: 1\n  # c2\n\n\n',
+    'a: 1\n  # indented at the end\n',
+    'a: {}\n    # c\n',
+    // Empty values.
+    'a:\nb: 1\n',
+    'a:   \nb: 1\n',
+    'a: # c\nb: 1\n',
+    'a:\n  b:\n  # c\nz: 1\n',
+    '.setup:\n  script: # c\n',
+    'a:\n',
+    // Block scalars: header comments, chomping, trailing blank lines, empty.
+    'a: |  # c\n  lit\nb: >-\n  f\n\n\nc: 1\n',
+    'a: |+\n  keep\n\n\nb: 1\n',
+    'k: |\n  \n    reports: x\n',
+    // What js-yaml takes and YAML does not.
+    'rspec:\n  script: !reference .setup:\n',
+    'a: - b\n',
+    // Flow collections, anchors, merge keys, tags, a header document.
+    'a: [x,\n  y, ]  # c\nb: { c: *x }\n',
+    '.t: &t\n  k: v\njob:\n  <<: *t\n  script: [!reference [.t, k]]\n',
+    'spec:\n  inputs:\n    x:\n---\njob:\n  script: $[[ inputs.x ]]\n',
+    'a: !custom 1\n',
+    // Anchors YAML refuses or places elsewhere.
+    'job:\n  services:\n    &- name: x\n  script: y\n',
+    'img: &$[[ inputs.image ]]\n',
+    '&# not a comment\n.t:\n  k: v\n',
+    'k: &a\n  x: 1\nj: *a\n',
+    'k: [*a]\n',
+    'a: b\n  \t\n',
+  ];
+  for (const text of cases) {
+    both(text);
+    both(text.replace(/\n/g, '\r\n'));
+  }
+});
