@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeContext } from './features/shared/context.js';
 import type { FeatureContext, FeatureHost } from './features/shared/context.js';
-import { diagnosticsByUri, toLsp } from './features/shared/diagnostics.js';
+import { diagnosticsByUri, earlyDocumentDiagnostics, toLsp } from './features/shared/diagnostics.js';
 import { analysedText } from './features/shared/analysis.js';
 import { spanMover } from './features/shared/moved-spans.js';
 import { LineIndex } from './pipeline/yaml/positions.js';
@@ -192,6 +192,13 @@ async function validate(uri: string): Promise<void> {
     const versions = new Map(documents.all().map((d) => [d.uri, d.version]));
     const analysis = await analysisFor(uri);
     const texts = (u: string) => documents.get(u)?.getText();
+    // Just opened in a big pipeline: its own diagnostics before the contract of every other job is done.
+    const early = justOpened.delete(uri) && !analysis.lastGood && !analysis.standalone ? earlyDocumentDiagnostics(analysis.pipeline, uri, texts, analysis.knownVariables) : undefined;
+    if (early) {
+      send(uri, versions.get(uri), early, true);
+      // The message writer sends on a later turn: let it, before the rest of the work.
+      await new Promise((done) => setImmediate(done));
+    }
     let byUri = brokenMomentDiagnostics(analysis, texts) ?? diagnosticsByUri(analysis.pipeline, texts, { standalone: analysis.standalone, knownVariables: analysis.knownVariables });
     const shown = analysis.lastGood ?? analysis;
     // A conditionally included document speaks for itself only: the root's files follow the root pipeline.
@@ -201,7 +208,7 @@ async function validate(uri: string): Promise<void> {
     // The edited document's first, the others of its pipeline after it; each with the version of the
     // open document it was computed for (LSP: lets a client drop an outdated set).
     const own = byUri.get(uri);
-    if (own) send(uri, versions.get(uri), own, true);
+    if (own) send(uri, versions.get(uri), own, !early);
     // The other files of a big pipeline (a hundred library files) are sent again only when their findings changed.
     for (const [u, diagnostics] of byUri) if (u !== uri) send(u, versions.get(u), diagnostics);
     for (const u of previous) if (!byUri.has(u)) send(u, undefined, []);
@@ -239,7 +246,11 @@ function brokenMomentDiagnostics(analysis: Analysis, texts: (uri: string) => str
   return byUri;
 }
 
+/** Documents opened and not yet validated. */
+const justOpened = new Set<string>();
+
 documents.onDidOpen((e) => {
+  justOpened.add(e.document.uri);
   workspace.edited();
   schedule(e.document.uri, 0);
 });
@@ -250,6 +261,7 @@ documents.onDidChangeContent((e) => {
   for (const reader of workspace.readersOf(e.document.uri)) if (documents.get(reader)) schedule(reader);
 });
 documents.onDidClose((e) => {
+  justOpened.delete(e.document.uri);
   workspace.edited();
   send(e.document.uri, undefined, [], true);
 });

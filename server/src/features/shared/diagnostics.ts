@@ -9,7 +9,7 @@ import type { Diagnostic } from 'vscode-languageserver';
 import type { ExpandedPipeline } from '../../pipeline/merge/expand.js';
 import type { PipelineDiagnostic } from '../../pipeline/model.js';
 import { LineIndex } from '../../pipeline/yaml/positions.js';
-import { jobFile, missingRequiredVariables } from '../../pipeline/contract/index.js';
+import { jobFile, jobsPlacingIn, missingRequiredVariables } from '../../pipeline/contract/index.js';
 import type { MissingVariable } from '../../pipeline/contract/index.js';
 import type { SpanMover } from './moved-spans.js';
 
@@ -32,6 +32,41 @@ export function diagnosticsByUri(
   texts: (uri: string) => string | undefined,
   opts: { standalone?: boolean; knownVariables?: readonly string[]; moveSpan?: SpanMover } = {},
 ): Map<string, Diagnostic[]> {
+  const all = opts.standalone ? pipeline.diagnostics : [...pipeline.diagnostics, ...missingVariableDiagnostics(pipeline, opts.knownVariables ?? [])];
+  return lspByUri(pipeline, texts, all, opts);
+}
+
+/** Below this many jobs the whole pipeline's findings come fast enough: no early set. */
+const EARLY_FROM_JOBS = 1000;
+
+/**
+ * The first analysis of a big pipeline: one document's diagnostics before every job's contract is
+ * done — the same diagnostics `diagnosticsByUri` gives it, computed from the jobs whose findings
+ * can be placed there (contract/document-jobs.ts). Their quick-fix data may lack `job` (that a
+ * variable is missing nowhere else depends on the other jobs); the full set, sent after, has it.
+ * Undefined when the document is not one of jobs only, the pipeline is small, or the full set is
+ * already known.
+ */
+export function earlyDocumentDiagnostics(pipeline: ExpandedPipeline, uri: string, texts: (uri: string) => string | undefined, knownVariables: readonly string[]): Diagnostic[] | undefined {
+  if (pipeline.jobs.size < EARLY_FROM_JOBS || missingCache.get(pipeline)?.known === knownVariables.join('\n')) return undefined;
+  const jobs = jobsPlacingIn(pipeline, uri);
+  if (!jobs) return undefined;
+  let missing: MissingVariable[];
+  try {
+    missing = missingRequiredVariables(pipeline, { knownVariables, jobs }).filter((m) => m.span.uri === uri);
+  } catch {
+    return undefined;
+  }
+  const all = [...pipeline.diagnostics.filter((d) => d.span.uri === uri), ...missingDiagnostics(pipeline, missing, false)];
+  return lspByUri(pipeline, texts, all, {}).get(uri) ?? [];
+}
+
+function lspByUri(
+  pipeline: ExpandedPipeline,
+  texts: (uri: string) => string | undefined,
+  all: readonly PipelineDiagnostic[],
+  opts: { standalone?: boolean; moveSpan?: SpanMover },
+): Map<string, Diagnostic[]> {
   const out = new Map<string, Diagnostic[]>();
   // Files loaded only for the templates a preset file uses speak for themselves in their own analysis.
   const own = new Set(pipeline.files.filter((f) => !f.context).map((f) => f.uri));
@@ -45,7 +80,6 @@ export function diagnosticsByUri(
     indexes.set(uri, (index = new LineIndex(text)));
     return index;
   };
-  const all = opts.standalone ? pipeline.diagnostics : [...pipeline.diagnostics, ...missingVariableDiagnostics(pipeline, opts.knownVariables ?? [])];
   for (const found of all) {
     if (!own.has(found.span.uri) && pipeline.files.some((f) => f.uri === found.span.uri)) continue;
     if (opts.standalone && PIPELINE_ONLY_CODES.has(found.code)) continue;
@@ -107,15 +141,22 @@ export function missingVariableDiagnostics(pipeline: ExpandedPipeline, knownVari
   } catch {
     missing = [];
   }
+  const list = missingDiagnostics(pipeline, missing, true);
+  missingCache.set(pipeline, { known: key, list });
+  return list;
+}
+
+/** `complete`: `missing` holds every finding of the pipeline (else a job-level fix is not offered: others may need the variable too). */
+function missingDiagnostics(pipeline: ExpandedPipeline, missing: MissingVariable[], complete: boolean): PipelineDiagnostic[] {
   const byName = new Map<string, MissingVariable[]>();
   for (const m of missing) byName.set(m.variable.name, [...(byName.get(m.variable.name) ?? []), m]);
-  const list = missing.map((m) => {
+  return missing.map((m) => {
     const preset = m.presetUri ? pipeline.files.find((f) => f.uri === m.presetUri)?.path : undefined;
     const templateFile = jobFile(pipeline, m.neededBy)?.path;
     const where = preset ? `${preset} (${m.neededBy})` : `${m.neededBy}${templateFile ? ` in ${templateFile}` : ''}`;
     const desc = m.variable.description;
     const others = byName.get(m.variable.name)!;
-    const onlyJob = others.length === 1 && !m.presetUri && m.jobs.length === 1 && pipeline.merged.keySpans.get(m.jobs[0])?.uri === m.span.uri;
+    const onlyJob = complete && others.length === 1 && !m.presetUri && m.jobs.length === 1 && pipeline.merged.keySpans.get(m.jobs[0])?.uri === m.span.uri;
     const data: MissingVariableData = { variable: m.variable.name, neededBy: m.neededBy, jobs: m.jobs };
     if (desc) data.description = desc;
     if (preset) data.preset = preset;
@@ -128,6 +169,4 @@ export function missingVariableDiagnostics(pipeline: ExpandedPipeline, knownVari
       data: data as unknown as Record<string, unknown>,
     };
   });
-  missingCache.set(pipeline, { known: key, list });
-  return list;
 }

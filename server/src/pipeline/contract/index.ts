@@ -6,6 +6,7 @@
 export type { Contract, ContractVariable } from './contract-types.js';
 export { documentContract, fileContract, jobContract, jobFile, templateContract } from './variable-contract.js';
 export { missingRequiredVariables } from './missing-variables.js';
+export { jobsPlacingIn } from './document-jobs.js';
 export { consumerJobContract, consumerPipelineContract, isConsumerFile } from './consumer-contract.js';
 export type { MissingVariable } from './missing-variables.js';
 export { definitionsInScope, globalDefinitions, jobDefinitions } from '../variables/variable-definitions.js';

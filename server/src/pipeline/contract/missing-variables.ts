@@ -48,7 +48,11 @@ interface JobFindings {
 
 const findingsCache = new JobFindingsCache<JobFindings>();
 
-export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { knownVariables: readonly string[] }): MissingVariable[] {
+/**
+ * `jobs`: look at these jobs only (document-jobs.ts): the findings placed where no other job's
+ * can be placed are then complete; the others are not.
+ */
+export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { knownVariables: readonly string[]; jobs?: ReadonlySet<string> }): MissingVariable[] {
   const view = consumerView(pipeline);
   if (!view) return [];
   const { fileByUri, isLibrary, dotenv, touchesLibrary } = view;
@@ -84,7 +88,7 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
   // Findings of jobs whose inputs did not change since the last analysis are reused (job-findings.ts).
   const ctx = new FindingsContext(pipeline, findingsCache.canonical(sharedKey(pipeline, opts.knownVariables, dotenv, (uri) => isLibrary(uri))));
   for (const [name, job] of pipeline.jobs) {
-    if (job.hidden) continue;
+    if (job.hidden || (opts.jobs && !opts.jobs.has(name))) continue;
     const findings = findingsCache.get(ctx, job, () => findingsOf(name, job));
     if (findings.scope) scopes.set(name, findings.scope);
     for (const { name: variable, where, reasons } of findings.found) {
