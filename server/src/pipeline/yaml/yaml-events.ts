@@ -70,21 +70,18 @@ const unsure = (): never => {
 export function parseYamlEvents(text: string, options: Options): EventDocument[] | undefined {
   // A byte-order mark, lone CRs, tabs in indentation: the packages differ on them.
   if (text.charCodeAt(0) === 0xfeff || /\r(?!\n)/.test(text) || /^ *\t/m.test(text)) return undefined;
-  let events: Event[];
+  // No stack traces: js-yaml's errors and our Unsure are caught here, and a broken file may make many.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    events = parseEvents(text, { maxDepth: 1000 });
+    const events = parseEvents(text, { maxDepth: 1000 });
+    return new Builder(text, events, schemaOf(options)).documents();
   } catch {
+    // js-yaml rejects the text, this front end is not sure of it (Unsure), or an event stream of a
+    // shape not met before: the `yaml` package parses.
     return undefined;
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
-  }
-  try {
-    return new Builder(text, events, schemaOf(options)).documents();
-  } catch (e) {
-    if (e instanceof Unsure) return undefined;
-    throw e;
   }
 }
 
