@@ -49,12 +49,13 @@ const EARLY_FROM_JOBS = 1000;
  */
 export function earlyDocumentDiagnostics(pipeline: ExpandedPipeline, uri: string, texts: (uri: string) => string | undefined, knownVariables: readonly string[]): Diagnostic[] | undefined {
   if (pipeline.jobs.size < EARLY_FROM_JOBS || missingCache.get(pipeline)?.known === knownVariables.join('\n')) return undefined;
-  const jobs = jobsPlacingIn(pipeline, uri);
-  if (!jobs) return undefined;
   let missing: MissingVariable[];
   try {
+    const jobs = jobsPlacingIn(pipeline, uri);
+    if (!jobs) return undefined;
     missing = missingRequiredVariables(pipeline, { knownVariables, jobs }).filter((m) => m.span.uri === uri);
   } catch {
+    // The full set (which reports its own failure) is computed next anyway.
     return undefined;
   }
   const all = [...pipeline.diagnostics.filter((d) => d.span.uri === uri), ...missingDiagnostics(pipeline, missing, false)];
