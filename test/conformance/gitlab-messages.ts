@@ -34,12 +34,12 @@ const cases: Array<Omit<MessageCase, 'id' | 'group'> & { name: string }> = [
   },
   {
     name: 'input errors of one file: the first three',
-    source: 'Gitlab::Ci::Config::Interpolation::Interpolator#error_message: `@errors.first(3).join(\', \')`',
+    source: 'Gitlab::Ci::Config::Interpolation::Interpolator#error_message: `@errors.first(3).join(\', \')`, after the included file\'s location (External::File::Base: "`#{masked_location}`: #{content_result.error}")',
     files: {
       '.gitlab-ci.yml': 'include:\n  - local: template.yml\n',
       'template.yml': 'spec:\n  inputs:\n    a:\n    b:\n    c:\n    d:\n    e:\n---\njob:\n  script:\n    - echo $[[ inputs.a ]]\n',
     },
-    gitlab: '`a` input: required value has not been provided, `b` input: required value has not been provided, `c` input: required value has not been provided',
+    gitlab: '`template.yml`: `a` input: required value has not been provided, `b` input: required value has not been provided, `c` input: required value has not been provided',
   },
 ];
 

@@ -165,3 +165,17 @@ test('coverage: a /…/ literal that RE2 compiles, else GitLab rejects the job',
     assert.equal(spanText(pipeline, pipeline.diagnostics[0].span), bad);
   }
 });
+
+test('errors of loading an included file lead with its location, as GitLab words them (File::Base: "`LOCATION`: …")', async () => {
+  const tmpl = 'spec:\n  inputs:\n    stage:\n---\njob:\n  stage: $[[ inputs.stage ]]\n  script: x\n';
+  const messages = async (include: string, files: Record<string, string>) => {
+    const { pipeline } = await expandPlain({ '.gitlab-ci.yml': `include:\n  - ${include}\n    inputs:\n      stage: test\n      foo: bar\n`, ...files });
+    return pipeline.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+  };
+  assert.deepEqual(await messages('local: ci/tmpl.yml', { 'ci/tmpl.yml': tmpl }), ['`ci/tmpl.yml`: unknown input arguments: foo']);
+  assert.deepEqual(await messages('project: org/lib\n    file: t/x.yml', { 'project:org/lib:/t/x.yml': tmpl }), ['`t/x.yml`: unknown input arguments: foo']);
+  // A header GitLab refuses: its message keeps GitLab's own `header:` location after the file's.
+  const badHeader = 'spec:\n  inputs:\n    stage:\n      type: datetime\n---\njob:\n  script: x\n';
+  const { pipeline } = await expandPlain({ '.gitlab-ci.yml': 'include:\n  - local: ci/tmpl.yml\n', 'ci/tmpl.yml': badHeader });
+  assert.deepEqual(pipeline.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), ['`ci/tmpl.yml`: header:spec:inputs:stage input type unknown value: datetime']);
+});

@@ -195,7 +195,7 @@ class IncludeState {
   }
 
   async loadFile(
-    file: { uri: string; text: string; kind: IncludeKind; loc: ProjectLoc; path: string; note?: string; component?: ComponentContext },
+    file: { uri: string; text: string; kind: IncludeKind; loc: ProjectLoc; path: string; note?: string; component?: ComponentContext; location?: string },
     given: MapNode | undefined,
     includeSpan: Span,
     stack: Frame[],
@@ -213,7 +213,16 @@ class IncludeState {
       return undefined;
     }
     const interpolated = interpolateFile(parsed, { given, includeSpan, variables: this.opts.variables, component: file.component });
-    this.diagnostics.push(...firstInputErrors(interpolated.diagnostics));
+    // GitLab names an included file before the errors of loading it, once, ahead of the first three
+    // joined with ", " (File::Base "`LOCATION`: #{error}", Interpolator#error_message): the first carries it.
+    let location = includedFrom && (file.location ?? file.path);
+    for (const d of firstInputErrors(interpolated.diagnostics)) {
+      if (!location || d.severity !== 'error') this.diagnostics.push(d);
+      else {
+        this.diagnostics.push({ ...d, message: `\`${location}\`: ${d.message}` });
+        location = undefined;
+      }
+    }
     const content = interpolated.content;
     this.files.push({ uri: file.uri, kind: file.kind, loc: file.loc, path: file.path, parsed, content, includedFrom, note: file.note, component: file.component });
     if (interpolated.diagnostics.some((d) => d.severity === 'error')) return undefined;
@@ -422,7 +431,7 @@ class IncludeState {
   private async readComponent(entry: IncludeEntry, address: string, loc: ProjectLoc, name: string, component: ComponentContext) {
     for (const path of [`templates/${name}.yml`, `templates/${name}/template.yml`]) {
       const r = await this.opts.sources.readProjectFile(loc, path);
-      if (r.ok) return { uri: r.uri, text: r.text, kind: 'component' as const, loc, path, note: r.note, component };
+      if (r.ok) return { uri: r.uri, text: r.text, kind: 'component' as const, loc, path, note: r.note, component, location: address };
     }
     const where = loc.project === null ? 'the working tree of this project' : `${loc.project}@${loc.ref}`;
     this.error('include-missing', `Component \`${address}\`: neither templates/${name}.yml nor templates/${name}/template.yml exists in ${where}`, entry.span, { project: loc.project, ref: loc.ref });
