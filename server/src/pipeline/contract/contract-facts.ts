@@ -108,57 +108,84 @@ export function jobDocComments(pipeline: ExpandedPipeline, job: string): DocComm
   return out;
 }
 
-const writtenCache = new WeakMap<ExpandedPipeline, Map<string, SortedRanges>>();
+const writtenCache = new WeakMap<ExpandedPipeline, Map<string, KeyIndex | undefined>>();
+/** Per file content (a parsed file's top-level hash): unchanged files keep theirs from one analysis to the next. */
+const keyIndexes = new WeakMap<MapNode, KeyIndex>();
 
 /** The top-level key (job, template, `variables`, ...) of its file that a span lies in. */
 export function writtenIn(pipeline: ExpandedPipeline, span: Span | undefined): string | undefined {
   if (!span) return undefined;
   let perPipeline = writtenCache.get(pipeline);
   if (!perPipeline) writtenCache.set(pipeline, (perPipeline = new Map()));
-  let sorted = perPipeline.get(span.uri);
-  if (!sorted) {
-    const ranges: KeyRange[] = [];
+  let index = perPipeline.get(span.uri);
+  if (index === undefined && !perPipeline.has(span.uri)) {
     const f = pipeline.files.find((x) => x.uri === span.uri);
-    if (f?.content.kind === 'map') {
-      for (const [key, v] of f.content.entries) {
-        const ks = f.content.keySpans.get(key);
-        if (ks?.uri === span.uri && v.span) ranges.push({ key, start: ks.start, end: Math.max(ks.end, v.span.end) });
-      }
-    }
-    perPipeline.set(span.uri, (sorted = byStart(ranges)));
+    index = f?.content.kind === 'map' ? keyIndexOf(f.content, span.uri) : undefined;
+    perPipeline.set(span.uri, index);
   }
-  return keyAround(sorted, span.start);
+  return index && keyAround(index, span.start);
 }
 
-type KeyRange = { key: string; start: number; end: number };
-/** Ranges sorted by start, each with its place in file order and the largest end up to it. */
-type SortedRanges = (KeyRange & { order: number; maxEnd: number })[];
+/**
+ * The ranges of a file's top-level keys (key to the end of its value) sorted by start — in
+ * parallel arrays, with each range's place in file order and the largest end up to it.
+ */
+interface KeyIndex {
+  keys: string[];
+  starts: Float64Array;
+  ends: Float64Array;
+  orders: Int32Array;
+  maxEnds: Float64Array;
+}
 
-function byStart(ranges: KeyRange[]): SortedRanges {
-  const sorted = ranges.map((r, order) => ({ ...r, order, maxEnd: 0 })).sort((a, b) => a.start - b.start || a.order - b.order);
+function keyIndexOf(content: MapNode, uri: string): KeyIndex {
+  const known = keyIndexes.get(content);
+  if (known) return known;
+  const keys: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let sorted = true;
+  for (const [key, v] of content.entries) {
+    const ks = content.keySpans.get(key);
+    if (ks?.uri !== uri || !v.span) continue;
+    if (starts.length && ks.start < starts[starts.length - 1]) sorted = false;
+    keys.push(key);
+    starts.push(ks.start);
+    ends.push(Math.max(ks.end, v.span.end));
+  }
+  // File order is start order but where a top-level merge (`<<:`) brings keys in from elsewhere.
+  const order = keys.map((_, i) => i);
+  if (!sorted) order.sort((a, b) => starts[a] - starts[b] || a - b);
+  const index: KeyIndex = { keys: [], starts: new Float64Array(order.length), ends: new Float64Array(order.length), orders: new Int32Array(order.length), maxEnds: new Float64Array(order.length) };
   let maxEnd = -1;
-  for (const r of sorted) r.maxEnd = maxEnd = Math.max(maxEnd, r.end);
-  return sorted;
+  order.forEach((o, i) => {
+    index.keys.push(keys[o]);
+    index.starts[i] = starts[o];
+    index.ends[i] = ends[o];
+    index.orders[i] = o;
+    index.maxEnds[i] = maxEnd = Math.max(maxEnd, ends[o]);
+  });
+  keyIndexes.set(content, index);
+  return index;
 }
 
 /**
  * The key whose range holds `at`, the first in file order when several do (a key a top-level merge
  * brings in lies inside the anchored block): a binary search, since a job file holds a thousand keys.
  */
-function keyAround(ranges: SortedRanges, at: number): string | undefined {
+function keyAround(index: KeyIndex, at: number): string | undefined {
   let lo = 0;
-  let hi = ranges.length;
+  let hi = index.starts.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (ranges[mid].start <= at) lo = mid + 1;
+    if (index.starts[mid] <= at) lo = mid + 1;
     else hi = mid;
   }
-  let best: SortedRanges[number] | undefined;
-  for (let i = lo - 1; i >= 0 && ranges[i].maxEnd >= at; i--) {
-    const r = ranges[i];
-    if (r.end >= at && (!best || r.order < best.order)) best = r;
+  let best = -1;
+  for (let i = lo - 1; i >= 0 && index.maxEnds[i] >= at; i--) {
+    if (index.ends[i] >= at && (best < 0 || index.orders[i] < index.orders[best])) best = i;
   }
-  return best?.key;
+  return best < 0 ? undefined : index.keys[best];
 }
 
 /** Reads and declarations of one job (as merged: extends, !reference, default: applied). */
