@@ -139,6 +139,14 @@ test('layouts where the packages place node ends differently: same spans, or the
     'k: &a\n  x: 1\nj: *a\n',
     'k: [*a]\n',
     'a: b\n  \t\n',
+    // Typing as GitLab's Psych does, anchors named again, aliases to nothing, merge lists, documents.
+    'a: 0x1F\nb: 0b101\nc: 1_000\nd: 1e3\ne: .inf\nf: -.Inf\ng: .NaN\nh: 0o17\ni: 012\nj: 1:30\n',
+    'a: null\nb: Null\nc: ~\nd:\ne: NULL\nf: Yes\ng: OFF\nh: y\ni: 2001-12-14t21:59:43.10-05:00\n',
+    'a: &x 1\nb: &x 2\nc: *x\nd: *nothing\n',
+    'a:\n  <<: [{x: 1}, {y: 2}]\n  x: 3\n',
+    '--- \na: 1\n...\n',
+    'a: 1\n---\nb: 2\n',
+    `${'k'.repeat(1100)}: v\n`,
   ];
   for (const text of cases) {
     both(text);
