@@ -66,6 +66,11 @@ const PARSE_OPTIONS = {
 };
 
 
+/** A file GitLab refuses: no content, only its diagnostics. */
+function rejectedFile(uri: string, text: string, diagnostics: PipelineDiagnostic[]): ParsedFile {
+  return { uri, text, content: scalarNode(null, { uri, start: 0, end: 0 }), empty: true, diagnostics };
+}
+
 export function parseYaml(uri: string, text: string): ParsedFile {
   return parseYamlWhole(uri, text);
 }
@@ -205,7 +210,7 @@ function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous:
       for (const b of parts) b.converted = undefined;
       return parseInBlocks(uri, text, layout, previous);
     }
-    return { parsed: { uri, text, content: scalarNode(null, { uri, start: 0, end: 0 }), empty: true, diagnostics }, blocks };
+    return { parsed: rejectedFile(uri, text, diagnostics), blocks };
   }
   rememberConversions(uri, parts, layout.blocks, converter, diagnostics, lookedOutside);
   const empty = content.kind === 'scalar' && content.value === null;
@@ -287,7 +292,7 @@ function syntaxMessage(err: { code: string; message: string }): string {
 export function parseYamlWhole(uri: string, text: string, front: 'events' | 'yaml' = 'events'): ParsedFile {
   const diagnostics: PipelineDiagnostic[] = [];
   const span = (start: number, end: number): Span => ({ uri, start, end });
-  const rejected = () => ({ uri, text, content: scalarNode(null, span(0, 0)), empty: true, diagnostics });
+  const rejected = () => rejectedFile(uri, text, diagnostics);
   // UTF-8 takes at least a byte per UTF-16 unit: more units than the limit is more bytes too.
   if (text.length > MAX_YAML_SIZE) {
     const message = `${TOO_BIG}: the file holds ${megabytes(text.length)} of text, more than GitLab's limit of ${megabytes(MAX_YAML_SIZE)} (max_yaml_size_bytes); it is not read`;
@@ -371,7 +376,7 @@ function composeFile(uri: string, text: string, docs: Document.Parsed[], diagnos
   }
   const contents = contentDoc?.contents ?? null;
   const content = contents ? converter.convert(contents, { doc: contentDoc, base: 0 }) : scalarNode(null, span(0, 0));
-  if (converter.tooBig) return { uri, text, content: scalarNode(null, span(0, 0)), empty: true, diagnostics };
+  if (converter.tooBig) return rejectedFile(uri, text, diagnostics);
   const empty = content.kind === 'scalar' && content.value === null;
   return { uri, text, header, content, empty, diagnostics };
 }

@@ -61,23 +61,24 @@ const MAYBE_TYPED = /^(?:$|[~nNyYtToOfF0-9+\-.<])/;
 
 const REFERENCE = '!reference';
 const NO = -1;
-class Unsure extends Error {}
+/** Thrown where this front end is not sure; one object, as no stack is wanted. */
+const NOT_SURE = new Error('not sure');
 const unsure = (): never => {
-  throw new Unsure();
+  throw NOT_SURE;
 };
 
 /** Parse `text` into at most two documents; undefined when this front end is not sure (see above). */
 export function parseYamlEvents(text: string, options: Options): EventDocument[] | undefined {
   // A byte-order mark, lone CRs, tabs in indentation: the packages differ on them.
   if (text.charCodeAt(0) === 0xfeff || /\r(?!\n)/.test(text) || /^ *\t/m.test(text)) return undefined;
-  // No stack traces: js-yaml's errors and our Unsure are caught here, and a broken file may make many.
+  // No stack traces: js-yaml's errors are caught here, and a broken file may make many.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
     const events = parseEvents(text, { maxDepth: 1000 });
     return new Builder(text, events, schemaOf(options)).documents();
   } catch {
-    // js-yaml rejects the text, this front end is not sure of it (Unsure), or an event stream of a
+    // js-yaml rejects the text, this front end is not sure of it (NOT_SURE), or an event stream of a
     // shape not met before: the `yaml` package parses.
     return undefined;
   } finally {
@@ -149,7 +150,7 @@ class Builder {
             const key = this.node(undefined, true);
             // A collection or alias as a key: its text form is the `yaml` package's to give.
             if ((key as { [NODE_TYPE]?: symbol })[NODE_TYPE] !== SCALAR) unsure();
-            const value = this.node(this.afterIndicator(key.range[1], 58 /* : */, true));
+            const value = this.node(this.afterColon(key.range[1]));
             (c.items as Pair[]).push({ [NODE_TYPE]: PAIR, key, value } as unknown as Pair);
             last = value;
           } else {
@@ -243,11 +244,18 @@ class Builder {
     return s as unknown as Ranged;
   }
 
-  /** Past spaces, a comment and one line break after `pos`. */
-  private lineEnd(pos: number): number {
+  /** Past the spaces and tabs at `pos`. */
+  private blanks(pos: number): number {
     const t = this.text;
     let i = pos;
     while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
+    return i;
+  }
+
+  /** Past spaces, a comment and one line break after `pos`. */
+  private lineEnd(pos: number): number {
+    const t = this.text;
+    let i = this.blanks(pos);
     if (i > pos && t.charCodeAt(i) === 35 /* # */) {
       while (i < t.length && t.charCodeAt(i) !== 10 && t.charCodeAt(i) !== 13) i++;
     }
@@ -256,15 +264,10 @@ class Builder {
     return i;
   }
 
-  /** Just past the indicator (`:` of a key) that follows `pos` on the same line, and the spaces after it. */
-  private afterIndicator(pos: number, ch: number, spaces: boolean): number | undefined {
-    const t = this.text;
-    let i = pos;
-    while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
-    if (t.charCodeAt(i) !== ch) return undefined;
-    i++;
-    if (spaces) while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
-    return i;
+  /** Just past a key's `:` that follows `pos` on the same line, and the blanks after it. */
+  private afterColon(pos: number): number | undefined {
+    const i = this.blanks(pos);
+    return this.text.charCodeAt(i) === 58 /* : */ ? this.blanks(i + 1) : undefined;
   }
 
   /** Where an empty value's node ends: right where it is, when a content line follows (else not placed here). */
