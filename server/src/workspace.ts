@@ -195,6 +195,7 @@ export class Workspace {
   /** A document was opened, changed or closed. */
   edited(): void {
     this.generation++;
+    this.parseCache.store?.busy();
   }
 
   /** Something besides the documents changed (settings, tokens, files on disk): expand everything again. */

@@ -134,3 +134,23 @@ test('the build names the server script by its content', () =>
     assert.notEqual(serverBuild(join(dir, 'a.js')), serverBuild(join(dir, 'b.js')));
     assert.equal(serverBuild(join(dir, 'missing.js')), undefined);
   }));
+
+test('queued writes wait for a pause in typing, then go out one per turn', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gcp-parsed-'));
+  try {
+    const store = new DiskParsedStore(dir, 'build-a', { minChars: 0, delayMs: 150 });
+    for (let i = 0; i < 3; i++) store.put(`file:///w/f${i}.yml`, `job${i}:\n  script: [echo ${i}]\n`, parseYaml(`file:///w/f${i}.yml`, `job${i}:\n  script: [echo ${i}]\n`));
+    // Keystrokes every 50 ms for 600 ms: nothing is written meanwhile.
+    for (let t = 0; t < 12; t++) {
+      store.busy();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(entries(store).length, 0, `written while typing (${t * 50} ms)`);
+    }
+    const start = Date.now();
+    while (entries(store).length < 3 && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(entries(store).length, 3);
+    assert.ok(Date.now() - start >= 100, `written ${Date.now() - start} ms after the last keystroke`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,7 +10,7 @@
  * only for the very uri and text it was parsed from (both are stored and compared), an entry that
  * does not read back is removed, and a folder that cannot be written leaves the store unused.
  * Writes wait until the analysis that parsed the file is done (they are off the path to the
- * first diagnostics) and go through a temporary file and a rename.
+ * first diagnostics) and for a pause in typing (`busy()`), and go through a temporary file and a rename.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -42,6 +42,8 @@ export class DiskParsedStore implements ParsedStore {
   private timer: NodeJS.Timeout | undefined;
   private cleaned = false;
   private broken = false;
+  /** When the documents last changed (`busy()`): writes wait for a pause in typing. */
+  private lastBusy = 0;
 
   constructor(
     readonly cacheDir: string,
@@ -87,9 +89,20 @@ export class DiskParsedStore implements ParsedStore {
     }
   }
 
-  /** Write what is queued, one file per turn of the event loop (requests in between are answered). */
+  /** The documents changed: queued writes wait until they have not for `delayMs` (a write is a pause in the analysis of a keystroke). */
+  busy(): void {
+    this.lastBusy = Date.now();
+  }
+
+  /** Write what is queued, one file per turn of the event loop (requests in between are answered), in a pause in typing. */
   flush(): void {
     this.timer = undefined;
+    const wait = this.lastBusy + (this.opts.delayMs ?? 2000) - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => this.flush(), wait);
+      this.timer.unref();
+      return;
+    }
     if (!this.writeOne() || !this.queue.size) return;
     this.timer = setTimeout(() => this.flush(), 0);
     this.timer.unref();

@@ -237,7 +237,7 @@ function rememberConversions(uri: string, parts: ParsedBlock[], ranges: Range[],
       const ks = converter.topKeySpan(pair.key);
       if (ks) keys.set(pair.key, ks);
     }
-    b.converted = { uri, base: r.start, values, keys };
+    b.converted = { uri, base: r.start, values, keys, shared: b.text.includes('&') || b.text.includes('<<') };
   });
 }
 
@@ -249,16 +249,19 @@ function rememberConversions(uri: string, parts: ParsedBlock[], ranges: Range[],
 function moveConversion(c: NonNullable<ParsedBlock['converted']>, base: number): void {
   const delta = base - c.base;
   c.base = base;
-  const seen = new Set<object>();
+  // Only anchors and merge keys share nodes: a block without them is a tree, walked without a record of what was moved.
+  const seen = c.shared ? new Set<object>() : undefined;
   const move = (s: Span | undefined) => {
-    if (!s || seen.has(s)) return;
-    seen.add(s);
+    if (!s || seen?.has(s)) return;
+    seen?.add(s);
     s.start += delta;
     s.end += delta;
   };
   const walk = (n: Node) => {
-    if (seen.has(n)) return;
-    seen.add(n);
+    if (seen) {
+      if (seen.has(n)) return;
+      seen.add(n);
+    }
     move(n.span);
     if (n.kind === 'map') {
       for (const ks of n.keySpans.values()) move(ks);

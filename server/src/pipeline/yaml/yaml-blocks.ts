@@ -112,9 +112,10 @@ export interface ParsedBlock {
    * `base` of file `uri`: reused as they are (same node objects, so the engine's per-node results
    * hold) while the block's text is unchanged. A block that moved (an edit above it) keeps its
    * nodes: their spans are moved in place to the new offset (parse.ts). Kept only for a block whose
-   * conversion reported nothing and used no anchor of another block.
+   * conversion reported nothing and used no anchor of another block. `shared`: its text may share
+   * nodes (anchors, merge keys), so a move records what it has moved.
    */
-  converted?: { uri: string; base: number; values: Map<YNode, ConvertedNode>; keys: Map<unknown, Span> };
+  converted?: { uri: string; base: number; values: Map<YNode, ConvertedNode>; keys: Map<unknown, Span>; shared: boolean };
 }
 
 /** Parsed blocks of a file's last text, by block text. */
