@@ -56,12 +56,15 @@ export function watchHeapGrowth(): void {
 export function analysisSettled(): void {
   if (!watching || steady) return;
   steady = true;
+  // Garbage included: refined by the next full collection. The cap is set first, since a full
+  // collection fixes the next limit with the growth allowed at that time (else up to 4× live).
   live = getHeapStatistics().used_heap_size;
+  apply();
   if (live > COLLECT_ABOVE) {
     fullCollection();
     live = getHeapStatistics().used_heap_size;
+    apply();
   }
-  apply();
 }
 
 /** A full garbage collection now (V8's `gc`, exposed to a context of its own when the command line did not expose it). */
