@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Node } from '../../server/src/pipeline/model.js';
+import type { MapNode, Node } from '../../server/src/pipeline/model.js';
 import { parseYamlReusing, parseYamlWhole } from '../../server/src/pipeline/yaml/parse.js';
 import type { ParsedFile } from '../../server/src/pipeline/yaml/parse.js';
 import { splitBlocks } from '../../server/src/pipeline/yaml/yaml-blocks.js';
@@ -153,4 +153,34 @@ test('a re-parse reuses the yaml nodes of unchanged chunks and parses only the e
   const c = second.parsed.content;
   assert.equal(c.kind, 'map');
   if (c.kind === 'map') assert.equal(c.keySpans.get('job-19')!.start, edited.indexOf('\njob-19:') + 1, 'spans after the edit moved with it');
+});
+
+test('in a re-parsed chunk, the entries an edit did not touch keep their nodes and key spans, moved', () => {
+  // Small jobs: a chunk holds several of them.
+  const job = (i: number) => `job-${i}:\n  stage: test\n  script: [echo ${i}]\n`;
+  const text = `.t: &t {image: ruby}\n${Array.from({ length: 60 }, (_, i) => job(i)).join('')}aliased:\n  <<: *t\n`;
+  const cache: ParseCache = new Map();
+  parseCached(cache, 'u', text, true);
+  const old = cache.get('u')!.parsed.content as MapNode;
+  const edited = text.replace('script: [echo 30]', 'script: [echo 30, echo more]');
+  const now = parseCached(cache, 'u', edited, true).content as MapNode;
+  assert.notEqual(now.entries.get('job-30'), old.entries.get('job-30'), 'the edited job is new');
+  const chunk = cache.get('u')!.blocks!.get([...cache.get('u')!.blocks!.keys()].find((t) => t.includes('echo more'))!)!;
+  const neighbours = (chunk.doc!.contents as { items: { key: { value: string } }[] }).items.map((p) => p.key.value).filter((k) => k !== 'job-30');
+  assert.ok(neighbours.length >= 3, `jobs re-parsed with job-30: ${neighbours.join(', ')}`);
+  for (const k of neighbours) {
+    assert.equal(now.entries.get(k), old.entries.get(k), `${k} keeps its node`);
+    assert.equal(now.keySpans.get(k), old.keySpans.get(k), `${k} keeps its key span`);
+    assert.equal(now.keySpans.get(k)!.start, edited.indexOf(`\n${k}:`) + 1, `${k}'s key span is where it is now`);
+  }
+  assert.deepEqual(parsedShape(parseCached(cache, 'u', edited, true)), parsedShape(parseYamlWhole('u', edited)));
+  // A file parsed whole (read from disk), then typed in: its untouched entries keep their nodes, one with an alias does not.
+  const whole: ParseCache = new Map();
+  parseCached(whole, 'w', text);
+  const w0 = whole.get('w')!.parsed.content as MapNode;
+  const w1 = parseCached(whole, 'w', edited).content as MapNode;
+  assert.equal(w1.entries.get('job-59'), w0.entries.get('job-59'));
+  assert.equal(w1.keySpans.get('job-59')!.start, edited.indexOf('\njob-59:') + 1);
+  assert.notEqual(w1.entries.get('aliased'), w0.entries.get('aliased'), 'an entry with an alias is converted again');
+  assert.deepEqual(parsedShape(parseCached(whole, 'w', edited)), parsedShape(parseYamlWhole('w', edited)));
 });

@@ -111,7 +111,7 @@ export function parseCached(cache: ParseCache | undefined, uri: string, text: st
     cache?.set(uri, { text, parsed });
     return parsed;
   }
-  const { parsed, blocks } = parseYamlReusing(uri, text, hit?.blocks);
+  const { parsed, blocks } = parseYamlReusing(uri, text, hit?.blocks, hit?.parsed);
   cache?.set(uri, { text, parsed, blocks: blocks ?? hit?.blocks });
   return parsed;
 }

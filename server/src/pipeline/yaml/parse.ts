@@ -17,6 +17,8 @@ import { anchorsOf, parseBlock, splitBlocks } from './yaml-blocks.js';
 import type { BlockLayout, ParsedBlock, Range, YamlBlocks } from './yaml-blocks.js';
 import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, megabytes, withAliasTable } from './yaml-convert.js';
 import { parseYamlEvents } from './yaml-events.js';
+import { keepUnchangedEntries } from './kept-entries.js';
+import type { Before } from './kept-entries.js';
 import type { ConvertedNode, Src } from './yaml-convert.js';
 
 export { MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE } from './yaml-convert.js';
@@ -79,16 +81,16 @@ export function parseYaml(uri: string, text: string): ParsedFile {
  * Parse `text`, reusing the blocks of an earlier parse of the same file that the text still holds
  * unchanged. `blocks` (when the file could be cut) is what to pass next time.
  */
-export function parseYamlReusing(uri: string, text: string, previous?: YamlBlocks): { parsed: ParsedFile; blocks?: YamlBlocks } {
+export function parseYamlReusing(uri: string, text: string, previous?: YamlBlocks, before?: Before): { parsed: ParsedFile; blocks?: YamlBlocks } {
   if (text.length <= MAX_YAML_SIZE) {
     const layout = splitBlocks(text);
-    const inBlocks = layout && parseInBlocks(uri, text, layout, previous);
+    const inBlocks = layout && parseInBlocks(uri, text, layout, previous, before);
     if (inBlocks) return inBlocks;
   }
   return { parsed: parseYamlWhole(uri, text) };
 }
 
-function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous: YamlBlocks | undefined): { parsed: ParsedFile; blocks: YamlBlocks } | undefined {
+function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous: YamlBlocks | undefined, before: Before | undefined): { parsed: ParsedFile; blocks: YamlBlocks } | undefined {
   const blocks: YamlBlocks = new Map();
   const used = new Set<ParsedBlock>();
   const stackTraceLimit = Error.stackTraceLimit;
@@ -136,6 +138,7 @@ function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous:
   // Unchanged blocks start from their earlier conversion, moved to where the block is now.
   let seeded = false;
   const moved: [NonNullable<ParsedBlock['converted']>, number][] = [];
+  const fresh: ParsedBlock[] = [];
   parts.forEach((b, i) => {
     const c = b.converted;
     if (c && c.uri === uri) {
@@ -145,7 +148,7 @@ function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous:
       }
       converter.seed(c.values, c.keys);
       seeded = true;
-    }
+    } else fresh.push(b);
   });
   const lookedOutside = new Set<number>();
   let headerNode: MapNode | undefined;
@@ -208,10 +211,12 @@ function parseInBlocks(uri: string, text: string, layout: BlockLayout, previous:
       // The earlier parse (the last good one, still shown while this text is rejected) keeps its places.
       for (const [c, base] of moved) moveConversion(c, base);
       for (const b of parts) b.converted = undefined;
-      return parseInBlocks(uri, text, layout, previous);
+      return parseInBlocks(uri, text, layout, previous, before);
     }
     return { parsed: rejectedFile(uri, text, diagnostics), blocks };
   }
+  // The entries of re-parsed blocks that the edit did not touch: their earlier nodes.
+  if (content.kind === 'map') keepUnchangedEntries(uri, text, before, content, fresh, converter, diagnostics);
   rememberConversions(uri, parts, layout.blocks, converter, diagnostics, lookedOutside);
   const empty = content.kind === 'scalar' && content.value === null;
   return { parsed: { uri, text, header: headerNode, content, empty, diagnostics }, blocks };

@@ -161,6 +161,14 @@ export class Converter {
     for (const [k, span] of keys) this.topKeySpans.set(k, span);
   }
 
+  /** A top-level value converted to `fresh` stands for `kept` (an earlier node of the same text: kept-entries.ts), with its key span. */
+  replace(n: YNode, fresh: Node, kept: Node, key: unknown, keySpan: Span): void {
+    const m = this.measures.get(fresh);
+    this.memo.set(n, kept);
+    if (m) this.measures.set(kept, m);
+    this.topKeySpans.set(key, keySpan);
+  }
+
   private measured(node: Node, size: number, height: number): Node {
     this.lastSize = size;
     this.lastHeight = height;
