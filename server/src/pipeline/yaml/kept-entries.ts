@@ -5,6 +5,7 @@
  * reported there — takes back its node and key span of that parse, moved to where it is now. The
  * engine's per-node results (merge/incremental.ts, the contract's and validation's caches) then
  * hold for them: an edit re-merges and re-validates the entry it touched, not its neighbours.
+ * `moveSpans` moves a reused node to its new place (here, and for whole moved blocks in parse.ts).
  */
 import { isMap as yIsMap, isScalar as yIsScalar } from 'yaml';
 import type { Node as YNode } from 'yaml';
@@ -55,7 +56,9 @@ export function keepUnchangedEntries(
       if (end - ks.start !== wasEnd - wasKs.start) continue;
       const region = text.slice(ks.start, end);
       if (SHARED.test(region) || region !== before.text.slice(wasKs.start, wasEnd) || reported(ks.start, end)) continue;
-      shift(was, wasKs, ks.start - wasKs.start);
+      // A tree (no anchor in it): nothing is reached twice.
+      moveSpans(was, ks.start - wasKs.start);
+      moveSpan(wasKs, ks.start - wasKs.start);
       content.entries.set(key, was);
       content.keySpans.set(key, wasKs);
       converter.replace(pair.value as YNode, node, was, pair.key, wasKs);
@@ -63,21 +66,25 @@ export function keepUnchangedEntries(
   }
 }
 
-/** Every span of a tree (no anchors: no node or span is reached twice) and its key span, moved by `delta`. */
-function shift(node: Node, keySpan: Span, delta: number): void {
-  if (delta === 0) return;
-  const move = (s: Span | undefined) => {
-    if (!s) return;
-    s.start += delta;
-    s.end += delta;
-  };
-  const walk = (n: Node) => {
-    move(n.span);
-    if (n.kind === 'map') {
-      for (const s of n.keySpans.values()) move(s);
-      for (const v of n.entries.values()) walk(v);
-    } else if (n.kind === 'seq') for (const i of n.items) walk(i);
-  };
-  walk(node);
-  move(keySpan);
+/**
+ * Spans moved by `delta` in place: a node's (and its keys', all the way down), or one span. With
+ * `seen` (a node that may share nodes and spans: anchors, merge keys) each is moved once.
+ */
+export function moveSpans(node: Node, delta: number, seen?: Set<object>): void {
+  if (seen) {
+    if (seen.has(node)) return;
+    seen.add(node);
+  }
+  moveSpan(node.span, delta, seen);
+  if (node.kind === 'map') {
+    for (const s of node.keySpans.values()) moveSpan(s, delta, seen);
+    for (const v of node.entries.values()) moveSpans(v, delta, seen);
+  } else if (node.kind === 'seq') for (const i of node.items) moveSpans(i, delta, seen);
+}
+
+export function moveSpan(s: Span | undefined, delta: number, seen?: Set<object>): void {
+  if (!s || seen?.has(s)) return;
+  seen?.add(s);
+  s.start += delta;
+  s.end += delta;
 }

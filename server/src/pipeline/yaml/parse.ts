@@ -17,7 +17,7 @@ import { anchorsOf, parseBlock, splitBlocks } from './yaml-blocks.js';
 import type { BlockLayout, ParsedBlock, Range, YamlBlocks } from './yaml-blocks.js';
 import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, megabytes, withAliasTable } from './yaml-convert.js';
 import { parseYamlEvents } from './yaml-events.js';
-import { keepUnchangedEntries } from './kept-entries.js';
+import { keepUnchangedEntries, moveSpan, moveSpans } from './kept-entries.js';
 import type { Before } from './kept-entries.js';
 import type { ConvertedNode, Src } from './yaml-convert.js';
 
@@ -254,27 +254,10 @@ function rememberConversions(uri: string, parts: ParsedBlock[], ranges: Range[],
 function moveConversion(c: NonNullable<ParsedBlock['converted']>, base: number): void {
   const delta = base - c.base;
   c.base = base;
-  // Only anchors and merge keys share nodes: a block without them is a tree, walked without a record of what was moved.
+  // Only anchors and merge keys share nodes: a block without them is a tree, moved without a record of what was moved.
   const seen = c.shared ? new Set<object>() : undefined;
-  const move = (s: Span | undefined) => {
-    if (!s || seen?.has(s)) return;
-    seen?.add(s);
-    s.start += delta;
-    s.end += delta;
-  };
-  const walk = (n: Node) => {
-    if (seen) {
-      if (seen.has(n)) return;
-      seen.add(n);
-    }
-    move(n.span);
-    if (n.kind === 'map') {
-      for (const ks of n.keySpans.values()) move(ks);
-      for (const v of n.entries.values()) walk(v);
-    } else if (n.kind === 'seq') for (const i of n.items) walk(i);
-  };
-  for (const v of c.values.values()) walk(v.node);
-  for (const ks of c.keys.values()) move(ks);
+  for (const v of c.values.values()) moveSpans(v.node, delta, seen);
+  for (const ks of c.keys.values()) moveSpan(ks, delta, seen);
 }
 
 /** The whole text in one parse: every layout, and the exact errors of a broken file. */
