@@ -90,7 +90,8 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
   for (const [name, job] of pipeline.jobs) {
     if (job.hidden || (opts.jobs && !opts.jobs.has(name))) continue;
     const findings = findingsCache.get(ctx, job, () => findingsOf(name, job));
-    if (findings.scope) scopes.set(name, findings.scope);
+    // The scopes of the jobs that miss something: the fold below asks for those only.
+    if (findings.scope && findings.found.length) scopes.set(name, findings.scope);
     for (const { name: variable, where, reasons } of findings.found) {
       const groupKey = `${variable}\u0000${where.span.uri}\u0000${where.span.start}\u0000${where.span.end}`;
       const group = groups.get(groupKey);
