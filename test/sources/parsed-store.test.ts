@@ -26,14 +26,20 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** `fn` in a fresh temporary folder, removed afterwards. */
-function inTempDir(fn: (dir: string) => void): void {
+/** `fn` in a fresh temporary folder, removed afterwards (after its promise settles, for an async `fn`). */
+function inTempDir<T>(fn: (dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'gcp-parsed-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  let out: T;
   try {
-    fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    out = fn(dir);
+  } catch (e) {
+    remove();
+    throw e;
   }
+  if (out instanceof Promise) return out.finally(remove) as T;
+  remove();
+  return out;
 }
 
 /** One small file parsed, handed to the store and written. */
@@ -135,9 +141,8 @@ test('the build names the server script by its content', () =>
     assert.equal(serverBuild(join(dir, 'missing.js')), undefined);
   }));
 
-test('queued writes wait for a pause in typing, then go out one per turn', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gcp-parsed-'));
-  try {
+test('queued writes wait for a pause in typing, then go out one per turn', () =>
+  inTempDir(async (dir) => {
     const store = new DiskParsedStore(dir, 'build-a', { minChars: 0, delayMs: 150 });
     for (let i = 0; i < 3; i++) store.put(`file:///w/f${i}.yml`, `job${i}:\n  script: [echo ${i}]\n`, parseYaml(`file:///w/f${i}.yml`, `job${i}:\n  script: [echo ${i}]\n`));
     // Keystrokes every 50 ms for 600 ms: nothing is written meanwhile.
@@ -150,7 +155,4 @@ test('queued writes wait for a pause in typing, then go out one per turn', async
     while (entries(store).length < 3 && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 20));
     assert.equal(entries(store).length, 3);
     assert.ok(Date.now() - start >= 100, `written ${Date.now() - start} ms after the last keystroke`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
