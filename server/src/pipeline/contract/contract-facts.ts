@@ -293,33 +293,68 @@ function demands(f: Fact): boolean {
   return f.kind === 'read' && !!f.read && !f.read.conditional && (f.read.form === 'plain' || f.read.form === 'braced');
 }
 
+/** Facts by variable name, names in the order they are first met. */
+function byName(facts: readonly Fact[]): Map<string, Fact[]> {
+  const out = new Map<string, Fact[]>();
+  for (const f of facts) {
+    const list = out.get(f.name);
+    if (list) list.push(f);
+    else out.set(f.name, [f]);
+  }
+  return out;
+}
+
+const NOT_IN_CONTRACT = 0;
+const OPTIONAL = 1;
+const REQUIRED = 2;
+
+/**
+ * Where the facts of one name (`fs`) put it: not in the contract, optional or required. The one
+ * home of these rules; it allocates nothing, as it runs for every name of every job.
+ */
+function standing(name: string, fs: readonly Fact[], scope: ContractScope): number {
+  let comments = false;
+  let declaredOrGlobal = false;
+  for (const f of fs) {
+    if (f.kind === 'comment') comments = true;
+    else if (f.kind !== 'read') declaredOrGlobal = true;
+  }
+  if (!comments && (isPredefined(name) || isShellEnvironment(name))) return NOT_IN_CONTRACT;
+  const unsatisfied = (f: Fact) => !scope.defined(name, f.job);
+  if (!comments && !declaredOrGlobal && !fs.some((f) => f.kind === 'read' && !scope.jobLevel(name, f.job))) return NOT_IN_CONTRACT;
+  const required = comments
+    ? fs.some((f) => f.kind === 'comment' && f.required && unsatisfied(f))
+    : fs.some((f) => (f.kind === 'vars-check' || f.kind === 'required-expansion') && unsatisfied(f)) || fs.some((f) => demands(f) && unsatisfied(f));
+  return required ? REQUIRED : OPTIONAL;
+}
+
+/** The names the facts make required, each with its facts, in the order they were met (what foldFacts lists as required). */
+export function requiredNames(facts: readonly Fact[], scope: ContractScope): { name: string; facts: Fact[] }[] {
+  const out: { name: string; facts: Fact[] }[] = [];
+  for (const [name, fs] of byName(facts)) if (standing(name, fs, scope) === REQUIRED) out.push({ name, facts: fs });
+  return out;
+}
+
+/** True when the facts of `name` (all of them about it) put it in the contract, required or not. */
+export function inContract(name: string, facts: readonly Fact[], scope: ContractScope): boolean {
+  return standing(name, facts, scope) !== NOT_IN_CONTRACT;
+}
+
 /** Facts → the contract's variables: required ones first, then in the order they were met. */
 export function foldFacts(facts: readonly Fact[], scope: ContractScope): ContractVariable[] {
-  const byName = new Map<string, Fact[]>();
-  for (const f of facts) {
-    const list = byName.get(f.name);
-    if (list) list.push(f);
-    else byName.set(f.name, [f]);
-  }
   const out: ContractVariable[] = [];
-  for (const [name, fs] of byName) {
-    const builtin = isPredefined(name) || isShellEnvironment(name);
-    if (builtin && !fs.some((f) => f.kind === 'comment')) continue;
-    // The facts by kind, in order (one pass: a big pipeline folds tens of thousands of names).
+  for (const [name, fs] of byName(facts)) {
+    const stand = standing(name, fs, scope);
+    if (stand === NOT_IN_CONTRACT) continue;
+    const required = stand === REQUIRED;
+    // The facts by kind, in order.
     const kinds: Record<FactKind, Fact[]> = { comment: [], 'vars-check': [], 'required-expansion': [], rich: [], global: [], read: [] };
     for (const f of fs) kinds[f.kind].push(f);
     const of = (k: FactKind) => kinds[k];
     const comments = of('comment');
-    const declared = [...of('vars-check'), ...of('required-expansion')];
     const rich = of('rich');
     const globals = of('global');
     const reads = of('read');
-    const unsatisfied = (f: Fact) => !scope.defined(name, f.job);
-    const included = comments.length || declared.length || rich.length || globals.length || reads.some((r) => !scope.jobLevel(name, r.job));
-    if (!included) continue;
-    const required = comments.length
-      ? comments.some((c) => c.required && unsatisfied(c))
-      : declared.some(unsatisfied) || reads.some((r) => demands(r) && unsatisfied(r));
     let why: ContractVariable['why'];
     if (comments.length) why = 'comment';
     else if (of('vars-check').length) why = 'vars-check';

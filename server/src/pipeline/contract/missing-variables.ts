@@ -12,7 +12,7 @@
  * variable per place.
  */
 import { consumerJobContract, consumerView, isConsumerFile, joinVariable } from './consumer-contract.js';
-import { foldFacts, jobFacts, textsOf, withTransitiveReads } from './contract-facts.js';
+import { inContract, jobFacts, requiredNames, textsOf, withTransitiveReads } from './contract-facts.js';
 import type { ContractScope, Fact } from './contract-facts.js';
 import type { ExpandedPipeline } from '../merge/expand.js';
 import type { JobView } from '../merge/jobs.js';
@@ -77,11 +77,9 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
     const fromLibrary = jobFacts(pipeline, name).filter((f) => isLibrary(f.span?.uri));
     if (!fromLibrary.length) return { scope, found };
     const facts = withTransitiveReads(fromLibrary, scope, textOf).filter((f) => isLibrary(f.span?.uri));
-    for (const variable of foldFacts(facts, scope)) {
-      if (!variable.required) continue;
-      const reasons = facts.filter((f) => f.name === variable.name);
+    for (const { name: variable, facts: reasons } of requiredNames(facts, scope)) {
       const where = bringer(pipeline, name, reasons, fileByUri, isLibrary);
-      if (where) found.push({ name: variable.name, where, reasons });
+      if (where) found.push({ name: variable, where, reasons });
     }
     return { scope, found };
   };
@@ -108,7 +106,7 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
   };
   const out: MissingVariable[] = [];
   for (const g of groups.values()) {
-    if (!foldFacts(g.facts, composite).some((v) => v.name === g.name)) continue;
+    if (!inContract(g.name, g.facts, composite)) continue;
     // Shown as the job contracts show it (same reason, default, description).
     const joined = new Map<string, ContractVariable>();
     for (const j of g.jobs) for (const v of consumerJobContract(pipeline, j).variables) if (v.name === g.name) joinVariable(joined, v);

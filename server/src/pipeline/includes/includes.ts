@@ -12,7 +12,7 @@ import { stageMemory } from '../merge/incremental.js';
 import type { Delta, StageMemory } from '../merge/incremental.js';
 import { isMap, mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
-import { parseYaml, parseYamlReusing } from '../yaml/parse.js';
+import { parseYaml, parseYamlReusing, readByScanner } from '../yaml/parse.js';
 import type { ParsedFile, YamlBlocks } from '../yaml/parse.js';
 import { parseIncludeEntries } from './include-entries.js';
 import type { IncludeEntry } from './include-entries.js';
@@ -107,7 +107,8 @@ export function parseCached(cache: ParseCache | undefined, uri: string, text: st
   if (!hit && !inBlocks) {
     const stored = cache?.store?.get(uri, text);
     const parsed = stored ?? parseYaml(uri, text);
-    if (!stored) cache?.store?.put(uri, text, parsed);
+    // What the line scanner reads it reads again as fast as the store would give it back.
+    if (!stored && !readByScanner(parsed)) cache?.store?.put(uri, text, parsed);
     cache?.set(uri, { text, parsed });
     return parsed;
   }

@@ -16,7 +16,8 @@ import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { anchorsOf, parseBlock, splitBlocks } from './yaml-blocks.js';
 import type { BlockLayout, ParsedBlock, Range, YamlBlocks } from './yaml-blocks.js';
 import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, megabytes, withAliasTable } from './yaml-convert.js';
-import { parseYamlEvents } from './yaml-events.js';
+import { parseYamlEvents, schemaOf } from './yaml-events.js';
+import { parseBlockYaml } from './block-yaml.js';
 import { keepUnchangedEntries, moveSpan, moveSpans } from './kept-entries.js';
 import type { Before } from './kept-entries.js';
 import type { ConvertedNode, Src } from './yaml-convert.js';
@@ -276,11 +277,20 @@ function syntaxMessage(err: { code: string; message: string }): string {
   return libyaml ? `${libyaml} (${own.replace(/:$/, '')})` : own;
 }
 
+/** The files the line scanner read. */
+const scanned = new WeakSet<ParsedFile>();
+
+/** Whether the line scanner (block-yaml.ts) read `parsed`: it reads a file about as fast as V8 deserializes one, so such a file is not worth storing. */
+export function readByScanner(parsed: ParsedFile): boolean {
+  return scanned.has(parsed);
+}
+
 /**
- * `front`: `events` tries js-yaml's event stream first (yaml-events.ts; ten times faster) and
- * falls back to the `yaml` package where that front end is not sure; `yaml` uses the package only.
+ * `front`: `plain` tries the line scanner first (block-yaml.ts), then js-yaml's event stream
+ * (yaml-events.ts; ten times faster than the package), then the `yaml` package, each where the one
+ * before is not sure; `events` starts with the event stream; `yaml` uses the package only.
  */
-export function parseYamlWhole(uri: string, text: string, front: 'events' | 'yaml' = 'events'): ParsedFile {
+export function parseYamlWhole(uri: string, text: string, front: 'plain' | 'events' | 'yaml' = 'plain'): ParsedFile {
   const diagnostics: PipelineDiagnostic[] = [];
   const span = (start: number, end: number): Span => ({ uri, start, end });
   const rejected = () => rejectedFile(uri, text, diagnostics);
@@ -290,7 +300,13 @@ export function parseYamlWhole(uri: string, text: string, front: 'events' | 'yam
     diagnostics.push({ severity: 'error', code: 'yaml-too-large', message, span: span(MAX_YAML_SIZE, MAX_YAML_SIZE + 1) });
     return rejected();
   }
-  const fast = front === 'events' ? parseYamlEvents(text, PARSE_OPTIONS) : undefined;
+  const plain = front === 'plain' ? parseBlockYaml(uri, text, schemaOf(PARSE_OPTIONS)) : undefined;
+  if (plain) {
+    const parsed: ParsedFile = { uri, text, header: undefined, content: plain, empty: false, diagnostics };
+    scanned.add(parsed);
+    return parsed;
+  }
+  const fast = front !== 'yaml' ? parseYamlEvents(text, PARSE_OPTIONS) : undefined;
   if (fast) {
     const docs = fast.map((d) => withAliasTable({ contents: d.contents, errors: [], warnings: [] } as unknown as Document.Parsed, d.aliases));
     return composeFile(uri, text, docs, diagnostics);
@@ -372,3 +388,8 @@ function composeFile(uri: string, text: string, docs: Document.Parsed[], diagnos
   return { uri, text, header, content, empty, diagnostics };
 }
 
+
+/** Whether the line scanner (block-yaml.ts) takes `text` whole, with the options every parse here uses. */
+export function plainFrontTakes(text: string): boolean {
+  return parseBlockYaml('file:///front.yml', text, schemaOf(PARSE_OPTIONS)) !== undefined;
+}

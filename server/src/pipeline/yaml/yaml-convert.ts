@@ -40,10 +40,10 @@ export const megabytes = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
  * are immediates (0); an Array holds 8 bytes per item beyond 3; a Hash an 8-entry table when small.
  */
 const RVALUE = 40;
-const stringSize = (s: string) => RVALUE + (s.length > 23 ? s.length + 1 : 0);
-const scalarSize = (v: Scalar) => (typeof v === 'string' ? stringSize(v) : 0);
-const arraySize = (n: number) => RVALUE + (n > 3 ? 8 * n : 0);
-const hashSize = (n: number) => RVALUE + (n === 0 ? 0 : n <= 8 ? 128 : 56 + 32 * n);
+export const stringSize = (s: string) => RVALUE + (s.length > 23 ? s.length + 1 : 0);
+export const scalarSize = (v: Scalar) => (typeof v === 'string' ? stringSize(v) : 0);
+export const arraySize = (n: number) => RVALUE + (n > 3 ? 8 * n : 0);
+export const hashSize = (n: number) => RVALUE + (n === 0 ? 0 : n <= 8 ? 128 : 56 + 32 * n);
 
 export interface ConvertedNode {
   node: Node;

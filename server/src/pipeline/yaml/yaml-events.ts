@@ -15,6 +15,7 @@ import { CHOMPING_MODE, EVENT_ID, SCALAR_STYLE, COLLECTION_STYLE, getScalarValue
 import type { Event, ScalarEvent } from 'js-yaml';
 import { Document, isMap as yIsMap, isScalar as yIsScalar } from 'yaml';
 import { aliasWork } from './yaml-convert.js';
+import { afterColon, blockEnd, blockHeader, closing, emptyEnd, lineEnd, trailingComments, unsure } from './yaml-ranges.js';
 import type { Alias, DocumentOptions, Node as YNode, Pair, ParseOptions, Scalar, SchemaOptions } from 'yaml';
 
 /** What the converter needs of a document: its root node, and where each alias points. */
@@ -30,8 +31,8 @@ type Options = ParseOptions & DocumentOptions & SchemaOptions;
 type ScalarTagLike = { default?: boolean | 'key'; test?: RegExp; resolve: (value: string, onError: (m: string) => void, options: unknown) => unknown; collection?: string; tag: string };
 
 /** Plain scalars are typed by the schema the `yaml` package would use for `options`. */
-const schemas = new WeakMap<object, { tags: ScalarTagLike[]; options: unknown }>();
-function schemaOf(options: Options) {
+const schemas = new WeakMap<object, PlainSchema>();
+export function schemaOf(options: Options): PlainSchema {
   let s = schemas.get(options);
   if (!s) {
     const doc = new Document(null, options);
@@ -39,6 +40,20 @@ function schemaOf(options: Options) {
     schemas.set(options, s);
   }
   return s;
+}
+
+export type PlainSchema = { tags: ScalarTagLike[]; options: unknown };
+
+/**
+ * A plain scalar's value as the schema types it (`yes` → true, `012` → 10, ...): the tag's value,
+ * a node of the schema's own for the merge key `<<`; not sure when the tag refuses the text.
+ */
+export function typePlain(value: string, atKey: boolean, schema: PlainSchema): unknown {
+  const tag = MAYBE_TYPED.test(value) ? schema.tags.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test?.test(value)) : undefined;
+  if (!tag) return value;
+  let failed = false;
+  const res = tag.resolve(value, () => (failed = true), schema.options);
+  return failed ? unsure() : res;
 }
 
 /**
@@ -61,11 +76,6 @@ const MAYBE_TYPED = /^(?:$|[~nNyYtToOfF0-9+\-.<])/;
 
 const REFERENCE = '!reference';
 const NO = -1;
-/** Thrown where this front end is not sure; one object, as no stack is wanted. */
-const NOT_SURE = new Error('not sure');
-const unsure = (): never => {
-  throw NOT_SURE;
-};
 
 /** Parse `text` into at most two documents; undefined when this front end is not sure (see above). */
 export function parseYamlEvents(text: string, options: Options): EventDocument[] | undefined {
@@ -95,7 +105,7 @@ class Builder {
   constructor(
     private text: string,
     private events: Event[],
-    private schema: { tags: ScalarTagLike[]; options: unknown },
+    private schema: PlainSchema,
   ) {}
 
   documents(): EventDocument[] {
@@ -129,7 +139,7 @@ class Builder {
         const name = this.anchorName(e.anchorStart, e.anchorEnd);
         const start = e.anchorStart - 1;
         if (this.text.charCodeAt(start) !== 42 /* * */) unsure();
-        const a = { [NODE_TYPE]: ALIAS, source: name, range: [start, e.anchorEnd, this.lineEnd(e.anchorEnd)], anchor: undefined } as unknown as Ranged;
+        const a = { [NODE_TYPE]: ALIAS, source: name, range: [start, e.anchorEnd, lineEnd(this.text, e.anchorEnd)], anchor: undefined } as unknown as Ranged;
         this.doc.aliases.set(a as unknown as Alias, this.doc.anchors.get(name));
         return a;
       }
@@ -150,7 +160,7 @@ class Builder {
             const key = this.node(undefined, true);
             // A collection or alias as a key: its text form is the `yaml` package's to give.
             if ((key as { [NODE_TYPE]?: symbol })[NODE_TYPE] !== SCALAR) unsure();
-            const value = this.node(this.afterColon(key.range[1]));
+            const value = this.node(afterColon(this.text, key.range[1]));
             (c.items as Pair[]).push({ [NODE_TYPE]: PAIR, key, value } as unknown as Pair);
             last = value;
           } else {
@@ -160,15 +170,15 @@ class Builder {
         }
         this.at++;
         if (flow) {
-          const end = this.closing(last ? last.range[2] : e.start + 1, isMap ? 125 : 93);
-          c.range = [e.start, end, this.lineEnd(end)];
+          const end = closing(this.text, last ? last.range[2] : e.start + 1, isMap ? 125 : 93);
+          c.range = [e.start, end, lineEnd(this.text, end)];
         } else {
           if (!last) unsure();
           // It starts at its first key or `-` (js-yaml counts an anchor or tag on the line before them in).
           const first = isMap ? (c.items[0] as Pair & { key: Ranged }).key.range[0] : this.text.charCodeAt(e.start) === 45 ? e.start : NO;
           if (first !== e.start) unsure();
           const end = last!.range[2];
-          c.range = [e.start, end, this.trailingComments(e.start, end)];
+          c.range = [e.start, end, trailingComments(this.text, e.start, end)];
         }
         return c;
       }
@@ -206,35 +216,31 @@ class Builder {
     if (e.valueStart === NO) {
       // An empty value: the `yaml` package places it right after its key's `:`.
       if (emptyAt === undefined || tag || e.anchorStart !== NO || e.style !== SCALAR_STYLE.PLAIN) unsure();
-      const end = this.emptyEnd(emptyAt!);
+      const end = emptyEnd(this.text, emptyAt!);
       return this.typed('', atKey, [emptyAt!, emptyAt!, end]);
     }
     const value = getScalarValue(text, e);
     switch (e.style) {
       case SCALAR_STYLE.PLAIN: {
-        const range: Range3 = [e.valueStart, e.valueEnd, this.lineEnd(e.valueEnd)];
+        const range: Range3 = [e.valueStart, e.valueEnd, lineEnd(this.text, e.valueEnd)];
         return tag ? scalarNode(value, value, 'PLAIN', range, tag) : this.typed(value, atKey, range);
       }
       case SCALAR_STYLE.SINGLE_QUOTED:
       case SCALAR_STYLE.DOUBLE_QUOTED:
-        return scalarNode(value, value, e.style === SCALAR_STYLE.SINGLE_QUOTED ? 'QUOTE_SINGLE' : 'QUOTE_DOUBLE', [e.valueStart - 1, e.valueEnd + 1, this.lineEnd(e.valueEnd + 1)], tag);
+        return scalarNode(value, value, e.style === SCALAR_STYLE.SINGLE_QUOTED ? 'QUOTE_SINGLE' : 'QUOTE_DOUBLE', [e.valueStart - 1, e.valueEnd + 1, lineEnd(this.text, e.valueEnd + 1)], tag);
       default: {
         // An empty block scalar: where its node ends is not placed here.
         if (!/[^\n]/.test(value)) unsure();
         // Trailing blank lines are the node's only when kept (`|+`).
-        const end = e.chomping === CHOMPING_MODE.KEEP ? e.valueEnd : this.blockEnd(e.valueStart, e.valueEnd);
-        return scalarNode(value, value, e.style === SCALAR_STYLE.LITERAL_BLOCK ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', [this.blockHeader(e.valueStart), end, end], tag);
+        const end = e.chomping === CHOMPING_MODE.KEEP ? e.valueEnd : blockEnd(this.text, e.valueStart, e.valueEnd);
+        return scalarNode(value, value, e.style === SCALAR_STYLE.LITERAL_BLOCK ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', [blockHeader(this.text, e.valueStart), end, end], tag);
       }
     }
   }
 
   /** A plain scalar typed as the `yaml` package types it (a key may also be `<<`). */
   private typed(value: string, atKey: boolean, range: Range3): Ranged {
-    const tag = MAYBE_TYPED.test(value) ? this.schema.tags.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test?.test(value)) : undefined;
-    if (!tag) return scalarNode(value, value, 'PLAIN', range, undefined);
-    let failed = false;
-    const res = tag.resolve(value, () => (failed = true), this.schema.options);
-    if (failed) unsure();
+    const res = typePlain(value, atKey, this.schema);
     if (!yIsScalar(res)) return scalarNode(res, value, 'PLAIN', range, undefined);
     // A node of the schema's own (the merge key): kept, as the `yaml` package keeps it.
     const s = res as Scalar & { range: Range3 };
@@ -242,124 +248,5 @@ class Builder {
     s.type = 'PLAIN';
     s.range = range;
     return s as unknown as Ranged;
-  }
-
-  /** Past the spaces and tabs at `pos`. */
-  private blanks(pos: number): number {
-    const t = this.text;
-    let i = pos;
-    while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
-    return i;
-  }
-
-  /** Past spaces, a comment and one line break after `pos`. */
-  private lineEnd(pos: number): number {
-    const t = this.text;
-    let i = this.blanks(pos);
-    if (i > pos && t.charCodeAt(i) === 35 /* # */) {
-      while (i < t.length && t.charCodeAt(i) !== 10 && t.charCodeAt(i) !== 13) i++;
-    }
-    if (t.charCodeAt(i) === 13 && t.charCodeAt(i + 1) === 10) return i + 2;
-    if (t.charCodeAt(i) === 10) return i + 1;
-    return i;
-  }
-
-  /** Just past a key's `:` that follows `pos` on the same line, and the blanks after it. */
-  private afterColon(pos: number): number | undefined {
-    const i = this.blanks(pos);
-    return this.text.charCodeAt(i) === 58 /* : */ ? this.blanks(i + 1) : undefined;
-  }
-
-  /** Where an empty value's node ends: right where it is, when a content line follows (else not placed here). */
-  private emptyEnd(pos: number): number {
-    const t = this.text;
-    // A comment on its line, the end of the text, a blank or a comment line below: not placed here.
-    if (t.charCodeAt(pos) === 35) unsure();
-    const next = this.nextLine(pos);
-    if (next >= t.length) {
-      if (pos < t.length && t.slice(pos).trim() !== '') unsure();
-      return pos;
-    }
-    if (/^[ \t]*(?:#|\r?\n|$)/.test(t.slice(next, t.indexOf('\n', next) + 1 || t.length))) unsure();
-    return pos;
-  }
-
-  /** The start of the line after the one `pos` is on (the text's length on the last line). */
-  private nextLine(pos: number): number {
-    const nl = this.text.indexOf('\n', pos);
-    return nl < 0 ? this.text.length : nl + 1;
-  }
-
-  /**
-   * A block collection ending at `end` (just past its last item's line) and blank or comment lines
-   * below it: the `yaml` package keeps them in the collection's node when it is indented and one of
-   * those comments is at least as indented as the collection — up to the next line's first
-   * character. A comment more indented than that is the last item's own: not placed here.
-   */
-  private trailingComments(start: number, end: number): number {
-    const t = this.text;
-    const indent = start - (t.lastIndexOf('\n', start - 1) + 1);
-    if (end >= t.length || (end > 0 && t.charCodeAt(end - 1) !== 10)) return end;
-    let keeps = false;
-    let first = true;
-    let line = end;
-    for (;;) {
-      let i = line;
-      while (t.charCodeAt(i) === 32) i++;
-      const c = t.charCodeAt(i);
-      if (c === 9) unsure();
-      if (i >= t.length) return keeps ? t.length : end;
-      if (c === 35) {
-        if (first && i - line > indent) unsure();
-        first = false;
-        // A top-level collection leaves them to the document.
-        if (indent > 0 && i - line >= indent) keeps = true;
-      } else if (c !== 10 && c !== 13) return keeps ? i : end;
-      line = this.nextLine(i);
-      if (line >= t.length) return keeps ? t.length : end;
-    }
-  }
-
-  /** A flow collection's closing bracket, at or after `pos`; the offset just past it. */
-  private closing(pos: number, bracket: number): number {
-    const t = this.text;
-    for (let i = pos; i < t.length; i++) {
-      const c = t.charCodeAt(i);
-      if (c === bracket) return i + 1;
-      if (c === 35) {
-        while (i < t.length && t.charCodeAt(i) !== 10) i++;
-      } else if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 44) return unsure();
-    }
-    return unsure();
-  }
-
-  /** A block scalar's `|` or `>` on the line before its content. */
-  private blockHeader(valueStart: number): number {
-    const t = this.text;
-    let lineEnd = valueStart - 1;
-    if (t.charCodeAt(lineEnd) !== 10) unsure();
-    if (t.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-    const lineStart = t.lastIndexOf('\n', lineEnd - 1) + 1;
-    const m = /(^|[ \t])([|>][-+0-9]*)[ \t]*(?:[ \t]#.*)?$/.exec(t.slice(lineStart, lineEnd));
-    if (!m) return unsure();
-    return lineStart + m.index + m[1].length;
-  }
-
-  /** A block scalar ends after its last line that holds more than spaces. */
-  private blockEnd(valueStart: number, valueEnd: number): number {
-    const t = this.text;
-    let end = valueEnd;
-    while (end > valueStart) {
-      // The line ending just before `end`.
-      let lineEnd = end;
-      if (t.charCodeAt(lineEnd - 1) === 10) lineEnd--;
-      if (t.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-      const lineStart = t.lastIndexOf('\n', lineEnd - 1) + 1;
-      if (lineStart < valueStart) break;
-      if (/[^ \t]/.test(t.slice(lineStart, lineEnd))) break;
-      if (lineStart === end) break;
-      end = lineStart;
-    }
-    return end;
   }
 }
