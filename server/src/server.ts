@@ -214,6 +214,8 @@ async function validate(uri: string): Promise<void> {
     for (const u of previous) if (!byUri.has(u)) send(u, undefined, []);
     published.set(key, new Set(byUri.keys()));
     analysisSettled();
+    // A document opened and parsed whole gets its blocks now, before its first keystroke (includes.ts `prepareBlocks`).
+    setImmediate(() => workspace.prepareBlocks(uri));
   } catch (e) {
     connection.console.error(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
   }

@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { expandPipeline, expandText } from './pipeline/merge/expand.js';
 import type { ExpandedPipeline } from './pipeline/merge/expand.js';
-import { parseCached } from './pipeline/includes/includes.js';
+import { parseCached, prepareBlocks } from './pipeline/includes/includes.js';
 import type { ParseCache } from './pipeline/includes/includes.js';
 import type { ParsedFile } from './pipeline/yaml/parse.js';
 import { standaloneComponent, standaloneInputs } from './pipeline/contract/index.js';
@@ -178,6 +178,12 @@ export class Workspace {
   /** A file parsed through the workspace's parse cache (the workspace index sniffs files with it; analyses reuse the result). */
   parse(uri: string, text: string): ParsedFile {
     return parseCached(this.parseCache, uri, text, this.openText(uri) !== undefined);
+  }
+
+  /** Blocks for the open document `uri` if its text was parsed whole (after its first analysis; its first keystroke then re-parses one block). */
+  prepareBlocks(uri: string): void {
+    const text = this.openText(uri);
+    if (text !== undefined && this.parseCache.get(uri)?.text === text) prepareBlocks(this.parseCache, uri);
   }
 
   /** Local checkouts (mapped or found among the workspace folders) → cache → GitLab API; unsaved buffers win. */

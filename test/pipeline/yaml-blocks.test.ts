@@ -11,7 +11,7 @@ import type { MapNode, Node } from '../../server/src/pipeline/model.js';
 import { parseYamlReusing, parseYamlWhole } from '../../server/src/pipeline/yaml/parse.js';
 import type { ParsedFile } from '../../server/src/pipeline/yaml/parse.js';
 import { splitBlocks } from '../../server/src/pipeline/yaml/yaml-blocks.js';
-import { parseCached } from '../../server/src/pipeline/includes/includes.js';
+import { parseCached, prepareBlocks } from '../../server/src/pipeline/includes/includes.js';
 import type { ParseCache } from '../../server/src/pipeline/includes/includes.js';
 
 const repo = resolve(__dirname, '..', '..');
@@ -183,4 +183,31 @@ test('in a re-parsed chunk, the entries an edit did not touch keep their nodes a
   assert.equal(w1.keySpans.get('job-59')!.start, edited.indexOf('\njob-59:') + 1);
   assert.notEqual(w1.entries.get('aliased'), w0.entries.get('aliased'), 'an entry with an alias is converted again');
   assert.deepEqual(parsedShape(parseCached(whole, 'w', edited)), parsedShape(parseYamlWhole('w', edited)));
+});
+
+test('an open file parsed whole gets its blocks ahead of its first change, holding the whole parse\'s nodes', () => {
+  const job = (i: number) => `job-${i}:\n  stage: test\n  variables:\n    A_${i}: "x"\n  script: [echo ${i}]\n`;
+  const text = Array.from({ length: 80 }, (_, i) => job(i)).join('');
+  const cache: ParseCache = new Map();
+  const first = parseCached(cache, 'u', text, true);
+  assert.equal(cache.get('u')!.blocks, undefined, 'the first parse is whole');
+  const old = first.content as MapNode;
+  prepareBlocks(cache, 'u');
+  const prepared = cache.get('u')!;
+  assert.ok(prepared.blocks && prepared.blocks.size > 3, `blocks: ${prepared.blocks?.size}`);
+  assert.equal(prepared.parsed, first, 'the parsed file the analysis used stays');
+  // Each block's conversion holds the whole parse's node of every entry.
+  const converted = [...prepared.blocks!.values()].flatMap((b) => [...(b.converted?.values.values() ?? [])].map((c) => c.node));
+  assert.equal(converted.length, 80);
+  for (const n of converted) assert.ok([...old.entries.values()].includes(n));
+  // The first keystroke re-parses one chunk: every job of the others, and the untouched ones of its own, keep their nodes.
+  const edited = text.replace('script: [echo 40]', 'script: [echo 40, echo more]');
+  const now = parseCached(cache, 'u', edited, true).content as MapNode;
+  assert.notEqual(now.entries.get('job-40'), old.entries.get('job-40'));
+  for (let i = 0; i < 80; i++) if (i !== 40) assert.equal(now.entries.get(`job-${i}`), old.entries.get(`job-${i}`), `job-${i} keeps its node`);
+  assert.deepEqual(parsedShape(parseCached(cache, 'u', edited, true)), parsedShape(parseYamlWhole('u', edited)));
+  // Blocks already there are left as they are.
+  const blocks = cache.get('u')!.blocks;
+  prepareBlocks(cache, 'u');
+  assert.equal(cache.get('u')!.blocks, blocks);
 });

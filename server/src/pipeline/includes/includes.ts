@@ -76,7 +76,7 @@ export interface IncludeOptions {
   contextFiles?: readonly string[];
   /** Parsed files from earlier runs, reused while their text is unchanged (parsing is the costly part). */
   parseCache?: ParseCache;
-  /** Files open in an editor: parsed in blocks from their first parse (see `parseCached`). */
+  /** Files open in an editor: not stored on disk; parsed in blocks once they change (see `parseCached`, `prepareBlocks`). */
   openInEditor?: (uri: string) => boolean;
 }
 
@@ -97,24 +97,39 @@ export interface ParsedStore {
   put(uri: string, text: string, parsed: ParsedFile): void;
 }
 
-export function parseCached(cache: ParseCache | undefined, uri: string, text: string, inBlocks = false): ParsedFile {
+export function parseCached(cache: ParseCache | undefined, uri: string, text: string, openInEditor = false): ParsedFile {
   const hit = cache?.get(uri);
   if (hit && hit.text === text) return hit.parsed;
-  // A file read the first time is parsed whole (cheapest) unless it is open in an editor (`inBlocks`);
-  // one that changes is parsed in blocks, and keeps them for its next change — so the first keystroke
-  // in an open file re-parses one block, not the file. A text that could not be cut (a typo mid-edit)
-  // keeps the blocks before it for the text after.
-  if (!hit && !inBlocks) {
-    const stored = cache?.store?.get(uri, text);
+  // A file read the first time is parsed whole (cheapest; an editor's open file gets its blocks
+  // afterwards, `prepareBlocks`); one that changes is parsed in blocks, and keeps them for its next
+  // change — so a keystroke in an open file re-parses one block, not the file. A text that could not
+  // be cut (a typo mid-edit) keeps the blocks before it for the text after.
+  if (!hit) {
+    // The disk store keeps library files, not what is being edited.
+    const stored = openInEditor ? undefined : cache?.store?.get(uri, text);
     const parsed = stored ?? parseYaml(uri, text);
     // What the line scanner reads it reads again as fast as the store would give it back.
-    if (!stored && !readByScanner(parsed)) cache?.store?.put(uri, text, parsed);
+    if (!stored && !openInEditor && !readByScanner(parsed)) cache?.store?.put(uri, text, parsed);
     cache?.set(uri, { text, parsed });
     return parsed;
   }
   const { parsed, blocks } = parseYamlReusing(uri, text, hit?.blocks, hit?.parsed);
   cache?.set(uri, { text, parsed, blocks: blocks ?? hit?.blocks });
   return parsed;
+}
+
+/**
+ * The blocks of a file parsed whole, made ahead of its first change (an editor's open file, once its
+ * first analysis is out): the same text parsed in blocks, in which every entry it can keep takes the
+ * whole parse's node (kept-entries.ts) — so the engine's per-node results hold — and the first
+ * keystroke re-parses one block. Parsing in blocks costs several whole parses: off the path to the
+ * first diagnostics.
+ */
+export function prepareBlocks(cache: ParseCache, uri: string): void {
+  const hit = cache.get(uri);
+  if (!hit || hit.blocks) return;
+  const { blocks } = parseYamlReusing(uri, hit.text, undefined, hit.parsed);
+  if (blocks) cache.set(uri, { ...hit, blocks });
 }
 
 export interface IncludeResult {

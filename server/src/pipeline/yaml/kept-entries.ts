@@ -57,8 +57,11 @@ export function keepUnchangedEntries(
       const region = text.slice(ks.start, end);
       if (SHARED.test(region) || region !== before.text.slice(wasKs.start, wasEnd) || reported(ks.start, end)) continue;
       // A tree (no anchor in it): nothing is reached twice.
-      moveSpans(was, ks.start - wasKs.start);
-      moveSpan(wasKs, ks.start - wasKs.start);
+      const delta = ks.start - wasKs.start;
+      if (delta) {
+        moveSpans(was, delta);
+        moveSpan(wasKs, delta);
+      }
       content.entries.set(key, was);
       content.keySpans.set(key, wasKs);
       converter.replace(pair.value as YNode, node, was, pair.key, wasKs);
