@@ -17,6 +17,7 @@ import type { ContractScope, Fact } from './contract-facts.js';
 import type { ExpandedPipeline } from '../merge/expand.js';
 import type { JobView } from '../merge/jobs.js';
 import { FindingsContext, JobFindingsCache, sharedKey } from './job-findings.js';
+import { mayMissVariables } from './missing-precheck.js';
 import type { LoadedFile } from '../includes/includes.js';
 import type { Span } from '../model.js';
 import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
@@ -47,12 +48,15 @@ interface JobFindings {
 }
 
 const findingsCache = new JobFindingsCache<JobFindings>();
+/** The findings of a job that misses nothing (one object for all). */
+const NOTHING_FOUND: JobFindings = Object.freeze({ found: Object.freeze([]) as unknown as JobFindings['found'] });
 
 /**
  * `jobs`: look at these jobs only (document-jobs.ts): the findings placed where no other job's
- * can be placed are then complete; the others are not.
+ * can be placed are then complete; the others are not. `thorough`: every job through the full
+ * check, none answered by the quick look nor taken from an earlier analysis (tests compare).
  */
-export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { knownVariables: readonly string[]; jobs?: ReadonlySet<string> }): MissingVariable[] {
+export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { knownVariables: readonly string[]; jobs?: ReadonlySet<string>; thorough?: boolean }): MissingVariable[] {
   const view = consumerView(pipeline);
   if (!view) return [];
   const { fileByUri, isLibrary, dotenv, touchesLibrary } = view;
@@ -66,28 +70,31 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
   const textOf = textsOf(pipeline);
   /** One job's findings: its scope and, per required variable it misses, where and why. */
   const findingsOf = (name: string, job: JobView): JobFindings => {
-    if (!touchesLibrary(name, job.node)) return { found: [] };
+    if (!touchesLibrary(name, job.node)) return NOTHING_FOUND;
     const own = jobDefinitions(pipeline, name);
     const inherits = inheritsGlobal(job.node);
     const scope: ContractScope = {
       defined: (v) => always(v) ?? own.get(v)?.[0] ?? (inherits(v) ? globals.get(v)?.[0] : undefined),
       jobLevel: (v) => own.has(v),
     };
+    // Most jobs set what they need: a look at the names alone tells (missing-precheck.ts).
+    if (!opts.thorough && !mayMissVariables(pipeline, job, scope, textOf)) return NOTHING_FOUND;
     const found: JobFindings['found'] = [];
     const fromLibrary = jobFacts(pipeline, name).filter((f) => isLibrary(f.span?.uri));
-    if (!fromLibrary.length) return { scope, found };
+    if (!fromLibrary.length) return NOTHING_FOUND;
     const facts = withTransitiveReads(fromLibrary, scope, textOf).filter((f) => isLibrary(f.span?.uri));
     for (const { name: variable, facts: reasons } of requiredNames(facts, scope)) {
       const where = bringer(pipeline, name, reasons, fileByUri, isLibrary);
       if (where) found.push({ name: variable, where, reasons });
     }
-    return { scope, found };
+    // The scope only for a job that misses something: kept with the findings of every job, it would hold each job's definitions.
+    return found.length ? { scope, found } : NOTHING_FOUND;
   };
   // Findings of jobs whose inputs did not change since the last analysis are reused (job-findings.ts).
   const ctx = new FindingsContext(pipeline, findingsCache.canonical(sharedKey(pipeline, opts.knownVariables, dotenv, (uri) => isLibrary(uri))));
   for (const [name, job] of pipeline.jobs) {
     if (job.hidden || (opts.jobs && !opts.jobs.has(name))) continue;
-    const findings = findingsCache.get(ctx, job, () => findingsOf(name, job));
+    const findings = opts.thorough ? findingsOf(name, job) : findingsCache.get(ctx, job, () => findingsOf(name, job));
     // The scopes of the jobs that miss something: the fold below asks for those only.
     if (findings.scope && findings.found.length) scopes.set(name, findings.scope);
     for (const { name: variable, where, reasons } of findings.found) {

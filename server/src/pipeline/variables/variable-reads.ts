@@ -43,45 +43,124 @@ const NOT_EXPANDED = new Set([
 ]);
 const SCRIPT_KEYS = ['before_script', 'script', 'after_script'];
 
+/**
+ * What a walk of a job's values does with each scalar it finds expanded: facts with their places
+ * and provenance (`jobReads`), or names only (`jobReadNames`). The walk is the one home of which
+ * keywords GitLab or the shell expand and how.
+ */
+interface Sink {
+  /** A value GitLab or the job's shell (`shell`) expands. */
+  value(node: ScalarNode, keyword: string, via: readonly ViaStep[], shell: boolean): void;
+  /** An `if:` or `only/except: variables:` expression: its reads are conditions. */
+  expression(node: ScalarNode, keyword: string, via: readonly ViaStep[]): void;
+  /** The script line whose reads come next (undefined after it). */
+  line(item: { key: string; index: number; text: string } | undefined): void;
+  /** False when provenance is not wanted: the chains are not joined. */
+  readonly via: boolean;
+}
+
+const NO_VIA: readonly ViaStep[] = [];
+
+class FactSink implements Sink {
+  readonly out: PendingRead[] = [];
+  readonly via = true;
+  private item: { key: string; index: number; text: string } | undefined;
+  constructor(private readonly textOf: TextOf) {}
+  value(node: ScalarNode, keyword: string, via: readonly ViaStep[], shell: boolean): void {
+    for (const r of scalarReads(node, keyword, via, this.textOf, shell)) {
+      if (this.item) r.item = this.item;
+      this.out.push(r);
+    }
+  }
+  expression(node: ScalarNode, keyword: string, via: readonly ViaStep[]): void {
+    for (const r of expressionReads(node, keyword, via, this.textOf)) this.out.push(r);
+  }
+  line(item: { key: string; index: number; text: string } | undefined): void {
+    this.item = item;
+  }
+}
+
+/** Names read, and those read `unguarded`: neither as a condition nor with a default. */
+class NameSink implements Sink {
+  readonly all = new Set<string>();
+  readonly unguarded = new Set<string>();
+  readonly via = false;
+  constructor(private readonly textOf: TextOf) {}
+  value(node: ScalarNode, _keyword: string, _via: readonly ViaStep[], shell: boolean): void {
+    if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+    for (const { read } of locatedReads(node, this.textOf, shell)) {
+      this.all.add(read.name);
+      if (read.form !== 'alternate' && read.form !== 'default') this.unguarded.add(read.name);
+    }
+  }
+  expression(node: ScalarNode): void {
+    for (const { read } of expressionLocated(node, this.textOf)) this.all.add(read.name);
+  }
+  line(): void {}
+}
+
 /** Every read of a job (its merged node), minus what its shell assigns itself. */
 export function jobReads(job: JobView, textOf: TextOf): ReadFact[] {
-  const out: ReadFact[] = [];
+  const sink = new FactSink(textOf);
+  walkJob(job, sink);
+  return withoutShellAssigned(sink.out, scriptItems(job));
+}
+
+/**
+ * The names a job reads, without places or provenance (a cheap pass for contract/): `all` of them,
+ * and those read `unguarded` — not as a condition, not with a default. Reads of what the job's own
+ * shell assigns first are kept: a superset of `jobReads`' names.
+ */
+export function jobReadNames(job: JobView, textOf: TextOf): { all: Set<string>; unguarded: Set<string> } {
+  const sink = new NameSink(textOf);
+  walkJob(job, sink);
+  return sink;
+}
+
+/** The names read in a variable's value, as `jobReadNames` gives them (what `valueReads` reads). */
+export function valueReadNames(value: Node, textOf: TextOf): { all: Set<string>; unguarded: Set<string> } {
+  const sink = new NameSink(textOf);
+  const node = value.kind === 'map' ? value.entries.get('value') : value;
+  if (node && !isNoExpand(value)) walk(node, 'variables', NO_VIA, sink);
+  return sink;
+}
+
+function walkJob(job: JobView, sink: Sink): void {
   for (const [key, value] of job.node.entries) {
     if (NOT_EXPANDED.has(key)) continue;
-    const via = value.via ?? [];
-    if (SCRIPT_KEYS.includes(key)) scriptReads(key, value, via, textOf, out);
-    else if (key === 'variables') variablesReads(value, via, textOf, out);
-    else if (key === 'rules') rulesReads(value, via, textOf, out);
-    else if (key === 'only' || key === 'except') onlyExceptReads(key, value, via, textOf, out);
-    else walk(value, key, via, textOf, out);
+    const via = value.via ?? NO_VIA;
+    if (SCRIPT_KEYS.includes(key)) scriptReads(key, value, via, sink);
+    else if (key === 'variables') variablesReads(value, via, sink);
+    else if (key === 'rules') rulesReads(value, via, sink);
+    else if (key === 'only' || key === 'except') onlyExceptReads(key, value, via, sink);
+    else walk(value, key, via, sink);
   }
-  return withoutShellAssigned(out, scriptItems(job));
 }
 
 /** The reads in a variable's value (for reads that go through a variable). */
 export function valueReads(name: string, value: Node, textOf: TextOf, conditional: boolean): ReadFact[] {
-  const out: ReadFact[] = [];
+  const sink = new FactSink(textOf);
   const node = value.kind === 'map' ? value.entries.get('value') : value;
-  if (value.kind === 'map' && isNoExpand(value)) return out;
-  if (node) walk(node, 'variables', value.via ?? [], textOf, out);
-  for (const r of out) {
+  if (value.kind === 'map' && isNoExpand(value)) return sink.out;
+  if (node) walk(node, 'variables', value.via ?? NO_VIA, sink);
+  for (const r of sink.out) {
     r.through = name;
     if (conditional) r.conditional = true;
   }
-  return out;
+  return sink.out;
 }
 
-function join(a: readonly ViaStep[], b: readonly ViaStep[] | undefined): readonly ViaStep[] {
-  if (!b?.length) return a;
+function join(sink: Sink, a: readonly ViaStep[], b: readonly ViaStep[] | undefined): readonly ViaStep[] {
+  if (!sink.via || !b?.length) return a;
   if (!a.length) return b;
   return [...b, ...a.filter((s) => !b.includes(s))];
 }
 
-function walk(node: Node, keyword: string, via: readonly ViaStep[], textOf: TextOf, out: ReadFact[], shell = false): void {
-  const v = join(via, node.via);
-  if (node.kind === 'scalar') out.push(...scalarReads(node, keyword, v, textOf, shell));
-  else if (node.kind === 'seq') for (const i of node.items) walk(i, keyword, v, textOf, out, shell);
-  else if (node.kind === 'map') for (const child of node.entries.values()) walk(child, keyword, v, textOf, out, shell);
+function walk(node: Node, keyword: string, via: readonly ViaStep[], sink: Sink, shell = false): void {
+  const v = join(sink, via, node.via);
+  if (node.kind === 'scalar') sink.value(node, keyword, v, shell);
+  else if (node.kind === 'seq') for (const i of node.items) walk(i, keyword, v, sink, shell);
+  else if (node.kind === 'map') for (const child of node.entries.values()) walk(child, keyword, v, sink, shell);
 }
 
 function isNoExpand(map: Node): boolean {
@@ -90,47 +169,46 @@ function isNoExpand(map: Node): boolean {
   return e?.kind === 'scalar' && e.value === false;
 }
 
-function scriptReads(key: string, value: Node, via: readonly ViaStep[], textOf: TextOf, out: ReadFact[]): void {
+function scriptReads(key: string, value: Node, via: readonly ViaStep[], sink: Sink): void {
   const items = value.kind === 'seq' ? value.items : [value];
   items.forEach((item, index) => {
-    const before = out.length;
-    walk(item, key, via, textOf, out, true);
-    const text = item.kind === 'scalar' ? String(item.value ?? '') : '';
-    for (let i = before; i < out.length; i++) out[i].item = { key, index, text };
+    sink.line({ key, index, text: item.kind === 'scalar' ? String(item.value ?? '') : '' });
+    walk(item, key, via, sink, true);
   });
+  sink.line(undefined);
 }
 
-function variablesReads(value: Node, via: readonly ViaStep[], textOf: TextOf, out: ReadFact[]): void {
+function variablesReads(value: Node, via: readonly ViaStep[], sink: Sink): void {
   if (value.kind !== 'map') return;
   // `X: $X` reads the outer X (a pipeline or settings variable), as GitLab does.
   for (const v of value.entries.values()) {
     if (v.kind === 'map') {
       if (isNoExpand(v)) continue;
       const inner = v.entries.get('value');
-      if (inner) walk(inner, 'variables', join(via, v.via), textOf, out);
-    } else walk(v, 'variables', via, textOf, out);
+      if (inner) walk(inner, 'variables', join(sink, via, v.via), sink);
+    } else walk(v, 'variables', via, sink);
   }
 }
 
-function rulesReads(value: Node, via: readonly ViaStep[], textOf: TextOf, out: ReadFact[]): void {
+function rulesReads(value: Node, via: readonly ViaStep[], sink: Sink): void {
   if (value.kind !== 'seq') return;
   for (const rule of value.items) {
     if (rule.kind !== 'map') continue;
-    const v = join(via, rule.via);
+    const v = join(sink, via, rule.via);
     for (const [k, n] of rule.entries) {
       if (k === 'if') {
-        if (n.kind === 'scalar') out.push(...expressionReads(n, 'rules', join(v, n.via), textOf));
-      } else if (k === 'changes' || k === 'exists') walk(n, 'rules', v, textOf, out);
-      else if (k === 'variables' && n.kind === 'map') for (const x of n.entries.values()) walk(x, 'rules', v, textOf, out);
+        if (n.kind === 'scalar') sink.expression(n, 'rules', join(sink, v, n.via));
+      } else if (k === 'changes' || k === 'exists') walk(n, 'rules', v, sink);
+      else if (k === 'variables' && n.kind === 'map') for (const x of n.entries.values()) walk(x, 'rules', v, sink);
     }
   }
 }
 
-function onlyExceptReads(key: string, value: Node, via: readonly ViaStep[], textOf: TextOf, out: ReadFact[]): void {
+function onlyExceptReads(key: string, value: Node, via: readonly ViaStep[], sink: Sink): void {
   if (value.kind !== 'map') return;
   const vars = value.entries.get('variables');
   const items = vars?.kind === 'seq' ? vars.items : vars ? [vars] : [];
-  for (const i of items) if (i.kind === 'scalar') out.push(...expressionReads(i, key, join(via, i.via), textOf));
+  for (const i of items) if (i.kind === 'scalar') sink.expression(i, key, join(sink, via, i.via));
 }
 
 /**
@@ -145,6 +223,11 @@ function cacheKey(node: ScalarNode): object {
 const expressionCache = new WeakMap<object, { value: unknown; located: LocatedRead[] }>();
 
 function expressionReads(node: ScalarNode, keyword: string, via: readonly ViaStep[], textOf: TextOf): ReadFact[] {
+  return expressionLocated(node, textOf).map((l) => ({ name: l.read.name, span: l.span, form: 'expression', conditional: true, keyword, via }));
+}
+
+/** The reads of an `if:` expression with their places, per node. */
+function expressionLocated(node: ScalarNode, textOf: TextOf): LocatedRead[] {
   const hit = expressionCache.get(cacheKey(node));
   let located = hit && hit.value === node.value ? hit.located : undefined;
   if (!located) {
@@ -163,7 +246,7 @@ function expressionReads(node: ScalarNode, keyword: string, via: readonly ViaSte
     }
     expressionCache.set(cacheKey(node), { value: node.value, located });
   }
-  return located.map((l) => ({ name: l.read.name, span: l.span, form: 'expression', conditional: true, keyword, via }));
+  return located;
 }
 
 interface PendingRead extends ReadFact {
