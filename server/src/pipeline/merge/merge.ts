@@ -26,12 +26,26 @@ export function deepMerge(base: MapNode, top: MapNode, topVia?: ViaStep): MapNod
   return out;
 }
 
-/** `v` written over `prev` under one key: maps deep-merged, anything else replaced. */
+/**
+ * `v` written over `prev` under one key: maps deep-merged — each value carrying the chain of the
+ * map it came from — anything else replaced. (One new map: `deepMerge` of the two maps with their
+ * chains carried into their values, without the two carried copies.)
+ */
 function mergeValue(prev: Node | undefined, v: Node): Node {
   if (!prev || prev.kind !== 'map' || v.kind !== 'map') return v;
-  const merged = deepMerge(carriedMap(prev), carriedMap(v));
-  merged.via = v.via;
-  return merged;
+  const out = mapNode(v.span ?? prev.span);
+  for (const [k, x] of prev.entries) {
+    out.entries.set(k, carried(x, prev.via));
+    const ks = prev.keySpans.get(k);
+    if (ks) out.keySpans.set(k, ks);
+  }
+  for (const [k, x] of v.entries) {
+    out.entries.set(k, mergeValue(out.entries.get(k), carried(x, v.via)));
+    const ks = v.keySpans.get(k);
+    if (ks) out.keySpans.set(k, ks);
+  }
+  out.via = v.via;
+  return out;
 }
 
 /**
@@ -120,14 +134,6 @@ export function deepMergeAll(span: MapNode['span'], tops: readonly MapNode[]): M
     out.via = top.via;
     mergeInto(out, top);
   }
-  return out;
-}
-
-/** A map whose entries carry the map's own provenance chain. */
-function carriedMap(m: MapNode): MapNode {
-  if (!m.via?.length) return m;
-  const out = mapNode(m.span, new Map([...m.entries].map(([k, v]) => [k, carried(v, m.via)])), m.keySpans);
-  out.via = m.via;
   return out;
 }
 
