@@ -213,9 +213,10 @@ async function validate(uri: string): Promise<void> {
     for (const [u, diagnostics] of byUri) if (u !== uri) send(u, versions.get(u), diagnostics);
     for (const u of previous) if (!byUri.has(u)) send(u, undefined, []);
     published.set(key, new Set(byUri.keys()));
+    // A document opened and parsed whole gets its blocks now, before its first keystroke (includes.ts
+    // `prepareBlocks`) and before the collection that follows a first analysis (what they hold is live).
+    workspace.prepareBlocks(uri);
     analysisSettled();
-    // A document opened and parsed whole gets its blocks now, before its first keystroke (includes.ts `prepareBlocks`).
-    setImmediate(() => workspace.prepareBlocks(uri));
   } catch (e) {
     connection.console.error(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
   }
