@@ -7,7 +7,7 @@ import { isPredefined, PREDEFINED_VARIABLES } from '../../server/src/pipeline/va
 import { simulatedVariables } from '../../server/src/pipeline/rules/simulated-context.js';
 import { definitionsInScope, fileContract, missingRequiredVariables, templateContract } from '../../server/src/pipeline/contract/index.js';
 import type { Contract, ContractVariable } from '../../server/src/pipeline/contract/index.js';
-import { shellAssignments } from '../../server/src/pipeline/variables/variable-reads.js';
+import { shellAssignments } from '../../server/src/pipeline/variables/shell-assignments.js';
 import { DirectorySources } from '../../server/src/sources/directory-sources.js';
 import { expandFiles, spanText } from '../support/engine.js';
 
