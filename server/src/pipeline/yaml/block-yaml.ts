@@ -137,7 +137,10 @@ class LineScanner {
 
   private mapping(first: number, indent: number, depth: number): Built {
     const t = this.text;
-    const m = mapNode();
+    // The node is made once its span is known (a span set afterwards changes its field's type: V8 deoptimizes).
+    const entries = new Map<string, Node>();
+    const keySpans = new Map<string, Span>();
+    let typedKeys: Set<string> | undefined;
     let at = first;
     let last: Built;
     let pairs = 0;
@@ -145,8 +148,8 @@ class LineScanner {
       const key = this.key(at);
       if (!key) unsure();
       const { name, typed, start, end, colon } = key!;
-      if (m.entries.has(name)) unsure();
-      if (typed && depth === 0) (m.typedKeys ??= new Set()).add(name);
+      if (entries.has(name)) unsure();
+      if (typed && depth === 0) (typedKeys ??= new Set()).add(name);
       this.size += stringSize(name);
       const valueAt = blanks(t, colon);
       const c = t.charCodeAt(valueAt);
@@ -163,8 +166,8 @@ class LineScanner {
         value = this.inline(valueAt, depth + 1);
         this.continues(indent);
       }
-      m.entries.set(name, value.node);
-      m.keySpans.set(name, this.span(start, end));
+      entries.set(name, value.node);
+      keySpans.set(name, this.span(start, end));
       pairs++;
       last = value;
       const next = this.content(this.line);
@@ -175,7 +178,8 @@ class LineScanner {
       at = next + ni;
     }
     this.size += hashSize(pairs);
-    m.span = this.span(first, last!.nodeEnd);
+    const m = mapNode(this.span(first, last!.nodeEnd), entries, keySpans);
+    if (typedKeys) m.typedKeys = typedKeys;
     return { node: m, end: last!.nodeEnd, nodeEnd: trailingComments(t, first, last!.nodeEnd) };
   }
 
