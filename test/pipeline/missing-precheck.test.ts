@@ -4,7 +4,7 @@
  * findings with it and with `thorough` (every job through the full check) are the same on a
  * generated library whose consumer leaves out variables at random, with reads that go through a
  * variable (`URL: https://$HOST` in a template, and in the library's global `variables:`), doc
- * comments, `${X?}` and a vars-check job.
+ * comments, `${X?}`, a vars-check job, and variables set by `parallel:matrix` or `rules:variables`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,7 +57,9 @@ test('random variables left out of a generated library\'s consumer: the same fin
           lines.push('through-set:', '  extends: .through', '  variables:', '    HOST: example.com', 'through-unset:', '  extends: .through');
           lines.push('through-own:', '  extends: .through', '  variables:', '    URL: https://fixed', 'checked:', '  extends: .vars-check', 'checked-set:', '  extends: .vars-check', '  variables:', '    CHECKED: "1"');
           lines.push('expanded:', '  extends: .expansion', 'expanded-set:', '  extends: .expansion', '  variables:', '    TARGET: prod');
-          lines.push('global-unset:', '  extends: .global-through', 'global-set:', '  extends: .global-through', '  variables:', '    GLOBAL_HOST: example.com', '');
+          lines.push('global-unset:', '  extends: .global-through', 'global-set:', '  extends: .global-through', '  variables:', '    GLOBAL_HOST: example.com');
+          // Set only by parallel:matrix or rules:variables: the look leaves them to the full check.
+          lines.push('matrix-set:', '  extends: .expansion', '  parallel:', '    matrix:', '      - TARGET: [a, b]', 'rules-set:', '  extends: .expansion', '  rules:', '    - if: $CI_COMMIT_BRANCH', '      variables:', '        TARGET: x', '');
         }
         writeFileSync(f, lines.join('\n'));
       }
@@ -68,7 +70,7 @@ test('random variables left out of a generated library\'s consumer: the same fin
       findings += count;
       const names = (quick as { variable: { name: string }; jobs: string[] }[]).map((m) => `${m.variable.name}:${m.jobs.join(',')}`).join(' ');
       for (const expected of ['HOST:through-unset', 'CHECKED:checked', 'TARGET:expanded', 'GLOBAL_HOST:global-unset']) assert.ok(names.includes(expected), `${expected} in ${names}`);
-      for (const absent of ['through-set', 'through-own', 'checked-set', 'expanded-set', 'global-set', 'MAYBE']) assert.ok(!names.includes(absent), `${absent} not in ${names}`);
+      for (const absent of ['through-set', 'through-own', 'checked-set', 'expanded-set', 'global-set', 'matrix-set', 'rules-set', 'MAYBE']) assert.ok(!names.includes(absent), `${absent} not in ${names}`);
     }
     assert.ok(findings > 30, `findings over the rounds: ${findings}`);
   } finally {

@@ -71,14 +71,14 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
   /** One job's findings: its scope and, per required variable it misses, where and why. */
   const findingsOf = (name: string, job: JobView): JobFindings => {
     if (!touchesLibrary(name, job.node)) return NOTHING_FOUND;
-    const own = jobDefinitions(pipeline, name);
     const inherits = inheritsGlobal(job.node);
+    // Most jobs set what they need: a look at the names alone tells (missing-precheck.ts).
+    if (!opts.thorough && !mayMissVariables(pipeline, job, { always, inherits, globals }, textOf)) return NOTHING_FOUND;
+    const own = jobDefinitions(pipeline, name);
     const scope: ContractScope = {
       defined: (v) => always(v) ?? own.get(v)?.[0] ?? (inherits(v) ? globals.get(v)?.[0] : undefined),
       jobLevel: (v) => own.has(v),
     };
-    // Most jobs set what they need: a look at the names alone tells (missing-precheck.ts).
-    if (!opts.thorough && !mayMissVariables(pipeline, job, scope, textOf)) return NOTHING_FOUND;
     const found: JobFindings['found'] = [];
     const fromLibrary = jobFacts(pipeline, name).filter((f) => isLibrary(f.span?.uri));
     if (!fromLibrary.length) return NOTHING_FOUND;
