@@ -211,3 +211,18 @@ test('an open file parsed whole gets its blocks ahead of its first change, holdi
   prepareBlocks(cache, 'u');
   assert.equal(cache.get('u')!.blocks, blocks);
 });
+
+test('a file that cannot be cut into blocks is prepared once: no parse again for blocks on every analysis', () => {
+  // A document end marker: a layout not cut into blocks.
+  const text = `job:\n  script:\n${Array.from({ length: 50 }, (_, i) => `    - echo ${i}`).join('\n')}\n...\n`;
+  const cache: ParseCache = new Map();
+  parseCached(cache, 'u', text, true);
+  prepareBlocks(cache, 'u');
+  const prepared = cache.get('u')!;
+  assert.equal(prepared.blocks?.size, 0, 'marked as prepared, without blocks');
+  prepareBlocks(cache, 'u');
+  assert.equal(cache.get('u'), prepared, 'the second call does nothing');
+  assert.equal(parseYamlWhole('u', text).diagnostics.length, 0);
+  const edited = text.replace('echo 7', 'echo seven');
+  assert.deepEqual(parsedShape(parseCached(cache, 'u', edited, true)), parsedShape(parseYamlWhole('u', edited)));
+});

@@ -129,7 +129,8 @@ export function prepareBlocks(cache: ParseCache, uri: string): void {
   const hit = cache.get(uri);
   if (!hit || hit.blocks) return;
   const { blocks } = parseYamlReusing(uri, hit.text, undefined, hit.parsed);
-  if (blocks) cache.set(uri, { ...hit, blocks });
+  // A text that cannot be cut keeps no blocks, and is not parsed again for them.
+  cache.set(uri, { ...hit, blocks: blocks ?? new Map() });
 }
 
 export interface IncludeResult {

@@ -388,7 +388,6 @@ function composeFile(uri: string, text: string, docs: Document.Parsed[], diagnos
   return { uri, text, header, content, empty, diagnostics };
 }
 
-
 /** Whether the line scanner (block-yaml.ts) takes `text` whole, with the options every parse here uses. */
 export function plainFrontTakes(text: string): boolean {
   return parseBlockYaml('file:///front.yml', text, schemaOf(PARSE_OPTIONS)) !== undefined;
