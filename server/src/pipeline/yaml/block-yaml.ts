@@ -28,6 +28,15 @@ interface Built {
   nodeEnd: number;
 }
 
+/** A key as read: its name (typed as the converter types it), where it is written, and just past its `:`. */
+interface Key {
+  name: string;
+  typed: boolean;
+  start: number;
+  end: number;
+  colon: number;
+}
+
 const NL = 10;
 const SPACE = 32;
 const HASH = 35;
@@ -135,7 +144,8 @@ class LineScanner {
     return undefined;
   }
 
-  private mapping(first: number, indent: number, depth: number): Built {
+  /** A block mapping from its first key at `first` (`firstKey`: that key, when already read). */
+  private mapping(first: number, indent: number, depth: number, firstKey?: Key): Built {
     const t = this.text;
     // The node is made once its span is known (a span set afterwards changes its field's type: V8 deoptimizes).
     const entries = new Map<string, Node>();
@@ -144,8 +154,8 @@ class LineScanner {
     let at = first;
     let last: Built;
     let pairs = 0;
-    for (;;) {
-      const key = this.key(at);
+    for (let pending = firstKey; ; pending = undefined) {
+      const key = pending ?? this.key(at);
       if (!key) unsure();
       const { name, typed, start, end, colon } = key!;
       if (entries.has(name)) unsure();
@@ -163,8 +173,8 @@ class LineScanner {
           this.line = this.nextLine(valueAt);
         }
       } else {
+        // A more indented line after it (a scalar going on, or an error) is refused below.
         value = this.inline(valueAt, depth + 1);
-        this.continues(indent);
       }
       entries.set(name, value.node);
       keySpans.set(name, this.span(start, end));
@@ -192,16 +202,16 @@ class LineScanner {
       const c = blanks(t, at + 1);
       const ch = t.charCodeAt(c);
       let item: Built | undefined;
+      let probed: Key | undefined;
       if (c >= this.length || ch === NL || (ch === HASH && c > at + 1)) {
         item = this.below(this.nextLine(c), indent, depth + 1, false);
         if (!item) unsure();
       } else if (this.isDash(c)) {
         return unsure();
-      } else if (this.key(c)) {
-        item = this.mapping(c, c - (at - indent), depth + 1);
+      } else if ((probed = this.key(c))) {
+        item = this.mapping(c, c - (at - indent), depth + 1, probed);
       } else {
         item = this.inline(c, depth + 1);
-        this.continues(indent);
       }
       items.push(item!.node);
       last = item!;
@@ -216,14 +226,8 @@ class LineScanner {
     return { node: seqNode(items, this.span(first, last!.nodeEnd)), end: last!.nodeEnd, nodeEnd: trailingComments(t, first, last!.nodeEnd) };
   }
 
-  /** After a value on its key's or dash's line: the next content line may not be more indented (a scalar going on, or an error). */
-  private continues(indent: number): void {
-    const next = this.content(this.line);
-    if (next < this.length && this.indent(next) > indent) unsure();
-  }
-
   /** A key at `at` and its `:` (a plain or quoted scalar on one line); undefined when the line holds no key there. */
-  private key(at: number): { name: string; typed: boolean; start: number; end: number; colon: number } | undefined {
+  private key(at: number): Key | undefined {
     const t = this.text;
     const c = t.charCodeAt(at);
     let end: number;
