@@ -20,7 +20,6 @@ import type { ExpandedPipeline } from '../merge/expand.js';
 import type { JobView } from '../merge/jobs.js';
 import type { VariableDefinition } from '../variables/variable-definitions.js';
 import { jobReadNames, valueReadNames } from '../variables/variable-reads.js';
-import type { TextOf } from '../variables/variable-reads.js';
 import { extendsLineage, jobDocComments } from './contract-facts.js';
 
 /** How many jobs the look answered (tests check it is taken). */
@@ -37,7 +36,7 @@ export interface QuickScope {
 }
 
 /** False when `job` cannot miss a variable; true when the full check must look. */
-export function mayMissVariables(pipeline: ExpandedPipeline, job: JobView, scope: QuickScope, textOf: TextOf): boolean {
+export function mayMissVariables(pipeline: ExpandedPipeline, job: JobView, scope: QuickScope): boolean {
   const vars = job.node.entries.get('variables');
   const own = (n: string) => vars?.kind === 'map' && vars.entries.has(n);
   const global = (n: string) => (scope.inherits(n) ? scope.globals.get(n)?.[0] : undefined);
@@ -46,7 +45,7 @@ export function mayMissVariables(pipeline: ExpandedPipeline, job: JobView, scope
     for (const n of names) if (!defined(n)) return true;
     return false;
   };
-  const { all, unguarded } = jobReadNames(job, textOf);
+  const { all, unguarded } = jobReadNames(job);
   if (undefinedIn(unguarded)) return true;
   for (const template of extendsLineage(pipeline, job.name)) {
     for (const doc of jobDocComments(pipeline, template)) {
@@ -63,7 +62,7 @@ export function mayMissVariables(pipeline: ExpandedPipeline, job: JobView, scope
     if (scope.always(n) || own(n)) continue;
     const def = global(n);
     if (!def?.node) continue;
-    const through = valueReadNames(def.node, textOf);
+    const through = valueReadNames(def.node);
     if (undefinedIn(through.unguarded)) return true;
     for (const m of through.all) queue.push(m);
   }

@@ -73,7 +73,7 @@ export function missingRequiredVariables(pipeline: ExpandedPipeline, opts: { kno
     if (!touchesLibrary(name, job.node)) return NOTHING_FOUND;
     const inherits = inheritsGlobal(job.node);
     // Most jobs set what they need: a look at the names alone tells (missing-precheck.ts).
-    if (!opts.thorough && !mayMissVariables(pipeline, job, { always, inherits, globals }, textOf)) return NOTHING_FOUND;
+    if (!opts.thorough && !mayMissVariables(pipeline, job, { always, inherits, globals })) return NOTHING_FOUND;
     const own = jobDefinitions(pipeline, name);
     const scope: ContractScope = {
       defined: (v) => always(v) ?? own.get(v)?.[0] ?? (inherits(v) ? globals.get(v)?.[0] : undefined),

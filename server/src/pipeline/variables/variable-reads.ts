@@ -86,16 +86,15 @@ class NameSink implements Sink {
   readonly all = new Set<string>();
   readonly unguarded = new Set<string>();
   readonly via = false;
-  constructor(private readonly textOf: TextOf) {}
   value(node: ScalarNode, _keyword: string, _via: readonly ViaStep[], shell: boolean): void {
     if (typeof node.value !== 'string' || !node.value.includes('$')) return;
-    for (const { read } of locatedReads(node, this.textOf, shell)) {
+    for (const read of scalarReadsOf(node, shell)) {
       this.all.add(read.name);
       if (read.form !== 'alternate' && read.form !== 'default') this.unguarded.add(read.name);
     }
   }
   expression(node: ScalarNode): void {
-    for (const { read } of expressionLocated(node, this.textOf)) this.all.add(read.name);
+    for (const name of expressionNames(node)) this.all.add(name);
   }
   line(): void {}
 }
@@ -112,15 +111,15 @@ export function jobReads(job: JobView, textOf: TextOf): ReadFact[] {
  * and those read `unguarded` — not as a condition, not with a default. Reads of what the job's own
  * shell assigns first are kept: a superset of `jobReads`' names.
  */
-export function jobReadNames(job: JobView, textOf: TextOf): { all: Set<string>; unguarded: Set<string> } {
-  const sink = new NameSink(textOf);
+export function jobReadNames(job: JobView): { all: Set<string>; unguarded: Set<string> } {
+  const sink = new NameSink();
   walkJob(job, sink);
   return sink;
 }
 
 /** The names read in a variable's value, as `jobReadNames` gives them (what `valueReads` reads). */
-export function valueReadNames(value: Node, textOf: TextOf): { all: Set<string>; unguarded: Set<string> } {
-  const sink = new NameSink(textOf);
+export function valueReadNames(value: Node): { all: Set<string>; unguarded: Set<string> } {
+  const sink = new NameSink();
   const node = value.kind === 'map' ? value.entries.get('value') : value;
   if (node && !isNoExpand(value)) walk(node, 'variables', NO_VIA, sink);
   return sink;
@@ -221,7 +220,27 @@ function cacheKey(node: ScalarNode): object {
   return node.span ?? node;
 }
 
-const expressionCache = new WeakMap<object, { value: unknown; located: LocatedRead[] }>();
+const expressionCache = new WeakMap<object, { value: unknown; names: Set<string>; located?: LocatedRead[] }>();
+
+/** The variables an `if:` expression reads (per node; its places come with `expressionLocated`). */
+function expressionEntry(node: ScalarNode): { value: unknown; names: Set<string>; located?: LocatedRead[] } {
+  const hit = expressionCache.get(cacheKey(node));
+  if (hit && hit.value === node.value) return hit;
+  const text = String(node.value ?? '');
+  let names = new Set<string>();
+  try {
+    if (text.includes('$')) names = new Set(expressionVariables(text));
+  } catch {
+    names = new Set();
+  }
+  const entry = { value: node.value, names };
+  expressionCache.set(cacheKey(node), entry);
+  return entry;
+}
+
+function expressionNames(node: ScalarNode): Set<string> {
+  return expressionEntry(node).names;
+}
 
 function expressionReads(node: ScalarNode, keyword: string, via: readonly ViaStep[], textOf: TextOf): ReadFact[] {
   return expressionLocated(node, textOf).map((l) => ({ name: l.read.name, span: l.span, form: 'expression', conditional: true, keyword, via }));
@@ -229,25 +248,15 @@ function expressionReads(node: ScalarNode, keyword: string, via: readonly ViaSte
 
 /** The reads of an `if:` expression with their places, per node. */
 function expressionLocated(node: ScalarNode, textOf: TextOf): LocatedRead[] {
-  const hit = expressionCache.get(cacheKey(node));
-  let located = hit && hit.value === node.value ? hit.located : undefined;
-  if (!located) {
-    located = [];
+  const entry = expressionEntry(node);
+  if (!entry.located) {
+    const { names } = entry;
     const text = String(node.value ?? '');
-    let names = new Set<string>();
-    try {
-      if (text.includes('$')) names = new Set(expressionVariables(text));
-    } catch {
-      names = new Set();
-    }
-    if (names.size) {
-      const reads = findVariableReads(text).filter((r) => names.has(r.name));
-      const spans = locate(text, reads, node.span, textOf);
-      located = reads.map((read, i) => ({ read, span: spans[i] }));
-    }
-    expressionCache.set(cacheKey(node), { value: node.value, located });
+    const reads = names.size ? findVariableReads(text).filter((r) => names.has(r.name)) : [];
+    const spans = reads.length ? locate(text, reads, node.span, textOf) : [];
+    entry.located = reads.map((read, i) => ({ read, span: spans[i] }));
   }
-  return located;
+  return entry.located;
 }
 
 interface PendingRead extends ReadFact {
@@ -262,19 +271,41 @@ interface LocatedRead {
 
 /** Reads of a scalar with their source ranges, per node (nodes are immutable and shared between
  *  jobs through extends/!reference, and between analyses through the parse cache). */
-const scalarCache = new WeakMap<object, { value: unknown; shell?: LocatedRead[]; plain?: LocatedRead[] }>();
+interface ScalarEntry {
+  value: unknown;
+  shell?: VariableRead[];
+  plain?: VariableRead[];
+  shellLocated?: LocatedRead[];
+  plainLocated?: LocatedRead[];
+}
+const scalarCache = new WeakMap<object, ScalarEntry>();
 
-function locatedReads(node: ScalarNode, textOf: TextOf, shell: boolean): LocatedRead[] {
+function scalarEntry(node: ScalarNode): ScalarEntry {
   let entry = scalarCache.get(cacheKey(node));
   if (!entry || entry.value !== node.value) scalarCache.set(cacheKey(node), (entry = { value: node.value }));
+  return entry;
+}
+
+/** The reads of a string scalar, without places (what a names-only walk needs). */
+function scalarReadsOf(node: ScalarNode, shell: boolean, entry = scalarEntry(node)): VariableRead[] {
   const cached = shell ? entry.shell : entry.plain;
   if (cached) return cached;
+  const reads = findVariableReads(node.value as string, { shell });
+  if (shell) entry.shell = reads;
+  else entry.plain = reads;
+  return reads;
+}
+
+function locatedReads(node: ScalarNode, textOf: TextOf, shell: boolean): LocatedRead[] {
+  const entry = scalarEntry(node);
+  const cached = shell ? entry.shellLocated : entry.plainLocated;
+  if (cached) return cached;
   const text = node.value as string;
-  const reads = findVariableReads(text, { shell });
+  const reads = scalarReadsOf(node, shell, entry);
   const spans = reads.length ? locate(text, reads, node.span, textOf) : [];
   const out = reads.map((read, i) => ({ read, span: spans[i] }));
-  if (shell) entry.shell = out;
-  else entry.plain = out;
+  if (shell) entry.shellLocated = out;
+  else entry.plainLocated = out;
   return out;
 }
 
