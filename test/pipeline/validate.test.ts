@@ -252,3 +252,14 @@ test("a YAML syntax error libyaml names for certain leads with GitLab's words", 
   // One libyaml words otherwise: the yaml package's own message.
   assert.match((await msgs('a:\n  b: 1\n c: 2\n'))[0], /^All mapping items must start at the same column/);
 });
+
+test('stages must be a list; a trigger with include: is a child pipeline (no project or branch), one without is multi-project (no include)', async () => {
+  const msgs = async (yaml: string) => (await errors(yaml)).map((d) => d.message);
+  assert.deepEqual(await msgs('stages: build\nj:\n  script: x\n'), ['stages config should be an array of strings or a nested array of strings up to 10 levels deep']);
+  assert.deepEqual(await msgs('stages: [build, [test, deploy]]\nj:\n  script: x\n  stage: deploy\n'), []);
+  assert.deepEqual(await msgs('t:\n  trigger:\n    include: child.yml\n    branch: main\n'), ['jobs:t:trigger config contains unknown keys: branch']);
+  assert.deepEqual(await msgs('t:\n  trigger:\n    include: child.yml\n    project: a/b\n'), ['jobs:t:trigger config contains unknown keys: project']);
+  assert.deepEqual(await msgs('t:\n  trigger:\n    project: a/b\n    include: child.yml\n'), ['jobs:t:trigger config contains unknown keys: project']);
+  assert.deepEqual(await msgs('t:\n  trigger:\n    project: a/b\n    branch: main\n    strategy: depend\n'), []);
+  assert.deepEqual(await msgs('t:\n  trigger:\n    include: child.yml\n    strategy: depend\n    forward: {yaml_variables: false}\n'), []);
+});

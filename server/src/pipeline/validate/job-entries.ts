@@ -5,6 +5,7 @@
 import type { MapNode, Node } from '../model.js';
 import { durationProblem } from './duration.js';
 import { DEPLOYMENT_TIERS, ENVIRONMENT_ACTIONS, INHERIT_DEFAULT, RETRY_WHEN, TRIGGER_STRATEGIES } from './keywords-nested.js';
+import { keyNames } from './report.js';
 import type { Report } from './report.js';
 import { isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, shown, str } from './values.js';
 
@@ -153,13 +154,17 @@ export function validateTrigger(r: Report, loc: string, node: Node): void {
     r.error('trigger-invalid', `${tl} has to be either a string or a hash`, node);
     return;
   }
-  r.unknownKeys(tl, node, 'trigger');
   const e = node.entries;
-  if (e.has('project')) {
+  // GitLab reads a hash with `include:` as a child pipeline (SameProjectTrigger: no project or
+  // branch) and any other as a multi-project one (CrossProjectTrigger: no include).
+  const child = e.has('include');
+  r.unknownKeys(tl, node, 'trigger', keyNames('trigger').filter((k) => (child ? k !== 'project' && k !== 'branch' : k !== 'include')));
+  if (child) {
+    // its keys are reported above
+  } else if (e.has('project')) {
     if (isBlankish(e.get('project'))) r.error('trigger-invalid', `${tl} project can't be blank`, e.get('project')!);
     else if (!isStr(e.get('project')) && !isRef(e.get('project'))) r.error('trigger-invalid', `${tl} project should be a string`, e.get('project')!);
-    if (e.has('include')) r.error('trigger-invalid', `${tl} config contains unknown keys: include`, node.keySpans.get('include') ?? node);
-  } else if (!e.has('include')) {
+  } else {
     r.error('trigger-invalid', `${tl} config must specify either project or include`, node);
   }
   const branch = e.get('branch');

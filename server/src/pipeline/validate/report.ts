@@ -50,7 +50,7 @@ function entryKeys(id: EntryId): { list: string[]; set: Set<string> } {
   return k;
 }
 /** The keys an entry allows, in the keyword table's order (read once per entry). */
-const keyNames = (id: EntryId) => entryKeys(id).list;
+export const keyNames = (id: EntryId): readonly string[] => entryKeys(id).list;
 const keySet = (id: EntryId) => entryKeys(id).set;
 
 export class Report {

@@ -9,7 +9,7 @@ import { checkKey } from './job.js';
 import { validateVariables } from './job-entries.js';
 import { Report } from './report.js';
 import { validateAutoCancel, validateRules } from './rules.js';
-import { isBlank, isMap, isNestedStrings, isRef, isStr } from './values.js';
+import { isBlank, isMap, isNestedStrings, isRef, isSeq, isStr } from './values.js';
 
 const DEPRECATED_GLOBALS = ['image', 'services', 'cache', 'before_script', 'after_script'];
 
@@ -28,7 +28,8 @@ export function validateRoot(doc: MapNode): PipelineDiagnostic[] {
     else if (isBlank(value)) r.error('job-not-hash', `jobs:${key} config can't be blank`, at(key));
   }
   const stages = e.get('stages');
-  if (stages && !isRef(stages) && !isNestedStrings(stages)) {
+  // GitLab's Stages entry wants an array (a nested one up to 10 levels), not a single string.
+  if (stages && !isRef(stages) && !(isSeq(stages) && isNestedStrings(stages))) {
     r.error('stages-invalid', 'stages config should be an array of strings or a nested array of strings up to 10 levels deep', stages);
   }
   const variables = e.get('variables');
