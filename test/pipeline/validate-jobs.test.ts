@@ -132,3 +132,35 @@ test('pages: publish and pages:publish together', async () => {
   assert.deepEqual(await messages('pages:\n  script: x\n  publish: out\n  pages: {publish: out2}\n'), ['pages job: use either pages:publish or pages:pages:publish']);
   assert.deepEqual(await messages('pages:\n  script: x\n  pages: {publish: out2}\n'), []);
 });
+
+test('stage: the Stage entry\'s own message', async () => {
+  assert.deepEqual(await messages('a:\n  script: x\n  stage: [build]\n'), ['jobs:a:stage config should be a string']);
+  assert.deepEqual(await messages('a:\n  script: x\n  stage: test\n'), []);
+});
+
+test('timeout: a string duration below Rails\' month; a number is not a duration', async () => {
+  assert.deepEqual(await messages('a:\n  script: x\n  timeout: 100\n'), ['jobs:a:timeout config should be a duration']);
+  assert.deepEqual(await messages('a:\n  script: x\n  timeout: 3 months\n'), ['jobs:a:timeout config should not exceed the limit']);
+  assert.deepEqual(await messages('a:\n  script: x\n  timeout: "100"\n'), []);
+  assert.deepEqual(await messages('a:\n  script: x\n  timeout: 1 month 1 hour\n'), []);
+});
+
+test('start_in: a number is not a duration; null start_in is absent', async () => {
+  assert.deepEqual(await messages('a:\n  script: x\n  when: delayed\n  start_in: 60\n'), ['jobs:a start in should be a duration']);
+  assert.deepEqual(await messages('a:\n  script: x\n  when: delayed\n  start_in: "60"\n'), []);
+  assert.deepEqual(await messages('a:\n  script: x\n  start_in: ~\n'), []);
+});
+
+test('rules: null is no rules, and null only/except go with rules', async () => {
+  assert.deepEqual(await messages('a:\n  script: x\n  rules: ~\n  only: [main]\n'), []);
+  assert.deepEqual(await messages('a:\n  script: x\n  rules: [{when: always}]\n  only: ~\n'), []);
+  assert.match((await messages('a:\n  script: x\n  rules: [{when: always}]\n  only: [main]\n'))[0], /^jobs:a config key may not be used with `rules`: only/);
+});
+
+test('publish: only in a pages job (a present pages:, or the job named pages unless pages: false)', async () => {
+  const msg = 'jobs:a publish can only be used within a `pages` job';
+  assert.deepEqual(await messages('a:\n  script: x\n  publish: out\n  pages: false\n'), [msg]);
+  assert.deepEqual(await messages('a:\n  script: x\n  publish: out\n  pages: true\n'), []);
+  assert.deepEqual(await messages('pages:\n  script: x\n  publish: out\n  pages: false\n'), [msg.replace('jobs:a', 'jobs:pages')]);
+  assert.deepEqual(await messages('pages:\n  script: x\n  publish: out\n'), []);
+});

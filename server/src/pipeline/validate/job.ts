@@ -6,7 +6,7 @@
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { validateArtifacts, validateCache } from './artifacts-cache.js';
 import { validateImage, validateServices } from './containers.js';
-import { durationProblem, MONTH, WEEK } from './duration.js';
+import { durationProblem, WEEK } from './duration.js';
 import { compileRubyRegexLiteral } from '../expressions/re2.js';
 import {
   validateAllowFailure, validateEnvironment, validateHooks, validateIdTokens, validateInherit,
@@ -15,7 +15,7 @@ import {
 import { WHEN_JOB } from './keywords.js';
 import { Report } from './report.js';
 import { validateOnlyExcept, validateRules } from './rules.js';
-import { isBlank, isBool, isDuration, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, str } from './values.js';
+import { isBlank, isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, str } from './values.js';
 
 /** GitLab's Entry::Bridge takes no `delayed`. */
 const WHEN_BRIDGE = ['on_success', 'on_failure', 'always', 'manual'];
@@ -64,7 +64,7 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       if (loc.startsWith('jobs:') ? !(isStr(v) || (isSeq(v) && v.items.every(isStr))) : !isNestedStrings(v)) r.error('script-invalid', `${at(key)} config should be a string or a nested array of strings up to 10 levels deep`, v);
       return;
     case 'stage':
-      if (!isStr(v)) r.error('stage-invalid', `${loc} stage should be a string`, v);
+      if (!isStr(v)) r.error('stage-invalid', `${at('stage')} config should be a string`, v);
       return;
     case 'when':
       if (!isStr(v)) r.error('when-invalid', `${loc} when should be a string`, v);
@@ -90,7 +90,12 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       else if (v.items.length >= 50) r.error('tags-invalid', `${loc}:tags config must be less than the limit of 50 tags`, v);
       return;
     case 'timeout':
-      if (!isDuration(v, MONTH)) r.error('duration-invalid', `${loc}:timeout config should be a duration`, v);
+      // GitLab's duration validator takes strings only (`timeout: 100` is refused); the limit is Rails' 1.month.
+      if (!isStr(v)) r.error('duration-invalid', `${at('timeout')} config should be a duration`, v);
+      else {
+        const p = durationProblem(v.value, MAX_BUILD_TIMEOUT);
+        if (p) r.error('duration-invalid', `${at('timeout')} config ${p}`, v);
+      }
       return;
     case 'coverage':
       if (!isStr(v) || !/^\/.*\/[a-zA-Z]*$/s.test(v.value) || !compileRubyRegexLiteral(v.value).ok) r.error('coverage-invalid', `${loc}:coverage config must be a regular expression with re2 syntax`, v);
@@ -123,7 +128,7 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       return validatePages(r, loc, v);
     case 'publish':
       if (!isStr(v)) r.error('pages-invalid', `${loc} publish should be a string`, v);
-      else if (name !== 'pages' && !job.entries.has('pages')) r.error('pages-invalid', `${loc} publish can only be used within a \`pages\` job`, job.keySpans.get('publish') ?? v);
+      else if (!isPagesJob(name, job)) r.error('pages-invalid', `${loc} publish can only be used within a \`pages\` job`, job.keySpans.get('publish') ?? v);
       return;
     case 'hooks':
       return validateHooks(r, loc, v);
@@ -139,6 +144,16 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       if (!isStr(v)) r.error('value-type', `${loc} manual confirmation should be a string`, v);
       return;
   }
+}
+
+/** Rails' 1.month in seconds (GitLab's Project::MAX_BUILD_TIMEOUT). */
+const MAX_BUILD_TIMEOUT = 2629746;
+
+/** GitLab's Job#pages_job?: a present `pages:` value, or the job named `pages` unless `pages: false`. */
+function isPagesJob(name: string, job: MapNode): boolean {
+  const pages = job.entries.get('pages');
+  if (pages && !isBlank(pages)) return true;
+  return name === 'pages' && !(pages?.kind === 'scalar' && pages.value === false);
 }
 
 /** Keys that depend on each other: rules vs only/except/start_in, when: delayed and start_in. */
@@ -157,8 +172,9 @@ function checkCombinations(r: Report, loc: string, n: MapNode): void {
   r.chain = [];
   const script = e.get('script');
   if (script && !e.has('run') && isBlank(script)) r.error('script-invalid', `${loc} script can't be blank`, n.keySpans.get('script') ?? script);
-  const hasRules = e.has('rules');
-  const withRules = ['only', 'except', 'start_in'].filter((k) => e.has(k));
+  // `rules: null` is no rules, and null only/except/start_in are ignored (GitLab's has_rules_value? and ignore_nil).
+  const hasRules = e.has('rules') && !isNull(e.get('rules'));
+  const withRules = ['only', 'except', 'start_in'].filter((k) => e.has(k) && !isNull(e.get(k)));
   if (hasRules && withRules.length) {
     const keys = withRules.join(', ');
     r.chain = e.get(withRules[0])?.via ?? [];
@@ -175,11 +191,11 @@ function checkCombinations(r: Report, loc: string, n: MapNode): void {
   const startIn = e.get('start_in');
   if (when === 'delayed') {
     if (!startIn) r.error('start-in-invalid', `${loc} start in should be a duration`, e.get('when'));
-    else if (isStr(startIn) || isInt(startIn)) {
-      const p = durationProblem(String((startIn as { value: unknown }).value), WEEK);
+    else if (isStr(startIn)) {
+      const p = durationProblem(startIn.value, WEEK);
       if (p) r.error('start-in-invalid', `${loc} start in ${p}`, startIn);
     } else if (!isRef(startIn)) r.error('start-in-invalid', `${loc} start in should be a duration`, startIn);
-  } else if (startIn && !hasRules) {
+  } else if (startIn && !isNull(startIn) && !hasRules) {
     r.error('start-in-without-delayed', `${loc} start in must be blank`, n.keySpans.get('start_in') ?? startIn, { kind: 'start-in-without-delayed', when });
   }
 }
