@@ -164,3 +164,9 @@ test('publish: only in a pages job (a present pages:, or the job named pages unl
   assert.deepEqual(await messages('pages:\n  script: x\n  publish: out\n  pages: false\n'), [msg.replace('jobs:a', 'jobs:pages')]);
   assert.deepEqual(await messages('pages:\n  script: x\n  publish: out\n'), []);
 });
+
+test('needs as a hash is one need, checked across jobs like a list', async () => {
+  assert.deepEqual(await messages('a:\n  script: x\n  needs: {job: nope}\n'), ['a job: undefined need: nope']);
+  assert.deepEqual(await messages('b:\n  script: x\na:\n  script: x\n  needs: {job: b}\n  dependencies: [b]\n'), []);
+  assert.deepEqual(await messages('b:\n  script: x\nc:\n  script: x\na:\n  script: x\n  needs: {job: b}\n  dependencies: [c]\n'), ['jobs:a dependencies the c should be part of needs']);
+});

@@ -10,6 +10,9 @@ import { baseJobName, validateMatrix } from '../merge/matrix.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { isMap, isSeq, str } from './values.js';
 
+/** A `needs:` value's entries: a hash is one need (GitLab wraps it in a list). */
+const needList = (v: Node | undefined): Node[] => (isSeq(v) ? v.items : isMap(v) ? [v] : []);
+
 function needName(n: Node): { name: string; optional: boolean; span?: Span } | undefined {
   // Blank names and other scalars are the needs entry's own errors.
   if (n.kind === 'scalar') return typeof n.value === 'string' && n.value !== '' ? { name: n.value, optional: false, span: n.span } : undefined;
@@ -132,15 +135,16 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     }
     out.push(...validateMatrix(job.name, n, where(job.name)));
     const needsNode = n.entries.get('needs');
-    const needs = (isSeq(needsNode) ? needsNode.items : []).map(needName).filter((x) => x !== undefined);
+    const needItems = needList(needsNode);
+    const needs = needItems.map(needName).filter((x) => x !== undefined);
     for (const rule of isSeq(n.entries.get('rules')) ? (n.entries.get('rules') as { items: Node[] }).items : []) {
       const rn = isMap(rule) ? rule.entries.get('needs') : undefined;
-      if (isSeq(rn)) needs.push(...rn.items.map(needName).filter((x) => x !== undefined));
+      needs.push(...needList(rn).map(needName).filter((x) => x !== undefined));
     }
-    duplicatedNeeds(job.name, isSeq(needsNode) ? needsNode.items : []);
+    duplicatedNeeds(job.name, needItems);
     for (const rule of isSeq(n.entries.get('rules')) ? (n.entries.get('rules') as { items: Node[] }).items : []) {
       const rn = isMap(rule) ? rule.entries.get('needs') : undefined;
-      if (isSeq(rn)) duplicatedNeeds(job.name, rn.items);
+      duplicatedNeeds(job.name, needList(rn));
     }
     for (const need of needs) {
       if (need.name === job.name) {
@@ -157,8 +161,8 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     }
     const deps = n.entries.get('dependencies');
     // GitLab's Job entry: dependencies must be part of the same-pipeline needs, when the job has needs.
-    const ownNeeds = isSeq(needsNode) ? needsNode.items.map(needName).filter((x) => x !== undefined) : [];
-    const crossNeeds = isSeq(needsNode) ? needsNode.items.filter((x) => isMap(x) && (x.entries.has('project') || x.entries.has('pipeline'))).length : 0;
+    const ownNeeds = needItems.map(needName).filter((x) => x !== undefined);
+    const crossNeeds = needItems.filter((x) => isMap(x) && (x.entries.has('project') || x.entries.has('pipeline'))).length;
     if (isSeq(deps) && deps.items.length && !ownNeeds.length && crossNeeds) {
       out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} needs corresponding to dependencies must be from the same pipeline`, span: n.keySpans.get('needs') ?? where(job.name) });
     } else if (isSeq(deps)) {
@@ -214,7 +218,7 @@ function circularNeeds(jobs: Map<string, JobView>, realJob: (name: string) => Jo
     if (j.hidden) return;
     const needs = j.node.entries.get('needs');
     const list: { to: string; span?: Span }[] = [];
-    for (const need of isSeq(needs) ? needs.items.map(needName) : []) {
+    for (const need of needList(needs).map(needName)) {
       if (!need || need.name === name) continue;
       const target = realJob(need.name) ? need.name : realJob(baseJobName(need.name)) ? baseJobName(need.name) : undefined;
       if (target !== undefined) list.push({ to: target, span: need.span });
