@@ -53,7 +53,7 @@ build:
     - exists: [Makefile]
       variables: {FAST: "1"}
 test:
-  needs: [build, {job: build, artifacts: false, optional: true}]
+  needs: [{job: build, artifacts: false, optional: true}]
   dependencies: [build]
   script: [[make, test]]
   when: manual

@@ -10,8 +10,12 @@ import { baseJobName, validateMatrix } from '../merge/matrix.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { isMap, isSeq, str } from './values.js';
 
+/** A `needs:` value's entries: a hash is one need (GitLab wraps it in a list). */
+const needList = (v: Node | undefined): Node[] => (isSeq(v) ? v.items : isMap(v) ? [v] : []);
+
 function needName(n: Node): { name: string; optional: boolean; span?: Span } | undefined {
-  if (n.kind === 'scalar') return { name: String(n.value ?? ''), optional: false, span: n.span };
+  // Blank names and other scalars are the needs entry's own errors.
+  if (n.kind === 'scalar') return typeof n.value === 'string' && n.value !== '' ? { name: n.value, optional: false, span: n.span } : undefined;
   if (n.kind === 'map') {
     const job = n.entries.get('job');
     if (job?.kind !== 'scalar') return undefined;
@@ -32,7 +36,8 @@ const perJob = perNode<MapNode, { epoch: object; name: string; keySpan: Span; fo
 /** What one job's findings read of another: its name, stage and environment action. */
 function readByOthers(j: JobView): string {
   const env = j.node.entries.get('environment');
-  return `${j.name}\u0001${str(j.node.entries.get('stage')) ?? ''}\u0001${env ? (isMap(env) ? str(env.entries.get('action')) ?? '-' : '-') : ''}`;
+  const envText = env ? (isMap(env) ? `${str(env.entries.get('name')) ?? '-'}\u0002${str(env.entries.get('action')) ?? '-'}` : `${str(env) ?? '-'}\u0002-`) : '';
+  return `${j.name}\u0001${str(j.node.entries.get('stage')) ?? ''}\u0001${envText}`;
 }
 
 interface LastRun {
@@ -92,10 +97,30 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     for (let i = 0; i < f.length; i++) out.push(f[i]);
   });
   if (memory) memory.crossJob = { jobs, stages: stages.join('\n'), parts, epoch, found } satisfies LastRun;
+  const cycle = circularNeeds(jobs, realJob);
+  if (cycle) out.push({ severity: 'error', code: 'needs-cycle', message: `The pipeline has circular dependencies: topological sort failed: [${cycle.names.map((x) => JSON.stringify(x)).join(', ')}]`, span: cycle.span ?? where(cycle.names[0]) });
   if (visible === 0) {
     out.push({ severity: 'error', code: 'no-visible-job', message: 'jobs config should contain at least one visible job', span: doc.span ?? where('') });
   }
   return out;
+
+  /** GitLab's YamlProcessor: a needs list names a job at most once. */
+  function duplicatedNeeds(name: string, items: Node[]): void {
+    const seen = new Set<string>();
+    const dup: string[] = [];
+    let at: Span | undefined;
+    for (const item of items) {
+      const need = needName(item);
+      // Instances picked with `parallel:matrix` are expanded (and compared) by name, not here.
+      if (!need || (isMap(item) && item.entries.has('parallel'))) continue;
+      if (seen.has(need.name) && !dup.includes(need.name)) {
+        dup.push(need.name);
+        at ??= need.span;
+      }
+      seen.add(need.name);
+    }
+    if (dup.length) out.push({ severity: 'error', code: 'needs-duplicated', message: `${name} has the following needs duplicated: ${dup.join(', ')}.`, span: at ?? where(name), data: { names: dup } });
+  }
 
   function checkJob(job: JobView): void {
     const n = job.node;
@@ -110,10 +135,16 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     }
     out.push(...validateMatrix(job.name, n, where(job.name)));
     const needsNode = n.entries.get('needs');
-    const needs = (isSeq(needsNode) ? needsNode.items : []).map(needName).filter((x) => x !== undefined);
+    const needItems = needList(needsNode);
+    const needs = needItems.map(needName).filter((x) => x !== undefined);
     for (const rule of isSeq(n.entries.get('rules')) ? (n.entries.get('rules') as { items: Node[] }).items : []) {
       const rn = isMap(rule) ? rule.entries.get('needs') : undefined;
-      if (isSeq(rn)) needs.push(...rn.items.map(needName).filter((x) => x !== undefined));
+      needs.push(...needList(rn).map(needName).filter((x) => x !== undefined));
+    }
+    duplicatedNeeds(job.name, needItems);
+    for (const rule of isSeq(n.entries.get('rules')) ? (n.entries.get('rules') as { items: Node[] }).items : []) {
+      const rn = isMap(rule) ? rule.entries.get('needs') : undefined;
+      duplicatedNeeds(job.name, needList(rn));
     }
     for (const need of needs) {
       if (need.name === job.name) {
@@ -129,27 +160,104 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
       }
     }
     const deps = n.entries.get('dependencies');
-    if (isSeq(deps)) {
-      const needed = isSeq(needsNode) ? new Set(needs.flatMap((x) => [x.name, baseJobName(x.name)])) : undefined;
+    // GitLab's Job entry: dependencies must be part of the same-pipeline needs, when the job has needs.
+    const ownNeeds = needItems.map(needName).filter((x) => x !== undefined);
+    const crossNeeds = needItems.filter((x) => isMap(x) && (x.entries.has('project') || x.entries.has('pipeline'))).length;
+    if (isSeq(deps) && deps.items.length && !ownNeeds.length && crossNeeds) {
+      out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} needs corresponding to dependencies must be from the same pipeline`, span: n.keySpans.get('needs') ?? where(job.name) });
+    } else if (isSeq(deps)) {
+      const needed = ownNeeds.length ? new Set(ownNeeds.flatMap((x) => [x.name, baseJobName(x.name)])) : undefined;
       for (const d of deps.items) {
         const name = d.kind === 'scalar' ? String(d.value ?? '') : '';
         // A `parallel:matrix` instance (`build: [linux]`) is a job once GitLab expands the matrix.
         const target = realJob(name) ?? realJob(baseJobName(name));
         if (!target) out.push({ severity: 'error', code: 'dependencies-unknown', message: `${job.name} job: undefined dependency: ${name}`, span: d.span ?? where(job.name), data: { name } });
         else if (needed && !needed.has(name) && !needed.has(baseJobName(name))) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, span: d.span ?? where(job.name), data: { name } });
-        else if (!needed && stageOf(target) >= stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, span: d.span ?? where(job.name), data: { name } });
+        else if (stageOf(target) > stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, span: d.span ?? where(job.name), data: { name } });
       }
+    }
+    // A dynamic child pipeline's `trigger:include: [{artifact, job}]` depends on that job.
+    const trigger = n.entries.get('trigger');
+    const includes = isMap(trigger) ? trigger.entries.get('include') : undefined;
+    for (const inc of isSeq(includes) ? includes.items : []) {
+      const dep = isMap(inc) ? inc.entries.get('job') : undefined;
+      const name = str(dep);
+      if (name === undefined) continue;
+      const target = realJob(name);
+      if (!target) out.push({ severity: 'error', code: 'dependencies-unknown', message: `${job.name} job: undefined dependency: ${name}`, span: dep!.span ?? where(job.name), data: { name } });
+      else if (stageOf(target) > stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, span: dep!.span ?? where(job.name), data: { name } });
+    }
+    const pages = n.entries.get('pages');
+    if (isMap(pages) && pages.entries.has('publish') && n.entries.has('publish')) {
+      out.push({ severity: 'error', code: 'pages-invalid', message: `${job.name} job: use either ${job.name}:publish or ${job.name}:pages:publish`, span: n.keySpans.get('publish') ?? where(job.name) });
     }
     const env = n.entries.get('environment');
     const onStop = isMap(env) ? env.entries.get('on_stop') : undefined;
     const stopName = str(onStop);
-    if (stopName !== undefined && !stopName.includes('$')) {
+    if (stopName !== undefined) {
       const stopJob = realJob(stopName);
       const stopEnv = stopJob?.node.entries.get('environment');
+      const envName = (e: Node | undefined) => (isMap(e) ? str(e.entries.get('name')) : str(e));
       const msg = !stopJob ? `on_stop job ${stopName} is not defined`
         : !stopEnv ? `on_stop job ${stopName} does not have environment defined`
+        : envName(stopEnv) !== envName(env) ? `on_stop job ${stopName} have different environment name`
         : !(isMap(stopEnv) && str(stopEnv.entries.get('action')) === 'stop') ? `on_stop job ${stopName} needs to have action stop defined` : undefined;
       if (msg) out.push({ severity: 'error', code: 'on-stop-invalid', message: `${job.name} job: ${msg}`, span: onStop!.span ?? where(job.name), data: { name: stopName } });
     }
   }
+}
+
+/**
+ * A cycle of `needs:` (GitLab's Dag: Ruby's TSort over the jobs in order, each job's needs in
+ * order): the first strongly connected component of more than one job, in the order it was entered.
+ * Self-dependencies are reported per job.
+ */
+function circularNeeds(jobs: Map<string, JobView>, realJob: (name: string) => JobView | undefined): { names: string[]; span?: Span } | undefined {
+  const edges = new Map<string, { to: string; span?: Span }[]>();
+  jobs.forEach((j, name) => {
+    if (j.hidden) return;
+    const needs = j.node.entries.get('needs');
+    const list: { to: string; span?: Span }[] = [];
+    for (const need of needList(needs).map(needName)) {
+      if (!need || need.name === name) continue;
+      const target = realJob(need.name) ? need.name : realJob(baseJobName(need.name)) ? baseJobName(need.name) : undefined;
+      if (target !== undefined) list.push({ to: target, span: need.span });
+    }
+    edges.set(name, list);
+  });
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  let found: { names: string[]; span?: Span } | undefined;
+  // Iterative Tarjan (deep needs chains must not overflow the call stack).
+  for (const root of edges.keys()) {
+    if (found) break;
+    if (index.has(root)) continue;
+    const frames: { node: string; next: number }[] = [{ node: root, next: 0 }];
+    index.set(root, index.size); low.set(root, index.get(root)!); stack.push(root); onStack.add(root);
+    while (frames.length && !found) {
+      const f = frames[frames.length - 1];
+      const out = edges.get(f.node) ?? [];
+      if (f.next < out.length) {
+        const to = out[f.next++].to;
+        if (!index.has(to)) {
+          index.set(to, index.size); low.set(to, index.get(to)!); stack.push(to); onStack.add(to);
+          frames.push({ node: to, next: 0 });
+        } else if (onStack.has(to)) low.set(f.node, Math.min(low.get(f.node)!, index.get(to)!));
+        continue;
+      }
+      frames.pop();
+      if (frames.length) { const p = frames[frames.length - 1].node; low.set(p, Math.min(low.get(p)!, low.get(f.node)!)); }
+      if (low.get(f.node) === index.get(f.node)) {
+        const names = stack.splice(stack.indexOf(f.node));
+        names.forEach((x) => onStack.delete(x));
+        if (names.length > 1) {
+          const next = edges.get(names[0])!.find((e) => names.includes(e.to));
+          found = { names, span: next?.span };
+        }
+      }
+    }
+  }
+  return found;
 }

@@ -6,16 +6,16 @@
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { validateArtifacts, validateCache } from './artifacts-cache.js';
 import { validateImage, validateServices } from './containers.js';
-import { durationProblem, MONTH, WEEK } from './duration.js';
+import { durationProblem, WEEK } from './duration.js';
 import { compileRubyRegexLiteral } from '../expressions/re2.js';
 import {
-  validateAllowFailure, validateEnvironment, validateHooks, validateIdTokens, validateInherit, validateMatrixShape,
+  validateAllowFailure, validateEnvironment, validateHooks, validateIdTokens, validateInherit,
   validateParallel, validatePages, validateRelease, validateRetry, validateSecrets, validateTrigger, validateVariables,
 } from './job-entries.js';
 import { WHEN_JOB } from './keywords.js';
 import { Report } from './report.js';
 import { validateOnlyExcept, validateRules } from './rules.js';
-import { isBool, isDuration, isInt, isMap, isNestedStrings, isRef, isSeq, isStr, isStringArray, str } from './values.js';
+import { isBlank, isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, str } from './values.js';
 
 /** GitLab's Entry::Bridge takes no `delayed`. */
 const WHEN_BRIDGE = ['on_success', 'on_failure', 'always', 'manual'];
@@ -34,11 +34,14 @@ export function validateJob(job: JobInput): PipelineDiagnostic[] {
   const n = job.node;
   const e = n.entries;
   const loc = `jobs:${job.name}`;
-  const bridge = e.has('trigger') || (!e.has('script') && !e.has('run') && e.has('needs'));
+  // GitLab's Jobs entry takes the first type that matches: Job (script or run), then Bridge (trigger or needs).
+  const bridge = !e.has('script') && !e.has('run') && (e.has('trigger') || e.has('needs'));
   if (!e.has('script') && !e.has('run') && !e.has('trigger')) {
-    if (e.has('needs')) r.error('job-no-script', `${loc} config should contain either a trigger or a needs:pipeline`, job.keySpan);
-    else r.error('job-no-script', `jobs ${job.name} config should implement the script:, run:, or trigger: keyword`, job.keySpan);
+    if (!e.has('needs')) r.error('job-no-script', `jobs ${job.name} config should implement the script:, run:, or trigger: keyword`, job.keySpan);
+    else if (bridgeNeeds(e.get('needs')!) === 0) r.error('job-no-script', `${loc} config should contain either a trigger or a needs:pipeline`, job.keySpan);
   }
+  if (bridge && e.has('needs') && bridgeNeeds(e.get('needs')!) > 1) r.error('needs-invalid', `${loc} config should contain at most one bridge need`, job.keySpan);
+  if (job.name.length > 255) r.error('job-name-invalid', `${loc} name is too long (maximum is 255 characters)`, job.keySpan);
   r.unknownKeys(loc, n, bridge ? 'bridge' : 'job');
   for (const [key, value] of e) {
     r.chain = value.via ?? [];
@@ -59,14 +62,13 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
     case 'after_script':
       // A job's script keys arrive flattened (merge/jobs.ts, 10 levels): anything still nested was deeper.
       if (loc.startsWith('jobs:') ? !(isStr(v) || (isSeq(v) && v.items.every(isStr))) : !isNestedStrings(v)) r.error('script-invalid', `${at(key)} config should be a string or a nested array of strings up to 10 levels deep`, v);
-      else if (key === 'script' && isSeq(v) && v.items.length === 0) r.error('script-invalid', `${loc} script can't be blank`, v);
       return;
     case 'stage':
-      if (!isStr(v)) r.error('stage-invalid', `${loc} stage should be a string`, v);
+      if (!isStr(v)) r.error('stage-invalid', `${at('stage')} config should be a string`, v);
       return;
     case 'when':
       if (!isStr(v)) r.error('when-invalid', `${loc} when should be a string`, v);
-      else if (bridge && !WHEN_BRIDGE.includes(v.value)) r.invalidValue(`${loc} when should be on_success, on_failure, always or manual`, v, 'bridge', 'when', WHEN_BRIDGE);
+      else if (bridge && !WHEN_BRIDGE.includes(v.value)) r.invalidValue(`${loc} when should be one of: ${WHEN_BRIDGE.join(', ')}`, v, 'bridge', 'when', WHEN_BRIDGE);
       else if (!bridge && !WHEN_JOB.includes(v.value as never)) r.invalidValue(`${loc} when should be one of: ${WHEN_JOB.join(', ')}`, v, 'job', 'when', WHEN_JOB);
       return;
     case 'rules':
@@ -88,7 +90,12 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       else if (v.items.length >= 50) r.error('tags-invalid', `${loc}:tags config must be less than the limit of 50 tags`, v);
       return;
     case 'timeout':
-      if (!isDuration(v, MONTH)) r.error('duration-invalid', `${loc}:timeout config should be a duration`, v);
+      // GitLab's duration validator takes strings only (`timeout: 100` is refused); the limit is Rails' 1.month.
+      if (!isStr(v)) r.error('duration-invalid', `${at('timeout')} config should be a duration`, v);
+      else {
+        const p = durationProblem(v.value, MAX_BUILD_TIMEOUT);
+        if (p) r.error('duration-invalid', `${at('timeout')} config ${p}`, v);
+      }
       return;
     case 'coverage':
       if (!isStr(v) || !/^\/.*\/[a-zA-Z]*$/s.test(v.value) || !compileRubyRegexLiteral(v.value).ok) r.error('coverage-invalid', `${loc}:coverage config must be a regular expression with re2 syntax`, v);
@@ -113,14 +120,15 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
     case 'parallel':
       return validateParallel(r, loc, v, bridge);
     case 'trigger':
-      return validateTrigger(r, loc, v);
+      if (bridge) validateTrigger(r, loc, v);
+      return;
     case 'release':
       return validateRelease(r, loc, v);
     case 'pages':
       return validatePages(r, loc, v);
     case 'publish':
       if (!isStr(v)) r.error('pages-invalid', `${loc} publish should be a string`, v);
-      else if (name !== 'pages' && !job.entries.has('pages')) r.error('pages-invalid', `${loc} publish can only be used within a \`pages\` job`, job.keySpans.get('publish') ?? v);
+      else if (!isPagesJob(name, job)) r.error('pages-invalid', `${loc} publish can only be used within a \`pages\` job`, job.keySpans.get('publish') ?? v);
       return;
     case 'hooks':
       return validateHooks(r, loc, v);
@@ -138,11 +146,35 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
   }
 }
 
+/** Rails' 1.month in seconds (GitLab's Project::MAX_BUILD_TIMEOUT). */
+const MAX_BUILD_TIMEOUT = 2629746;
+
+/** GitLab's Job#pages_job?: a present `pages:` value, or the job named `pages` unless `pages: false`. */
+function isPagesJob(name: string, job: MapNode): boolean {
+  const pages = job.entries.get('pages');
+  if (pages && !isBlank(pages)) return true;
+  return name === 'pages' && !(pages?.kind === 'scalar' && pages.value === false);
+}
+
 /** Keys that depend on each other: rules vs only/except/start_in, when: delayed and start_in. */
 function checkCombinations(r: Report, loc: string, n: MapNode): void {
   const e = n.entries;
-  const hasRules = e.has('rules');
-  const withRules = ['only', 'except', 'start_in'].filter((k) => e.has(k));
+  // GitLab's mutually_exclusive_keys (Processable: script/run with trigger; Job: script, before_script, after_script with run).
+  const isJob = e.has('script') || e.has('run');
+  const pairs: [string, string][] = isJob ? [['script', 'trigger'], ['run', 'trigger'], ['script', 'run'], ['before_script', 'run'], ['after_script', 'run']] : [];
+  const keys = [...e.keys()];
+  for (const [a, b] of pairs) {
+    if (!e.has(a) || !e.has(b)) continue;
+    const [first, second] = keys.indexOf(a) < keys.indexOf(b) ? [a, b] : [b, a];
+    r.chain = e.get(second)?.via ?? [];
+    r.error('mutually-exclusive-keys', `${loc} config these keys cannot be used together: ${first}, ${second}`, n.keySpans.get(second) ?? e.get(second));
+  }
+  r.chain = [];
+  const script = e.get('script');
+  if (script && !e.has('run') && isBlank(script)) r.error('script-invalid', `${loc} script can't be blank`, n.keySpans.get('script') ?? script);
+  // `rules: null` is no rules, and null only/except/start_in are ignored (GitLab's has_rules_value? and ignore_nil).
+  const hasRules = e.has('rules') && !isNull(e.get('rules'));
+  const withRules = ['only', 'except', 'start_in'].filter((k) => e.has(k) && !isNull(e.get(k)));
   if (hasRules && withRules.length) {
     const keys = withRules.join(', ');
     r.chain = e.get(withRules[0])?.via ?? [];
@@ -153,65 +185,95 @@ function checkCombinations(r: Report, loc: string, n: MapNode): void {
     r.chain = [];
     return;
   }
+  // Only a Job validates start_in (a Bridge does not take the key at all).
+  if (!isJob) return;
   const when = str(e.get('when'));
   const startIn = e.get('start_in');
   if (when === 'delayed') {
     if (!startIn) r.error('start-in-invalid', `${loc} start in should be a duration`, e.get('when'));
-    else if (isStr(startIn) || isInt(startIn)) {
-      const p = durationProblem(String((startIn as { value: unknown }).value), WEEK);
+    else if (isStr(startIn)) {
+      const p = durationProblem(startIn.value, WEEK);
       if (p) r.error('start-in-invalid', `${loc} start in ${p}`, startIn);
     } else if (!isRef(startIn)) r.error('start-in-invalid', `${loc} start in should be a duration`, startIn);
-  } else if (startIn && !hasRules) {
+  } else if (startIn && !isNull(startIn) && !hasRules) {
     r.error('start-in-without-delayed', `${loc} start in must be blank`, n.keySpans.get('start_in') ?? startIn, { kind: 'start-in-without-delayed', when });
   }
 }
 
-/** `needs:` shapes: names, `{job, artifacts, optional, parallel}`, `{project, job, ref}`, `{pipeline, job}`. */
+/** The kind of one `needs:` entry, as GitLab's Need strategies (EE included) pick it. */
+type NeedKind = 'job' | 'cross_pipeline' | 'bridge' | 'cross_project' | undefined;
+function needKind(n: Node): NeedKind {
+  if (isStr(n)) return 'job';
+  if (!isMap(n)) return undefined;
+  const has = (k: string) => n.entries.has(k);
+  if (has('job') && !has('project') && !has('ref') && !has('pipeline')) return 'job';
+  if (has('job') && has('pipeline') && !has('project')) return 'cross_pipeline';
+  if (!has('job') && !has('project')) return 'bridge';
+  return 'cross_project';
+}
+
+/** How many `needs:pipeline` entries (a bridge's upstream status) `needs` holds. */
+function bridgeNeeds(v: Node): number {
+  const items = isSeq(v) ? v.items : isMap(v) ? [v] : [];
+  return items.filter((i) => needKind(i) === 'bridge').length;
+}
+
+/** The keys each kind of need takes. */
+const NEED_KEYS: Record<Exclude<NeedKind, undefined>, string[]> = {
+  job: ['job', 'artifacts', 'optional', 'parallel'],
+  cross_pipeline: ['pipeline', 'job', 'artifacts'],
+  bridge: ['pipeline'],
+  cross_project: ['project', 'ref', 'job', 'artifacts'],
+};
+
+/** `needs:` (GitLab's Needs/Need entries): names, `{job, artifacts, optional, parallel}`, `{project, job, ref}`, `{pipeline, job}`, `{pipeline}`. */
 function validateNeedsShape(r: Report, loc: string, v: Node, bridge: boolean): void {
   const nl = `${loc}:needs`;
-  if (isMap(v)) {
-    if (v.entries.size === 0) r.error('needs-invalid', `${nl} config can not be an empty Hash`, v);
-    else if (!bridge || !v.entries.has('pipeline')) validateNeed(r, nl, v);
+  if (isMap(v) && v.entries.size === 0) {
+    r.error('needs-invalid', `${nl} config can not be an empty Hash`, v);
     return;
   }
-  if (!isSeq(v)) {
+  if (!isMap(v) && !isSeq(v)) {
     r.error('needs-invalid', `${nl} config can only be a Hash or an Array`, v);
     return;
   }
-  let cross = 0;
-  let jobs = 0;
-  for (const item of v.items) {
+  // A hash is one need (GitLab wraps it in a list).
+  const items = isSeq(v) ? v.items : [v];
+  if (items.some((i) => isMap(i) && isInt(i.entries.get('parallel')))) r.error('needs-invalid', `${nl} config cannot use "parallel: <number>".`, v);
+  const count = { job: 0, cross_pipeline: 0, bridge: 0, cross_project: 0 };
+  const invalid: string[] = [];
+  for (const item of items) {
     if (isRef(item)) continue;
-    if (isStr(item)) jobs++;
-    else if (isMap(item)) {
-      if (item.entries.has('project') || item.entries.has('pipeline')) cross++;
-      else jobs++;
-      validateNeed(r, nl, item);
-    } else r.error('needs-invalid', `${nl}:need has an unsupported type`, item);
+    const kind = needKind(item);
+    if (!kind) {
+      r.error('needs-invalid', `${nl}:need has an unsupported type`, item);
+      continue;
+    }
+    count[kind]++;
+    const type = kind === 'cross_pipeline' || kind === 'cross_project' ? 'cross_dependency' : kind;
+    if ((bridge ? type === 'cross_dependency' : type === 'bridge') && !invalid.includes(type)) invalid.push(type);
+    if (isStr(item)) {
+      if (item.value === '') r.error('needs-invalid', `${nl}:need config can't be blank`, item);
+    } else validateNeed(r, nl, item as MapNode, kind);
   }
-  if (cross > 5) r.error('needs-invalid', `${nl} config must be less than or equal to 5`, v);
-  if (jobs > 50) r.error('needs-invalid', `${loc.replace(/^jobs:/, '')}: one job can only need 50 others, but you have listed ${jobs}. See needs keyword documentation for more details`, v);
+  if (invalid.length) r.error('needs-invalid', `${nl} config uses invalid types: ${invalid.join(', ')}`, v);
+  if (count.cross_pipeline > 5 || count.cross_project > 5) r.error('needs-invalid', `${nl} config must be less than or equal to 5`, v);
+  if (count.job > 50) r.error('needs-invalid', `${loc.replace(/^jobs:/, '')}: one job can only need 50 others, but you have listed ${count.job}. See needs keyword documentation for more details`, v);
 }
 
-function validateNeed(r: Report, nl: string, need: MapNode): void {
+function validateNeed(r: Report, nl: string, need: MapNode, kind: Exclude<NeedKind, undefined>): void {
   const l = `${nl}:need`;
-  const allowed = need.entries.has('project') ? ['project', 'job', 'ref', 'artifacts'] : need.entries.has('pipeline') ? ['pipeline', 'job', 'artifacts', 'project'] : ['job', 'artifacts', 'optional', 'parallel'];
-  r.unknownKeys(l, need, 'need', allowed);
-  const job = need.entries.get('job');
-  if (!job || (job.kind === 'scalar' && (job.value === null || job.value === ''))) r.error('needs-invalid', `${l} job can't be blank`, job ?? need);
-  else if (!isStr(job) && !isRef(job)) r.error('needs-invalid', `${l} job should be a string`, job);
-  for (const k of ['artifacts', 'optional']) {
+  r.unknownKeys(l, need, 'need', NEED_KEYS[kind]);
+  const required = kind === 'job' ? ['job'] : kind === 'cross_pipeline' ? ['pipeline', 'job'] : kind === 'bridge' ? ['pipeline'] : ['project', 'ref', 'job'];
+  for (const k of required) {
+    const x = need.entries.get(k);
+    if (!x || isBlank(x)) r.error('needs-invalid', `${l} ${k} can't be blank`, x ?? need);
+    else if (!isStr(x) && !isRef(x)) r.error('needs-invalid', `${l} ${k} should be a string`, x);
+  }
+  for (const k of kind === 'job' ? ['artifacts', 'optional'] : ['artifacts']) {
     const b = need.entries.get(k);
-    if (b && !isBool(b) && !isRef(b)) r.error('needs-invalid', `${l} ${k} should be a boolean value`, b);
+    if (b && !isBool(b) && !isRef(b) && !isNull(b)) r.error('needs-invalid', `${l} ${k} should be a boolean value`, b);
   }
   const par = need.entries.get('parallel');
-  if (par && !isRef(par)) {
-    if (!isMap(par)) r.error('needs-invalid', `${l}:parallel config should be a hash`, par);
-    else {
-      r.unknownKeys(`${l}:parallel`, par, 'parallel');
-      const m = par.entries.get('matrix');
-      if (m) validateMatrixShape(r, `${l}:parallel:matrix`, m);
-    }
-  }
+  if (kind === 'job' && par && !isInt(par)) validateParallel(r, l, par, false);
 }
-
