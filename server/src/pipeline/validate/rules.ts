@@ -257,19 +257,25 @@ export function validateOnlyExcept(r: Report, loc: string, node: Node): void {
     r.error('only-except-invalid', `${loc} has to be either an array of conditions or a hash`, node);
     return;
   }
+  // ComplexPolicy: `validates :config, presence: true`; refs, variables and changes are lists only.
+  if (node.entries.size === 0) {
+    r.error('only-except-invalid', `${loc} config can't be blank`, node);
+    return;
+  }
   r.unknownKeys(loc, node, 'only-except', ONLY_EXCEPT_KEYS);
   const e = node.entries;
+  const present = (n: Node | undefined): n is Node => !!n && !isRef(n) && !isNull(n);
   const refs = e.get('refs');
-  if (refs && !isRef(refs) && !(isSeq(refs) && refs.items.every(validRef)) && !validRef(refs)) {
-    r.error('only-except-invalid', `${loc}:refs config should be an array of strings or regular expressions using re2 syntax`, refs);
+  if (present(refs) && !(isSeq(refs) && refs.items.every(validRef))) {
+    r.error('only-except-invalid', `${loc} refs should be an array of strings or regular expressions using re2 syntax`, refs);
   }
   const changes = e.get('changes');
-  if (changes && !isRef(changes) && !isStringArray(changes) && !isStr(changes)) r.error('only-except-invalid', `${loc} changes should be an array of strings`, changes);
+  if (present(changes) && !isStringArray(changes)) r.error('only-except-invalid', `${loc} changes should be an array of strings`, changes);
   const vars = e.get('variables');
-  if (vars && !isRef(vars)) {
-    if (!isSeq(vars) && !isStr(vars)) r.error('only-except-invalid', `${loc} variables should be an array of strings`, vars);
-    else for (const v of isSeq(vars) ? vars.items : [vars]) validateIf(r, loc, v, 'variables');
+  if (present(vars)) {
+    if (!isSeq(vars)) r.error('only-except-invalid', `${loc} variables should be an array of strings`, vars);
+    else for (const v of vars.items) validateIf(r, loc, v, 'variables');
   }
   const kube = e.get('kubernetes');
-  if (kube && !isRef(kube) && str(kube) !== 'active') r.invalidValue(`${loc} kubernetes must be one of: active`, kube, 'only-except', 'kubernetes', ['active']);
+  if (present(kube) && str(kube) !== 'active') r.invalidValue(`${loc} kubernetes unknown value: ${shown(kube)}`, kube, 'only-except', 'kubernetes', ['active']);
 }
