@@ -273,8 +273,8 @@ export function validateOnlyExcept(r: Report, loc: string, node: Node): void {
   if (present(changes) && !isStringArray(changes)) r.error('only-except-invalid', `${loc} changes should be an array of strings`, changes);
   const vars = e.get('variables');
   if (present(vars)) {
-    if (!isSeq(vars)) r.error('only-except-invalid', `${loc} variables should be an array of strings`, vars);
-    else for (const v of vars.items) validateIf(r, loc, v, 'variables');
+    if (!isStringArray(vars)) r.error('only-except-invalid', `${loc} variables should be an array of strings`, vars);
+    else for (const v of (vars as SeqNode).items) validateIf(r, loc, v, 'variables');
   }
   const kube = e.get('kubernetes');
   if (present(kube) && str(kube) !== 'active') r.invalidValue(`${loc} kubernetes unknown value: ${shown(kube)}`, kube, 'only-except', 'kubernetes', ['active']);
