@@ -108,3 +108,16 @@ test('spec:inputs rules as Header::Input::Rules checks them; options without nul
   assert.deepEqual(await withHeader('    a:\n      options: [x, null]\n      default: x\n'), ['`t.yml`: header:spec:inputs:a config options array cannot contain null values']);
   assert.deepEqual(await withHeader('    b:\n      default: x\n    a:\n      rules:\n        - if: $[[ inputs.b ]] == "x"\n          options: [c, d]\n          default: c\n        - [{options: [e]}]\n'), []);
 });
+
+test('a blank include string is a local include no file class matches', async () => {
+  assert.deepEqual(await messages(`include:\n  - ""\n${JOB}`), ['`{"local":""}` does not have a valid subkey for include. Valid subkeys are: `local`, `project`, `remote`, `template`, `artifact`, `component`']);
+  assert.deepEqual(await messages(`include:\n  - a.yml\n${JOB}`, { 'a.yml': 'k:\n  script: y\n' }), []);
+});
+
+test('spec: in a single document is not a header: GitLab reads it as a job without script', async () => {
+  const p = await expandFiles({ '.gitlab-ci.yml': `spec:\n  inputs:\n    a:\n${JOB}` });
+  const errs = p.diagnostics.filter((d) => d.severity === 'error');
+  assert.deepEqual(errs.map((d) => d.message), ['jobs spec config should implement the script:, run:, or trigger: keyword']);
+  assert.equal(spanText(p, errs[0].span), 'spec');
+  assert.deepEqual(await messages(`spec:\n  inputs:\n    a:\n      default: x\n---\n${JOB}`), []);
+});

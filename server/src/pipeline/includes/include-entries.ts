@@ -44,8 +44,10 @@ export function parseIncludeEntries(include: Node, report: (d: PipelineDiagnosti
     const span = item.span ?? fallback;
     if (item.kind === 'scalar') {
       const loc = text(item);
-      if (!loc) {
-        report({ severity: 'error', code: 'include-invalid', message: 'Include entry is empty', span });
+      if (!loc || !loc.trim()) {
+        // A blank string normalizes to `{local: ""}`, which no file class matches (Mapper::Normalizer, Matcher).
+        const message = loc === undefined ? 'Include entry is empty' : `\`${JSON.stringify({ local: loc })}\` does not have a valid subkey for include. Valid subkeys are: ${VALID}`;
+        report({ severity: 'error', code: 'include-invalid', message, span });
         continue;
       }
       out.push({ kind: /^https?:\/\//i.test(loc) ? 'remote' : 'local', location: loc, files: [], span, locationSpan: span, node: item });

@@ -27,6 +27,12 @@ export function validateRoot(doc: MapNode): PipelineDiagnostic[] {
     if (!key.startsWith('.')) r.error('job-not-hash', `jobs ${key} config should implement the script:, run:, or trigger: keyword`, at(key));
     else if (isBlank(value)) r.error('job-not-hash', `jobs:${key} config can't be blank`, at(key));
   }
+  // `spec:` is a header only in a first document followed by `---` (Yaml::Documents); in the
+  // configuration itself it is a job without script (the header keys are not the root's).
+  const spec = e.get('spec');
+  if (spec && !(isMap(spec) && ['script', 'run', 'trigger'].some((k) => spec.entries.has(k)))) {
+    r.error('job-no-script', 'jobs spec config should implement the script:, run:, or trigger: keyword', at('spec'));
+  }
   const stages = e.get('stages');
   // GitLab's Stages entry wants an array (a nested one up to 10 levels), not a single string.
   // A reserved key without a value is unspecified: its default applies (Gitlab::Config::Entry::Factory).
