@@ -149,7 +149,7 @@ function validateRule(r: Report, loc: string, rule: MapNode, owner: RulesOwner):
   const af = e.get('allow_failure');
   if (af && !isBool(af) && !isRef(af) && !isNull(af)) r.error('value-type', `${loc} allow failure should be a boolean value`, af);
   const vars = e.get('variables');
-  if (vars && !isMap(vars) && !isRef(vars) && !isNull(vars)) r.error('variables-invalid', `${loc}:variables config should be a hash`, vars);
+  if (vars) validateRuleVariables(r, `${loc}:variables`, vars);
   const startIn = e.get('start_in');
   const delayed = str(when) === 'delayed';
   if (delayed && (!startIn || isBlank(startIn))) r.error('start-in-invalid', `${loc} start in can't be blank`, rule.keySpans.get('when') ?? rule);
@@ -167,6 +167,22 @@ function validateRule(r: Report, loc: string, rule: MapNode, owner: RulesOwner):
         r.error('needs-invalid', `${loc}:needs config uses invalid types: cross_dependency`, n);
       }
     }
+  }
+}
+
+/**
+ * A rule's `variables:` — Entry::Variables without value data: each a scalar (or nothing); a hash
+ * `must be a string`, anything else is neither a string nor a hash (Entry::Variable).
+ */
+function validateRuleVariables(r: Report, loc: string, vars: Node): void {
+  if (isRef(vars) || isNull(vars)) return;
+  if (!isMap(vars)) {
+    r.error('variables-invalid', `${loc} config should be a hash`, vars);
+    return;
+  }
+  for (const [name, v] of vars.entries) {
+    if (isMap(v)) r.error('variables-invalid', `${loc}:${name} config must be a string`, v);
+    else if (isSeq(v)) r.error('variables-invalid', `${loc}:${name} config variable definition must be either a string or a hash`, v);
   }
 }
 
