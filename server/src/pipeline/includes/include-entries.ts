@@ -3,7 +3,8 @@
  * hash with exactly one of local/project/remote/template/component, or a list of those.
  */
 import { composedItems } from '../merge/flatten.js';
-import { toPlain } from '../model.js';
+import { isScalar, toPlain } from '../model.js';
+import { rubyToS } from '../yaml/ruby-format.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 
 export type IncludeEntryKind = 'local' | 'project' | 'remote' | 'template' | 'component';
@@ -34,6 +35,8 @@ function text(n: Node | undefined): string | undefined {
 }
 
 export function parseIncludeEntries(include: Node, report: (d: PipelineDiagnostic) => void): IncludeEntry[] {
+  // `include:` without a value includes nothing (the mapper wraps nil into an empty list).
+  if (include.kind === 'scalar' && include.value === null) return [];
   const items = composedItems(include);
   const out: IncludeEntry[] = [];
   const fallback: Span = include.span ?? { uri: '', start: 0, end: 0 };
@@ -41,8 +44,10 @@ export function parseIncludeEntries(include: Node, report: (d: PipelineDiagnosti
     const span = item.span ?? fallback;
     if (item.kind === 'scalar') {
       const loc = text(item);
-      if (!loc) {
-        report({ severity: 'error', code: 'include-invalid', message: 'Include entry is empty', span });
+      if (!loc || !loc.trim()) {
+        // A blank string normalizes to `{local: ""}`, which no file class matches (Mapper::Normalizer, Matcher).
+        const message = loc === undefined ? 'Include entry is empty' : `\`${JSON.stringify({ local: loc })}\` does not have a valid subkey for include. Valid subkeys are: ${VALID}`;
+        report({ severity: 'error', code: 'include-invalid', message, span });
         continue;
       }
       out.push({ kind: /^https?:\/\//i.test(loc) ? 'remote' : 'local', location: loc, files: [], span, locationSpan: span, node: item });
@@ -52,35 +57,39 @@ export function parseIncludeEntries(include: Node, report: (d: PipelineDiagnosti
       report({ severity: 'error', code: 'include-invalid', message: `\`${describe(item)}\` does not have a valid subkey for include. Valid subkeys are: ${VALID}`, span });
       continue;
     }
-    const present = KINDS.filter((k) => item.entries.has(k));
-    if (item.entries.has('artifact')) {
-      report({ severity: 'info', code: 'include-artifact', message: 'include:artifact is only available to child pipelines; not expanded here', span });
+    // Mapper::Matcher: a file class matches when its location is present (Rails' `present?`);
+    // a project file needs both `project:` and `file:`. None → no valid subkey, several → ambiguous.
+    const present = KINDS.filter((k) => (k === 'project' ? isPresent(item.entries.get('file')) : true) && isPresent(item.entries.get(k)));
+    const file = item.entries.get('file');
+    // Mapper::LocationExpander gives one location per `file:` of a project: an empty list gives none.
+    if (isPresent(item.entries.get('project')) && file?.kind === 'seq' && file.items.length === 0) continue;
+    const artifact = isPresent(item.entries.get('artifact'));
+    if (present.length + (artifact ? 1 : 0) > 1) {
+      report({ severity: 'error', code: 'include-invalid', message: `Each include must use only one of: ${VALID}`, span });
       continue;
     }
-    if (present.length !== 1) {
-      const msg = present.length === 0
-        ? `\`${describe(item)}\` does not have a valid subkey for include. Valid subkeys are: ${VALID}`
-        : `Each include must use only one of: ${VALID}`;
-      report({ severity: 'error', code: 'include-invalid', message: msg, span });
+    if (artifact) {
+      if (!isPresent(item.entries.get('job'))) report({ severity: 'error', code: 'include-invalid', message: 'Job must be provided when including configs from artifacts', span });
+      else report({ severity: 'info', code: 'include-artifact', message: 'include:artifact is only available to child pipelines; not expanded here', span });
+      continue;
+    }
+    if (present.length === 0) {
+      report({ severity: 'error', code: 'include-invalid', message: `\`${describe(item)}\` does not have a valid subkey for include. Valid subkeys are: ${VALID}`, span });
       continue;
     }
     const kind = present[0];
     const locNode = item.entries.get(kind)!;
     const location = text(locNode);
-    if (location === undefined) {
-      report({ severity: 'error', code: 'include-invalid', message: `include:${kind} must be a string`, span: locNode.span ?? span });
+    if (location === undefined || !(isScalar(locNode) && typeof locNode.value === 'string')) {
+      // File::Base#validate_location!: the location must be a string.
+      report({ severity: 'error', code: 'include-invalid', message: `Included file \`${rubyToS(locNode)}\` needs to be a string`, span: locNode.span ?? span });
       continue;
     }
     const entry: IncludeEntry = { kind, location, files: [], span, locationSpan: locNode.span ?? span, node: item };
     if (kind === 'project') {
       const ref = item.entries.get('ref');
       entry.ref = ref ? text(ref) : undefined;
-      const file = item.entries.get('file');
-      if (!file) {
-        report({ severity: 'error', code: 'include-invalid', message: 'include:project needs `file:`', span });
-        continue;
-      }
-      entry.files = file.kind === 'seq' ? file.items.map((i) => text(i) ?? '') : [text(file) ?? ''];
+      entry.files = file!.kind === 'seq' ? file!.items.map((i) => text(i) ?? '') : [text(file) ?? ''];
     }
     const inputs = item.entries.get('inputs') ?? item.entries.get('with');
     if (inputs) {
@@ -92,6 +101,15 @@ export function parseIncludeEntries(include: Node, report: (d: PipelineDiagnosti
     out.push(entry);
   }
   return out;
+}
+
+/** Rails' `present?`: not nil, false, a blank string, or an empty list or hash. */
+function isPresent(n: Node | undefined): boolean {
+  if (!n) return false;
+  if (n.kind === 'scalar') return n.value !== null && n.value !== false && !(typeof n.value === 'string' && n.value.trim() === '');
+  if (n.kind === 'seq') return n.items.length > 0;
+  if (n.kind === 'map') return n.entries.size > 0;
+  return true;
 }
 
 /** The entry as GitLab prints it (its JSON). */

@@ -9,6 +9,8 @@ import { globToRegExp } from './glob.js';
 import type { Node, Span } from '../model.js';
 import type { ProjectLoc } from '../sources.js';
 import { expandVariables } from '../variables/variable-expansion.js';
+import { Report } from '../validate/report.js';
+import { validateRules } from '../validate/rules.js';
 
 export type RuleVerdict = { ok: true; include: boolean; rule?: number } | { ok: false; error: string; span?: Span };
 
@@ -27,18 +29,17 @@ export async function evaluateIncludeRules(
   loc: ProjectLoc,
   listing: Listing,
 ): Promise<RuleVerdict> {
-  if (rules.kind !== 'seq') return { ok: false, error: 'include:rules must be a list of rules', span: rules.span };
+  // GitLab checks every rule before evaluating any (External::Rules): the first finding fails the include.
+  const report = new Report(rules.span);
+  validateRules(report, 'include', rules, 'include');
+  const first = report.out.find((d) => d.severity === 'error');
+  if (first) return { ok: false, error: first.message, span: first.span };
   const items = composedItems(rules);
   for (let i = 0; i < items.length; i++) {
     const rule = items[i];
-    if (rule.kind !== 'map') return { ok: false, error: 'include:rules entries must be hashes', span: rule.span };
-    for (const key of rule.entries.keys()) {
-      if (!['if', 'exists', 'changes', 'when'].includes(key)) {
-        return { ok: false, error: `include:rule config contains unknown keys: ${key}`, span: rule.keySpans.get(key) ?? rule.span };
-      }
-    }
+    if (rule.kind !== 'map') continue;
     const ifNode = rule.entries.get('if');
-    if (ifNode) {
+    if (ifNode && !(ifNode.kind === 'scalar' && ifNode.value === null)) {
       const expr = ifNode.kind === 'scalar' ? String(ifNode.value ?? '') : '';
       const r = evaluateExpression(expr, vars);
       if (!r.ok) return { ok: false, error: `invalid expression syntax: ${r.error}`, span: ifNode.span };
@@ -60,10 +61,7 @@ export async function evaluateIncludeRules(
     }
     // `changes` cannot be known before a push: treated as matched, like a new branch pipeline.
     const when = rule.entries.get('when');
-    const whenText = when?.kind === 'scalar' ? String(when.value) : undefined;
-    if (whenText !== undefined && whenText !== 'never' && whenText !== 'always') {
-      return { ok: false, error: `include:rule when unknown value: ${whenText}`, span: when?.span };
-    }
+    const whenText = when?.kind === 'scalar' && when.value !== null ? String(when.value) : undefined;
     return { ok: true, include: whenText !== 'never', rule: i };
   }
   return { ok: true, include: false };

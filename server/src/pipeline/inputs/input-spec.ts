@@ -231,13 +231,49 @@ function analyzeInput(name: string, node: Node, keySpan: Span | undefined, outer
     if (isSeq(options)) {
       def.options = options;
       if (options.items.length > MAX_INPUT_OPTIONS) headerError(report, loc, `config cannot define more than ${MAX_INPUT_OPTIONS} options`, at('options'));
+      if (options.items.some((o) => isNil(o))) headerError(report, loc, 'config options array cannot contain null values', at('options'));
     } else {
       headerError(report, loc, 'input options should be an array', at('options'));
     }
   }
 
-  if (node.entries.has('rules')) def.rules = node.entries.get('rules');
+  if (node.entries.has('rules')) {
+    def.rules = node.entries.get('rules');
+    if (!isNil(def.rules)) checkInputRules(report, `${loc}:rules`, def.rules!, at('rules'));
+  }
   return def;
+}
+
+/** `rules:` of an input (Header::Input::Rules, a list flattened, and Rules::Rule). */
+function checkInputRules(report: Report, loc: string, rules: Node, span: Span): void {
+  if (!isSeq(rules)) return headerError(report, loc, 'config should be an array', span);
+  const flat = (n: Node): Node[] => (isSeq(n) ? n.items.flatMap(flat) : [n]);
+  for (const rule of flat(rules)) {
+    const l = `${loc}:rule`;
+    const at = rule.span ?? span;
+    if (isNil(rule)) continue;
+    if (isMap(rule) && rule.entries.size === 0) {
+      headerError(report, l, "config can't be blank", at);
+      continue;
+    }
+    if (!isMap(rule)) {
+      headerError(report, l, 'config should be a hash', at);
+      continue;
+    }
+    const cond = rule.entries.get('if');
+    const options = rule.entries.get('options');
+    const problems: [string, Span][] = keyList(rule, ['if', 'options', 'default']).map((k) => [`config contains unknown keys: ${k}`, rule.keySpans.get(k) ?? at]);
+    if (!isNil(cond) && !(isScalar(cond!) && typeof (cond as ScalarNode).value === 'string')) problems.push(['if should be a string', cond!.span ?? at]);
+    if (!isNil(options) && !isSeq(options!)) problems.push(['options should be an array', options!.span ?? at]);
+    // The rule's own checks run only when the shape is right.
+    if (!problems.length) {
+      const hasIf = !isNil(cond);
+      if (isSeq(options) && options.items.length > MAX_INPUT_OPTIONS) problems.push([`config cannot define more than ${MAX_INPUT_OPTIONS} options`, options.span ?? at]);
+      if (hasIf && isNil(options) && !rule.entries.has('default')) problems.push(["config rule with 'if' must define 'options' or 'default'", at]);
+      if (!hasIf && isNil(options)) problems.push(["config fallback rule must define 'options'", at]);
+    }
+    for (const [message, where] of problems) headerError(report, l, message, where);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { checkKey } from './job.js';
 import { validateVariables } from './job-entries.js';
 import { Report } from './report.js';
 import { validateAutoCancel, validateRules } from './rules.js';
-import { isBlank, isMap, isNestedStrings, isRef, isSeq, isStr } from './values.js';
+import { isBlank, isMap, isNestedStrings, isNull, isRef, isSeq, isStr } from './values.js';
 
 const DEPRECATED_GLOBALS = ['image', 'services', 'cache', 'before_script', 'after_script'];
 
@@ -27,15 +27,22 @@ export function validateRoot(doc: MapNode): PipelineDiagnostic[] {
     if (!key.startsWith('.')) r.error('job-not-hash', `jobs ${key} config should implement the script:, run:, or trigger: keyword`, at(key));
     else if (isBlank(value)) r.error('job-not-hash', `jobs:${key} config can't be blank`, at(key));
   }
+  // `spec:` is a header only in a first document followed by `---` (Yaml::Documents); in the
+  // configuration itself it is a job without script (the header keys are not the root's).
+  const spec = e.get('spec');
+  if (spec && !(isMap(spec) && ['script', 'run', 'trigger'].some((k) => spec.entries.has(k)))) {
+    r.error('job-no-script', 'jobs spec config should implement the script:, run:, or trigger: keyword', at('spec'));
+  }
   const stages = e.get('stages');
   // GitLab's Stages entry wants an array (a nested one up to 10 levels), not a single string.
-  if (stages && !isRef(stages) && !(isSeq(stages) && isNestedStrings(stages))) {
+  // A reserved key without a value is unspecified: its default applies (Gitlab::Config::Entry::Factory).
+  if (stages && !isRef(stages) && !isNull(stages) && !(isSeq(stages) && isNestedStrings(stages))) {
     r.error('stages-invalid', 'stages config should be an array of strings or a nested array of strings up to 10 levels deep', stages);
   }
   const variables = e.get('variables');
   if (variables) validateVariables(r, 'variables', variables, true);
   const workflow = e.get('workflow');
-  if (workflow && !isRef(workflow)) {
+  if (workflow && !isRef(workflow) && !isNull(workflow)) {
     if (!isMap(workflow)) r.error('workflow-invalid', 'workflow config should be a hash', workflow);
     else {
       r.unknownKeys('workflow', workflow, 'workflow');
@@ -51,7 +58,7 @@ export function validateRoot(doc: MapNode): PipelineDiagnostic[] {
     }
   }
   const def = e.get('default');
-  if (def && !isRef(def)) {
+  if (def && !isRef(def) && !isNull(def)) {
     if (!isMap(def)) r.error('default-invalid', 'default config should be a hash', def);
     else {
       r.unknownKeys('default', def, 'default');

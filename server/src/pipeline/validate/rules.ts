@@ -5,14 +5,15 @@
  */
 import { parseExpression } from '../expressions/expression-parser.js';
 import { compileRubyRegexLiteral } from '../expressions/re2.js';
-import type { MapNode, Node, Span } from '../model.js';
+import type { MapNode, Node, SeqNode, Span } from '../model.js';
 import { spanWithin } from '../model.js';
 import { durationProblem, WEEK } from './duration.js';
 import { keyword } from './keywords.js';
 import { AUTO_CANCEL_ON_JOB_FAILURE, AUTO_CANCEL_ON_NEW_COMMIT, ONLY_EXCEPT_KEYS } from './keywords-nested.js';
 import type { EntryId } from './keywords-types.js';
+import { keyNames } from './report.js';
 import type { Report } from './report.js';
-import { isBool, isMap, isRef, isSeq, isStr, isStringArray, shown, str } from './values.js';
+import { isBlank, isBool, isMap, isNull, isRef, isSeq, isStr, isStringArray, shown, str } from './values.js';
 
 export type RulesOwner = 'job' | 'workflow' | 'include';
 
@@ -36,14 +37,43 @@ function nestedRules(n: Node, depth: number, out: MapNode[]): boolean {
  */
 export function validateRules(r: Report, loc: string, rules: Node, owner: RulesOwner): void {
   if (isRef(rules)) return;
+  if (owner === 'include') return validateIncludeRuleList(r, rules);
   const list: MapNode[] = [];
   const ok = isSeq(rules) && rules.items.every((i) => (owner === 'job' ? isMap(i) || isRef(i) : nestedRules(i, 10, list)));
   if (!ok) {
     r.error('rules-invalid', `${loc} rules should be an array containing hashes and arrays of hashes`, rules);
     return;
   }
-  if (owner === 'job') list.push(...(rules as { items: Node[] }).items.filter(isMap));
+  // Entry::Rules: `validates :config, presence: true`.
+  if ((rules as SeqNode).items.length === 0) r.error('rules-invalid', `${loc}:rules config can't be blank`, rules);
+  if (owner === 'job') list.push(...(rules as SeqNode).items.filter(isMap));
   for (const rule of list) validateRule(r, `${loc}:rules:rule`, rule, owner);
+}
+
+/** Lists inside `include: rules:` are flattened (Entry::Include::Rules is a ComposableArray). */
+function flatRules(n: Node, out: Node[], depth = 0): void {
+  if (isSeq(n) && depth < 100) for (const i of n.items) flatRules(i, out, depth + 1);
+  else out.push(n);
+}
+
+/**
+ * `include: rules:` as GitLab checks them before evaluating any (External::Rules): an array that is
+ * not empty, each rule a hash. The include rules entry has no key of its own, so a rule's findings
+ * read `include:rule ...`.
+ */
+function validateIncludeRuleList(r: Report, rules: Node): void {
+  if (!isSeq(rules)) {
+    r.error('rules-invalid', 'include:rules config should be an array', rules);
+    return;
+  }
+  const list: Node[] = [];
+  flatRules(rules, list);
+  if (list.length === 0) r.error('rules-invalid', "include:rules config can't be blank", rules);
+  for (const rule of list) {
+    if (isRef(rule) || isNull(rule)) continue;
+    if (!isMap(rule)) r.error('rules-invalid', 'include:rule config should be a hash', rule);
+    else validateRule(r, 'include:rule', rule, 'include');
+  }
 }
 
 /** Where an `if:` error sits: the bad token inside the written value (quotes skipped). */
@@ -82,46 +112,50 @@ function syntaxProblem(expr: string): { error: string; offset?: number } | null 
   return problem;
 }
 
+/**
+ * Keys a workflow rule takes beyond the keyword table: GitLab keeps `start_in`, `allow_failure` and
+ * `needs` allowed there (issue 436473, Entry::Workflow) though they do nothing; not offered.
+ */
+const WORKFLOW_RULE_EXTRA = ['start_in', 'allow_failure', 'needs'];
+
 function validateRule(r: Report, loc: string, rule: MapNode, owner: RulesOwner): void {
   const id = RULE_ENTRY[owner];
   if (rule.entries.size === 0) {
     r.error('rules-invalid', `${loc} config can't be blank`, rule);
     return;
   }
-  r.unknownKeys(loc, rule, id);
+  r.unknownKeys(loc, rule, id, owner === 'workflow' ? [...keyNames(id), ...WORKFLOW_RULE_EXTRA] : undefined);
   const e = rule.entries;
   const ifNode = e.get('if');
-  if (ifNode && !isRef(ifNode)) validateIf(r, loc, ifNode);
+  if (ifNode && !isRef(ifNode) && !isNull(ifNode)) validateIf(r, loc, ifNode);
   const when = e.get('when');
   const allowed = ruleWhen(owner);
-  if (when && !isRef(when) && !(when.kind === 'scalar' && when.value === null && owner === 'include')) {
+  if (when && !isRef(when) && !isNull(when)) {
     const w = str(when);
     if (w === undefined || !allowed.includes(w)) r.invalidValue(`${loc} when unknown value: ${shown(when)}`, when, id, 'when', allowed);
   }
   const changes = e.get('changes');
-  if (changes) validatePathsClause(r, `${loc}:changes`, changes, 'rule-changes');
+  if (changes) validateChanges(r, `${loc}:changes`, changes);
   const exists = e.get('exists');
-  if (exists) validatePathsClause(r, `${loc}:exists`, exists, 'rule-exists');
-  if (owner !== 'job') {
-    if (owner === 'workflow') {
-      const ac = e.get('auto_cancel');
-      if (ac) validateAutoCancel(r, `${loc}:auto_cancel`, ac);
-      const vars = e.get('variables');
-      if (vars && !isMap(vars) && !isRef(vars)) r.error('variables-invalid', `${loc}:variables config should be a hash`, vars);
-    }
-    return;
+  if (exists) validateExists(r, `${loc}:exists`, exists);
+  if (owner === 'include') return;
+  if (owner === 'workflow') {
+    const ac = e.get('auto_cancel');
+    if (ac) validateAutoCancel(r, `${loc}:auto_cancel`, ac);
+  } else {
+    const intr = e.get('interruptible');
+    if (intr && !isBool(intr) && !isRef(intr) && !isNull(intr)) r.error('value-type', `${loc} interruptible should be a boolean value`, intr);
   }
   const af = e.get('allow_failure');
-  if (af && !isBool(af) && !isRef(af)) r.error('value-type', `${loc} allow failure should be a boolean value`, af);
-  const intr = e.get('interruptible');
-  if (intr && !isBool(intr) && !isRef(intr)) r.error('value-type', `${loc} interruptible should be a boolean value`, intr);
+  if (af && !isBool(af) && !isRef(af) && !isNull(af)) r.error('value-type', `${loc} allow failure should be a boolean value`, af);
   const vars = e.get('variables');
-  if (vars && !isMap(vars) && !isRef(vars)) r.error('variables-invalid', `${loc}:variables config should be a hash`, vars);
+  if (vars) validateRuleVariables(r, `${loc}:variables`, vars);
   const startIn = e.get('start_in');
   const delayed = str(when) === 'delayed';
-  if (delayed && !startIn) r.error('start-in-invalid', `${loc} start in can't be blank`, rule.keySpans.get('when') ?? rule);
+  if (delayed && (!startIn || isBlank(startIn))) r.error('start-in-invalid', `${loc} start in can't be blank`, rule.keySpans.get('when') ?? rule);
   if (startIn && !delayed) {
-    r.error('start-in-without-delayed', `${loc} start in must be blank`, rule.keySpans.get('start_in') ?? startIn, { kind: 'start-in-without-delayed', when: str(when) });
+    // Rules::Rule: `validates :config, disallowed_keys: %i[start_in], unless: :specifies_delay?`.
+    r.error('start-in-without-delayed', `${loc} config contains disallowed keys: start_in`, rule.keySpans.get('start_in') ?? startIn, { kind: 'start-in-without-delayed', when: str(when) });
   } else if (startIn && isStr(startIn)) {
     const p = durationProblem(startIn.value, WEEK);
     if (p) r.error('start-in-invalid', `${loc} start in ${p}`, startIn);
@@ -130,34 +164,78 @@ function validateRule(r: Report, loc: string, rule: MapNode, owner: RulesOwner):
   if (needs && isSeq(needs)) {
     for (const n of needs.items) {
       if (isMap(n) && (n.entries.has('pipeline') || n.entries.has('project'))) {
-        const type = n.entries.has('pipeline') ? 'cross_dependency' : 'cross_dependency';
-        r.error('needs-invalid', `${loc}:needs config uses invalid types: ${type}`, n);
+        r.error('needs-invalid', `${loc}:needs config uses invalid types: cross_dependency`, n);
       }
     }
   }
 }
 
-/** `changes:`/`exists:` — a list of strings, or a hash with `paths:` (and `compare_to:` / `project:`, `ref:`). */
-function validatePathsClause(r: Report, loc: string, node: Node, id: 'rule-changes' | 'rule-exists'): void {
-  if (isRef(node)) return;
-  if (isSeq(node)) {
-    if (!isStringArray(node)) r.error('rules-invalid', `${loc} config should be an array of strings`, node);
-    else if (node.items.length > 50) r.error('rules-invalid', `${loc} config has too many entries (maximum 50)`, node);
+/**
+ * A rule's `variables:` — Entry::Variables without value data: each a scalar (or nothing); a hash
+ * `must be a string`, anything else is neither a string nor a hash (Entry::Variable).
+ */
+function validateRuleVariables(r: Report, loc: string, vars: Node): void {
+  if (isRef(vars) || isNull(vars)) return;
+  if (!isMap(vars)) {
+    r.error('variables-invalid', `${loc} config should be a hash`, vars);
     return;
   }
-  if (isStr(node) && id === 'rule-exists') return; // GitLab takes a single string for exists
+  for (const [name, v] of vars.entries) {
+    if (isMap(v)) r.error('variables-invalid', `${loc}:${name} config must be a string`, v);
+    else if (isSeq(v)) r.error('variables-invalid', `${loc}:${name} config variable definition must be either a string or a hash`, v);
+  }
+}
+
+/** At most 50 paths (Rules::Rule::Changes / Exists, `too_long`). */
+const MAX_PATHS = 50;
+
+/** A list of paths: strings, at most 50; `label` is `config` for the list itself, `paths` inside a hash. */
+function validatePaths(r: Report, loc: string, label: string, node: Node): void {
+  if (!isStringArray(node)) r.error('rules-invalid', `${loc} ${label} should be an array of strings`, node);
+  else if ((node as SeqNode).items.length > MAX_PATHS) r.error('rules-invalid', `${loc} ${label} has too many entries (maximum ${MAX_PATHS})`, node);
+}
+
+/** A key of a paths hash that must be a string when given (`compare_to`, `project`, `ref`). */
+function stringKey(r: Report, loc: string, node: MapNode, key: string): void {
+  const v = node.entries.get(key);
+  if (v && !isStr(v) && !isRef(v) && !isNull(v)) r.error('rules-invalid', `${loc} ${key.replace(/_/g, ' ')} should be a string`, v);
+}
+
+/** `changes:` — a list of paths, or a hash of `paths:` (required, a list) and `compare_to:` (Rules::Rule::Changes). */
+function validateChanges(r: Report, loc: string, node: Node): void {
+  if (isRef(node) || isNull(node)) return;
+  if (isSeq(node)) return validatePaths(r, loc, 'config', node);
   if (!isMap(node)) {
-    r.error('rules-invalid', `${loc} config should be an array of strings`, node);
+    r.error('rules-invalid', `${loc} should be an array or a hash`, node);
     return;
   }
-  r.unknownKeys(loc, node, id);
+  r.unknownKeys(loc, node, 'rule-changes');
   const paths = node.entries.get('paths');
   if (!paths) r.error('rules-invalid', `${loc} config missing required keys: paths`, node);
-  else if (!isRef(paths) && !isStringArray(paths)) r.error('rules-invalid', `${loc}:paths config should be an array of strings`, paths);
-  for (const key of id === 'rule-changes' ? ['compare_to'] : ['project', 'ref']) {
-    const v = node.entries.get(key);
-    if (v && !isStr(v) && !isRef(v)) r.error('rules-invalid', `${loc} ${key.replace(/_/g, ' ')} should be a string`, v);
+  else if (!isRef(paths)) validatePaths(r, loc, 'paths', paths);
+  stringKey(r, loc, node, 'compare_to');
+}
+
+/**
+ * `exists:` — a path, a list of paths, or a hash of `paths:` (required, may be empty), `project:`
+ * and `ref:` (which needs `project:`) (Rules::Rule::Exists).
+ */
+function validateExists(r: Report, loc: string, node: Node): void {
+  if (isRef(node) || isNull(node) || isStr(node)) return;
+  if (isSeq(node)) return validatePaths(r, loc, 'config', node);
+  if (!isMap(node)) {
+    r.error('rules-invalid', `${loc} should be a string, an array of strings, or a hash`, node);
+    return;
   }
+  r.unknownKeys(loc, node, 'rule-exists');
+  const paths = node.entries.get('paths');
+  if (!paths) r.error('rules-invalid', `${loc} config missing required keys: paths`, node);
+  else if (!isRef(paths) && !isNull(paths)) validatePaths(r, loc, 'paths', paths);
+  if (node.entries.has('ref') && !isNull(node.entries.get('ref')) && !node.entries.has('project')) {
+    r.error('rules-invalid', `${loc} config missing required keys: project`, node.keySpans.get('ref') ?? node);
+  }
+  stringKey(r, loc, node, 'project');
+  stringKey(r, loc, node, 'ref');
 }
 
 export function validateAutoCancel(r: Report, loc: string, node: Node): void {
@@ -195,19 +273,25 @@ export function validateOnlyExcept(r: Report, loc: string, node: Node): void {
     r.error('only-except-invalid', `${loc} has to be either an array of conditions or a hash`, node);
     return;
   }
+  // ComplexPolicy: `validates :config, presence: true`; refs, variables and changes are lists only.
+  if (node.entries.size === 0) {
+    r.error('only-except-invalid', `${loc} config can't be blank`, node);
+    return;
+  }
   r.unknownKeys(loc, node, 'only-except', ONLY_EXCEPT_KEYS);
   const e = node.entries;
+  const present = (n: Node | undefined): n is Node => !!n && !isRef(n) && !isNull(n);
   const refs = e.get('refs');
-  if (refs && !isRef(refs) && !(isSeq(refs) && refs.items.every(validRef)) && !validRef(refs)) {
-    r.error('only-except-invalid', `${loc}:refs config should be an array of strings or regular expressions using re2 syntax`, refs);
+  if (present(refs) && !(isSeq(refs) && refs.items.every(validRef))) {
+    r.error('only-except-invalid', `${loc} refs should be an array of strings or regular expressions using re2 syntax`, refs);
   }
   const changes = e.get('changes');
-  if (changes && !isRef(changes) && !isStringArray(changes) && !isStr(changes)) r.error('only-except-invalid', `${loc} changes should be an array of strings`, changes);
+  if (present(changes) && !isStringArray(changes)) r.error('only-except-invalid', `${loc} changes should be an array of strings`, changes);
   const vars = e.get('variables');
-  if (vars && !isRef(vars)) {
-    if (!isSeq(vars) && !isStr(vars)) r.error('only-except-invalid', `${loc} variables should be an array of strings`, vars);
-    else for (const v of isSeq(vars) ? vars.items : [vars]) validateIf(r, loc, v, 'variables');
+  if (present(vars)) {
+    if (!isStringArray(vars)) r.error('only-except-invalid', `${loc} variables should be an array of strings`, vars);
+    else for (const v of (vars as SeqNode).items) validateIf(r, loc, v, 'variables');
   }
   const kube = e.get('kubernetes');
-  if (kube && !isRef(kube) && str(kube) !== 'active') r.invalidValue(`${loc} kubernetes must be one of: active`, kube, 'only-except', 'kubernetes', ['active']);
+  if (present(kube) && str(kube) !== 'active') r.invalidValue(`${loc} kubernetes unknown value: ${shown(kube)}`, kube, 'only-except', 'kubernetes', ['active']);
 }
