@@ -14,6 +14,7 @@ import { isMap, isScalar, isSeq, scalarNode, toPlain } from '../model.js';
 import type { MapNode, Node, ScalarNode, SeqNode, Severity, Span, ViaStep } from '../model.js';
 import { compileRe2 } from '../expressions/re2.js';
 import { rubyToS } from '../yaml/ruby-format.js';
+import { inputRuleProblems, MAX_INPUT_OPTIONS } from './input-rules.js';
 
 export interface ComponentContext {
   name: string;
@@ -46,7 +47,7 @@ export interface InputSpec {
 }
 
 /** GitLab's limit on `options:` (Header::Input). */
-export const MAX_INPUT_OPTIONS = 50;
+export { MAX_INPUT_OPTIONS };
 
 export const INPUT_TYPES = ['array', 'boolean', 'number', 'string'] as const;
 type InputType = (typeof INPUT_TYPES)[number];
@@ -239,41 +240,11 @@ function analyzeInput(name: string, node: Node, keySpan: Span | undefined, outer
 
   if (node.entries.has('rules')) {
     def.rules = node.entries.get('rules');
-    if (!isNil(def.rules)) checkInputRules(report, `${loc}:rules`, def.rules!, at('rules'));
+    if (!isNil(def.rules)) {
+      for (const p of inputRuleProblems(def.rules!, at('rules'))) headerError(report, `${loc}:rules${p.rule ? ':rule' : ''}`, p.message, p.span);
+    }
   }
   return def;
-}
-
-/** `rules:` of an input (Header::Input::Rules, a list flattened, and Rules::Rule). */
-function checkInputRules(report: Report, loc: string, rules: Node, span: Span): void {
-  if (!isSeq(rules)) return headerError(report, loc, 'config should be an array', span);
-  const flat = (n: Node): Node[] => (isSeq(n) ? n.items.flatMap(flat) : [n]);
-  for (const rule of flat(rules)) {
-    const l = `${loc}:rule`;
-    const at = rule.span ?? span;
-    if (isNil(rule)) continue;
-    if (isMap(rule) && rule.entries.size === 0) {
-      headerError(report, l, "config can't be blank", at);
-      continue;
-    }
-    if (!isMap(rule)) {
-      headerError(report, l, 'config should be a hash', at);
-      continue;
-    }
-    const cond = rule.entries.get('if');
-    const options = rule.entries.get('options');
-    const problems: [string, Span][] = keyList(rule, ['if', 'options', 'default']).map((k) => [`config contains unknown keys: ${k}`, rule.keySpans.get(k) ?? at]);
-    if (!isNil(cond) && !(isScalar(cond!) && typeof (cond as ScalarNode).value === 'string')) problems.push(['if should be a string', cond!.span ?? at]);
-    if (!isNil(options) && !isSeq(options!)) problems.push(['options should be an array', options!.span ?? at]);
-    // The rule's own checks run only when the shape is right.
-    if (!problems.length) {
-      const hasIf = !isNil(cond);
-      if (isSeq(options) && options.items.length > MAX_INPUT_OPTIONS) problems.push([`config cannot define more than ${MAX_INPUT_OPTIONS} options`, options.span ?? at]);
-      if (hasIf && isNil(options) && !rule.entries.has('default')) problems.push(["config rule with 'if' must define 'options' or 'default'", at]);
-      if (!hasIf && isNil(options)) problems.push(["config fallback rule must define 'options'", at]);
-    }
-    for (const [message, where] of problems) headerError(report, l, message, where);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
