@@ -2,8 +2,12 @@
 import type { MapNode, Node } from '../model.js';
 import { PULL_POLICY } from './keywords-nested.js';
 import type { EntryId } from './keywords-types.js';
+import { keyNames } from './report.js';
 import type { Report } from './report.js';
-import { isInt, isMap, isRef, isSeq, isStr, isStringArray, shown, str } from './values.js';
+import { isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, shown, str } from './values.js';
+
+/** A value written and not null: GitLab's `allow_nil` lets a null through. */
+const given = (n: Node | undefined): n is Node => !!n && !isRef(n) && !isNull(n);
 
 export function validateImage(r: Report, loc: string, node: Node): void {
   if (isRef(node) || isStr(node)) return;
@@ -28,27 +32,32 @@ export function validateServices(r: Report, loc: string, node: Node): void {
 }
 
 function validateContainer(r: Report, loc: string, node: MapNode, id: EntryId): void {
-  r.unknownKeys(loc, node, id);
+  // Imageable's `ports` are for the Web IDE's terminal only; a pipeline's image or service refuses them.
+  if (node.entries.has('ports')) r.error('unknown-keys', `${loc} config contains disallowed keys: ports`, node.keySpans.get('ports') ?? node);
+  r.unknownKeys(loc, node, id, [...keyNames(id), 'ports']);
   const e = node.entries;
   const name = e.get('name');
   if (!name || (isStr(name) && name.value === '') || (name.kind === 'scalar' && name.value === null)) r.error('image-invalid', `${loc} name can't be blank`, name ?? node);
   else if (!isStr(name) && !isRef(name)) r.error('image-invalid', `${loc} name should be a string`, name);
   const entrypoint = e.get('entrypoint');
-  if (entrypoint && !isRef(entrypoint) && !isStringArray(entrypoint)) r.error('image-invalid', `${loc} entrypoint should be an array of strings`, entrypoint);
+  if (given(entrypoint) && !isStringArray(entrypoint)) r.error('image-invalid', `${loc} entrypoint should be an array of strings`, entrypoint);
   if (id === 'service') {
+    // GitLab reads a service's command as it reads `script:` (Entry::Commands).
     const command = e.get('command');
-    if (command && !isRef(command) && !isStringArray(command)) r.error('image-invalid', `${loc} command should be an array of strings`, command);
+    if (given(command) && !isNestedStrings(command)) r.error('image-invalid', `${loc}:command config should be a string or a nested array of strings up to 10 levels deep`, command);
     const alias = e.get('alias');
-    if (alias && !isRef(alias) && !isStr(alias)) r.error('image-invalid', `${loc} alias should be a string`, alias);
+    if (given(alias) && !isStr(alias)) r.error('image-invalid', `${loc} alias should be a string`, alias);
     const vars = e.get('variables');
-    if (vars && !isRef(vars) && !isMap(vars)) r.error('variables-invalid', `${loc}:variables config should be a hash`, vars);
+    if (given(vars) && !isMap(vars)) r.error('variables-invalid', `${loc}:variables config should be a hash`, vars);
   }
   const pull = e.get('pull_policy');
-  if (pull && !isRef(pull)) {
-    if (isSeq(pull)) {
+  if (given(pull)) {
+    if (!isStringOrStringArray(pull)) r.error('image-invalid', `${loc}:pull_policy config should be an array of strings or a string`, pull);
+    if (isSeq(pull) && pull.items.length === 0) r.error('image-invalid', `${loc}:pull_policy config can't be blank`, pull);
+    else if (isSeq(pull)) {
       const bad = pull.items.filter((i) => !PULL_POLICY.includes((str(i) ?? '\0') as never));
       if (bad.length) r.invalidValue(`${loc}:pull_policy config contains unknown values: ${bad.map(shown).join(', ')}`, bad[0], id, 'pull_policy', PULL_POLICY);
-    } else if (!PULL_POLICY.includes((str(pull) ?? '\0') as never)) {
+    } else if (isStr(pull) && !PULL_POLICY.includes(pull.value as never)) {
       r.invalidValue(`${loc}:pull_policy config is not included in the list`, pull, id, 'pull_policy', PULL_POLICY);
     }
   }
@@ -60,7 +69,7 @@ function validateExecutorOpts(r: Report, loc: string, node: MapNode): void {
   const schema: [string, string[]][] = [['docker', ['platform', 'user']], ['kubernetes', ['user']]];
   for (const [executor, props] of schema) {
     const opts = node.entries.get(executor);
-    if (!opts || isRef(opts)) continue;
+    if (!given(opts)) continue;
     if (!isMap(opts)) {
       r.error('image-invalid', `${loc} executor opts value at \`/${executor}\` is not an object`, opts);
       continue;

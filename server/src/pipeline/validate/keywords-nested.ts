@@ -53,8 +53,7 @@ const IMAGE: KeywordSpec[] = [
   k('docker', 'Options for the Docker executor: `platform`, `user`.', 'map'),
   k('pull_policy', 'When the runner pulls the image.', 'scalar', PULL_POLICY),
   k('kubernetes', 'Options for the Kubernetes executor, e.g. `user`.', 'map'),
-  // Imageable's keys: `ports` belongs to images as well as services.
-  k('ports', 'Ports the container exposes (`number`, `protocol`, `name`).', 'seq'),
+  // Imageable's `ports` is left out: GitLab allows it only in the Web IDE's terminal configuration.
 ];
 
 export const NESTED_ENTRIES: EntrySpec[] = [
