@@ -199,3 +199,20 @@ test('variables: description alphanumeric, expand a boolean value, value among t
     assert.deepEqual(await errorsOf(vars(v)), [], v);
   }
 });
+
+test('image and services written as a name: the name must not be blank; service variables are scalars; executor option lengths', async () => {
+  await rejects([
+    ['image: ""', ["jobs:j:image name can't be blank"]],
+    ['services: [pg, " "]', ["jobs:j:services:service name can't be blank"]],
+    ['services: [{name: pg, variables: {A: {value: x}}}]', ['jobs:j:services:service:variables:A config must be a string']],
+    ['image: {name: a, docker: {platform: ""}}', ['jobs:j:image executor opts string length at `/docker/platform` is less than: 1']],
+    [`image: {name: a, docker: {user: ${'u'.repeat(256)}}}`, ['jobs:j:image executor opts string length at `/docker/user` is greater than: 255']],
+  ]);
+  await accepts([
+    'image: null',
+    'services: null',
+    'services: [{name: pg, variables: {A: b, N: 1, E: null}}]',
+    'image: {name: a, docker: {platform: arm64, user: "1000"}, kubernetes: {user: 1000}}',
+    'release: {tag_name: v1, description: d, assets: null}',
+  ]);
+});

@@ -9,8 +9,14 @@ import { isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArr
 /** A value written and not null: GitLab's `allow_nil` lets a null through. */
 const given = (n: Node | undefined): n is Node => !!n && !isRef(n) && !isNull(n);
 
+/** `image: NAME` / `- NAME`: the string is the name, which must not be blank. */
+const blankName = (r: Report, loc: string, node: Node) => {
+  if (isStr(node) && node.value.trim() === '') r.error('image-invalid', `${loc} name can't be blank`, node);
+};
+
 export function validateImage(r: Report, loc: string, node: Node): void {
-  if (isRef(node) || isStr(node)) return;
+  if (isStr(node)) return blankName(r, loc, node);
+  if (isRef(node) || isNull(node)) return;
   if (!isMap(node)) {
     r.error('image-invalid', `${loc} config should be a hash or a string`, node);
     return;
@@ -19,13 +25,14 @@ export function validateImage(r: Report, loc: string, node: Node): void {
 }
 
 export function validateServices(r: Report, loc: string, node: Node): void {
-  if (isRef(node)) return;
+  if (isRef(node) || isNull(node)) return;
   if (!isSeq(node)) {
     r.error('services-invalid', `${loc} config should be an array`, node);
     return;
   }
   for (const s of node.items) {
-    if (isRef(s) || isStr(s)) continue;
+    if (isStr(s)) blankName(r, `${loc}:service`, s);
+    if (isRef(s) || isStr(s) || isNull(s)) continue;
     if (!isMap(s)) r.error('services-invalid', `${loc}:service config should be a hash or a string`, s);
     else validateContainer(r, `${loc}:service`, s, 'service');
   }
@@ -37,7 +44,7 @@ function validateContainer(r: Report, loc: string, node: MapNode, id: EntryId): 
   r.unknownKeys(loc, node, id, [...keyNames(id), 'ports']);
   const e = node.entries;
   const name = e.get('name');
-  if (!name || (isStr(name) && name.value === '') || (name.kind === 'scalar' && name.value === null)) r.error('image-invalid', `${loc} name can't be blank`, name ?? node);
+  if (!name || (isStr(name) && name.value.trim() === '') || isNull(name)) r.error('image-invalid', `${loc} name can't be blank`, name ?? node);
   else if (!isStr(name) && !isRef(name)) r.error('image-invalid', `${loc} name should be a string`, name);
   const entrypoint = e.get('entrypoint');
   if (given(entrypoint) && !isStringArray(entrypoint)) r.error('image-invalid', `${loc} entrypoint should be an array of strings`, entrypoint);
@@ -49,6 +56,13 @@ function validateContainer(r: Report, loc: string, node: MapNode, id: EntryId): 
     if (given(alias) && !isStr(alias)) r.error('image-invalid', `${loc} alias should be a string`, alias);
     const vars = e.get('variables');
     if (given(vars) && !isMap(vars)) r.error('variables-invalid', `${loc}:variables config should be a hash`, vars);
+    // A service's variables take no value data: each is a scalar.
+    else if (isMap(vars)) {
+      for (const [k, v] of vars.entries) {
+        if (isMap(v)) r.error('variables-invalid', `${loc}:variables:${k} config must be a string`, v);
+        else if (isSeq(v)) r.error('variables-invalid', `${loc}:variables:${k} config variable definition must be either a string or a hash`, v);
+      }
+    }
   }
   const pull = e.get('pull_policy');
   if (given(pull)) {
@@ -66,7 +80,8 @@ function validateContainer(r: Report, loc: string, node: MapNode, id: EntryId): 
 
 /** `docker:` and `kubernetes:` executor options, checked against GitLab's JSON schema for them. */
 function validateExecutorOpts(r: Report, loc: string, node: MapNode): void {
-  const schema: [string, string[]][] = [['docker', ['platform', 'user']], ['kubernetes', ['user']]];
+  // GitLab's executor_opts.json: each property a string of 1 to `max` characters (a Kubernetes user may be a UID).
+  const schema: [string, Record<string, number>][] = [['docker', { platform: 64, user: 255 }], ['kubernetes', { user: 255 }]];
   for (const [executor, props] of schema) {
     const opts = node.entries.get(executor);
     if (!given(opts)) continue;
@@ -75,8 +90,11 @@ function validateExecutorOpts(r: Report, loc: string, node: MapNode): void {
       continue;
     }
     for (const [k, v] of opts.entries) {
-      if (!props.includes(k)) r.error('image-invalid', `${loc} executor opts object property at \`/${executor}/${k}\` is a disallowed additional property`, opts.keySpans.get(k) ?? v);
-      else if (!isStr(v) && !(executor === 'kubernetes' && isInt(v)) && !isRef(v)) r.error('image-invalid', `${loc} executor opts value at \`/${executor}/${k}\` is not a string`, v);
+      const at = `/${executor}/${k}`;
+      if (!(k in props)) r.error('image-invalid', `${loc} executor opts object property at \`/${executor}/${k}\` is a disallowed additional property`, opts.keySpans.get(k) ?? v);
+      else if (!isStr(v) && !(executor === 'kubernetes' && isInt(v)) && !isRef(v)) r.error('image-invalid', `${loc} executor opts value at \`${at}\` is not a string`, v);
+      else if (isStr(v) && v.value.length < 1) r.error('image-invalid', `${loc} executor opts string length at \`${at}\` is less than: 1`, v);
+      else if (isStr(v) && v.value.length > props[k]) r.error('image-invalid', `${loc} executor opts string length at \`${at}\` is greater than: ${props[k]}`, v);
     }
   }
 }

@@ -184,7 +184,7 @@ export function validateRelease(r: Report, loc: string, node: Node): void {
   const milestones = e.get('milestones');
   if (milestones && !isRef(milestones) && !isBlank(milestones) && !isStringOrStringArray(milestones)) r.error('release-invalid', `${rl} milestones should be an array of strings or a string`, milestones);
   const assets = e.get('assets');
-  if (assets && !isRef(assets)) validateReleaseAssets(r, `${rl}:assets`, assets);
+  if (assets && !isRef(assets) && !isNull(assets)) validateReleaseAssets(r, `${rl}:assets`, assets);
 }
 
 function validateReleaseAssets(r: Report, al: string, assets: Node): void {
