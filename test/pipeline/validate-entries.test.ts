@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expandFiles, spanText } from '../support/engine.js';
+import { parseDuration } from '../../server/src/pipeline/validate/duration.js';
 
 const diagnostics = async (yaml: string) => (await expandFiles({ '.gitlab-ci.yml': yaml })).diagnostics;
 const errorsOf = async (yaml: string) => (await diagnostics(yaml)).filter((d) => d.severity === 'error').map((d) => d.message);
@@ -215,4 +216,14 @@ test('image and services written as a name: the name must not be blank; service 
     'image: {name: a, docker: {platform: arm64, user: "1000"}, kubernetes: {user: 1000}}',
     'release: {tag_name: v1, description: d, assets: null}',
   ]);
+});
+
+test('durations as ChronicDuration reads them: number words, and zero is no duration', async () => {
+  assert.equal(parseDuration('two hours and twenty minutes'), 8400);
+  assert.equal(parseDuration('twenty-one days'), 21 * 86400);
+  assert.equal(parseDuration('one week'), 604800);
+  assert.equal(parseDuration('1 hour 30'), 3630);
+  for (const none of ['0', '0 seconds', '0:00', 'seconds', 'a week']) assert.equal(parseDuration(none), undefined, none);
+  await accepts(['artifacts: {paths: [a], expire_in: one week}']);
+  await rejects([['artifacts: {paths: [a], expire_in: "0"}', ['jobs:j:artifacts expire in should be a duration']]]);
 });
