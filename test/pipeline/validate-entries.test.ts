@@ -218,12 +218,14 @@ test('image and services written as a name: the name must not be blank; service 
   ]);
 });
 
-test('durations as ChronicDuration reads them: number words, and zero is no duration', async () => {
+test('durations as ChronicDuration reads them: number words, numbers and units paired, and zero is no duration', async () => {
   assert.equal(parseDuration('two hours and twenty minutes'), 8400);
   assert.equal(parseDuration('twenty-one days'), 21 * 86400);
   assert.equal(parseDuration('one week'), 604800);
   assert.equal(parseDuration('1 hour 30'), 3630);
-  for (const none of ['0', '0 seconds', '0:00', 'seconds', 'a week']) assert.equal(parseDuration(none), undefined, none);
+  assert.equal(parseDuration('day'), 86400); // a leading unit counts once
+  assert.equal(parseDuration('1 30'), 30); // a number followed by a number counts for nothing
+  for (const none of ['0', '0 seconds', '0:00', 'a week', '1,5 days']) assert.equal(parseDuration(none), undefined, none);
   await accepts(['artifacts: {paths: [a], expire_in: one week}']);
   await rejects([['artifacts: {paths: [a], expire_in: "0"}', ['jobs:j:artifacts expire in should be a duration']]]);
 });

@@ -25,21 +25,27 @@ export function parseDuration(text: string): number | undefined {
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s) || undefined;
   const clock = /^(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$/.exec(s);
   if (clock) return (clock[3] !== undefined ? +clock[1] * 3600 + +clock[2] * 60 + +clock[3] : +clock[1] * 60 + +clock[2]) || undefined;
-  // ChronicDuration first turns number words into digits (`two hours` → `2 hours`), then splits
-  // numbers from letters (`1h30m` → `1 h 30 m`) and drops punctuation between words.
-  const words = numerize(s).replace(/(\d)([a-z])/g, '$1 $2').replace(/([a-z])(\d)/g, '$1 $2').replace(/,/g, ' ').split(/\s+/).filter(Boolean);
-  let total = 0;
-  let pending: number | undefined;
-  for (const w of words) {
-    if (/^\d+(\.\d+)?$/.test(w)) {
-      if (pending !== undefined) total += pending; // a number without unit counts as seconds
-      pending = Number(w);
-    } else if (w in UNIT_SECONDS) {
-      total += (pending ?? 0) * UNIT_SECONDS[w]; // a unit without a number counts for nothing
-      pending = undefined;
-    } else if (!FILLERS.has(w)) return undefined;
+  // ChronicDuration first turns number words into digits (`two hours` → `2 hours`), sets numbers
+  // apart (`1h30m` → `1 h 30 m`), and reads each other word, one comma at its ends dropped, as a
+  // unit or a filler; a lone comma (`1,5`) is neither.
+  const words: (number | string)[] = [];
+  for (const w of numerize(s).replace(/\d*\.?\d+/g, ' $& ').split(/\s+/).filter(Boolean)) {
+    if (/^\d*\.?\d+$/.test(w)) words.push(Number(w));
+    else {
+      const bare = w.replace(/^,/, '').replace(/,$/, '');
+      if (bare in UNIT_SECONDS) words.push(bare);
+      else if (!FILLERS.has(bare)) return undefined;
+    }
   }
-  if (pending !== undefined) total += pending;
+  // A leading unit counts once (`day` → `1 day`); each number counts in the unit after it, seconds
+  // at the end, nothing when another number follows.
+  if (typeof words[0] === 'string') words.unshift(1);
+  let total = 0;
+  words.forEach((w, i) => {
+    if (typeof w !== 'number') return;
+    const next = words[i + 1];
+    total += next === undefined ? w : typeof next === 'string' ? w * UNIT_SECONDS[next] : 0;
+  });
   return total > 0 ? total : undefined;
 }
 
