@@ -229,3 +229,12 @@ test('durations as ChronicDuration reads them: number words, numbers and units p
   await accepts(['artifacts: {paths: [a], expire_in: one week}']);
   await rejects([['artifacts: {paths: [a], expire_in: "0"}', ['jobs:j:artifacts expire in should be a duration']]]);
 });
+
+test('retry:when takes every failure reason GitLab knows; reports take sarif', async () => {
+  await accepts([
+    'retry: {when: [missing_dependency_failure, runner_system_failure]}',
+    'retry: {when: job_token_expired}',
+    'artifacts: {reports: {sarif: gl-sast.sarif}}',
+  ]);
+  await rejects([['retry: {when: [script_failure, flaky]}', ['retry when contains unknown values: flaky']]]);
+});

@@ -4,7 +4,7 @@
  */
 import type { MapNode, Node } from '../model.js';
 import { durationProblem } from './duration.js';
-import { INHERIT_DEFAULT, RETRY_WHEN, TRIGGER_STRATEGIES } from './keywords-nested.js';
+import { INHERIT_DEFAULT, RETRY_WHEN, RETRY_WHEN_UNDOCUMENTED, TRIGGER_STRATEGIES } from './keywords-nested.js';
 import { keyNames } from './report.js';
 import type { Report } from './report.js';
 import { hasVariable, isBlank, isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, shown, str } from './values.js';
@@ -37,15 +37,17 @@ export function validateRetry(r: Report, node: Node): void {
   if (when && !isRef(when) && !isNull(when)) {
     if (!isStringOrStringArray(when)) r.error('retry-invalid', 'retry when should be an array of strings or a string', when);
     if (isSeq(when)) {
-      const bad = when.items.filter((i) => !RETRY_WHEN.includes((str(i) ?? '\0') as never));
+      const bad = when.items.filter((i) => !retryReason(str(i)));
       if (bad.length) r.invalidValue(`retry when contains unknown values: ${bad.map(shown).join(', ')}`, bad[0], 'retry', 'when', RETRY_WHEN);
-    } else if (isStr(when) && !RETRY_WHEN.includes(when.value as never)) {
+    } else if (isStr(when) && !retryReason(when.value)) {
       r.invalidValue(`retry when is not included in the list`, when, 'retry', 'when', RETRY_WHEN);
     }
   }
   const codes = node.entries.get('exit_codes');
   if (codes && !isRef(codes) && !isNull(codes) && !isIntOrInts(codes)) r.error('retry-invalid', 'retry exit codes should be an array of integers or an integer', codes);
 }
+
+const retryReason = (v: string | undefined) => v !== undefined && (RETRY_WHEN.includes(v as never) || RETRY_WHEN_UNDOCUMENTED.includes(v as never));
 
 const isIntOrInts = (n: Node) => isInt(n) || (isSeq(n) && n.items.every(isInt));
 
