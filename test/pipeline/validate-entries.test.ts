@@ -208,6 +208,7 @@ test('image and services written as a name: the name must not be blank; service 
     ['services: [{name: pg, variables: {A: {value: x}}}]', ['jobs:j:services:service:variables:A config must be a string']],
     ['image: {name: a, docker: {platform: ""}}', ['jobs:j:image executor opts string length at `/docker/platform` is less than: 1']],
     [`image: {name: a, docker: {user: ${'u'.repeat(256)}}}`, ['jobs:j:image executor opts string length at `/docker/user` is greater than: 255']],
+    ['image: {name: a, kubernetes: {user: [1000]}}', ['jobs:j:image executor opts value at `/kubernetes/user` is not one of the types: ["string", "integer"]']],
   ]);
   await accepts([
     'image: null',

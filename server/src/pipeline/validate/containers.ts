@@ -92,7 +92,8 @@ function validateExecutorOpts(r: Report, loc: string, node: MapNode): void {
     for (const [k, v] of opts.entries) {
       const at = `/${executor}/${k}`;
       if (!(k in props)) r.error('image-invalid', `${loc} executor opts object property at \`/${executor}/${k}\` is a disallowed additional property`, opts.keySpans.get(k) ?? v);
-      else if (!isStr(v) && !(executor === 'kubernetes' && isInt(v)) && !isRef(v)) r.error('image-invalid', `${loc} executor opts value at \`${at}\` is not a string`, v);
+      else if (executor === 'kubernetes' && !isStr(v) && !isInt(v) && !isRef(v)) r.error('image-invalid', `${loc} executor opts value at \`${at}\` is not one of the types: ["string", "integer"]`, v);
+      else if (executor === 'docker' && !isStr(v) && !isRef(v)) r.error('image-invalid', `${loc} executor opts value at \`${at}\` is not a string`, v);
       else if (isStr(v) && v.value.length < 1) r.error('image-invalid', `${loc} executor opts string length at \`${at}\` is less than: 1`, v);
       else if (isStr(v) && v.value.length > props[k]) r.error('image-invalid', `${loc} executor opts string length at \`${at}\` is greater than: ${props[k]}`, v);
     }
