@@ -164,6 +164,8 @@ test('release: name is not type-checked, released_at is ISO 8601, links are hash
   const rel = (more: string) => `release: {tag_name: v1, description: d${more}}`;
   await rejects([
     [rel(', released_at: "Dec 7 2026"'), ['jobs:j:release released at must be a valid datetime']],
+    [rel(', released_at: "2026-02-30T10:00:00Z"'), ['jobs:j:release released at must be a valid datetime']],
+    [rel(', released_at: "2026-02-03T25:00:00Z"'), ['jobs:j:release released at must be a valid datetime']],
     [rel(', assets: {links: [foo]}'), ['jobs:j:release:assets links should be an array of hashes']],
     [rel(', assets: {links: []}'), ["jobs:j:release:assets links can't be blank"]],
     [rel(', assets: {links: [{name: [a], url: "https://x"}]}'), ['jobs:j:release:assets:links:link name should be a string']],

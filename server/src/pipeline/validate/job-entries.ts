@@ -164,6 +164,19 @@ const ISO8601 = new RegExp(
   'i',
 );
 
+/** ISO 8601 in form, and a real calendar date and time of day (Ruby refuses `2024-02-30` and `25:00`). */
+function isIsoDateTime(v: string): boolean {
+  if (!ISO8601.test(v)) return false;
+  const date = /^[+-]?(\d{4})-?(\d{2})-?(\d{2})(?:T|$)/i.exec(v);
+  if (date) {
+    const [y, m, d] = [+date[1], +date[2], +date[3]];
+    const t = new Date(Date.UTC(y, m - 1, d));
+    if (t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) return false;
+  }
+  const time = /T(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?/i.exec(v);
+  return !time || (+time[1] <= 24 && +(time[2] ?? 0) <= 59 && +(time[3] ?? 0) <= 60);
+}
+
 export function validateRelease(r: Report, loc: string, node: Node): void {
   if (isRef(node)) return;
   const rl = `${loc}:release`;
@@ -182,7 +195,7 @@ export function validateRelease(r: Report, loc: string, node: Node): void {
   const ref = e.get('ref');
   if (isStr(ref) && !ref.value.includes('$') && GIT_REF_BAD.test(ref.value)) r.error('release-invalid', `${rl} ref must be a valid ref`, ref);
   const at = e.get('released_at');
-  if (isStr(at) && !ISO8601.test(at.value.trim())) r.error('release-invalid', `${rl} released at must be a valid datetime`, at);
+  if (isStr(at) && !isIsoDateTime(at.value.trim())) r.error('release-invalid', `${rl} released at must be a valid datetime`, at);
   const milestones = e.get('milestones');
   if (milestones && !isRef(milestones) && !isBlank(milestones) && !isStringOrStringArray(milestones)) r.error('release-invalid', `${rl} milestones should be an array of strings or a string`, milestones);
   const assets = e.get('assets');
