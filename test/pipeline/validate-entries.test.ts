@@ -221,16 +221,21 @@ test('image and services written as a name: the name must not be blank; service 
   ]);
 });
 
-test('durations as ChronicDuration reads them: number words, numbers and units paired, and zero is no duration', async () => {
-  assert.equal(parseDuration('two hours and twenty minutes'), 8400);
-  assert.equal(parseDuration('twenty-one days'), 21 * 86400);
-  assert.equal(parseDuration('one week'), 604800);
-  assert.equal(parseDuration('1 hour 30'), 3630);
+test('durations as the ChronicDuration GitLab vendors reads them', async () => {
   assert.equal(parseDuration('day'), 86400); // a leading unit counts once
-  assert.equal(parseDuration('1 30'), 30); // a number followed by a number counts for nothing
-  for (const none of ['0', '0 seconds', '0:00', 'a week', '1,5 days']) assert.equal(parseDuration(none), undefined, none);
-  await accepts(['artifacts: {paths: [a], expire_in: one week}']);
-  await rejects([['artifacts: {paths: [a], expire_in: "0"}', ['jobs:j:artifacts expire in should be a duration']]]);
+  assert.equal(parseDuration('minute 30s'), 90);
+  assert.equal(parseDuration('1 hour 30'), 5400); // a number without unit takes the unit below the last one
+  assert.equal(parseDuration('1 30'), 31);
+  assert.equal(parseDuration('1:20.51'), 80.51);
+  assert.equal(parseDuration('8:03:30:00'), 8 * 86400 + 3 * 3600 + 1800); // a clock's fourth field is days
+  assert.equal(parseDuration('3 weeks, plus 2 days'), 23 * 86400);
+  // zero, number words, units it does not know, a lone comma
+  for (const none of ['0', '0 seconds', '0:00', 'two hours', '100 ms', '2 mons', '1,5 days']) assert.equal(parseDuration(none), undefined, none);
+  await accepts(['artifacts: {paths: [a], expire_in: "3 weeks and, 2 days"}']);
+  await rejects([
+    ['artifacts: {paths: [a], expire_in: "0"}', ['jobs:j:artifacts expire in should be a duration']],
+    ['artifacts: {paths: [a], expire_in: one week}', ['jobs:j:artifacts expire in should be a duration']],
+  ]);
 });
 
 test('retry:when takes every failure reason GitLab knows; reports take sarif', async () => {
