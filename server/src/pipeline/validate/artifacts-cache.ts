@@ -2,12 +2,19 @@
 import type { Node } from '../model.js';
 import { ARTIFACTS_ACCESS, WHEN_UPLOAD, CACHE_POLICIES, COVERAGE_FORMATS, REPORT_TYPES } from './keywords-nested.js';
 import type { Report } from './report.js';
-import { isBool, isDuration, isMap, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, str } from './values.js';
+import { durationProblem } from './duration.js';
+import { isBlank, isBool, isMap, isNull, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, str } from './values.js';
 
 const UPLOAD = WHEN_UPLOAD;
 
+/** A value written and not null: GitLab's `allow_nil` lets a null through. */
+const given = (n: Node | undefined): n is Node => !!n && !isRef(n) && !isNull(n);
+
+/** An expiry GitLab's DurationParser reads: `never` (any case), or a duration written as a string. */
+const isExpiry = (n: Node) => isStr(n) && (n.value.toLowerCase() === 'never' || !durationProblem(n.value));
+
 export function validateArtifacts(r: Report, loc: string, node: Node): void {
-  if (isRef(node)) return;
+  if (isRef(node) || isNull(node)) return;
   if (!isMap(node)) {
     r.error('artifacts-invalid', `${loc} config should be a hash`, node);
     return;
@@ -15,31 +22,30 @@ export function validateArtifacts(r: Report, loc: string, node: Node): void {
   r.unknownKeys(loc, node, 'artifacts');
   const e = node.entries;
   const at = (k: string) => e.get(k)!;
-  if (e.has('name') && !isStr(at('name')) && !isRef(at('name'))) r.error('artifacts-invalid', `${loc} name should be a string`, at('name'));
-  for (const k of ['untracked', 'public']) if (e.has(k) && !isBool(at(k)) && !isRef(at(k))) r.error('artifacts-invalid', `${loc} ${k} should be a boolean value`, at(k));
-  for (const k of ['paths', 'exclude']) if (e.has(k) && !isRef(at(k)) && !isStringArray(at(k))) r.error('artifacts-invalid', `${loc} ${k} should be an array of strings`, at(k));
+  if (given(e.get('name')) && !isStr(at('name'))) r.error('artifacts-invalid', `${loc} name should be a string`, at('name'));
+  for (const k of ['untracked', 'public']) if (given(e.get(k)) && !isBool(at(k))) r.error('artifacts-invalid', `${loc} ${k} should be a boolean value`, at(k));
+  for (const k of ['paths', 'exclude']) if (given(e.get(k)) && !isStringArray(at(k))) r.error('artifacts-invalid', `${loc} ${k} should be an array of strings`, at(k));
   const when = e.get('when');
-  if (when && !isRef(when) && !UPLOAD.includes((str(when) ?? '\0') as never)) r.invalidValue(`${loc} when should be on_success, on_failure or always`, when, 'artifacts', 'when', UPLOAD);
+  if (given(when) && !UPLOAD.includes((str(when) ?? '\0') as never)) r.invalidValue(`${loc} when should be one of: ${UPLOAD.join(', ')}`, when, 'artifacts', 'when', UPLOAD);
+  // A number of seconds is not a string, so GitLab refuses it.
   const expire = e.get('expire_in');
-  if (expire && !isRef(expire)) {
-    if (!(isStr(expire) && expire.value.trim().toLowerCase() === 'never') && !isDuration(expire)) r.error('duration-invalid', `${loc} expire in should be a duration`, expire);
-  }
+  if (given(expire) && !isExpiry(expire)) r.error('duration-invalid', `${loc} expire in should be a duration`, expire);
   const expose = e.get('expose_as');
-  if (expose && !isRef(expose)) {
+  if (given(expose)) {
     if (!isStr(expose)) r.error('artifacts-invalid', `${loc} expose as should be a string`, expose);
     else if (expose.value.length > 100) r.error('artifacts-invalid', `${loc} expose as is too long (maximum is 100 characters)`, expose);
     else if (!/^\w[-\w ]*$/.test(expose.value)) r.error('artifacts-invalid', `${loc} expose as can contain only letters, digits, '-', '_' and spaces`, expose);
     const paths = e.get('paths');
-    if (!paths) r.error('artifacts-invalid', `${loc} paths can't be blank`, node.keySpans.get('expose_as') ?? expose);
+    if (isBlank(paths)) r.error('artifacts-invalid', `${loc} paths can't be blank`, paths ?? node.keySpans.get('expose_as') ?? expose);
     else if (isSeq(paths) && paths.items.some((p) => isStr(p) && p.value.includes('*'))) r.error('artifacts-invalid', `${loc} paths can't contain '*' when used with 'expose_as'`, paths);
   }
   const access = e.get('access');
-  if (access && !isRef(access) && !ARTIFACTS_ACCESS.includes((str(access) ?? '\0') as never)) {
+  if (given(access) && !ARTIFACTS_ACCESS.includes((str(access) ?? '\0') as never)) {
     r.invalidValue(`${loc} access should be one of: ${ARTIFACTS_ACCESS.join(', ')}`, access, 'artifacts', 'access', ARTIFACTS_ACCESS);
   }
   if (e.has('public') && e.has('access')) r.error('artifacts-invalid', `${loc} config these keys cannot be used together: public, access`, node.keySpans.get('access') ?? node);
   const reports = e.get('reports');
-  if (reports && !isRef(reports)) validateReports(r, loc, reports);
+  if (given(reports)) validateReports(r, loc, reports);
 }
 
 function validateReports(r: Report, loc: string, node: Node): void {
@@ -50,7 +56,7 @@ function validateReports(r: Report, loc: string, node: Node): void {
   const rl = `${loc}:reports`;
   r.unknownKeys(rl, node, 'reports', REPORT_TYPES);
   for (const [k, v] of node.entries) {
-    if (!REPORT_TYPES.includes(k as never) || isRef(v)) continue;
+    if (!REPORT_TYPES.includes(k as never) || !given(v)) continue;
     if (k === 'coverage_report') {
       validateCoverageReport(r, `${rl}:coverage_report`, v);
       continue;
@@ -66,19 +72,21 @@ function validateCoverageReport(r: Report, loc: string, node: Node): void {
   }
   r.unknownKeys(loc, node, 'coverage-report');
   const format = node.entries.get('coverage_format');
+  if (isBlank(format)) r.error('artifacts-invalid', `${loc} coverage format can't be blank`, format ?? node);
   if (!COVERAGE_FORMATS.includes((str(format) ?? '\0') as never)) {
     r.invalidValue(`${loc} coverage format must be one of supported formats: ${COVERAGE_FORMATS.join(', ')}.`, format ?? node, 'coverage-report', 'coverage_format', COVERAGE_FORMATS);
   }
   const path = node.entries.get('path');
-  if (!isStr(path) || path.value === '') r.error('artifacts-invalid', `${loc} path can't be blank`, path ?? node);
+  if (isBlank(path)) r.error('artifacts-invalid', `${loc} path can't be blank`, path ?? node);
+  if (!isStr(path) && !isRef(path)) r.error('artifacts-invalid', `${loc} path should be a string`, path ?? node);
 }
 
 /** `cache:` — one hash or a list of at most 4. */
 export function validateCache(r: Report, loc: string, node: Node): void {
-  if (isRef(node)) return;
+  if (isRef(node) || isNull(node)) return;
   if (isSeq(node)) {
     if (node.items.length > 4) r.error('cache-invalid', `${loc} config no more than 4 caches can be created`, node);
-    for (const item of node.items) if (!isRef(item)) validateOneCache(r, loc, item);
+    for (const item of node.items) if (given(item)) validateOneCache(r, loc, item);
     return;
   }
   if (!isMap(node)) {
@@ -97,35 +105,31 @@ function validateOneCache(r: Report, loc: string, node: Node): void {
   const e = node.entries;
   for (const k of ['untracked', 'unprotect']) {
     const v = e.get(k);
-    if (v && !isBool(v) && !isRef(v)) r.error('cache-invalid', `${loc}:${k} config should be a boolean value`, v);
+    if (given(v) && !isBool(v)) r.error('cache-invalid', `${loc}:${k} config should be a boolean value`, v);
   }
   const paths = e.get('paths');
-  if (paths && !isRef(paths) && !isStringArray(paths)) r.error('cache-invalid', `${loc}:paths config should be an array of strings`, paths);
+  if (given(paths) && !isStringArray(paths)) r.error('cache-invalid', `${loc}:paths config should be an array of strings`, paths);
   const when = e.get('when');
-  if (when && !isRef(when) && !UPLOAD.includes((str(when) ?? '\0') as never)) r.invalidValue(`${loc} when should be one of: ${UPLOAD.join(', ')}`, when, 'cache', 'when', UPLOAD);
+  if (given(when) && !UPLOAD.includes((str(when) ?? '\0') as never)) r.invalidValue(`${loc} when should be one of: ${UPLOAD.join(', ')}`, when, 'cache', 'when', UPLOAD);
   const policy = e.get('policy');
-  if (policy && !isRef(policy)) {
+  if (given(policy) && !isBlank(policy)) {
+    // GitLab's pattern is not anchored: a policy that contains pull, push or `$NAME` passes.
     if (!isStr(policy)) r.error('cache-invalid', `${loc} policy should be a string`, policy);
-    else if (!policy.value.includes('$') && !CACHE_POLICIES.includes(policy.value as never)) {
-      r.invalidValue(`${loc} policy should be ${CACHE_POLICIES.join(', ')}, or a variable`, policy, 'cache', 'policy', CACHE_POLICIES);
+    else if (!/pull-push|push|pull|\$\w/.test(policy.value)) {
+      r.invalidValue(`${loc} policy should be a variable or one of: pull-push, push, pull`, policy, 'cache', 'policy', CACHE_POLICIES);
     }
   }
   const fallback = e.get('fallback_keys');
-  if (fallback && !isRef(fallback)) {
-    if (!isStringArray(fallback)) r.error('cache-invalid', `${loc} fallback keys should be an array of strings`, fallback);
+  if (given(fallback)) {
+    if (!isStringArray(fallback)) r.error('cache-invalid', `${loc}:fallback_keys config should be an array of strings`, fallback);
     else if (isSeq(fallback) && fallback.items.length > 5) r.error('cache-invalid', `${loc} fallback keys has to many entries (maximum 5)`, fallback);
   }
   const key = e.get('key');
-  if (key && !isRef(key)) validateCacheKey(r, `${loc}:key`, key);
+  if (given(key)) validateCacheKey(r, `${loc}:key`, key);
 }
 
 function validateCacheKey(r: Report, loc: string, key: Node): void {
-  if (isStr(key)) {
-    // Only dots (or their URI encoding %2E) would name the cache folder itself or its parent.
-    if (/^(?:\.|%2e)+$/i.test(key.value)) r.error('cache-invalid', `${loc} config cannot be "." or ".."`, key);
-    else if (key.value.includes('/') || /%2f/i.test(key.value)) r.error('cache-invalid', `${loc} config cannot contain the "/" character`, key);
-    return;
-  }
+  if (isStr(key)) return checkKeyPath(r, loc, key);
   if (!isMap(key)) {
     r.error('cache-invalid', `${loc} should be a hash, a string or a symbol`, key);
     return;
@@ -135,11 +139,24 @@ function validateCacheKey(r: Report, loc: string, key: Node): void {
   if (kinds.length !== 1) r.error('cache-invalid', `${loc} config must use exactly one of these keys: files, files_commits`, key);
   for (const k of kinds) {
     const files = key.entries.get(k)!;
-    if (isRef(files)) continue;
+    if (!given(files)) continue;
     if (!isStringArray(files)) r.error('cache-invalid', `${loc}:${k} config should be an array of strings`, files);
     else if (isSeq(files) && files.items.length < 1) r.error('cache-invalid', `${loc}:${k} config requires at least 1 item`, files);
     else if (isSeq(files) && files.items.length > 2) r.error('cache-invalid', `${loc}:${k} config has too many items (maximum is 2)`, files);
   }
   const prefix = key.entries.get('prefix');
-  if (prefix && !isStr(prefix) && !isRef(prefix)) r.error('cache-invalid', `${loc}:prefix config should be a string or symbol`, prefix);
+  if (given(prefix) && !isStr(prefix)) r.error('cache-invalid', `${loc}:prefix config should be a string or symbol`, prefix);
+  else if (isStr(prefix)) checkKeyPath(r, `${loc}:prefix`, prefix);
+}
+
+/** GitLab's key validator (cache keys and their prefix): once URI-decoded, no `/`, and not `.` or `..`. */
+function checkKeyPath(r: Report, loc: string, key: Node & { value: string }): void {
+  let path = key.value;
+  try {
+    path = decodeURIComponent(path.replace(/\+/g, ' '));
+  } catch {
+    // CGI.unescape leaves a malformed escape as written
+  }
+  if (path.includes('/')) r.error('cache-invalid', `${loc} config cannot contain the "/" character`, key);
+  else if (path === '.' || path === '..') r.error('cache-invalid', `${loc} config cannot be "." or ".."`, key);
 }

@@ -1,111 +1,66 @@
 /**
- * Nested entries of a job: environment, retry, allow_failure, parallel, trigger, release, pages,
- * hooks, id_tokens, inherit, variables (GitLab's entry classes of the same names).
+ * Nested entries of a job: retry, allow_failure, parallel, trigger, release, pages,
+ * hooks, id_tokens, inherit, variables (GitLab's entry classes of the same names; environment in environment.ts).
  */
 import type { MapNode, Node } from '../model.js';
 import { durationProblem } from './duration.js';
-import { DEPLOYMENT_TIERS, ENVIRONMENT_ACTIONS, INHERIT_DEFAULT, RETRY_WHEN, TRIGGER_STRATEGIES } from './keywords-nested.js';
+import { INHERIT_DEFAULT, RETRY_WHEN, RETRY_WHEN_UNDOCUMENTED, TRIGGER_STRATEGIES } from './keywords-nested.js';
 import { keyNames } from './report.js';
 import type { Report } from './report.js';
-import { isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, shown, str } from './values.js';
+import { hasVariable, isBlank, isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, shown, str } from './values.js';
 
-const ENV_NAME = /^[a-zA-Z0-9 \-_/${}.]+$/;
-
-export function validateEnvironment(r: Report, loc: string, node: Node): void {
-  if (isRef(node)) return;
-  const el = `${loc}:environment`;
-  if (isStr(node)) {
-    checkEnvName(r, el, node);
-    return;
-  }
-  if (!isMap(node)) {
-    r.error('environment-invalid', `${el} config should be a hash or a string`, node);
-    return;
-  }
-  r.unknownKeys(el, node, 'environment');
-  const e = node.entries;
-  const name = e.get('name');
-  if (!name || isNull(name) || (isStr(name) && name.value === '')) r.error('environment-invalid', `${el} name can't be blank`, name ?? node);
-  else if (isStr(name)) checkEnvName(r, el, name);
-  else if (!isRef(name)) r.error('environment-invalid', `${el} name should be a string`, name);
-  const url = e.get('url');
-  if (url && !isRef(url)) {
-    if (!isStr(url)) r.error('environment-invalid', `${el} url should be a string`, url);
-    else if (url.value.length > 255) r.error('environment-invalid', `${el} url is too long (maximum is 255 characters)`, url);
-  }
-  const action = e.get('action');
-  if (action && !isRef(action) && !ENVIRONMENT_ACTIONS.includes((str(action) ?? '\0') as never)) {
-    r.invalidValue(`${el} action should be start, stop, prepare, verify, or access`, action, 'environment', 'action', ENVIRONMENT_ACTIONS);
-  }
-  const tier = e.get('deployment_tier');
-  if (tier && !isRef(tier) && !DEPLOYMENT_TIERS.includes((str(tier) ?? '\0') as never)) {
-    r.invalidValue(`${el} deployment tier must be one of ${DEPLOYMENT_TIERS.join(', ')}`, tier, 'environment', 'deployment_tier', DEPLOYMENT_TIERS);
-  }
-  const onStop = e.get('on_stop');
-  if (onStop && !isRef(onStop) && !isStr(onStop)) r.error('environment-invalid', `${el} on stop should be a string`, onStop);
-  const autoStop = e.get('auto_stop_in');
-  if (autoStop && !isRef(autoStop) && !(isStr(autoStop) && (autoStop.value.includes('$') || autoStop.value === 'never' || !durationProblem(autoStop.value)))) {
-    r.error('environment-invalid', `${el} auto stop in should be a duration`, autoStop);
-  }
-  const kube = e.get('kubernetes');
-  if (kube && !isRef(kube)) {
-    if (!isMap(kube)) r.error('environment-invalid', `${el}:kubernetes config should be a hash`, kube);
-    else r.unknownKeys(`${el}:kubernetes`, kube, 'kubernetes');
-  }
-}
-
-function checkEnvName(r: Report, el: string, name: Node & { value: string }): void {
-  const v = name.value;
-  if (v.length > 255) r.error('environment-invalid', `${el} name is too long (maximum is 255 characters)`, name);
-  else if (!ENV_NAME.test(v) || v.startsWith('/') || v.endsWith('/')) {
-    r.error('environment-invalid', `${el} name can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', and spaces, but it cannot start or end with '/'`, name);
-  }
-}
+export { validateEnvironment } from './environment.js';
 
 /** `retry:` — 0..2, or a hash of `max`, `when`, `exit_codes`. GitLab's Retry entry prints its own location (`retry …`). */
 export function validateRetry(r: Report, node: Node): void {
-  if (isRef(node)) return;
-  const range = (n: Node, what: string) => {
-    const v = n.kind === 'scalar' ? (n.value as number) : 0;
+  if (isRef(node) || isNull(node)) return;
+  const range = (n: Node, v: number, what: string) => {
     if (v < 0) r.error('retry-invalid', `retry ${what} must be greater than or equal to 0`, n);
     else if (v > 2) r.error('retry-invalid', `retry ${what} must be less than or equal to 2`, n);
   };
-  if (isInt(node)) return range(node, 'config');
+  if (isInt(node)) return range(node, (node as { value: number }).value, 'config');
   if (!isMap(node)) {
     r.error('retry-invalid', 'retry config has to be either an integer or a hash', node);
     return;
   }
   r.unknownKeys('retry', node, 'retry');
   const max = node.entries.get('max');
-  if (max && !isRef(max)) {
-    if (!isInt(max)) r.error('retry-invalid', 'retry max should be an integer', max);
-    else range(max, 'max');
+  if (max && !isRef(max) && !isNull(max)) {
+    // Rails' numericality: integers, and strings written as integers.
+    const v = max.kind === 'scalar' ? max.value : undefined;
+    if (isInt(max)) range(max, v as number, 'max');
+    else if (typeof v === 'string' && /^[+-]?\d+$/.test(v.trim())) range(max, Number(v), 'max');
+    else if (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)))) r.error('retry-invalid', 'retry max must be an integer', max);
+    else r.error('retry-invalid', 'retry max is not a number', max);
   }
   const when = node.entries.get('when');
-  if (when && !isRef(when)) {
+  if (when && !isRef(when) && !isNull(when)) {
+    if (!isStringOrStringArray(when)) r.error('retry-invalid', 'retry when should be an array of strings or a string', when);
     if (isSeq(when)) {
-      const bad = when.items.filter((i) => !RETRY_WHEN.includes((str(i) ?? '\0') as never));
+      const bad = when.items.filter((i) => !retryReason(str(i)));
       if (bad.length) r.invalidValue(`retry when contains unknown values: ${bad.map(shown).join(', ')}`, bad[0], 'retry', 'when', RETRY_WHEN);
-    } else if (!RETRY_WHEN.includes((str(when) ?? '\0') as never)) {
+    } else if (isStr(when) && !retryReason(when.value)) {
       r.invalidValue(`retry when is not included in the list`, when, 'retry', 'when', RETRY_WHEN);
     }
   }
   const codes = node.entries.get('exit_codes');
-  if (codes && !isRef(codes) && !isIntOrInts(codes)) r.error('retry-invalid', 'retry exit codes should be an array of integers or an integer', codes);
+  if (codes && !isRef(codes) && !isNull(codes) && !isIntOrInts(codes)) r.error('retry-invalid', 'retry exit codes should be an array of integers or an integer', codes);
 }
+
+const retryReason = (v: string | undefined) => v !== undefined && (RETRY_WHEN.includes(v as never) || RETRY_WHEN_UNDOCUMENTED.includes(v as never));
 
 const isIntOrInts = (n: Node) => isInt(n) || (isSeq(n) && n.items.every(isInt));
 
+/** `allow_failure:` — a boolean, or (not in trigger jobs) a hash whose optional `exit_codes` are integers. */
 export function validateAllowFailure(r: Report, loc: string, node: Node, bridge: boolean): void {
-  if (isRef(node) || isBool(node)) return;
+  if (isRef(node) || isBool(node) || isNull(node)) return;
   if (bridge || !isMap(node)) {
     r.error('allow-failure-invalid', `${loc} allow failure should be ${bridge ? 'a boolean value' : 'a hash or a boolean value'}`, node);
     return;
   }
   r.unknownKeys(`${loc}:allow_failure`, node, 'allow-failure');
   const codes = node.entries.get('exit_codes');
-  if (!codes) r.error('allow-failure-invalid', `${loc}:allow_failure exit codes can't be blank`, node);
-  else if (!isRef(codes) && !isIntOrInts(codes)) r.error('allow-failure-invalid', `${loc}:allow_failure exit codes should be an array of integers or an integer`, codes);
+  if (codes && !isRef(codes) && !isNull(codes) && !isIntOrInts(codes)) r.error('allow-failure-invalid', `${loc}:allow_failure exit codes should be an array of integers or an integer`, codes);
 }
 
 export function validateParallel(r: Report, loc: string, node: Node, bridge: boolean): void {
@@ -199,6 +154,29 @@ const isBlankish = (n: Node | undefined) => !n || isNull(n) || (isStr(n) && n.va
 
 const GIT_REF_BAD = /(^[./]|\/\.|\.\.|[\x00-\x20~^:?*[\\\x7f]|@\{|\.lock$|\/$|\.$|\/\/)/;
 
+/**
+ * What Ruby's `DateTime.iso8601` reads: a calendar (`2024-03-15`, `20240315`), ordinal (`2024-075`)
+ * or week date (`2024-W11-5`), optionally with a time (`T10:00`, `T10:00:00.5`) and a zone (`Z`, `+01:00`).
+ */
+const ISO8601 = new RegExp(
+  '^[+-]?(?:\\d{4}-\\d{2}-\\d{2}|\\d{8}|\\d{4}-\\d{3}|\\d{7}|\\d{4}-?W\\d{2}(?:-?\\d)?)' +
+  '(?:T\\d{2}(?::?\\d{2}(?::?\\d{2}(?:[.,]\\d+)?)?)?(?:Z|[+-]\\d{2}(?::?\\d{2})?)?)?$',
+  'i',
+);
+
+/** ISO 8601 in form, and a real calendar date and time of day (Ruby refuses `2024-02-30` and `25:00`). */
+function isIsoDateTime(v: string): boolean {
+  if (!ISO8601.test(v)) return false;
+  const date = /^[+-]?(\d{4})-?(\d{2})-?(\d{2})(?:T|$)/i.exec(v);
+  if (date) {
+    const [y, m, d] = [+date[1], +date[2], +date[3]];
+    const t = new Date(Date.UTC(y, m - 1, d));
+    if (t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) return false;
+  }
+  const time = /T(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?/i.exec(v);
+  return !time || (+time[1] <= 24 && +(time[2] ?? 0) <= 59 && +(time[3] ?? 0) <= 60);
+}
+
 export function validateRelease(r: Report, loc: string, node: Node): void {
   if (isRef(node)) return;
   const rl = `${loc}:release`;
@@ -208,36 +186,44 @@ export function validateRelease(r: Report, loc: string, node: Node): void {
   }
   r.unknownKeys(rl, node, 'release');
   const e = node.entries;
-  if (isBlankish(e.get('tag_name'))) r.error('release-invalid', `${rl} tag name can't be blank`, e.get('tag_name') ?? node);
-  if (isBlankish(e.get('description'))) r.error('release-invalid', `${rl} description can't be blank`, e.get('description') ?? node);
-  for (const k of ['tag_name', 'tag_message', 'name', 'description', 'ref', 'released_at']) {
+  // tag_name and description are required strings, tag_message an optional one; GitLab checks not `name`'s type.
+  for (const k of ['tag_name', 'description']) if (isBlankish(e.get(k))) r.error('release-invalid', `${rl} ${k.replace(/_/g, ' ')} can't be blank`, e.get(k) ?? node);
+  for (const k of ['tag_name', 'tag_message', 'description', 'ref', 'released_at']) {
     const v = e.get(k);
-    if (v && !isBlankish(v) && !isStr(v) && !isRef(v)) r.error('release-invalid', `${rl} ${k.replace(/_/g, ' ')} should be a string`, v);
+    if (v && !isBlank(v) && !isStr(v) && !isRef(v)) r.error('release-invalid', `${rl} ${k.replace(/_/g, ' ')} should be a string`, v);
   }
   const ref = e.get('ref');
   if (isStr(ref) && !ref.value.includes('$') && GIT_REF_BAD.test(ref.value)) r.error('release-invalid', `${rl} ref must be a valid ref`, ref);
   const at = e.get('released_at');
-  if (isStr(at) && !at.value.includes('$') && Number.isNaN(Date.parse(at.value))) r.error('release-invalid', `${rl} released at must be a valid datetime`, at);
+  if (isStr(at) && !isIsoDateTime(at.value.trim())) r.error('release-invalid', `${rl} released at must be a valid datetime`, at);
   const milestones = e.get('milestones');
-  if (milestones && !isRef(milestones) && !isStringOrStringArray(milestones)) r.error('release-invalid', `${rl} milestones should be an array of strings or a string`, milestones);
+  if (milestones && !isRef(milestones) && !isBlank(milestones) && !isStringOrStringArray(milestones)) r.error('release-invalid', `${rl} milestones should be an array of strings or a string`, milestones);
   const assets = e.get('assets');
-  if (assets && !isRef(assets)) {
-    if (!isMap(assets)) r.error('release-invalid', `${rl}:assets config should be a hash`, assets);
-    else {
-      r.unknownKeys(`${rl}:assets`, assets, 'release-assets');
-      const links = assets.entries.get('links');
-      if (!links || !isSeq(links) || links.items.length === 0) r.error('release-invalid', `${rl}:assets links can't be blank`, links ?? assets);
-      else for (const l of links.items) {
-        if (!isMap(l)) continue;
-        r.unknownKeys(`${rl}:assets:links:link`, l, 'release-link');
-        for (const k of ['name', 'url']) if (isBlankish(l.entries.get(k))) r.error('release-invalid', `${rl}:assets:links:link ${k} can't be blank`, l.entries.get(k) ?? l);
-      }
-    }
+  if (assets && !isRef(assets) && !isNull(assets)) validateReleaseAssets(r, `${rl}:assets`, assets);
+}
+
+function validateReleaseAssets(r: Report, al: string, assets: Node): void {
+  if (!isMap(assets)) {
+    r.error('release-invalid', `${al} config should be a hash`, assets);
+    return;
+  }
+  r.unknownKeys(al, assets, 'release-assets');
+  const links = assets.entries.get('links');
+  if (links && isRef(links)) return;
+  if (!links || isBlank(links)) r.error('release-invalid', `${al} links can't be blank`, links ?? assets);
+  else if (!isSeq(links) || !links.items.every((l) => isMap(l) || isRef(l))) r.error('release-invalid', `${al} links should be an array of hashes`, links);
+  else for (const l of links.items) {
+    if (!isMap(l)) continue;
+    const ll = `${al}:links:link`;
+    r.unknownKeys(ll, l, 'release-link');
+    for (const k of ['name', 'url']) if (isBlankish(l.entries.get(k))) r.error('release-invalid', `${ll} ${k} can't be blank`, l.entries.get(k) ?? l);
+    const name = l.entries.get('name');
+    if (name && !isBlankish(name) && !isStr(name) && !isRef(name)) r.error('release-invalid', `${ll} name should be a string`, name);
   }
 }
 
 export function validatePages(r: Report, loc: string, node: Node): void {
-  if (isRef(node) || isBool(node)) return;
+  if (isRef(node) || isBool(node) || isNull(node)) return;
   const pl = `${loc}:pages`;
   if (!isMap(node)) {
     r.error('pages-invalid', `${pl} config should be a hash or a boolean value`, node);
@@ -246,25 +232,28 @@ export function validatePages(r: Report, loc: string, node: Node): void {
   r.unknownKeys(pl, node, 'pages');
   for (const k of ['path_prefix', 'publish']) {
     const v = node.entries.get(k);
-    if (v && !isStr(v) && !isRef(v)) r.error('pages-invalid', `${pl} ${k.replace(/_/g, ' ')} should be a string`, v);
+    if (v && !isStr(v) && !isRef(v) && !isNull(v)) r.error('pages-invalid', `${pl} ${k.replace(/_/g, ' ')} should be a string`, v);
   }
+  // A duration (or `never`); GitLab leaves one that holds a variable to be expanded.
   const exp = node.entries.get('expire_in');
-  if (exp && !isRef(exp) && !(isStr(exp) && (exp.value === 'never' || !durationProblem(exp.value)))) r.error('pages-invalid', `${pl} expire in should be a duration`, exp);
+  if (exp && !isRef(exp) && !isNull(exp) && !(isStr(exp) && (hasVariable(exp.value) || exp.value.toLowerCase() === 'never' || !durationProblem(exp.value)))) {
+    r.error('pages-invalid', `${pl} expire in should be a duration`, exp);
+  }
 }
 
 export function validateHooks(r: Report, loc: string, node: Node): void {
-  if (isRef(node)) return;
+  if (isRef(node) || isNull(node)) return;
   if (!isMap(node)) {
     r.error('hooks-invalid', `${loc}:hooks config should be a hash`, node);
     return;
   }
   r.unknownKeys(`${loc}:hooks`, node, 'hooks');
   const pre = node.entries.get('pre_get_sources_script');
-  if (pre && !isRef(pre) && !isNestedStrings(pre)) r.error('hooks-invalid', `${loc}:hooks:pre_get_sources_script config should be a string or a nested array of strings up to 10 levels deep`, pre);
+  if (pre && !isRef(pre) && !isNull(pre) && !isNestedStrings(pre)) r.error('hooks-invalid', `${loc}:hooks:pre_get_sources_script config should be a string or a nested array of strings up to 10 levels deep`, pre);
 }
 
 export function validateIdTokens(r: Report, loc: string, node: Node): void {
-  if (isRef(node)) return;
+  if (isRef(node) || isNull(node)) return;
   if (!isMap(node)) {
     r.error('id-tokens-invalid', `${loc}:id_tokens config should be a hash`, node);
     return;
@@ -277,9 +266,10 @@ export function validateIdTokens(r: Report, loc: string, node: Node): void {
       continue;
     }
     r.unknownKeys(tl, token, 'id-token');
+    // `aud` must be written (an empty string passes), as a string or a list of strings.
     const aud = token.entries.get('aud');
-    if (isBlankish(aud)) r.error('id-tokens-invalid', `${tl} aud can't be blank`, aud ?? token);
-    else if (!isRef(aud!) && !isStringOrStringArray(aud)) r.error('id-tokens-invalid', `${tl} aud should be an array of strings or a string`, aud!);
+    if (!aud) r.error('id-tokens-invalid', `${tl} config missing required keys: aud`, token);
+    else if (!isRef(aud) && !isStringOrStringArray(aud)) r.error('id-tokens-invalid', `${tl} aud should be an array of strings or a string`, aud);
   }
 }
 
@@ -297,23 +287,26 @@ export function validateSecrets(r: Report, loc: string, node: Node): void {
 }
 
 export function validateInherit(r: Report, loc: string, node: Node): void {
-  if (isRef(node)) return;
+  if (isRef(node) || isNull(node)) return;
   const il = `${loc}:inherit`;
   if (!isMap(node)) {
     r.error('inherit-invalid', `${il} config should be a hash`, node);
     return;
   }
   r.unknownKeys(il, node, 'inherit');
-  const def = node.entries.get('default');
-  if (def && !isRef(def) && !isBool(def)) {
-    if (!isStringArray(def)) r.error('inherit-invalid', `${il}:default config should be a boolean value or an array of strings`, def);
-    else if (isSeq(def)) {
-      const bad = def.items.filter((i) => !INHERIT_DEFAULT.includes((str(i) ?? '\0') as never));
-      if (bad.length) r.invalidValue(`${il}:default config contains unknown values: ${bad.map(shown).join(', ')}`, bad[0], 'inherit', 'default', INHERIT_DEFAULT);
+  for (const k of ['default', 'variables']) {
+    const v = node.entries.get(k);
+    if (!v || isRef(v) || isNull(v) || isBool(v)) continue;
+    // GitLab's Inherit::Default / Inherit::Variables: a boolean or a list of strings (of default: keywords).
+    if (!isSeq(v)) {
+      r.error('inherit-invalid', `${il}:${k} should be a bool or array of strings`, v);
+      continue;
     }
+    if (!isStringArray(v)) r.error('inherit-invalid', `${il}:${k} config should be an array of strings`, v);
+    if (k !== 'default') continue;
+    const bad = v.items.filter((i) => !INHERIT_DEFAULT.includes((str(i) ?? '\0') as never));
+    if (bad.length) r.invalidValue(`${il}:default config contains unknown values: ${bad.map(shown).join(', ')}`, bad[0], 'inherit', 'default', INHERIT_DEFAULT);
   }
-  const vars = node.entries.get('variables');
-  if (vars && !isRef(vars) && !isBool(vars) && !isStringArray(vars)) r.error('inherit-invalid', `${il}:variables config should be a boolean value or an array of strings`, vars);
 }
 
 /**
@@ -343,15 +336,16 @@ export function validateVariables(r: Report, loc: string, node: Node, root: bool
 function validateVariableData(r: Report, vl: string, v: MapNode): void {
   const value = v.entries.get('value');
   if (value && !isRef(value) && value.kind !== 'scalar') r.error('variables-invalid', `${vl} config value must be a scalar`, value);
+  // description: a string or a number (GitLab's alphanumeric validator)
   const desc = v.entries.get('description');
-  if (desc && !isRef(desc) && !isStr(desc)) r.error('variables-invalid', `${vl} config description must be a string`, desc);
+  if (desc && !isRef(desc) && !isNull(desc) && !isStr(desc) && !isInt(desc)) r.error('variables-invalid', `${vl} config description must be an alphanumeric string`, desc);
   const expand = v.entries.get('expand');
-  if (expand && !isRef(expand) && !isBool(expand)) r.error('variables-invalid', `${vl} config expand must be a boolean value`, expand);
+  if (expand && !isRef(expand) && !isNull(expand) && !isBool(expand)) r.error('variables-invalid', `${vl} config expand should be a boolean value`, expand);
   const options = v.entries.get('options');
-  if (options && !isRef(options)) {
-    if (!isSeq(options) || !options.items.every((i) => i.kind === 'scalar' && i.value !== null)) r.error('variables-invalid', `${vl} config options should be an array of strings`, options);
-    else if (value?.kind === 'scalar' && !options.items.some((o) => o.kind === 'scalar' && String(o.value) === String(value.value ?? ''))) {
-      r.invalidValue(`${vl} config value must be present in options`, value, 'variable', 'value', options.items.map(shown));
-    }
+  if (!options || isRef(options) || isNull(options)) return;
+  if (!isStringArray(options)) r.error('variables-invalid', `${vl} config options should be an array of strings`, options);
+  // With options, the value must be one of them as written (`1` is not `"1"`; no value is none of them).
+  if (isSeq(options) && options.items.length > 0 && !isRef(value) && !options.items.some((o) => o.kind === 'scalar' && value?.kind === 'scalar' && o.value === value.value)) {
+    r.invalidValue(`${vl} config value must be present in options`, value ?? options, 'variable', 'value', options.items.map(shown));
   }
 }

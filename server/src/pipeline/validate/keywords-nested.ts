@@ -14,13 +14,28 @@ export const RETRY_WHEN = [
   'runner_system_failure', 'runner_unsupported', 'stale_schedule', 'job_execution_timeout',
   'archived_failure', 'unmet_prerequisites', 'scheduler_failure', 'data_integrity_failure',
 ] as const;
+/**
+ * The other failure reasons `retry:when` accepts (GitLab checks against every reason of its
+ * CommitStatus enum, though the docs list only RETRY_WHEN): accepted, not offered.
+ */
+export const RETRY_WHEN_UNDOCUMENTED = [
+  'missing_dependency_failure', 'forward_deployment_failure', 'user_blocked', 'project_deleted',
+  'ci_quota_exceeded', 'pipeline_loop_detected', 'no_matching_runner', 'trace_size_exceeded',
+  'builds_disabled', 'environment_creation_failure', 'deployment_rejected', 'failed_outdated_deployment_job',
+  'job_execution_server_timeout', 'protected_environment_failure', 'insufficient_bridge_permissions',
+  'downstream_bridge_project_not_found', 'invalid_bridge_trigger', 'upstream_bridge_project_not_found',
+  'insufficient_upstream_permissions', 'bridge_pipeline_is_child_pipeline', 'downstream_pipeline_creation_failed',
+  'secrets_provider_not_found', 'reached_max_descendant_pipelines_depth', 'ip_restriction_failure',
+  'reached_max_pipeline_hierarchy_size', 'reached_downstream_pipeline_trigger_rate_limit',
+  'duo_workflow_not_allowed', 'job_router_failure', 'job_token_expired',
+] as const;
 export const PULL_POLICY = ['always', 'never', 'if-not-present'] as const;
 export const REPORT_TYPES = [
   'junit', 'codequality', 'sast', 'secret_detection', 'dependency_scanning', 'container_scanning',
   'dast', 'license_scanning', 'performance', 'browser_performance', 'load_performance', 'metrics',
   'requirements', 'requirements_v2', 'coverage_fuzzing', 'api_fuzzing', 'cluster_image_scanning',
   'cyclonedx', 'annotations', 'repository_xray', 'dotenv', 'terraform', 'accessibility',
-  'coverage_report', 'lsif',
+  'coverage_report', 'lsif', 'sarif',
 ] as const;
 export const ENVIRONMENT_ACTIONS = ['start', 'prepare', 'stop', 'verify', 'access'] as const;
 export const DEPLOYMENT_TIERS = ['production', 'staging', 'testing', 'development', 'other'] as const;
@@ -53,8 +68,7 @@ const IMAGE: KeywordSpec[] = [
   k('docker', 'Options for the Docker executor: `platform`, `user`.', 'map'),
   k('pull_policy', 'When the runner pulls the image.', 'scalar', PULL_POLICY),
   k('kubernetes', 'Options for the Kubernetes executor, e.g. `user`.', 'map'),
-  // Imageable's keys: `ports` belongs to images as well as services.
-  k('ports', 'Ports the container exposes (`number`, `protocol`, `name`).', 'seq'),
+  // Imageable's `ports` is left out: GitLab allows it only in the Web IDE's terminal configuration.
 ];
 
 export const NESTED_ENTRIES: EntrySpec[] = [
@@ -289,6 +303,7 @@ function reportDoc(r: string): string {
     metrics: 'OpenMetrics text file compared between branches.',
     cyclonedx: 'CycloneDX SBOM files.',
     annotations: 'Job annotations (external links) shown on the job page.',
+    sarif: 'SARIF files of static analysis findings.',
   };
   return docs[r] ?? `${r.replace(/_/g, ' ')} report.`;
 }

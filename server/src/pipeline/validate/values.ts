@@ -11,6 +11,9 @@ export const isNull = (n: Node | undefined): boolean => n?.kind === 'scalar' && 
 /** An unresolved `!reference` (its own error is reported where it is resolved). */
 export const isRef = (n: Node | undefined): boolean => n?.kind === 'ref';
 
+/** Mentions a variable as GitLab's ExpandVariables::VARIABLES_REGEXP sees one: `$VAR`, `${VAR}`, `%VAR%`, `$$`. */
+export const hasVariable = (text: string): boolean => /\$\$|\$\{?[a-zA-Z_]\w*\}?|%[a-zA-Z_]\w*%/.test(text);
+
 export const str = (n: Node | undefined): string | undefined => (isStr(n) ? n.value : undefined);
 
 /** A list of strings (no nesting). */
