@@ -32,8 +32,12 @@ build-app:
     - !reference [.base, script]
   needs:
     - job: local-job
-    - "local-job"
   dependencies: [local-job]
+test-app:
+  stage: test
+  script: [echo]
+  needs:
+    - "local-job"
 `,
   'project:acme/lib@v1:/templates.yml': `variables:
   SHARED: lib
