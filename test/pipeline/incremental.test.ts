@@ -197,3 +197,26 @@ test('incremental re-analysis = full analysis: typing a value into one job, key 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('incremental re-analysis = full analysis: a needs cycle made, unmade and made again by edits', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gcp-incremental-'));
+  try {
+    const g = generateLibrary({ files: 4, templates: 8, jobs: 120, seed: 7 });
+    writeLibrary(dir, g);
+    const disk = new DirectorySources({ rootDir: join(dir, 'consumer'), projects: new Map([[`${LIBRARY_PROJECT}@main`, join(dir, 'library')]]) });
+    const jobFile = g.jobFiles[0];
+    const text = readFileSync(join(dir, 'consumer', jobFile.path), 'utf8');
+    // A job that needs another: the other one, edited to need it back, closes a cycle of two.
+    const m = /^(job-\d+):\n(?: {2}.*\n)*? {2}needs: \[(job-\d+)\]\n/m.exec(text);
+    assert.ok(m, 'the generated consumer has a job with needs');
+    const [, needing, needed] = m;
+    const back = `  needs: [${needing}]\n`;
+    const toggle: Edit = (t) => {
+      const at = t.indexOf(`${needed}:\n`) + needed.length + 2;
+      return t.slice(at).startsWith(back) ? t.slice(0, at) + t.slice(at + back.length) : t.slice(0, at) + back + t.slice(at);
+    };
+    await compareOverEdits('needs cycle', disk, [join(dir, 'consumer', jobFile.path)], 22, {}, 5, toggle);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

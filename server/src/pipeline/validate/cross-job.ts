@@ -48,6 +48,8 @@ interface LastRun {
   epoch: object;
   /** Each real job's findings. */
   found: Map<string, PipelineDiagnostic[]>;
+  /** The needs cycle found (null: none). */
+  cycle: { names: string[]; span?: Span } | null;
 }
 
 /**
@@ -96,8 +98,10 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     }
     for (let i = 0; i < f.length; i++) out.push(f[i]);
   });
-  if (memory) memory.crossJob = { jobs, stages: stages.join('\n'), parts, epoch, found } satisfies LastRun;
-  const cycle = circularNeeds(jobs, realJob);
+  // No cycle before and only `changed` jobs' needs differ: a new cycle would run through one of them.
+  const noNewCycle = changed && last!.cycle === null && ![...changed].some((name) => realJob(name) && reachesItself(name, realJob));
+  const cycle = noNewCycle ? undefined : circularNeeds(jobs, realJob);
+  if (memory) memory.crossJob = { jobs, stages: stages.join('\n'), parts, epoch, found, cycle: cycle ?? null } satisfies LastRun;
   if (cycle) out.push({ severity: 'error', code: 'needs-cycle', message: `The pipeline has circular dependencies: topological sort failed: [${cycle.names.map((x) => JSON.stringify(x)).join(', ')}]`, span: cycle.span ?? where(cycle.names[0]) });
   if (visible === 0) {
     out.push({ severity: 'error', code: 'no-visible-job', message: 'jobs config should contain at least one visible job', span: doc.span ?? where('') });
@@ -215,15 +219,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
 function circularNeeds(jobs: Map<string, JobView>, realJob: (name: string) => JobView | undefined): { names: string[]; span?: Span } | undefined {
   const edges = new Map<string, { to: string; span?: Span }[]>();
   jobs.forEach((j, name) => {
-    if (j.hidden) return;
-    const needs = j.node.entries.get('needs');
-    const list: { to: string; span?: Span }[] = [];
-    for (const need of needList(needs).map(needName)) {
-      if (!need || need.name === name) continue;
-      const target = realJob(need.name) ? need.name : realJob(baseJobName(need.name)) ? baseJobName(need.name) : undefined;
-      if (target !== undefined) list.push({ to: target, span: need.span });
-    }
-    edges.set(name, list);
+    if (!j.hidden) edges.set(name, needEdges(j, realJob));
   });
   const index = new Map<string, number>();
   const low = new Map<string, number>();
@@ -260,4 +256,33 @@ function circularNeeds(jobs: Map<string, JobView>, realJob: (name: string) => Jo
     }
   }
   return found;
+}
+
+/** The jobs a real job needs (by the name GitLab's Dag knows them), each with where it is written. */
+function needEdges(j: JobView, realJob: (name: string) => JobView | undefined): { to: string; span?: Span }[] {
+  const list: { to: string; span?: Span }[] = [];
+  for (const need of needList(j.node.entries.get('needs')).map(needName)) {
+    if (!need || need.name === j.name) continue;
+    const target = realJob(need.name) ? need.name : realJob(baseJobName(need.name)) ? baseJobName(need.name) : undefined;
+    if (target !== undefined) list.push({ to: target, span: need.span });
+  }
+  return list;
+}
+
+/** Whether a job's needs lead back to it (a walk over what it needs, each job once). */
+function reachesItself(start: string, realJob: (name: string) => JobView | undefined): boolean {
+  const seen = new Set<string>();
+  const todo = [start];
+  while (todo.length) {
+    const job = realJob(todo.pop()!);
+    if (!job) continue;
+    for (const { to } of needEdges(job, realJob)) {
+      if (to === start) return true;
+      if (!seen.has(to)) {
+        seen.add(to);
+        todo.push(to);
+      }
+    }
+  }
+  return false;
 }
