@@ -382,3 +382,21 @@ describe('GitLab input_spec ($[[ inputs.x ]])', () => {
     assert.equal(raw('$[[ inputs.environment ]]', {}), null);
   });
 });
+
+describe('messages for regex literals GitLab cannot read', () => {
+  const cases: Array<[string, number, RegExp]> = [
+    ['$A =~ /ab/g', 10, /unknown regex flag 'g'/],
+    ['$A =~ /a[/]b/', 10, /\/a\[\/ is cut short.*first unescaped \//],
+    ['$A =~ /[/]/', 6, /first unescaped \/, also inside \[\.\.\.\]/],
+    ['$A =~ /ab\\\\/', 6, /ending in an escaped backslash/],
+    ['$A =~ /a/', 6, /one-character regex literal/],
+  ];
+  for (const [expr, offset, message] of cases) {
+    it(`${expr} → ${message}`, () => {
+      const p = parseExpression(expr);
+      assert.ok(!p.ok);
+      assert.match(p.error, message);
+      assert.equal(p.offset, offset);
+    });
+  }
+});

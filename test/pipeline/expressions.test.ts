@@ -241,7 +241,7 @@ describe('syntax errors and offsets', () => {
     ['$X =~ /a/', 6, /one-character regex/],
     ['$X =~ //', 6, /empty regex/],
     ['$X =~ /abc', 6, /unterminated regex/],
-    ['$X =~ /ab/x', 10, /unexpected 'x'/],
+    ['$X =~ /ab/x', 10, /regex flag 'x'/],
     ['${X} == "a"', 0, /\$\{X\}/],
     ['$X == "a" &&', 10, /'&&' is missing its right operand/],
     ['&& $X', 0, /'&&' is missing its left operand/],

@@ -123,7 +123,11 @@ export function lex(s: string, opts: ExprOptions): TokenizeResult {
     if (ws) pos += ws[0].length;
     if (pos >= s.length) return { ok: true, tokens };
     const t = scanToken(s, pos, opts);
-    if (!t) return { ok: false, error: unknownLexemeMessage(s, pos), offset: pos, kind: 'syntax', tokens };
+    if (!t) {
+      const prev = tokens[tokens.length - 1];
+      const error = prev?.kind === 'regex' ? afterRegexMessage(prev, s, pos) : unknownLexemeMessage(s, pos);
+      return { ok: false, error, offset: pos, kind: 'syntax', tokens };
+    }
     tokens.push(t);
     pos = t.end;
   }
@@ -157,10 +161,12 @@ function unknownLexemeMessage(s: string, pos: number): string {
     const close = findRegexClose(line);
     if (close < 0) return 'unterminated regex literal: no closing /';
     if (close === 1) return 'empty regex literal //';
+    if (close === 2 && line[1] === '[') return REGEX_ENDS_AT_SLASH;
     if (close === 2) {
       return `GitLab cannot read a one-character regex literal like ${line.slice(0, 3)}; write e.g. /[${line[1]}]/`;
     }
-    return 'invalid regex literal: the closing / must not be escaped';
+    // Lexeme::Pattern wants a character other than a backslash before the closing slash.
+    return 'GitLab cannot read a regex literal ending in an escaped backslash (\\\\ right before the closing /); write it as [\\\\]';
   }
   if (c === '=') return "unknown operator '='; use '==' or '=~'";
   if (c === '&') return "unknown operator '&'; use '&&'";
@@ -175,6 +181,19 @@ function unknownLexemeMessage(s: string, pos: number): string {
   }
   const cp = String.fromCodePoint(s.codePointAt(pos) ?? 0);
   return `unexpected character '${cp}'`;
+}
+
+/** Why a regex literal holding a `/` in a bracket class is cut short. */
+const REGEX_ENDS_AT_SLASH = 'GitLab ends a regex literal at the first unescaped /, also inside [...]: write \\/';
+
+/** An unknown lexeme right after a regex literal: a flag GitLab does not read, or a literal cut at a `/` in `[...]`. */
+function afterRegexMessage(regex: ExprToken, s: string, pos: number): string {
+  const flag = regex.end === pos ? /^[A-Za-z]/.exec(s.slice(pos)) : null;
+  if (flag) return `unknown regex flag '${flag[0]}': GitLab reads the flags i, s, m and U`;
+  // `/a[/]b/` lexes as `/a[/` then `]b/`.
+  const literal = regex.text;
+  if (literal.lastIndexOf('[') > literal.lastIndexOf(']')) return `the regex literal ${literal} is cut short: ${REGEX_ENDS_AT_SLASH}`;
+  return unknownLexemeMessage(s, pos);
 }
 
 /** Index of the first unescaped `/` after position 0, or -1. */
