@@ -400,3 +400,36 @@ describe('messages for regex literals GitLab cannot read', () => {
     });
   }
 });
+
+describe("Statement#valid? evaluates without variables: what GitLab raises on there is rejected", () => {
+  const rejected: Array<[string, number, RegExp]> = [
+    ['/^feature/ == $CI_COMMIT_BRANCH', 0, /regex on the left of '=='/], // UntrustedRegexp#== reads nil.source
+    ['/^feature/ != "x"', 0, /regex on the left of '!='/],
+    ['$A =~ true', 6, /the boolean true/], // Pattern.build_and_evaluate: true.gsub
+    ['$A !~ ($B == null)', 7, /the boolean true/], // nil == nil
+  ];
+  for (const [expr, offset, message] of rejected) {
+    it(`rejects ${expr}`, () => {
+      const p = parseExpression(expr);
+      assert.ok(!p.ok && p.kind === 'syntax');
+      assert.match(p.error, message);
+      assert.equal(p.offset, offset);
+    });
+  }
+  const accepted = [
+    '$CI_COMMIT_BRANCH == /^feature/', // String#== is false
+    '/^feature/ == /^feature/', // both have a source
+    '$A =~ false', // false returns before the regex is built
+    '$X && $A =~ true', // not evaluated: $X is nil
+    '$A =~ ($B != null)',
+    '/ab/ =~ $A', // nil on the right
+  ];
+  for (const expr of accepted) it(`accepts ${expr}`, () => assert.equal(valid(expr), true));
+
+  it('with variables the same operations are runtime errors (truthful? is false)', () => {
+    const r = evaluateExpression('$A =~ ($B != null)', { B: 'x' });
+    assert.ok(!r.ok && r.kind === 'runtime');
+    assert.equal(truthful('$A =~ ($B != null)', { B: 'x' }), false);
+    assert.equal(raw('$CI_COMMIT_BRANCH == /^feature/', { CI_COMMIT_BRANCH: 'feature' }), false);
+  });
+});

@@ -6,6 +6,7 @@
  */
 import { lex } from './expression-lexer.js';
 import type { ExprError, ExprOptions, ExprToken, ExprTokenKind } from './expression-lexer.js';
+import { gitlabValidationError } from './expression-eval.js';
 import { compileRe2, rubyRegexLiteral } from './re2.js';
 import type { Re2Pattern } from './re2.js';
 
@@ -190,6 +191,9 @@ function parse(expr: string, opts: ExprOptions): ParseResult {
   }
   if (stack.length > 1) return fail('missing operator between operands', stack[1].start);
   if (stack.length < 1) return fail('empty expression', tokens[0].start);
+  // Statement#valid? also evaluates the tree (without variables).
+  const raises = gitlabValidationError(stack[0]);
+  if (raises) return { ok: false, error: raises.error, offset: raises.offset, kind: 'syntax' };
   const warnings: ExprWarning[] = infix
     ? [{ message: `GitLab accepts this, but it is not a well-formed expression: ${infix.message}`, offset: infix.offset }]
     : [];

@@ -27,16 +27,18 @@
  * RE2 syntax errors (look-arounds, back-references, `\Z`, …) are syntax errors, and `\C`
  * (valid RE2 the port cannot run) is reported as `unsupported`.
  *
+ * - `Statement#valid?` evaluates the expression without variables: what GitLab raises on there
+ *   (`/re/ == $X`: UntrustedRegexp#== wants a regex; `$X =~ true`: no String#gsub) is rejected.
+ *
  * Homes: expression-lexer.ts (lexemes, shared types), expression-parser.ts (shunting-yard, AST),
- * re2.ts (RE2 patterns, Ruby `/…/flags` literals); this file evaluates and is the public API
- * (everything is importable from here).
+ * expression-eval.ts (values, `present?`), re2.ts (RE2 patterns, Ruby `/…/flags` literals); this
+ * file is the public API (everything is importable from here).
  */
 import { lex, uniqueNames } from './expression-lexer.js';
-import type { ExprError, ExprErrorKind, ExprOptions, TokenizeResult } from './expression-lexer.js';
+import type { ExprError, ExprOptions, TokenizeResult } from './expression-lexer.js';
 import { parseCached } from './expression-parser.js';
-import type { BinaryNode, ExprNode } from './expression-parser.js';
-import { compileRe2, rubyRegexLiteral } from './re2.js';
-import { rubyInspectPlain } from '../yaml/ruby-format.js';
+import { evaluateAst } from './expression-eval.js';
+import type { ExprVars } from './expression-eval.js';
 
 export type { ExprError, ExprErrorKind, ExprOptions, ExprToken, ExprTokenKind, TokenizeResult } from './expression-lexer.js';
 export { parseExpression } from './expression-parser.js';
@@ -56,28 +58,8 @@ export type {
 } from './expression-parser.js';
 export { compileRe2, compileRubyRegexLiteral } from './re2.js';
 export type { Re2CompileResult, Re2Pattern } from './re2.js';
-import type { Re2Pattern } from './re2.js';
-
-export type ExprVars = Readonly<Record<string, string | undefined>>;
-
-/** A compiled regex value (the result of evaluating a regex literal). */
-export class ExprRegex {
-  constructor(
-    /** RE2 source, flags included as a `(?flags)` prefix. */
-    readonly source: string,
-    readonly regex: Re2Pattern,
-  ) {}
-}
-
-/** A value as GitLab's evaluator sees it (Ruby nil/true/false/String/…). */
-export type ExprValue =
-  | string
-  | boolean
-  | number
-  | null
-  | ExprRegex
-  | readonly unknown[]
-  | Readonly<Record<string, unknown>>;
+export { evaluateAst, ExprRegex, isPresent } from './expression-eval.js';
+export type { ExprValue, ExprVars } from './expression-eval.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -97,21 +79,6 @@ export function evaluateExpression(
   return r.ok ? { ok: true, value: r.value } : r;
 }
 
-/** Evaluates a parsed expression; `raw` is the Ruby-level value before `present?`. Never throws. */
-export function evaluateAst(
-  ast: ExprNode,
-  vars: ExprVars,
-  opts: ExprOptions = {},
-): { ok: true; value: boolean; raw: ExprValue } | ExprError {
-  try {
-    const raw = evalNode(ast, { vars, inputs: opts.inputs });
-    return { ok: true, value: isPresent(raw), raw };
-  } catch (e) {
-    if (e instanceof EvalError) return { ok: false, error: e.message, offset: e.offset, kind: e.kind };
-    return { ok: false, error: `internal error: ${(e as Error)?.message ?? String(e)}`, kind: 'runtime' };
-  }
-}
-
 /** Splits an expression into GitLab's lexemes. On error, `tokens` holds those read before it. */
 export function tokenizeExpression(expr: string, opts: ExprOptions = {}): TokenizeResult {
   return lex(expr, opts);
@@ -127,171 +94,3 @@ export function expressionVariables(expr: string, opts: ExprOptions = {}): strin
 export function expressionInputs(expr: string, opts: ExprOptions = {}): string[] {
   return uniqueNames(lex(expr, opts).tokens, 'input');
 }
-
-/** Ruby/ActiveSupport `present?` of an evaluated value. */
-export function isPresent(v: ExprValue): boolean {
-  if (v === null || v === false) return false;
-  if (v === true || typeof v === 'number' || v instanceof ExprRegex) return true;
-  if (typeof v === 'string') return !RUBY_BLANK.test(v);
-  if (Array.isArray(v)) return v.length > 0;
-  return Object.keys(v).length > 0;
-}
-
-/** ActiveSupport's String#blank?: only [[:space:]] characters. */
-const RUBY_BLANK = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
-
-// ---------------------------------------------------------------------------------------------
-// Evaluation
-
-class EvalError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number | undefined,
-    readonly kind: ExprErrorKind,
-  ) {
-    super(message);
-  }
-}
-
-interface EvalContext {
-  vars: ExprVars;
-  inputs?: Readonly<Record<string, unknown>>;
-}
-
-function evalNode(node: ExprNode, ctx: EvalContext): ExprValue {
-  switch (node.type) {
-    case 'variable': {
-      const v = Object.hasOwn(ctx.vars, node.name) ? ctx.vars[node.name] : undefined;
-      return typeof v === 'string' ? v : v === undefined || v === null ? null : String(v);
-    }
-    case 'input': {
-      const inputs = ctx.inputs;
-      if (!inputs || !Object.hasOwn(inputs, node.name)) return null;
-      return toExprValue(inputs[node.name]);
-    }
-    case 'string':
-      return node.value;
-    case 'null':
-      return null;
-    case 'boolean':
-      return node.value;
-    case 'regex':
-      if (!node.regex) {
-        throw new EvalError(`cannot evaluate regex ${node.raw}: ${node.unsupported ?? 'unsupported'}`, node.start, 'unsupported');
-      }
-      return new ExprRegex(node.pattern, node.regex);
-    case 'not':
-      return !isPresent(evalNode(node.operand, ctx));
-    case 'binary':
-      return evalBinary(node, ctx);
-  }
-}
-
-function evalBinary(node: BinaryNode, ctx: EvalContext): ExprValue {
-  switch (node.op) {
-    case '&&': {
-      const l = evalNode(node.left, ctx);
-      return rubyTruthy(l) ? evalNode(node.right, ctx) : l;
-    }
-    case '||': {
-      const l = evalNode(node.left, ctx);
-      return rubyTruthy(l) ? l : evalNode(node.right, ctx);
-    }
-    case '==':
-    case '!=': {
-      const l = evalNode(node.left, ctx);
-      const r = evalNode(node.right, ctx);
-      const eq = compareWithCoercion(l, r);
-      return node.op === '==' ? eq : !eq;
-    }
-    case '=~':
-    case '!~': {
-      const text = evalNode(node.left, ctx);
-      const pattern = evalNode(node.right, ctx);
-      if (!rubyTruthy(pattern)) return node.op === '!~';
-      const matched = matches(pattern, text, node);
-      return node.op === '=~' ? matched : !matched;
-    }
-  }
-}
-
-function matches(pattern: ExprValue, text: ExprValue, node: BinaryNode): boolean {
-  if (pattern instanceof ExprRegex) return pattern.regex.test(matchText(text, node));
-  if (typeof pattern === 'string') {
-    // Lexeme::Pattern.build_and_evaluate: a "/re/flags" string becomes a regex; anything else
-    // stays a String, and String#scan(text) finds the left value inside it.
-    const lit = rubyRegexLiteral(pattern);
-    if (lit) {
-      const c = compileRe2(lit.pattern);
-      if (c.ok) return c.regex.test(matchText(text, node));
-      if (c.kind === 'unsupported') {
-        throw new EvalError(`cannot evaluate regex ${pattern}: ${c.error}`, node.right.start, 'unsupported');
-      }
-    }
-    return pattern.includes(matchText(text, node));
-  }
-  throw new EvalError(
-    `the right side of '${node.op}' is ${describeValue(pattern)}; GitLab cannot match against it`,
-    node.right.start,
-    'runtime',
-  );
-}
-
-function rubyTruthy(v: ExprValue): boolean {
-  return v !== null && v !== false;
-}
-
-/** LogicalOperator#compare_with_coercion: a boolean and a string compare as text. */
-function compareWithCoercion(l: ExprValue, r: ExprValue): boolean {
-  if (typeof l === 'boolean' && typeof r === 'string') return String(l) === r;
-  if (typeof l === 'string' && typeof r === 'boolean') return l === String(r);
-  return rubyEqual(l, r);
-}
-
-function rubyEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a instanceof ExprRegex || b instanceof ExprRegex) {
-    return a instanceof ExprRegex && b instanceof ExprRegex && a.source === b.source;
-  }
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => rubyEqual(x, b[i]));
-  }
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
-    return (
-      ka.length === kb.length &&
-      ka.every((k) => Object.hasOwn(b, k) && rubyEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-    );
-  }
-  return false;
-}
-
-/** Ruby `to_s` of a value used as the text of a match. */
-function matchText(v: ExprValue, node: BinaryNode): string {
-  if (v === null) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean' || typeof v === 'number') return String(v);
-  if (v instanceof ExprRegex) {
-    throw new EvalError(`the left side of '${node.op}' is a regex; GitLab cannot match it as text`, node.left.start, 'runtime');
-  }
-  return rubyInspectPlain(v);
-}
-
-function toExprValue(v: unknown): ExprValue {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
-  if (v instanceof ExprRegex) return v;
-  if (Array.isArray(v)) return v;
-  if (typeof v === 'object') return v as Readonly<Record<string, unknown>>;
-  return String(v);
-}
-
-function describeValue(v: ExprValue): string {
-  if (v === null) return 'null';
-  if (typeof v === 'boolean') return `the boolean ${v}`;
-  if (typeof v === 'number') return `the number ${v}`;
-  if (Array.isArray(v)) return 'a list';
-  return `a ${typeof v}`;
-}
-
