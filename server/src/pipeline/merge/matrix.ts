@@ -144,6 +144,21 @@ export function validateMatrix(job: string, node: MapNode, fallback: Span): Pipe
 }
 
 /**
+ * The jobs GitLab's Normalizer makes of a job with `parallel:` — `job 1/3`, `job 2/3`, ... for a
+ * number (NumberStrategy), `job: [a, b]` for a matrix — or undefined when it has none. These names,
+ * not the job's own, are the pipeline's jobs: a `needs:` or `dependencies:` entry names one of
+ * them or the job itself (then it stands for all of them).
+ */
+export function parallelInstanceNames(job: string, parallel: Node | undefined): string[] | undefined {
+  if (parallel?.kind === 'scalar') {
+    const n = parallel.value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MATRIX_LIMIT) return undefined;
+    return Array.from({ length: n }, (_, i) => `${job} ${i + 1}/${n}`);
+  }
+  return expandMatrix(job, parallel)?.instances.map((i) => i.name);
+}
+
+/**
  * The instances a `needs:` entry on `target` waits for: all of a matrix job's instances, the
  * one it names (`build: [linux, amd64]`), or those its `parallel:matrix` selects.
  */

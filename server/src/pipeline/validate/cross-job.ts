@@ -6,7 +6,7 @@
 import { changedKeys, perNode } from '../merge/incremental.js';
 import type { StageMemory } from '../merge/incremental.js';
 import type { JobView } from '../merge/jobs.js';
-import { baseJobName, validateMatrix } from '../merge/matrix.js';
+import { baseJobName, expandMatrix, parallelInstanceNames, validateMatrix } from '../merge/matrix.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { isMap, isSeq, str } from './values.js';
 
@@ -33,11 +33,13 @@ function needName(n: Node): { name: string; optional: boolean; span?: Span } | u
  */
 const perJob = perNode<MapNode, { epoch: object; name: string; keySpan: Span; found: PipelineDiagnostic[] }>();
 
-/** What one job's findings read of another: its name, stage and environment action. */
+/** What one job's findings read of another: its name, stage, environment action and the names of its parallel instances. */
 function readByOthers(j: JobView): string {
   const env = j.node.entries.get('environment');
   const envText = env ? (isMap(env) ? `${str(env.entries.get('name')) ?? '-'}\u0002${str(env.entries.get('action')) ?? '-'}` : `${str(env) ?? '-'}\u0002-`) : '';
-  return `${j.name}\u0001${str(j.node.entries.get('stage')) ?? ''}\u0001${envText}`;
+  const parallel = j.node.entries.get('parallel');
+  const instances = parallel ? parallelInstanceNames(j.name, parallel)?.join('\u0002') ?? '' : '';
+  return `${j.name}\u0001${str(j.node.entries.get('stage')) ?? ''}\u0001${envText}\u0001${instances}`;
 }
 
 interface LastRun {
@@ -73,6 +75,20 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     const j = jobs.get(name);
     return j && !j.hidden ? j : undefined;
   };
+  // The jobs GitLab's Normalizer makes of parallel jobs, by instance name (built at the first name that is no job's own).
+  let instances: Map<string, JobView> | undefined;
+  const instanceJob = (name: string): JobView | undefined => {
+    if (!instances) {
+      instances = new Map();
+      for (const [key, j] of jobs) {
+        const parallel = j.hidden ? undefined : j.node.entries.get('parallel');
+        for (const i of (parallel && parallelInstanceNames(key, parallel)) ?? []) if (!instances.has(i)) instances.set(i, j);
+      }
+    }
+    return instances.get(name);
+  };
+  /** The job a `needs:` or `dependencies:` name refers to: a job, or one instance of a parallel job. */
+  const targetJob = (name: string): JobView | undefined => realJob(name) ?? instanceJob(name);
   const stageOf = (j: JobView) => stages.indexOf(str(j.node.entries.get('stage')) ?? 'test');
   const last = memory?.crossJob as LastRun | undefined;
   const { epoch, parts, changed } = epochOf(jobs, realJob, stages, last);
@@ -126,6 +142,24 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     if (dup.length) out.push({ severity: 'error', code: 'needs-duplicated', message: `${name} has the following needs duplicated: ${dup.join(', ')}.`, span: at ?? where(name), data: { names: dup } });
   }
 
+  /**
+   * A need with `parallel:matrix` on a parallel job waits for the instances that matrix names
+   * (GitLab's Normalizer builds their names from it): each must be one of the job's instances.
+   */
+  function selectedInstances(name: string, items: Node[]): void {
+    for (const item of items) {
+      const need = needName(item);
+      const parallel = isMap(item) ? item.entries.get('parallel') : undefined;
+      if (!need || need.optional || !parallel) continue;
+      const target = realJob(need.name);
+      if (!target?.node.entries.get('parallel')) continue;
+      for (const i of expandMatrix(need.name, parallel)?.instances ?? []) {
+        if (instanceJob(i.name) === target) continue;
+        out.push({ severity: 'error', code: 'needs-unknown', message: `${name} job: undefined need: ${i.name}`, span: i.span ?? need.span ?? where(name), data: { name: i.name } });
+      }
+    }
+  }
+
   function checkJob(job: JobView): void {
     const n = job.node;
     const stage = n.entries.get('stage');
@@ -146,6 +180,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
       needs.push(...needList(rn).map(needName).filter((x) => x !== undefined));
     }
     duplicatedNeeds(job.name, needItems);
+    selectedInstances(job.name, needItems);
     for (const rule of isSeq(n.entries.get('rules')) ? (n.entries.get('rules') as { items: Node[] }).items : []) {
       const rn = isMap(rule) ? rule.entries.get('needs') : undefined;
       duplicatedNeeds(job.name, needList(rn));
@@ -156,7 +191,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
         continue;
       }
       if (need.optional) continue;
-      const target = realJob(need.name) ?? realJob(baseJobName(need.name));
+      const target = targetJob(need.name);
       if (!target) {
         out.push({ severity: 'error', code: 'needs-unknown', message: `${job.name} job: undefined need: ${need.name}`, span: need.span ?? where(job.name), data: { name: need.name } });
       } else if (stageOf(target) > stageOf(job)) {
@@ -170,13 +205,14 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     if (isSeq(deps) && deps.items.length && !ownNeeds.length && crossNeeds) {
       out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} needs corresponding to dependencies must be from the same pipeline`, span: n.keySpans.get('needs') ?? where(job.name) });
     } else if (isSeq(deps)) {
-      const needed = ownNeeds.length ? new Set(ownNeeds.flatMap((x) => [x.name, baseJobName(x.name)])) : undefined;
+      // GitLab's Job entry compares the names as written, before parallel jobs become their instances.
+      const needed = ownNeeds.length ? new Set(ownNeeds.map((x) => x.name)) : undefined;
       for (const d of deps.items) {
         const name = d.kind === 'scalar' ? String(d.value ?? '') : '';
-        // A `parallel:matrix` instance (`build: [linux]`) is a job once GitLab expands the matrix.
-        const target = realJob(name) ?? realJob(baseJobName(name));
+        // A parallel job's instance (`build: [linux]`, `build 1/2`) is a job once GitLab's Normalizer made it.
+        const target = targetJob(name);
         if (!target) out.push({ severity: 'error', code: 'dependencies-unknown', message: `${job.name} job: undefined dependency: ${name}`, span: d.span ?? where(job.name), data: { name } });
-        else if (needed && !needed.has(name) && !needed.has(baseJobName(name))) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, span: d.span ?? where(job.name), data: { name } });
+        else if (needed && !needed.has(name)) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, span: d.span ?? where(job.name), data: { name } });
         else if (stageOf(target) > stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, span: d.span ?? where(job.name), data: { name } });
       }
     }
