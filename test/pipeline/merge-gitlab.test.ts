@@ -125,7 +125,30 @@ test('needs and dependencies name a parallel job or one of the instances GitLab 
     'test job: undefined dependency: plain: [x] [dependencies-unknown] @"plain: [x]"',
   ]);
   // The instances GitLab makes: `job: [values]` for a matrix, `job i/n` for a number.
-  assert.deepEqual(await errors(`${parallelJobs}test:\n  script: x\n  needs: [build, "build: [mac]", "num 1/2", num, plain]\n  dependencies: ["build: [mac]", "num 1/2"]\n`), []);
+  assert.deepEqual(await errors(`${parallelJobs}test:\n  script: x\n  needs: ["build: [mac]", "num 1/2", plain]\n  dependencies: ["build: [mac]", "num 1/2"]\nall:\n  script: x\n  needs: [build, num]\n  dependencies: [build, num]\n`), []);
+});
+
+test('needs are checked for duplicates once expanded: a parallel job stands for all its instances', async () => {
+  assert.deepEqual(await errors(`${parallelJobs}test:\n  script: x\n  needs: [build, "build: [mac]", num, "num 1/2", "num 2/2"]\n`), [
+    'test has the following needs duplicated: build: [mac], num 1/2, num 2/2. [needs-duplicated] @"build: [mac]"',
+  ]);
+  assert.deepEqual(await errors(`${parallelJobs}test:\n  script: x\n  needs: ["build: [linux]", "build: [mac]", "num 2/2"]\n`), []);
+});
+
+test('rules:needs are not expanded by the Normalizer: a parallel job is known there by its instances only', async () => {
+  const rules = (need: string) => `${parallelJobs}test:\n  script: x\n  rules:\n    - needs: [${need}]\n`;
+  assert.deepEqual(await errors(rules('build')), ['test job: undefined need: build [needs-unknown] @build']);
+  assert.deepEqual(await errors(rules('"build: [mac]"')), []);
+  assert.deepEqual(await errors(rules('plain')), []);
+});
+
+test('a matrix job\'s needs take its instance values through $[[ matrix.NAME ]] (MatrixInterpolator)', async () => {
+  const job = (os: string, need: string) => `${parallelJobs}test:\n  script: x\n  parallel:\n    matrix:\n      - OS: ${os}\n  needs:\n${need}`;
+  const selected = '    - job: build\n      parallel:\n        matrix:\n          - OS: $[[ matrix.OS ]]\n';
+  assert.deepEqual(await errors(job('[linux, mac]', selected)), []);
+  assert.deepEqual(await errors(job('[linux, mac]', '    - "build: [$[[ matrix.OS ]]]"\n')), []);
+  assert.deepEqual(await errors(job('[linux, bsd]', '    - "build: [$[[ matrix.OS ]]]"\n')), ['test job: undefined need: build: [bsd] [needs-unknown] @"build: [$[[ matrix.OS ]]]"']);
+  assert.deepEqual(await errors(job('[linux]', '    - "build: [$[[ matrix.ARCH ]]]"\n')), ['test job: \'ARCH\' does not exist in matrix configuration [needs-invalid] @needs']);
 });
 
 test('needs:parallel:matrix must select instances the job has (the Normalizer names them from the need\'s matrix)', async () => {
