@@ -7,6 +7,7 @@ import { mergeInto } from './merge.js';
 import { changedKeys, deltaFor, extendsResults, forgetAfter } from './incremental.js';
 import type { Delta, StageMemory } from './incremental.js';
 import { mapNode } from '../model.js';
+import { rubyInspect, rubySymbolInspect, rubyToS } from '../yaml/ruby-format.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 
 /** GitLab's Extendable::Entry::MAX_NESTING_LEVELS. */
@@ -19,10 +20,16 @@ export interface ExtendsResult {
   parents: Map<string, string[]>;
 }
 
+/**
+ * The bases an `extends:` value names, as GitLab reads them: `Array(value).map(&:to_s)` — null
+ * names none, a scalar one, a list each item (a nested list or hash by its Ruby `inspect`), a hash
+ * each of its pairs (`[:key, "value"]`); names that match no key are then unknown.
+ */
 export function extendsNames(value: Node | undefined): { name: string; span?: Span }[] {
   if (!value) return [];
-  if (value.kind === 'scalar') return [{ name: String(value.value ?? ''), span: value.span }];
-  if (value.kind === 'seq') return value.items.map((i) => ({ name: i.kind === 'scalar' ? String(i.value ?? '') : '', span: i.span }));
+  if (value.kind === 'scalar') return value.value === null ? [] : [{ name: rubyToS(value), span: value.span }];
+  if (value.kind === 'seq') return value.items.map((i) => ({ name: rubyToS(i), span: i.span }));
+  if (value.kind === 'map') return [...value.entries].map(([k, v]) => ({ name: `[${rubySymbolInspect(k)}, ${rubyInspect(v)}]`, span: value.keySpans.get(k) ?? value.span }));
   return [{ name: '', span: value.span }];
 }
 
@@ -154,7 +161,8 @@ function extender(doc: MapNode, entries: Map<string, Node>, parents: Map<string,
       return value;
     }
     if (ancestors.length === 0 && extensibleDepth(key) > MAX_EXTENDS_NESTING) {
-      report(key, 'extends-too-deep', 'nesting too deep in `extends`', extendsNode.span);
+      // GitLab raises at the entry with more than MAX_EXTENDS_NESTING ancestors, and names it.
+      report(tooDeepEntry(key), 'extends-too-deep', 'nesting too deep in `extends`', extendsNode.span, { entry: key });
       failed.add(key);
       return value;
     }
@@ -192,6 +200,18 @@ function extender(doc: MapNode, entries: Map<string, Node>, parents: Map<string,
     for (const b of extendsNames(v.entries.get('extends'))) d = Math.max(d, 1 + extensibleDepth(b.name, [...seen, key]));
     depthMemo.set(key, d);
     return d;
+  };
+
+  /** The first entry down `key`'s chains (bases in order, as GitLab walks them) that has too many ancestors. */
+  const tooDeepEntry = (key: string): string => {
+    let cur = key;
+    for (let level = 0; level < MAX_EXTENDS_NESTING + 1; level++) {
+      const v = doc.entries.get(cur) as MapNode;
+      const next = extendsNames(v.entries.get('extends')).find((b) => extensibleDepth(b.name) >= MAX_EXTENDS_NESTING - level);
+      if (!next) break;
+      cur = next.name;
+    }
+    return cur;
   };
 
   const result = (): ExtendsResult => {

@@ -24,6 +24,14 @@ export const DEFAULT_KEYWORDS = [
   'interruptible', 'retry', 'services', 'tags', 'timeout',
 ] as const;
 
+/**
+ * What a trigger job (GitLab's Bridge: no `script`/`run`, but `trigger` or `needs`) takes from
+ * `default:`: only Processable's inheritable entry, `interruptible`.
+ */
+const BRIDGE_DEFAULT_KEYWORDS = ['interruptible'] as const;
+
+const isBridge = (job: MapNode) => !job.entries.has('script') && !job.entries.has('run') && (job.entries.has('trigger') || job.entries.has('needs'));
+
 /** Deprecated global keywords that act as defaults. */
 const DEPRECATED_GLOBALS = ['image', 'services', 'cache', 'before_script', 'after_script'];
 
@@ -78,12 +86,13 @@ export function buildJob(name: string, node: MapNode, defaults: MapNode): JobVie
   // The job's own entries (nodes are not changed once built), copied once a default is added to them.
   let entries = node.entries;
   const fromDefault: string[] = [];
-  // Trigger jobs (bridges) take nothing from `default:` in GitLab.
-  if (!hidden && defaults.entries.size && !node.entries.has('trigger')) {
+  if (!hidden && defaults.entries.size) {
     const allowed = inheritedDefaults(node);
     const defaultSpan = defaults.span;
-    for (const key of DEFAULT_KEYWORDS) {
-      if (node.entries.has(key) || !allowed.has(key)) continue;
+    for (const key of isBridge(node) ? BRIDGE_DEFAULT_KEYWORDS : DEFAULT_KEYWORDS) {
+      // A keyword written as null is not specified (GitLab's Undefined entry): the default fills it.
+      const own = node.entries.get(key);
+      if ((own && !(own.kind === 'scalar' && own.value === null)) || !allowed.has(key)) continue;
       const v = defaults.entries.get(key);
       if (v === undefined) continue;
       if (entries === node.entries) entries = new Map(node.entries);

@@ -8,6 +8,7 @@
  * with the same name overwrite each other (the first keeps its place, the last its values). One
  * job may generate at most 200 instances. Pure: never throws on user input.
  */
+import { mapNode, scalarNode, seqNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, SeqNode, Span } from '../model.js';
 import { rubyToS } from '../yaml/ruby-format.js';
 
@@ -144,6 +145,21 @@ export function validateMatrix(job: string, node: MapNode, fallback: Span): Pipe
 }
 
 /**
+ * The jobs GitLab's Normalizer makes of a job with `parallel:` — `job 1/3`, `job 2/3`, ... for a
+ * number (NumberStrategy), `job: [a, b]` for a matrix — or undefined when it has none. These names,
+ * not the job's own, are the pipeline's jobs: a `needs:` or `dependencies:` entry names one of
+ * them or the job itself (then it stands for all of them).
+ */
+export function parallelInstanceNames(job: string, parallel: Node | undefined): string[] | undefined {
+  if (parallel?.kind === 'scalar') {
+    const n = parallel.value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MATRIX_LIMIT) return undefined;
+    return Array.from({ length: n }, (_, i) => `${job} ${i + 1}/${n}`);
+  }
+  return expandMatrix(job, parallel)?.instances.map((i) => i.name);
+}
+
+/**
  * The instances a `needs:` entry on `target` waits for: all of a matrix job's instances, the
  * one it names (`build: [linux, amd64]`), or those its `parallel:matrix` selects.
  */
@@ -152,4 +168,51 @@ export function neededInstances(needName: string, needItem: Node, target: { name
   if (needName !== target.name) return [needName];
   const selection = needItem.kind === 'map' ? expandMatrix(needName, needItem.entries.get('parallel')) : undefined;
   return selection ? selection.instances.map((i) => i.name) : target.instances.map((i) => i.name);
+}
+
+/** `$[[ matrix.NAME ]]` (GitLab's MatrixInterpolator: names of letters, digits, `_` and `-`). */
+const MATRIX_EXPRESSION = /\$\[\[\s*matrix\.([a-zA-Z0-9_-]+)\s*\]\]/g;
+
+/** Whether a node's strings hold a `$[[ matrix.NAME ]]` expression. */
+export function holdsMatrixExpression(node: Node | undefined): boolean {
+  if (!node) return false;
+  if (node.kind === 'scalar') return typeof node.value === 'string' && node.value.includes('$[[') && new RegExp(MATRIX_EXPRESSION.source).test(node.value);
+  if (node.kind === 'seq') return node.items.some(holdsMatrixExpression);
+  if (node.kind === 'map') return [...node.entries.values()].some(holdsMatrixExpression);
+  return false;
+}
+
+/**
+ * A matrix instance's `needs:` as GitLab's Normalizer gives it (MatrixInterpolator): every
+ * `$[[ matrix.NAME ]]` in its strings replaced by the instance's value; a name the instance has
+ * not is left as written and added to `missing`. Unchanged nodes are returned as they are.
+ */
+export function interpolateMatrix(node: Node, variables: Record<string, string>, missing: Set<string>): Node {
+  switch (node.kind) {
+    case 'scalar': {
+      if (typeof node.value !== 'string' || !node.value.includes('$[[')) return node;
+      const text = node.value.replace(MATRIX_EXPRESSION, (all, name: string) => {
+        if (Object.hasOwn(variables, name)) return variables[name];
+        missing.add(name);
+        return all;
+      });
+      return text === node.value ? node : scalarNode(text, node.span);
+    }
+    case 'seq': {
+      const items = node.items.map((i) => interpolateMatrix(i, variables, missing));
+      return items.every((x, i) => x === node.items[i]) ? node : seqNode(items, node.span);
+    }
+    case 'map': {
+      let changed = false;
+      const entries = new Map<string, Node>();
+      for (const [k, v] of node.entries) {
+        const x = interpolateMatrix(v, variables, missing);
+        changed ||= x !== v;
+        entries.set(k, x);
+      }
+      return changed ? mapNode(node.span, entries, node.keySpans) : node;
+    }
+    default:
+      return node;
+  }
 }

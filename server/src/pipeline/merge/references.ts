@@ -8,8 +8,12 @@ import type { MapNode, Node, PipelineDiagnostic, RefNode, Span } from '../model.
 import { changedKeys, deltaFor, expandedSizes, forgetAfter, holdsReference, referenceResults } from './incremental.js';
 import type { Delta, ReferenceResult, StageMemory } from './incremental.js';
 
-/** How many tags may be followed through one chain (GitLab: Tags::Reference nesting limit). */
-export const MAX_REFERENCE_DEPTH = 10;
+/**
+ * How many tags may be followed through one chain. GitLab's Tags::Resolver has no such limit (the
+ * "10 levels" of its docs is the script entries' nesting, checked on the job); this bound only
+ * keeps a hostile chain from exhausting the stack (a bound of this tool, not a number of GitLab's).
+ */
+export const MAX_REFERENCE_DEPTH = 100;
 /**
  * How many values resolving tags may add to the configuration in all. Resolved values are shared,
  * so tags that each reference nine others nine levels deep cost nothing here but expand to 9^9
@@ -22,6 +26,9 @@ export interface ReferencesResult {
   doc: MapNode;
   diagnostics: PipelineDiagnostic[];
 }
+
+/** What Ruby's `unless value` refuses: nil and false. */
+const isFalsy = (n: Node): boolean => n.kind === 'scalar' && (n.value === null || n.value === false);
 
 function showPath(path: readonly string[]): string {
   return `!reference [${path.map((p) => JSON.stringify(p)).join(', ')}]`;
@@ -120,7 +127,7 @@ function resolveWith(doc: MapNode, reuse: boolean, keys: Iterable<string>, previ
       return ref;
     }
     if (chain.length >= MAX_REFERENCE_DEPTH) {
-      report(ref, 'reference-too-deep', `${showPath(ref.path)}: too many nested references (limit ${MAX_REFERENCE_DEPTH})`);
+      report(ref, 'reference-too-deep', `${showPath(ref.path)}: more than ${MAX_REFERENCE_DEPTH} nested references (a bound of this tool: GitLab sets none)`);
       return ref;
     }
     // Once over the limit, no tag is expanded any more (expanding first would cost what the limit saves).
@@ -137,7 +144,8 @@ function resolveWith(doc: MapNode, reuse: boolean, keys: Iterable<string>, previ
       const target = getPath(doc, ref.path);
       const from = lookups.length;
       lookups.push({ path: ref.path, top: doc.entries.get(ref.path[0]), target });
-      if (target === undefined) {
+      // Tags::Reference raises unless the value is truthy: a referenced null or `false` is not found either.
+      if (target === undefined || isFalsy(target)) {
         report(ref, 'reference-unknown', `${showPath(ref.path)} could not be found`);
         return ref;
       }

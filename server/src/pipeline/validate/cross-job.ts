@@ -6,7 +6,7 @@
 import { changedKeys, perNode } from '../merge/incremental.js';
 import type { StageMemory } from '../merge/incremental.js';
 import type { JobView } from '../merge/jobs.js';
-import { baseJobName, validateMatrix } from '../merge/matrix.js';
+import { baseJobName, expandMatrix, holdsMatrixExpression, interpolateMatrix, parallelInstanceNames, validateMatrix } from '../merge/matrix.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { isMap, isSeq, str } from './values.js';
 
@@ -33,11 +33,13 @@ function needName(n: Node): { name: string; optional: boolean; span?: Span } | u
  */
 const perJob = perNode<MapNode, { epoch: object; name: string; keySpan: Span; found: PipelineDiagnostic[] }>();
 
-/** What one job's findings read of another: its name, stage and environment action. */
+/** What one job's findings read of another: its name, stage, environment action and the names of its parallel instances. */
 function readByOthers(j: JobView): string {
   const env = j.node.entries.get('environment');
   const envText = env ? (isMap(env) ? `${str(env.entries.get('name')) ?? '-'}\u0002${str(env.entries.get('action')) ?? '-'}` : `${str(env) ?? '-'}\u0002-`) : '';
-  return `${j.name}\u0001${str(j.node.entries.get('stage')) ?? ''}\u0001${envText}`;
+  const parallel = j.node.entries.get('parallel');
+  const instances = parallel ? parallelInstanceNames(j.name, parallel)?.join('\u0002') ?? '' : '';
+  return `${j.name}\u0001${str(j.node.entries.get('stage')) ?? ''}\u0001${envText}\u0001${instances}`;
 }
 
 interface LastRun {
@@ -72,6 +74,26 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
   const realJob = (name: string): JobView | undefined => {
     const j = jobs.get(name);
     return j && !j.hidden ? j : undefined;
+  };
+  // The jobs GitLab's Normalizer makes of parallel jobs, by instance name (built at the first name that is no job's own).
+  let instances: Map<string, JobView> | undefined;
+  const instanceJob = (name: string): JobView | undefined => {
+    if (!instances) {
+      instances = new Map();
+      for (const [key, j] of jobs) {
+        const parallel = j.hidden ? undefined : j.node.entries.get('parallel');
+        for (const i of (parallel && parallelInstanceNames(key, parallel)) ?? []) if (!instances.has(i)) instances.set(i, j);
+      }
+    }
+    return instances.get(name);
+  };
+  /** The job a `needs:` or `dependencies:` name refers to: a job, or one instance of a parallel job. */
+  const targetJob = (name: string): JobView | undefined => realJob(name) ?? instanceJob(name);
+  /** The job a name refers to among the jobs GitLab's Normalizer leaves: a parallel job only by its instances' names. */
+  const normalizedJob = (name: string): JobView | undefined => {
+    const j = realJob(name);
+    const parallel = j?.node.entries.get('parallel');
+    return j && !(parallel && parallelInstanceNames(name, parallel)) ? j : instanceJob(name);
   };
   const stageOf = (j: JobView) => stages.indexOf(str(j.node.entries.get('stage')) ?? 'test');
   const last = memory?.crossJob as LastRun | undefined;
@@ -108,22 +130,90 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
   }
   return out;
 
-  /** GitLab's YamlProcessor: a needs list names a job at most once. */
-  function duplicatedNeeds(name: string, items: Node[]): void {
-    const seen = new Set<string>();
-    const dup: string[] = [];
+  /**
+   * GitLab's YamlProcessor: a needs list names a job at most once — the job's own needs as the
+   * Normalizer expanded them (`normalized`: a parallel job stands for its instances), rules' as written.
+   */
+  function duplicatedNeeds(name: string, items: Node[], normalized: boolean): void {
+    // Counted by name in order of first appearance (Ruby's group_by).
+    const count = new Map<string, number>();
     let at: Span | undefined;
     for (const item of items) {
       const need = needName(item);
-      // Instances picked with `parallel:matrix` are expanded (and compared) by name, not here.
-      if (!need || (isMap(item) && item.entries.has('parallel'))) continue;
-      if (seen.has(need.name) && !dup.includes(need.name)) {
-        dup.push(need.name);
-        at ??= need.span;
+      if (!need) continue;
+      for (const n of normalized ? normalizedNeed(need.name, item) : [need.name]) {
+        const c = (count.get(n) ?? 0) + 1;
+        count.set(n, c);
+        if (c === 2) at ??= need.span;
       }
-      seen.add(need.name);
     }
+    const dup = [...count].filter(([, c]) => c > 1).map(([n]) => n);
     if (dup.length) out.push({ severity: 'error', code: 'needs-duplicated', message: `${name} has the following needs duplicated: ${dup.join(', ')}.`, span: at ?? where(name), data: { names: dup } });
+  }
+
+  /** The names a need stands for once GitLab's Normalizer expanded it: a parallel job's instances (those its `parallel:matrix` selects), else itself. */
+  function normalizedNeed(name: string, item: Node): string[] {
+    const parallel = realJob(name)?.node.entries.get('parallel');
+    const all = parallel && parallelInstanceNames(name, parallel);
+    if (!all) return [name];
+    const selection = isMap(item) ? item.entries.get('parallel') : undefined;
+    return selection ? expandMatrix(name, selection)?.instances.map((i) => i.name) ?? [] : all;
+  }
+
+  /**
+   * A matrix job's `needs:` per instance when they hold `$[[ matrix.NAME ]]` (GitLab's Normalizer
+   * interpolates them with the instance's values); a name no instance has is an error of its own.
+   */
+  function needsPerInstance(job: JobView, needsNode: Node | undefined): Node[][] | undefined {
+    if (!holdsMatrixExpression(needsNode)) return undefined;
+    const instances = expandMatrix(job.name, job.node.entries.get('parallel'))?.instances;
+    if (!instances?.length) return undefined;
+    const missing = new Set<string>();
+    const lists: Node[][] = [];
+    for (const i of instances) {
+      const unknown = new Set<string>();
+      const needs = interpolateMatrix(needsNode!, i.variables, unknown);
+      // GitLab keeps such an instance's needs as written and reports the names: only that is reported here.
+      if (unknown.size) unknown.forEach((n) => missing.add(n));
+      else lists.push(needList(needs));
+    }
+    for (const name of missing) out.push({ severity: 'error', code: 'needs-invalid', message: `${job.name} job: '${name}' does not exist in matrix configuration`, span: job.node.keySpans.get('needs') ?? where(job.name), data: { name } });
+    return lists;
+  }
+
+  /** Undefined needs and needs of later stages; `target` finds the job a name refers to. */
+  function checkNeeds(job: JobView, needs: { name: string; optional: boolean; span?: Span }[], target: (name: string) => JobView | undefined): void {
+    for (const need of needs) {
+      if (need.name === job.name) {
+        out.push({ severity: 'error', code: 'needs-cycle', message: `The pipeline has circular dependencies: self-dependency: ${job.name}`, span: need.span ?? where(job.name) });
+        continue;
+      }
+      if (need.optional) continue;
+      const t = target(need.name);
+      if (!t) {
+        out.push({ severity: 'error', code: 'needs-unknown', message: `${job.name} job: undefined need: ${need.name}`, span: need.span ?? where(job.name), data: { name: need.name } });
+      } else if (stageOf(t) > stageOf(job)) {
+        out.push({ severity: 'error', code: 'needs-later-stage', message: `${job.name} job: need ${need.name} is not defined in current or prior stages`, span: need.span ?? where(job.name), data: { name: need.name } });
+      }
+    }
+  }
+
+  /**
+   * A need with `parallel:matrix` on a parallel job waits for the instances that matrix names
+   * (GitLab's Normalizer builds their names from it): each must be one of the job's instances.
+   */
+  function selectedInstances(name: string, items: Node[]): void {
+    for (const item of items) {
+      const need = needName(item);
+      const parallel = isMap(item) ? item.entries.get('parallel') : undefined;
+      if (!need || need.optional || !parallel) continue;
+      const target = realJob(need.name);
+      if (!target?.node.entries.get('parallel')) continue;
+      for (const i of expandMatrix(need.name, parallel)?.instances ?? []) {
+        if (instanceJob(i.name) === target) continue;
+        out.push({ severity: 'error', code: 'needs-unknown', message: `${name} job: undefined need: ${i.name}`, span: i.span ?? need.span ?? where(name), data: { name: i.name } });
+      }
+    }
   }
 
   function checkJob(job: JobView): void {
@@ -140,43 +230,37 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     out.push(...validateMatrix(job.name, n, where(job.name)));
     const needsNode = n.entries.get('needs');
     const needItems = needList(needsNode);
-    const needs = needItems.map(needName).filter((x) => x !== undefined);
+    // A matrix job's needs as each of its instances has them ($[[ matrix.NAME ]] replaced); findings once each.
+    const from = out.length;
+    for (const items of needsPerInstance(job, needsNode) ?? [needItems]) {
+      duplicatedNeeds(job.name, items, true);
+      selectedInstances(job.name, items);
+      checkNeeds(job, items.map(needName).filter((x) => x !== undefined), targetJob);
+    }
+    const seen = new Set<string>();
+    out.splice(from, out.length - from, ...out.slice(from).filter((d) => !seen.has(`${d.message}\u0001${d.span.start}`) && !!seen.add(`${d.message}\u0001${d.span.start}`)));
+    // Rules' needs are not expanded by GitLab's Normalizer: a parallel job is known there by its instances' names only.
     for (const rule of isSeq(n.entries.get('rules')) ? (n.entries.get('rules') as { items: Node[] }).items : []) {
       const rn = isMap(rule) ? rule.entries.get('needs') : undefined;
-      needs.push(...needList(rn).map(needName).filter((x) => x !== undefined));
-    }
-    duplicatedNeeds(job.name, needItems);
-    for (const rule of isSeq(n.entries.get('rules')) ? (n.entries.get('rules') as { items: Node[] }).items : []) {
-      const rn = isMap(rule) ? rule.entries.get('needs') : undefined;
-      duplicatedNeeds(job.name, needList(rn));
-    }
-    for (const need of needs) {
-      if (need.name === job.name) {
-        out.push({ severity: 'error', code: 'needs-cycle', message: `The pipeline has circular dependencies: self-dependency: ${job.name}`, span: need.span ?? where(job.name) });
-        continue;
-      }
-      if (need.optional) continue;
-      const target = realJob(need.name) ?? realJob(baseJobName(need.name));
-      if (!target) {
-        out.push({ severity: 'error', code: 'needs-unknown', message: `${job.name} job: undefined need: ${need.name}`, span: need.span ?? where(job.name), data: { name: need.name } });
-      } else if (stageOf(target) > stageOf(job)) {
-        out.push({ severity: 'error', code: 'needs-later-stage', message: `${job.name} job: need ${need.name} is not defined in current or prior stages`, span: need.span ?? where(job.name), data: { name: need.name } });
-      }
+      duplicatedNeeds(job.name, needList(rn), false);
+      checkNeeds(job, needList(rn).map(needName).filter((x) => x !== undefined), normalizedJob);
     }
     const deps = n.entries.get('dependencies');
+
     // GitLab's Job entry: dependencies must be part of the same-pipeline needs, when the job has needs.
     const ownNeeds = needItems.map(needName).filter((x) => x !== undefined);
     const crossNeeds = needItems.filter((x) => isMap(x) && (x.entries.has('project') || x.entries.has('pipeline'))).length;
     if (isSeq(deps) && deps.items.length && !ownNeeds.length && crossNeeds) {
       out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} needs corresponding to dependencies must be from the same pipeline`, span: n.keySpans.get('needs') ?? where(job.name) });
     } else if (isSeq(deps)) {
-      const needed = ownNeeds.length ? new Set(ownNeeds.flatMap((x) => [x.name, baseJobName(x.name)])) : undefined;
+      // GitLab's Job entry compares the names as written, before parallel jobs become their instances.
+      const needed = ownNeeds.length ? new Set(ownNeeds.map((x) => x.name)) : undefined;
       for (const d of deps.items) {
         const name = d.kind === 'scalar' ? String(d.value ?? '') : '';
-        // A `parallel:matrix` instance (`build: [linux]`) is a job once GitLab expands the matrix.
-        const target = realJob(name) ?? realJob(baseJobName(name));
+        // A parallel job's instance (`build: [linux]`, `build 1/2`) is a job once GitLab's Normalizer made it.
+        const target = targetJob(name);
         if (!target) out.push({ severity: 'error', code: 'dependencies-unknown', message: `${job.name} job: undefined dependency: ${name}`, span: d.span ?? where(job.name), data: { name } });
-        else if (needed && !needed.has(name) && !needed.has(baseJobName(name))) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, span: d.span ?? where(job.name), data: { name } });
+        else if (needed && !needed.has(name)) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, span: d.span ?? where(job.name), data: { name } });
         else if (stageOf(target) > stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, span: d.span ?? where(job.name), data: { name } });
       }
     }

@@ -66,11 +66,12 @@ export function validateAllowFailure(r: Report, loc: string, node: Node, bridge:
 export function validateParallel(r: Report, loc: string, node: Node, bridge: boolean): void {
   if (isRef(node)) return;
   const pl = `${loc}:parallel`;
-  if (node.kind === 'scalar') {
+  // GitLab's Parallel picks its strategy by type: a number (ParallelBuilds), a hash (MatrixBuilds), anything else is unknown.
+  if (node.kind === 'scalar' && typeof node.value === 'number') {
+    if (!isInt(node)) r.error('parallel-invalid', `${pl} config must be an integer`, node);
+    else if (node.value < 1) r.error('parallel-invalid', `${pl} config must be greater than or equal to 1`, node);
+    else if (node.value > 200) r.error('parallel-invalid', `${pl} config must be less than or equal to 200`, node);
     if (bridge) r.error('parallel-invalid', `${pl} config cannot use "parallel: <number>".`, node);
-    else if (!isInt(node)) r.error('parallel-invalid', `${pl} config must be an integer`, node);
-    else if ((node.value as number) < 1) r.error('parallel-invalid', `${pl} config must be greater than or equal to 1`, node);
-    else if ((node.value as number) > 200) r.error('parallel-invalid', `${pl} config must be less than or equal to 200`, node);
     return;
   }
   if (!isMap(node)) {
@@ -94,6 +95,8 @@ export function validateMatrixShape(r: Report, loc: string, matrix: Node): void 
   const scalarOk = (v: Node) => isStr(v) || isInt(v) || isRef(v);
   for (const item of matrix.items.flatMap((i) => (isSeq(i) ? i.items : [i]))) {
     if (!isMap(item)) continue;
+    // Product::Variables: at least one variable per entry.
+    if (item.entries.size === 0) r.error('parallel-invalid', `${loc}:variables config requires at least 1 items`, item);
     for (const v of item.entries.values()) {
       if (scalarOk(v) || (isSeq(v) && v.items.every(scalarOk))) continue;
       r.error('parallel-invalid', `${loc}:variables config should be a hash of key value pairs, value can be an array`, v);
@@ -103,24 +106,29 @@ export function validateMatrixShape(r: Report, loc: string, matrix: Node): void 
 }
 
 export function validateTrigger(r: Report, loc: string, node: Node): void {
-  if (isRef(node) || isStr(node)) return;
+  if (isRef(node)) return;
   const tl = `${loc}:trigger`;
+  // SimpleTrigger: a project path, present.
+  if (isStr(node)) {
+    if (node.value.trim() === '') r.error('trigger-invalid', `${tl} config can't be blank`, node);
+    return;
+  }
   if (!isMap(node)) {
     r.error('trigger-invalid', `${tl} has to be either a string or a hash`, node);
     return;
   }
   const e = node.entries;
-  // GitLab reads a hash with `include:` as a child pipeline (SameProjectTrigger: no project or
-  // branch) and any other as a multi-project one (CrossProjectTrigger: no include).
+  // GitLab reads a hash with `include:` as a child pipeline (SameProjectTrigger: no project,
+  // branch or inputs — a child's inputs go in `include:`) and any other as a multi-project one
+  // (CrossProjectTrigger: no include).
   const child = e.has('include');
-  r.unknownKeys(tl, node, 'trigger', keyNames('trigger').filter((k) => (child ? k !== 'project' && k !== 'branch' : k !== 'include')));
-  if (child) {
-    // its keys are reported above
-  } else if (e.has('project')) {
-    if (isBlankish(e.get('project'))) r.error('trigger-invalid', `${tl} project can't be blank`, e.get('project')!);
-    else if (!isStr(e.get('project')) && !isRef(e.get('project'))) r.error('trigger-invalid', `${tl} project should be a string`, e.get('project')!);
-  } else {
-    r.error('trigger-invalid', `${tl} config must specify either project or include`, node);
+  r.unknownKeys(tl, node, 'trigger', keyNames('trigger').filter((k) => (child ? k !== 'project' && k !== 'branch' && k !== 'inputs' : k !== 'include')));
+  // Both strategies want a present hash; CrossProjectTrigger a project that is a string (type, then presence).
+  if (e.size === 0) r.error('trigger-invalid', `${tl} config can't be blank`, node);
+  const project = e.get('project');
+  if (!child && !isRef(project)) {
+    if (!isStr(project)) r.error('trigger-invalid', `${tl} project should be a string`, project ?? node);
+    if (isBlank(project)) r.error('trigger-invalid', `${tl} project can't be blank`, project ?? node);
   }
   const branch = e.get('branch');
   if (branch && !isStr(branch) && !isRef(branch)) r.error('trigger-invalid', `${tl} branch should be a string`, branch);
@@ -141,7 +149,8 @@ export function validateTrigger(r: Report, loc: string, node: Node): void {
   const include = e.get('include');
   if (include && !isRef(include) && !isStr(include)) {
     const items = isSeq(include) ? include.items : [include];
-    if (items.length > 3) r.error('trigger-invalid', `${tl}:include config must be less than or equal to 3`, include);
+    // Includes with SameProjectTrigger's INCLUDE_MAX_SIZE.
+    if (isSeq(include) && items.length > 3) r.error('trigger-invalid', `${tl}:include config is too long (maximum is 3)`, include);
     for (const item of items) {
       if (!isMap(item)) continue;
       r.unknownKeys(`${tl}:include`, item, 'trigger-include');
