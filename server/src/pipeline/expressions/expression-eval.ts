@@ -4,7 +4,7 @@
  * `Statement#valid?` makes by evaluating without variables. See expressions.ts.
  */
 import type { ExprError, ExprErrorKind, ExprOptions } from './expression-lexer.js';
-import type { BinaryNode, ExprNode } from './expression-parser.js';
+import type { BinaryNode, ExprNode } from './expression-ast.js';
 import { compileRe2, rubyRegexLiteral } from './re2.js';
 import type { Re2Pattern } from './re2.js';
 import { rubyInspectPlain } from '../yaml/ruby-format.js';
