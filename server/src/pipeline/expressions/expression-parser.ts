@@ -8,7 +8,6 @@ import { lex } from './expression-lexer.js';
 import type { ExprError, ExprOptions, ExprToken, ExprTokenKind } from './expression-lexer.js';
 import { gitlabValidationError } from './expression-eval.js';
 import { compileRe2, rubyRegexLiteral } from './re2.js';
-import type { Re2Pattern } from './re2.js';
 
 export type {
   BinaryNode, BinaryOperator, BooleanNode, ExprNode, InputNode, NotNode, NullNode, RegexNode, StringNode, VariableNode,
