@@ -182,3 +182,37 @@ test('components: GitLab\'s FetchService messages', async () => {
   const ok = await run(with_('gitlab.com/g/p/c@1.0'));
   assert.deepEqual([ok.errors, ok.included], [[], ['templates/c.yml']]);
 });
+
+// ── Yaml::Loader (MultiDocYaml max_documents: 2, reject_empty) and Yaml::Result ──
+
+test('an included list or scalar is an "Invalid configuration format" after its location', async () => {
+  assert.deepEqual((await run({ '.gitlab-ci.yml': `include: a.yml\n${J}`, 'a.yml': '- a\n' })).errors, ['`a.yml`: Invalid configuration format']);
+  assert.deepEqual((await run({ '.gitlab-ci.yml': `include: a.yml\n${J}`, 'a.yml': 'hello\n' })).errors, ['`a.yml`: Invalid configuration format']);
+});
+
+for (const [what, text, jobs, ignored] of [
+  ['two documents without a header: the first one', `${job('a')}---\n${job('b')}`, ['a'], 1],
+  ['a header and three documents: the last one', `spec:\n  inputs: {}\n---\n${job('a')}---\n${job('b')}`, ['b'], 1],
+  ['a leading `---`: only two documents are read', `---\nspec:\n  inputs: {}\n---\n${job('a')}---\n${job('b')}`, ['a'], 1],
+  ['blank documents are dropped before the header is looked for', `spec:\n  inputs: {}\n---\n---\n${job('a')}`, ['a'], 0],
+] as const) {
+  test(`YAML documents GitLab uses: ${what}`, async () => {
+    const { plain, pipeline } = await expandPlain({ '.gitlab-ci.yml': `include: t.yml\n${J}`, 't.yml': text });
+    assert.deepEqual(pipeline.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(Object.keys(plain).filter((k) => k !== 'stages' && k !== 'x'), jobs);
+    assert.equal(pipeline.diagnostics.filter((d) => d.code === 'yaml-document-ignored').length, ignored);
+  });
+}
+
+test('the root file: a second document without a header is unused, with a warning on it', async () => {
+  const { plain, pipeline } = await expandPlain({ '.gitlab-ci.yml': `${job('a')}---\n${job('b')}` });
+  assert.ok(plain.a && !plain.b);
+  const [w] = pipeline.diagnostics.filter((d) => d.code === 'yaml-document-ignored');
+  assert.equal(w.severity, 'warning');
+  assert.equal(spanText(pipeline, { ...w.span, end: w.span.start + 2 }), 'b:');
+});
+
+test('every document GitLab reads must be a hash', async () => {
+  const r = await run({ '.gitlab-ci.yml': `${job('a')}---\n- b\n` });
+  assert.deepEqual(r.errors, ['Invalid configuration format']);
+});

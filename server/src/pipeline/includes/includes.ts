@@ -259,9 +259,13 @@ class IncludeState {
       // Blank text is "empty" in the file class's words (File::Local, File::Project, File::Base).
       this.error('include-empty', file.emptyMessage ?? `Included file \`${file.path}\` is empty or does not exist!`, where);
       return undefined;
-    } else if (parsed.empty || !isMap(content) || content.entries.size === 0) {
-      // Comments only, `{}` or not a hash: File::Base#validate_hash! (a blank hash).
+    } else if (parsed.empty || (isMap(content) && content.entries.size === 0)) {
+      // Comments only or `{}`: File::Base#validate_hash! (a blank hash).
       this.error('include-not-hash', `Included file \`${file.location ?? file.path}\` does not have valid YAML syntax!`, where);
+      return undefined;
+    } else if (!isMap(content)) {
+      // A list or a scalar: the YAML loader's NotHashError, after the file's location.
+      this.error('include-not-hash', `\`${file.location ?? file.path}\`: Invalid configuration format`, where);
       return undefined;
     }
     const map = content as MapNode;
