@@ -216,3 +216,14 @@ test('every document GitLab reads must be a hash', async () => {
   const r = await run({ '.gitlab-ci.yml': `${job('a')}---\n- b\n` });
   assert.deepEqual(r.errors, ['Invalid configuration format']);
 });
+
+// ── Interpolation::Interpolator: the given inputs ──
+
+test('inputs that are not a hash reject the file, after its location; `inputs:` without a value is no inputs', async () => {
+  const files = (inputs: string) => ({ '.gitlab-ci.yml': `include:\n  - local: /a.yml\n    inputs: ${inputs}\n${J}`, 'a.yml': job('a') });
+  assert.deepEqual((await run(files('[x]'))).errors, ['`a.yml`: Given inputs must be a hash']);
+  assert.deepEqual((await run(files('some'))).errors, ['`a.yml`: Given inputs must be a hash']);
+  const none = await run(files(''));
+  assert.deepEqual([none.errors, none.included], [[], ['a.yml']]);
+  assert.deepEqual((await run(files('{x: 1}'))).errors, ['`a.yml`: Given inputs not defined in the `spec` section of the included configuration file']);
+});

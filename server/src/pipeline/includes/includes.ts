@@ -329,6 +329,10 @@ class IncludeState {
         this.error('include-cycle', `Include cycle: ${chain.join(' → ')}`, entry.span, { chain });
         continue;
       }
+      if (entry.inputsNotHash) {
+        this.error('input-not-hash', `\`${t.location ?? t.path}\`: Given inputs must be a hash`, entry.inputsNotHash);
+        continue;
+      }
       if (t.note && t.note !== frame.note) this.diagnostics.push({ severity: 'warning', code: 'include-source', message: `${t.path}: ${t.note}`, span: entry.span, data: { uri: t.uri } });
       const doc = await this.loadFile(t, entry.inputs, entry.span, stack, { uri: frame.uri, span: entry.span });
       if (doc) out.push(doc);
