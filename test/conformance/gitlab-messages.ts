@@ -27,10 +27,10 @@ const cases: Array<Omit<MessageCase, 'id' | 'group'> & { name: string }> = [
     gitlab: '!reference [1] is not valid',
   },
   {
-    name: 'local include with a leading slash keeps it in the message',
-    source: 'Gitlab::Ci::Config::External::File::Local: "Local file `#{masked_location}` does not exist!" (the location as written)',
+    name: 'local include with a leading slash loses it in the message',
+    source: 'Gitlab::Ci::Config::External::File::Local: "Local file `#{masked_location}` does not exist!" (the location after `Gitlab::Utils.remove_leading_slashes` in #initialize)',
     files: { '.gitlab-ci.yml': 'include:\n  - local: /lib/missing.yml\njob:\n  script: [echo]\n' },
-    gitlab: 'Local file `/lib/missing.yml` does not exist!',
+    gitlab: 'Local file `lib/missing.yml` does not exist!',
   },
   {
     name: 'input errors of one file: the first three',

@@ -47,7 +47,7 @@ test('self component: inputs and $[[ component.name ]] as for any component', as
 
 test('a missing self component names the working tree', async () => {
   const { errors } = await expand('  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/nope@$CI_COMMIT_SHA');
-  assert.deepEqual(errors, ['Component `gitlab.example.com/platform/components/nope@$CI_COMMIT_SHA`: neither templates/nope.yml nor templates/nope/template.yml exists in the working tree of this project']);
+  assert.deepEqual(errors, ["Component 'gitlab.example.com/platform/components/nope@$CI_COMMIT_SHA' - content not found (neither templates/nope.yml nor templates/nope/template.yml exists in the working tree of this project)"]);
 });
 
 for (const [what, include, opts] of [

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MAX_YAML_DEPTH, MAX_YAML_SIZE, parseYaml } from '../../server/src/pipeline/yaml/parse.js';
-import { MAX_INCLUDES, MAX_INCLUDE_DEPTH } from '../../server/src/pipeline/includes/includes.js';
+import { MAX_INCLUDES } from '../../server/src/pipeline/includes/includes.js';
 import { MAX_REFERENCE_EXPANSION } from '../../server/src/pipeline/merge/references.js';
 import { LspClient, repoRoot } from '../support/lsp-client.js';
 import { expandFiles } from '../support/engine.js';
@@ -110,12 +110,12 @@ test('a huge include graph (200 files including ten others each, cycles everywhe
   assert.ok(codes(r).includes('include-cycle'));
 });
 
-test(`include nesting: an error at depth ${MAX_INCLUDE_DEPTH}; cycles (a → b → a, a file including itself) are named and cut`, async () => {
+test(`include nesting: a chain stops at the include limit (${MAX_INCLUDES}, GitLab has no depth limit); cycles (a → b → a, a file including itself) are named and cut`, async () => {
   const chain: Record<string, string> = { '.gitlab-ci.yml': 'include: c0.yml\nx:\n  script: [echo]\n' };
   for (let i = 0; i < 300; i++) chain[`c${i}.yml`] = `include: c${i + 1}.yml\n.c${i}:\n  script: [echo]\n`;
   const deep = expandBounded(chain);
-  assert.deepEqual(codes(deep), ['include-too-deep']);
-  assert.equal(deep.files.length, MAX_INCLUDE_DEPTH + 1);
+  assert.deepEqual(codes(deep), ['include-limit']);
+  assert.equal(deep.files.length, MAX_INCLUDES + 1);
 
   const cycle = await expandFiles({ '.gitlab-ci.yml': 'include: a.yml\nx:\n  script: [echo]\n', 'a.yml': 'include: b.yml\n.a:\n  script: [a]\n', 'b.yml': 'include: a.yml\n.b:\n  script: [b]\n' });
   const [c] = cycle.diagnostics.filter((d) => d.code === 'include-cycle');

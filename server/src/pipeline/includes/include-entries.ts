@@ -18,6 +18,8 @@ export interface IncludeEntry {
   /** `file:` of a project include (one or more). */
   files: string[];
   inputs?: MapNode;
+  /** `inputs:` given as something else than a hash (Interpolator: "Given inputs must be a hash"). */
+  inputsNotHash?: Span;
   rules?: Node;
   /** The whole entry. */
   span: Span;
@@ -92,9 +94,10 @@ export function parseIncludeEntries(include: Node, report: (d: PipelineDiagnosti
       entry.files = file!.kind === 'seq' ? file!.items.map((i) => text(i) ?? '') : [text(file) ?? ''];
     }
     const inputs = item.entries.get('inputs') ?? item.entries.get('with');
-    if (inputs) {
+    // No inputs (`inputs:` without a value) are no inputs; others that are not a hash reject the file (includes.ts).
+    if (inputs && !(inputs.kind === 'scalar' && inputs.value === null)) {
       if (inputs.kind === 'map') entry.inputs = inputs;
-      else report({ severity: 'error', code: 'include-invalid', message: 'include:inputs must be a hash', span: inputs.span ?? span });
+      else entry.inputsNotHash = inputs.span ?? span;
     }
     const rules = item.entries.get('rules');
     if (rules) entry.rules = rules;

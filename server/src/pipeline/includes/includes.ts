@@ -3,8 +3,8 @@
  * included file recursively), deep-merged in order, and the file itself is merged on top.
  * Every file passes through spec:inputs interpolation before its includes are read.
  */
-import { isCurrentRef, isSelfProject, selfComponent } from './self-project.js';
 import type { SelfProject } from './self-project.js';
+import { resolveTargets } from './locations.js';
 import { firstInputErrors, interpolateFile } from '../inputs/inputs.js';
 import { deepMerge, mergeFiles, withoutKeys } from '../merge/merge.js';
 import type { MergedFiles } from '../merge/merge.js';
@@ -17,15 +17,14 @@ import type { ParsedFile, YamlBlocks } from '../yaml/parse.js';
 import { parseIncludeEntries } from './include-entries.js';
 import type { IncludeEntry } from './include-entries.js';
 import { evaluateIncludeRules } from './include-rules.js';
-import { globToRegExp, isGlob } from './glob.js';
 import type { ProjectLoc, SourceProvider } from '../sources.js';
 import type { ComponentContext } from '../inputs/inputs.js';
-import { expandVariables } from '../variables/variable-expansion.js';
 
-/** GitLab's default `max_includes` (per pipeline, duplicates counted). */
+/**
+ * GitLab's default `max_includes` (per pipeline, duplicates counted). It also bounds the nesting:
+ * GitLab has no separate depth limit, a chain of includes stops at this count.
+ */
 export const MAX_INCLUDES = 150;
-/** GitLab's maximum include nesting depth. */
-export const MAX_INCLUDE_DEPTH = 100;
 
 export type IncludeKind = 'root' | 'local' | 'project' | 'remote' | 'template' | 'component';
 
@@ -142,6 +141,9 @@ export interface IncludeResult {
 interface Frame {
   uri: string;
   loc: ProjectLoc;
+  kind: IncludeKind;
+  /** Path inside its project (a local file's wildcard does not match the file itself). */
+  path: string;
   /** The source's note on this file: its own includes with the same note are not flagged again. */
   note?: string;
 }
@@ -171,7 +173,7 @@ export async function processIncludes(root: { uri: string; path: string; text: s
     if (!read.ok || read.uri === root.uri) continue;
     const firstFile = state.files.length;
     const firstDiagnostic = state.diagnostics.length;
-    const frame: Frame = { uri: root.uri, loc: { project: null } };
+    const frame: Frame = { uri: root.uri, loc: { project: null }, kind: 'root', path: root.path };
     const sub = await state.loadFile({ uri: read.uri, text: read.text, kind: 'local', loc: { project: null }, path, note: read.note }, undefined, rootSpan, [frame], { uri: root.uri, span: rootSpan });
     state.diagnostics.length = firstDiagnostic;
     for (let i = firstFile; i < state.files.length; i++) state.files[i].context = true;
@@ -212,7 +214,7 @@ class IncludeState {
   }
 
   async loadFile(
-    file: { uri: string; text: string; kind: IncludeKind; loc: ProjectLoc; path: string; note?: string; component?: ComponentContext; location?: string },
+    file: { uri: string; text: string; kind: IncludeKind; loc: ProjectLoc; path: string; note?: string; component?: ComponentContext; location?: string; emptyMessage?: string },
     given: MapNode | undefined,
     includeSpan: Span,
     stack: Frame[],
@@ -253,17 +255,23 @@ class IncludeState {
         this.error('config-invalid', 'Invalid configuration format', content.span ?? where);
         return undefined;
       }
-    } else if (parsed.empty) {
-      this.error('include-empty', `Included file \`${file.path}\` is empty or does not exist!`, where);
+    } else if (!file.text.trim()) {
+      // Blank text is "empty" in the file class's words (File::Local, File::Project, File::Base).
+      this.error('include-empty', file.emptyMessage ?? `Included file \`${file.path}\` is empty or does not exist!`, where);
+      return undefined;
+    } else if (parsed.empty || (isMap(content) && content.entries.size === 0)) {
+      // Comments only or `{}`: File::Base#validate_hash! (a blank hash).
+      this.error('include-not-hash', `Included file \`${file.location ?? file.path}\` does not have valid YAML syntax!`, where);
       return undefined;
     } else if (!isMap(content)) {
-      this.error('include-not-hash', `Included file \`${file.path}\` does not have valid YAML syntax!`, where);
+      // A list or a scalar: the YAML loader's NotHashError, after the file's location.
+      this.error('include-not-hash', `\`${file.location ?? file.path}\`: Invalid configuration format`, where);
       return undefined;
     }
     const map = content as MapNode;
     const includeNode = map.entries.get('include');
     if (!includeNode) return map;
-    const frame: Frame = { uri: file.uri, loc: file.loc, note: file.note };
+    const frame: Frame = { uri: file.uri, loc: file.loc, kind: file.kind, path: file.path, note: file.note };
     const nextStack = [...stack, frame];
     const included: MapNode[] = [];
     for (const entry of parseIncludeEntries(includeNode, (d: PipelineDiagnostic) => this.diagnostics.push(d))) {
@@ -295,12 +303,15 @@ class IncludeState {
         onlyForced = true;
       }
     }
-    if (stack.length > MAX_INCLUDE_DEPTH) {
-      this.error('include-too-deep', `Maximum of ${MAX_INCLUDE_DEPTH} nested includes are allowed!`, entry.span);
-      return [];
-    }
     const mark = this.diagnostics.length;
-    let targets = await this.resolveTargets(entry, frame);
+    let targets = await resolveTargets(entry, frame, {
+      sources: this.opts.sources,
+      variables: this.opts.variables,
+      selfProject: this.opts.selfProject,
+      error: (code, message, span, data) => this.error(code, message, span, data),
+      report: (d) => this.diagnostics.push(d),
+      listFiles: (loc) => this.listFiles(loc),
+    });
     if (onlyForced) {
       // An entry its rules leave out: only the forced file, and nothing said about the others.
       targets = targets.filter((t) => t.uri === this.opts.forceInclude);
@@ -309,13 +320,17 @@ class IncludeState {
     const out: MapNode[] = [];
     for (const t of targets) {
       if (++this.count > MAX_INCLUDES) {
-        this.error('include-limit', `Maximum of ${MAX_INCLUDES} includes are allowed!`, entry.span);
+        this.error('include-limit', `Maximum of ${MAX_INCLUDES} nested includes are allowed!`, entry.span);
         return out;
       }
       const cycle = stack.findIndex((f) => f.uri === t.uri);
       if (cycle >= 0) {
         const chain = [...stack.slice(cycle).map((f) => f.uri), t.uri];
         this.error('include-cycle', `Include cycle: ${chain.join(' → ')}`, entry.span, { chain });
+        continue;
+      }
+      if (entry.inputsNotHash) {
+        this.error('input-not-hash', `\`${t.location ?? t.path}\`: Given inputs must be a hash`, entry.inputsNotHash);
         continue;
       }
       if (t.note && t.note !== frame.note) this.diagnostics.push({ severity: 'warning', code: 'include-source', message: `${t.path}: ${t.note}`, span: entry.span, data: { uri: t.uri } });
@@ -333,125 +348,5 @@ class IncludeState {
       this.listings.set(key, p);
     }
     return p;
-  }
-
-  private async read(loc: ProjectLoc, path: string, kind: IncludeKind, entry: IncludeEntry, what: string) {
-    const r = await this.opts.sources.readProjectFile(loc, path);
-    if (!r.ok) {
-      // GitLab's words when the file is known to be missing; else what kept us from reading it.
-      const message = /does not exist/.test(r.error) ? `${what} does not exist!` : `${what} could not be read: ${r.error}`;
-      this.error('include-missing', message, entry.span, { project: loc.project, ref: loc.ref, path });
-      return undefined;
-    }
-    return { uri: r.uri, text: r.text, kind, loc, path, note: r.note };
-  }
-
-  private async resolveTargets(entry: IncludeEntry, frame: Frame) {
-    type Target = { uri: string; text: string; kind: IncludeKind; loc: ProjectLoc; path: string; note?: string; component?: ComponentContext };
-    const out: Target[] = [];
-    const vars = this.opts.variables;
-    const expand = (text: string) => expandVariables(text, vars, { keepUndefined: true });
-    const push = (t: Target | undefined) => t && out.push(t);
-    switch (entry.kind) {
-      case 'local': {
-        // GitLab's messages name the location as written (`/lib/x.yml` keeps its slash).
-        const written = expand(entry.location);
-        const path = written.replace(/^\/+/, '');
-        if (isGlob(path)) {
-          const listing = await this.listFiles(frame.loc);
-          if (typeof listing === 'string') {
-            this.error('include-missing', `Local file \`${path}\`: ${listing}`, entry.span);
-            break;
-          }
-          const re = globToRegExp(path);
-          const matches = listing.filter((f) => re.test(f)).sort();
-          if (!matches.length) this.error('include-missing', `Included file \`${written}\` does not exist!`, entry.span, { path });
-          for (const m of matches) push(await this.read(frame.loc, m, 'local', entry, `Local file \`${m}\``));
-        } else {
-          const t = await this.read(frame.loc, path, 'local', entry, `Local file \`${written}\``);
-          if (t && !/\.ya?ml$/i.test(path)) this.error('include-extension', `Included file \`${path}\` does not have YAML extension!`, entry.span);
-          else push(t);
-        }
-        break;
-      }
-      case 'project': {
-        const project = expand(entry.location).replace(/^\/+|\/+$/g, '');
-        const ref = entry.ref !== undefined ? expand(entry.ref) : undefined;
-        if (entry.ref !== undefined && isSelfProject(entry.location, project, this.opts.selfProject) && isCurrentRef(entry.ref, ref!, vars)) {
-          for (const f of entry.files) {
-            const path = expand(f).replace(/^\/+/, '');
-            push(await this.read({ project: null }, path, 'project', entry, `Project \`${project}\` file \`${path}\` at ref ${ref}`));
-          }
-          break;
-        }
-        const loc: ProjectLoc = { project, ref };
-        if (ref && this.opts.sources.newerTag) {
-          const newer = await this.opts.sources.newerTag(project, ref);
-          if (newer) this.diagnostics.push({ severity: 'info', code: 'include-newer-tag', message: `${project}: a newer tag ${newer} exists (this include pins ${ref})`, span: entry.span, data: { project, ref, newer } });
-        }
-        for (const f of entry.files) {
-          const written = expand(f);
-          const path = written.replace(/^\/+/, '');
-          push(await this.read(loc, path, 'project', entry, `Project \`${project}\` file \`${written}\`${ref ? ` at ref ${ref}` : ''}`));
-        }
-        break;
-      }
-      case 'remote': {
-        const url = expand(entry.location);
-        const r = await this.opts.sources.readRemote(url);
-        if (!r.ok) this.error('include-missing', `Remote file \`${url}\` could not be fetched: ${r.error}`, entry.span, { url });
-        else push({ uri: r.uri, text: r.text, kind: 'remote', loc: frame.loc, path: url, note: r.note });
-        break;
-      }
-      case 'template': {
-        const name = expand(entry.location);
-        const r = await this.opts.sources.readTemplate(name);
-        if (!r.ok) this.error('include-missing', `Template file \`${name}\` is not a valid location! (${r.error})`, entry.span, { template: name });
-        else push({ uri: r.uri, text: r.text, kind: 'template', loc: frame.loc, path: name, note: r.note });
-        break;
-      }
-      case 'component': {
-        const t = await this.resolveComponent(entry, expand(entry.location));
-        push(t);
-        break;
-      }
-    }
-    return out;
-  }
-
-  private async resolveComponent(entry: IncludeEntry, address: string) {
-    const vars = this.opts.variables;
-    const self = selfComponent(entry.location, (text) => expandVariables(text, vars, { keepUndefined: true }), vars, this.opts.selfProject);
-    if (self) return this.readComponent(entry, address, { project: null }, self.name, { name: self.name, sha: vars.CI_COMMIT_SHA, version: self.version, reference: self.version });
-    const at = address.lastIndexOf('@');
-    if (at < 0) {
-      this.error('component-invalid', `Component \`${address}\` must have a version, e.g. ${address}@1.0.0`, entry.span);
-      return undefined;
-    }
-    const version = address.slice(at + 1);
-    const parts = address.slice(0, at).split('/').filter(Boolean);
-    if (parts.length < 3) {
-      this.error('component-invalid', `Component \`${address}\` is not of the form HOST/PROJECT/NAME@VERSION`, entry.span);
-      return undefined;
-    }
-    const name = parts[parts.length - 1];
-    const project = parts.slice(1, -1).join('/');
-    const v = await this.opts.sources.resolveComponentVersion(project, version);
-    if (!v.ok) {
-      this.error('component-version', `Component \`${address}\`: ${v.error}`, entry.span, { project, version });
-      return undefined;
-    }
-    return this.readComponent(entry, address, { project, ref: v.ref }, name, { name, sha: v.sha, version: v.version, reference: version });
-  }
-
-  /** A component's template: `templates/NAME.yml` or `templates/NAME/template.yml` of its project. */
-  private async readComponent(entry: IncludeEntry, address: string, loc: ProjectLoc, name: string, component: ComponentContext) {
-    for (const path of [`templates/${name}.yml`, `templates/${name}/template.yml`]) {
-      const r = await this.opts.sources.readProjectFile(loc, path);
-      if (r.ok) return { uri: r.uri, text: r.text, kind: 'component' as const, loc, path, note: r.note, component, location: address };
-    }
-    const where = loc.project === null ? 'the working tree of this project' : `${loc.project}@${loc.ref}`;
-    this.error('include-missing', `Component \`${address}\`: neither templates/${name}.yml nor templates/${name}/template.yml exists in ${where}`, entry.span, { project: loc.project, ref: loc.ref });
-    return undefined;
   }
 }

@@ -18,6 +18,7 @@ import type { BlockLayout, ParsedBlock, Range, YamlBlocks } from './yaml-blocks.
 import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, megabytes, withAliasTable } from './yaml-convert.js';
 import { parseYamlEvents, schemaOf } from './yaml-events.js';
 import { parseBlockYaml } from './block-yaml.js';
+import { gitlabDocuments } from './documents.js';
 import { keepUnchangedEntries, moveSpan, moveSpans } from './kept-entries.js';
 import type { Before } from './kept-entries.js';
 import type { ConvertedNode, Src } from './yaml-convert.js';
@@ -357,32 +358,28 @@ function composeFile(uri: string, text: string, docs: Document.Parsed[], diagnos
   const span = (start: number, end: number): Span => ({ uri, start, end });
   const converter = new Converter(uri, diagnostics);
   let header: MapNode | undefined;
-  let contentDoc = docs[0];
-  if (docs.length > 1) {
-    const first = docs[0].contents;
-    if (yIsMap(first) && first.items.some((p) => yIsScalar(p.key) && p.key.value === 'spec')) {
-      const h = converter.convert(first, { doc: docs[0], base: 0 });
-      if (h.kind === 'map') header = h;
-      contentDoc = docs[1];
-    } else {
-      diagnostics.push({
-        severity: 'error',
-        code: 'yaml-multidoc',
-        message: 'A CI file may only hold two YAML documents: a `spec:` header and the configuration',
-        span: span(docs[1].range[0], docs[1].range[0]),
-      });
-    }
-    if (docs.length > 2) {
-      diagnostics.push({
-        severity: 'error',
-        code: 'yaml-multidoc',
-        message: 'Too many YAML documents: at most a `spec:` header and the configuration are allowed',
-        span: span(docs[2].range[0], docs[2].range[0]),
-      });
-    }
+  // GitLab's choice of documents (documents.ts): the others are not part of the pipeline.
+  const chosen = gitlabDocuments(text, docs);
+  const contentDoc = chosen.content;
+  const at = (d: Document.Parsed) => {
+    const start = (d.contents as { range?: number[] } | null)?.range?.[0] ?? d.range?.[0] ?? 0;
+    return span(start, start);
+  };
+  if (chosen.header) {
+    const h = converter.convert(chosen.header.contents!, { doc: chosen.header, base: 0 });
+    if (h.kind === 'map') header = h;
+  }
+  for (const d of chosen.notHash) diagnostics.push({ severity: 'error', code: 'config-invalid', message: 'Invalid configuration format', span: at(d) });
+  for (const d of chosen.ignored) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'yaml-document-ignored',
+      message: 'GitLab does not use this YAML document: a CI file is a `spec:` header and the configuration, or the configuration alone (later documents are ignored)',
+      span: at(d),
+    });
   }
   const contents = contentDoc?.contents ?? null;
-  const content = contents ? converter.convert(contents, { doc: contentDoc, base: 0 }) : scalarNode(null, span(0, 0));
+  const content = contents ? converter.convert(contents, { doc: contentDoc!, base: 0 }) : scalarNode(null, span(0, 0));
   if (converter.tooBig) return rejectedFile(uri, text, diagnostics);
   const empty = content.kind === 'scalar' && content.value === null;
   return { uri, text, header, content, empty, diagnostics };

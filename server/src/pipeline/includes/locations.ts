@@ -1,0 +1,272 @@
+/**
+ * Where one `include:` entry points, and GitLab's verdict on each file it names before its content
+ * is read (Gitlab::Ci::Config::External::Mapper and File::*):
+ *
+ * - String entries have their variables expanded first, so a variable holding a URL makes a remote
+ *   include (Mapper::Normalizer). `local:` wildcards (`*` only) are matched before variables are
+ *   expanded (Mapper::LocationExpander runs ahead of VariablesExpander), with leading slashes
+ *   removed, `**` for any characters and `*` for any but `/`; a pattern matching nothing includes
+ *   nothing, silently, and a local file's pattern skips that file itself.
+ * - Every file but a component must have a YAML extension (`File.basename` matching
+ *   `.+\.(yml|yaml)`, checked before anything is read); local and project paths lose their leading
+ *   slashes, also in messages; a template must end in `.gitlab-ci.yml`; a remote must be an
+ *   http(s)/ssh/git URL and match its `integrity:`.
+ * - Components: GitLab's FetchService messages (`Component 'ADDRESS' - ...`).
+ */
+import { isCurrentRef, isSelfProject, selfComponent } from './self-project.js';
+import type { SelfProject } from './self-project.js';
+import { globToRegExp, isGlob } from './glob.js';
+import type { IncludeEntry } from './include-entries.js';
+import type { ComponentContext } from '../inputs/inputs.js';
+import type { PipelineDiagnostic, Span } from '../model.js';
+import type { ProjectLoc, SourceProvider } from '../sources.js';
+import { expandVariables } from '../variables/variable-expansion.js';
+
+export type TargetKind = 'local' | 'project' | 'remote' | 'template' | 'component';
+
+/** A file an include entry names, read. */
+export interface Target {
+  uri: string;
+  text: string;
+  kind: TargetKind;
+  loc: ProjectLoc;
+  path: string;
+  note?: string;
+  component?: ComponentContext;
+  /** The location GitLab names the file by in its errors (a component's address). */
+  location?: string;
+  /** GitLab's message for this file when its text is blank. */
+  emptyMessage: string;
+}
+
+/** What resolving needs from the include run. */
+export interface LocateContext {
+  sources: SourceProvider;
+  variables: Readonly<Record<string, string | undefined>>;
+  selfProject?: SelfProject;
+  error(code: string, message: string, span: Span, data?: Record<string, unknown>): void;
+  report(d: PipelineDiagnostic): void;
+  listFiles(loc: ProjectLoc): Promise<string[] | string>;
+}
+
+/** The including file. */
+export interface Including {
+  loc: ProjectLoc;
+  kind: string;
+  path: string;
+}
+
+/** File::Base::YAML_ALLOWLIST_EXTENSION on `File.basename` (a bare `.yml` has no name before it). */
+export function hasYamlExtension(location: string): boolean {
+  const base = location.replace(/\/+$/, '').split('/').pop() ?? '';
+  return /^.+\.(yml|yaml)$/is.test(base);
+}
+
+/** Gitlab::UrlSanitizer.valid?: a URL with an http, https, ssh or git scheme. */
+export function isValidUrl(location: string): boolean {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(location.trim());
+  return !!m && ['http', 'https', 'ssh', 'git'].includes(m[1]);
+}
+
+/** Repository#search_files_by_wildcard_path: `**` any characters, `*` any but `/`, the rest literal. */
+export function wildcardRegExp(pattern: string): RegExp {
+  const literal = (s: string) => s.replace(/[.+^$()|[\]\\{}*?]/g, '\\$&');
+  const re = pattern
+    .split('**')
+    .map((part) => part.split('*').map(literal).join('[^/]*?'))
+    .join('.*?');
+  return new RegExp(`^${re}$`, 's');
+}
+
+const stripSlashes = (path: string) => path.replace(/^\/+/, '');
+
+/** Whether a source's error says the file is not there (rather than that it could not be asked). */
+const isMissing = (error: string) => /does not exist|not found/i.test(error);
+
+export async function resolveTargets(entry: IncludeEntry, including: Including, ctx: LocateContext): Promise<Target[]> {
+  const out: Target[] = [];
+  const vars = ctx.variables;
+  const expand = (text: string) => expandVariables(text, vars, { keepUndefined: true });
+  const extensionOk = (location: string) => {
+    if (hasYamlExtension(location)) return true;
+    ctx.error('include-extension', `Included file \`${location}\` does not have YAML extension!`, entry.span);
+    return false;
+  };
+  let kind = entry.kind;
+  let location = entry.location;
+  // Mapper::Normalizer: a string entry is expanded before it is told local from remote.
+  if (entry.node.kind === 'scalar') {
+    location = expand(location);
+    kind = isValidUrl(location) ? 'remote' : 'local';
+  }
+  switch (kind) {
+    case 'local': {
+      if (location.includes('*')) {
+        await expandWildcard(entry, stripSlashes(location), including, ctx, out);
+        break;
+      }
+      const path = stripSlashes(expand(location));
+      if (!extensionOk(path)) break;
+      const t = await read(ctx, entry, including.loc, path, 'local', `Local file \`${path}\``, `Local file \`${path}\` is empty!`);
+      if (t) out.push(t);
+      break;
+    }
+    case 'project': {
+      const project = expand(location).replace(/^\/+|\/+$/g, '');
+      // GitLab looks projects up by their downcased path, and names them so.
+      const named = project.toLowerCase();
+      const ref = entry.ref !== undefined ? expand(entry.ref) : undefined;
+      const self = entry.ref !== undefined && isSelfProject(location, project, ctx.selfProject) && isCurrentRef(entry.ref, ref!, vars);
+      const loc: ProjectLoc = self ? { project: null } : { project, ref };
+      if (!self && ref && ctx.sources.newerTag) {
+        const newer = await ctx.sources.newerTag(project, ref);
+        if (newer) ctx.report({ severity: 'info', code: 'include-newer-tag', message: `${project}: a newer tag ${newer} exists (this include pins ${ref})`, span: entry.span, data: { project, ref, newer } });
+      }
+      for (const f of entry.files) {
+        const path = stripSlashes(expand(f));
+        if (!extensionOk(path)) continue;
+        const what = `Project \`${named}\` file \`${path}\``;
+        const t = await read(ctx, entry, loc, path, 'project', what, `${what} is empty!`, ref);
+        if (t) out.push(t);
+      }
+      break;
+    }
+    case 'remote': {
+      const url = entry.node.kind === 'scalar' ? location : expand(location);
+      if (!extensionOk(url)) break;
+      if (!isValidUrl(url)) {
+        ctx.error('include-invalid', `Remote file \`${url}\` does not have a valid address!`, entry.span, { url });
+        break;
+      }
+      const r = await ctx.sources.readRemote(url);
+      if (!r.ok) {
+        ctx.error('include-missing', `Remote file \`${url}\` could not be fetched: ${r.error}`, entry.span, { url });
+        break;
+      }
+      if (!(await integrityHolds(entry, r.text))) {
+        ctx.error('include-integrity', `Remote file \`${url}\` failed integrity check!`, entry.span, { url });
+        break;
+      }
+      out.push({ uri: r.uri, text: r.text, kind: 'remote', loc: including.loc, path: url, note: r.note, emptyMessage: `Included file \`${url}\` is empty or does not exist!` });
+      break;
+    }
+    case 'template': {
+      const name = expand(location);
+      if (!extensionOk(name)) break;
+      if (!name.endsWith('.gitlab-ci.yml')) {
+        ctx.error('include-invalid', `Template file \`${name}\` is not a valid location!`, entry.span, { template: name });
+        break;
+      }
+      const empty = `Included file \`${name}\` is empty or does not exist!`;
+      const r = await ctx.sources.readTemplate(name);
+      if (!r.ok) {
+        const message = isMissing(r.error) ? empty : `Template file \`${name}\` could not be read: ${r.error}`;
+        ctx.error('include-missing', message, entry.span, { template: name });
+      } else out.push({ uri: r.uri, text: r.text, kind: 'template', loc: including.loc, path: name, note: r.note, emptyMessage: empty });
+      break;
+    }
+    case 'component': {
+      const t = await resolveComponent(entry, expand(location), ctx);
+      if (t) out.push(t);
+      break;
+    }
+  }
+  return out;
+}
+
+/** `local:` with `*`: the matching files of the including project, sorted; none is no error. */
+async function expandWildcard(entry: IncludeEntry, pattern: string, including: Including, ctx: LocateContext, out: Target[]) {
+  const listing = await ctx.listFiles(including.loc);
+  if (typeof listing === 'string') {
+    ctx.error('include-missing', `Local file \`${pattern}\`: ${listing}`, entry.span);
+    return;
+  }
+  const re = wildcardRegExp(pattern);
+  // A local file is not included again by its own pattern (LocationExpander, the parent file).
+  const matches = listing.filter((f) => re.test(f) && !(including.kind === 'local' && f === including.path)).sort();
+  if (!matches.length) {
+    // GitLab includes nothing and says nothing: a warning, since that is rarely what was meant.
+    const why = /\$/.test(pattern) ? ' (GitLab matches the pattern before it expands variables)' : '';
+    const old = isGlob(pattern) && globToRegExp(pattern);
+    const hint = old && listing.some((f) => old.test(f)) ? '; `**/` needs at least one folder, and `?`, `[`, `{` are literal' : '';
+    ctx.report({ severity: 'warning', code: 'include-no-match', message: `No file matches \`${pattern}\`: GitLab includes nothing here${why}${hint}`, span: entry.span, data: { pattern } });
+  }
+  for (const m of matches) {
+    if (!hasYamlExtension(m)) {
+      ctx.error('include-extension', `Included file \`${m}\` does not have YAML extension!`, entry.span);
+      continue;
+    }
+    const t = await read(ctx, entry, including.loc, m, 'local', `Local file \`${m}\``, `Local file \`${m}\` is empty!`);
+    if (t) out.push(t);
+  }
+}
+
+async function read(ctx: LocateContext, entry: IncludeEntry, loc: ProjectLoc, path: string, kind: TargetKind, what: string, emptyMessage: string, ref?: string): Promise<Target | undefined> {
+  const r = await ctx.sources.readProjectFile(loc, path);
+  if (!r.ok) {
+    // GitLab's words when the file is known to be missing; else what kept us from reading it.
+    const message = /does not exist/.test(r.error) ? `${what} does not exist!` : `${what}${ref ? ` at ref ${ref}` : ''} could not be read: ${r.error}`;
+    ctx.error('include-missing', message, entry.span, { project: loc.project, ref: loc.ref, path });
+    return undefined;
+  }
+  return { uri: r.uri, text: r.text, kind, loc, path, note: r.note, emptyMessage };
+}
+
+/** `integrity: sha256-BASE64` of a remote include: the SHA-256 of its content. */
+async function integrityHolds(entry: IncludeEntry, text: string): Promise<boolean> {
+  const node = entry.node.kind === 'map' ? entry.node.entries.get('integrity') : undefined;
+  if (!node || node.kind !== 'scalar' || typeof node.value !== 'string') return true;
+  const expected = node.value.replace(/^sha256-/, '');
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  let binary = '';
+  for (const b of digest) binary += String.fromCharCode(b);
+  return btoa(binary) === expected;
+}
+
+async function resolveComponent(entry: IncludeEntry, address: string, ctx: LocateContext): Promise<Target | undefined> {
+  const vars = ctx.variables;
+  const prefix = `Component '${address}' -`;
+  const self = selfComponent(entry.location, (text) => expandVariables(text, vars, { keepUndefined: true }), vars, ctx.selfProject);
+  if (self) return readComponent(entry, address, { project: null }, self.name, { name: self.name, sha: vars.CI_COMMIT_SHA, version: self.version, reference: self.version }, ctx);
+  // InstancePath: HOST/PROJECT/NAME@VERSION, split at the first `@`; the project is what lies
+  // between the host and the last `/`.
+  const at = address.indexOf('@');
+  if (at < 0) {
+    ctx.error('component-invalid', `${prefix} the component path is not supported`, entry.span);
+    return undefined;
+  }
+  const version = address.slice(at + 1);
+  const path = address.slice(0, at);
+  const firstSlash = path.indexOf('/');
+  const lastSlash = path.lastIndexOf('/');
+  if (firstSlash <= 0 || lastSlash <= firstSlash + 1 || path[firstSlash + 1] === '/') {
+    ctx.error('component-invalid', `${prefix} content not found`, entry.span, { reason: 'no project in the address (HOST/PROJECT/NAME@VERSION)' });
+    return undefined;
+  }
+  const project = path.slice(firstSlash + 1, lastSlash);
+  const name = path.slice(lastSlash + 1);
+  const v = await ctx.sources.resolveComponentVersion(project, version);
+  if (!v.ok) {
+    ctx.error('component-version', `${prefix} content not found (${v.error})`, entry.span, { project, version });
+    return undefined;
+  }
+  return readComponent(entry, address, { project, ref: v.ref }, name, { name, sha: v.sha, version: v.version, reference: version }, ctx);
+}
+
+/** A component's template: `templates/NAME.yml` or `templates/NAME/template.yml` of its project. */
+async function readComponent(entry: IncludeEntry, address: string, loc: ProjectLoc, name: string, component: ComponentContext, ctx: LocateContext): Promise<Target | undefined> {
+  const prefix = `Component '${address}' -`;
+  const failures: string[] = [];
+  for (const path of [`templates/${name}.yml`, `templates/${name}/template.yml`]) {
+    const r = await ctx.sources.readProjectFile(loc, path);
+    if (r.ok) return { uri: r.uri, text: r.text, kind: 'component', loc, path, note: r.note, component, location: address, emptyMessage: `${prefix} content not found` };
+    if (!isMissing(r.error)) failures.push(r.error);
+  }
+  const where = loc.project === null ? 'the working tree of this project' : `${loc.project}@${loc.ref}`;
+  // A source that could not be asked is not GitLab's "content not found".
+  const message = failures.length
+    ? `${prefix} could not be read: ${failures[0]}`
+    : `${prefix} content not found (neither templates/${name}.yml nor templates/${name}/template.yml exists in ${where})`;
+  ctx.error('include-missing', message, entry.span, { project: loc.project, ref: loc.ref });
+  return undefined;
+}
