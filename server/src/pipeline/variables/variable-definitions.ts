@@ -1,9 +1,10 @@
 /**
  * Where a variable is defined for a job, in GitLab's precedence (winner first): CI/CD settings
- * variables (the `knownVariables` setting), the job's `variables:` (and `parallel:matrix`), its
- * `extends` parents' (later parents first), then the global `variables:` — the root file's own,
- * then those that arrived through includes (a group-vars.yml file, say), in merge order — unless
- * `inherit:variables` filters them, and last GitLab's predefined variables. `default:` holds no
+ * variables (the `knownVariables` setting), the job's `rules:variables`, its `parallel:matrix`,
+ * its own `variables:`, its `extends` parents' (later parents first), then the global ones —
+ * `workflow:rules:variables`, the root file's `variables:`, then those that arrived through
+ * includes (a group-vars.yml file, say), in merge order — unless `inherit:variables` filters
+ * them, and last GitLab's predefined variables. `default:` holds no
  * variables in GitLab, so it is no source here.
  */
 import type { ExpandedPipeline } from '../merge/expand.js';
@@ -119,11 +120,12 @@ export function globalDefinitions(pipeline: ExpandedPipeline): Map<string, Varia
   const cached = globalsCache.get(pipeline);
   if (cached) return cached;
   const out = new Map<string, VariableDefinition[]>();
+  // `workflow:rules:variables` are merged over the global `variables:` (GitLab's root variables).
+  const workflow = pipeline.merged.entries.get('workflow');
+  if (workflow?.kind === 'map') for (const d of ruleDefinitions(pipeline, workflow.entries.get('rules'), 'global')) add(out, d);
   for (const f of [...filesInMergeOrder(pipeline)].reverse()) {
     for (const d of fileGlobals(pipeline, f)) add(out, d);
   }
-  const workflow = pipeline.merged.entries.get('workflow');
-  if (workflow?.kind === 'map') for (const d of ruleDefinitions(pipeline, workflow.entries.get('rules'), 'global')) add(out, d);
   globalsCache.set(pipeline, out);
   return out;
 }
@@ -192,19 +194,21 @@ export function jobDefinitions(pipeline: ExpandedPipeline, job: string): Map<str
   const visit = (name: string, scope: 'job' | 'extends', via: readonly ViaStep[], seen: Set<string>) => {
     if (seen.has(name)) return;
     seen.add(name);
+    if (scope === 'job') {
+      // GitLab merges `rules:variables` over the job's variables, and each `parallel:matrix`
+      // instance's variables over the job's own (normalizer: `config.deep_merge(matrix)`).
+      // A top-level entry the cursor names need not be a hash (`job:` alone is null).
+      const entry = pipeline.jobs.get(name)?.node ?? pipeline.merged.entries.get(name);
+      const merged = entry?.kind === 'map' ? entry : undefined;
+      for (const d of ruleDefinitions(pipeline, merged?.entries.get('rules'), 'job', name)) add(out, d);
+      for (const d of matrixDefinitions(merged, name)) add(out, d);
+    }
     const nodes = rawJobNodes(pipeline, name);
     for (const n of nodes) {
       const vars = resolveRef(pipeline, n.entries.get('variables'));
       if (vars?.kind === 'map') {
         for (const [k, v] of vars.entries) add(out, definitionOf(pipeline, k, v, vars.keySpans.get(k), scope, { job: name, via }));
       }
-    }
-    if (scope === 'job') {
-      // A top-level entry the cursor names need not be a hash (`job:` alone is null).
-      const entry = pipeline.jobs.get(name)?.node ?? pipeline.merged.entries.get(name);
-      const merged = entry?.kind === 'map' ? entry : undefined;
-      for (const d of matrixDefinitions(merged, name)) add(out, d);
-      for (const d of ruleDefinitions(pipeline, merged?.entries.get('rules'), 'job', name)) add(out, d);
     }
     const parents = pipeline.extendsParents.get(name) ?? [];
     for (const p of [...parents].reverse()) {
