@@ -160,3 +160,35 @@ test('inherit:variables filters workflow:rules:variables too; settings variables
   assert.deepEqual([has('none'), has('some')], [[], ['W']]);
   assert.deepEqual(definitionsInScope(p, 'some', { knownVariables: ['W'] }).get('W')!.map((d) => d.scope), ['known', 'global']);
 });
+
+describe('circular variable references in a job (pipeline/seed/build.rb variable_expansion_errors)', () => {
+  const cycles = async (yaml: string) =>
+    (await expandFiles({ '.gitlab-ci.yml': yaml })).diagnostics.filter((d) => d.code === 'variable-cycle').map((d) => d.message);
+  it('a loop between the job and the global variables is an error of that job', async () => {
+    const yaml = 'variables:\n  A: $B\njob:\n  variables:\n    B: x-${A}\n  script: [x]\nother:\n  script: [x]\n';
+    assert.deepEqual(await cycles(yaml), ['job: circular variable reference detected: ["A", "B"]']);
+  });
+  it('a loop within the global variables is an error of every job that inherits them', async () => {
+    const yaml = 'variables:\n  A: $B\n  B: "%A%"\n.hidden:\n  script: [x]\nj1:\n  script: [x]\nj2:\n  inherit: {variables: [A]}\n  script: [x]\nj3:\n  variables: {B: plain}\n  script: [x]\n';
+    assert.deepEqual(await cycles(yaml), ['j1: circular variable reference detected: ["A", "B"]']);
+  });
+  it('no loop: a self reference, an escaped reference, expand: false, a matrix override', async () => {
+    const yaml = [
+      'variables:',
+      '  A: $A',
+      '  B: $$C',
+      '  C: $B',
+      '  D: {value: $E, expand: false}',
+      '  E: $D',
+      '  F: $G',
+      '  G: $F',
+      'job:',
+      '  parallel:',
+      '    matrix:',
+      '      - G: [one, two]',
+      '  script: [x]',
+      '',
+    ].join('\n');
+    assert.deepEqual(await cycles(yaml), []);
+  });
+});

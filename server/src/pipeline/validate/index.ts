@@ -11,6 +11,7 @@ import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { validateAcrossJobs } from './cross-job.js';
 import { validateJob } from './job.js';
 import { validateRoot } from './root.js';
+import { jobVariableCycle } from '../variables/variable-collection.js';
 
 export { validateRoot } from './root.js';
 export { validateJob } from './job.js';
@@ -53,6 +54,7 @@ export function validatePipeline(doc: MapNode, jobs: Map<string, JobView>, stage
     for (let i = 0; i < f.length; i++) out.push(f[i]);
   });
   if (memory) memory.validate = { jobs, keySpans: doc.keySpans, found } satisfies LastRun;
+  for (const d of variableCycles(doc, jobs)) out.push(d);
   for (const d of validateAcrossJobs(doc, jobs, stages, where, memory)) out.push(d);
   for (const d of unsymbolizedJobNames(doc, jobs, files)) out.push(d);
   return out;
@@ -72,5 +74,20 @@ function unsymbolizedJobNames(doc: MapNode, jobs: Map<string, JobView>, files: r
       out.push({ severity: 'error', code: 'job-name-invalid', message: `jobs:${name} name should be a symbol`, span: keySpan });
     }
   }
+  return out;
+}
+
+/** Jobs whose variables (with the global ones they inherit) refer to each other in a loop: GitLab
+ *  refuses to create such a job (`<job>: circular variable reference detected: [...]`). */
+function variableCycles(doc: MapNode, jobs: Map<string, JobView>): PipelineDiagnostic[] {
+  const out: PipelineDiagnostic[] = [];
+  const globals = doc.entries.get('variables');
+  jobs.forEach((job, name) => {
+    if (job.hidden) return;
+    const error = jobVariableCycle(globals, job.node);
+    if (!error) return;
+    const span = job.node.keySpans.get('variables') ?? doc.keySpans.get(name) ?? job.node.span ?? { uri: '', start: 0, end: 0 };
+    out.push({ severity: 'error', code: 'variable-cycle', message: `${name}: ${error}`, span });
+  });
   return out;
 }

@@ -15,6 +15,9 @@
  * - Variables that refer to each other in a loop are an error, "circular variable reference
  *   detected: ["A", "B"]", and then nothing is expanded at all.
  */
+import { scalarText } from '../model.js';
+import type { MapNode, Node } from '../model.js';
+import { inheritsGlobal } from './variable-definitions.js';
 
 export interface CollectionVariable {
   key: string;
@@ -147,4 +150,62 @@ export function collectionValues(vars: readonly CollectionVariable[]): Record<st
   const out: Record<string, string> = {};
   for (const v of vars) out[v.key] = v.value;
   return out;
+}
+
+/** A `variables:` entry as a collection variable (`expand: false` is raw). */
+function entryVariable(key: string, node: Node): CollectionVariable | undefined {
+  if (node.kind === 'scalar') return { key, value: node.value === null ? '' : scalarText(node.value) };
+  if (node.kind !== 'map') return undefined;
+  const value = node.entries.get('value');
+  const expand = node.entries.get('expand');
+  const raw = expand?.kind === 'scalar' && expand.value === false;
+  return { key, value: value?.kind === 'scalar' && value.value !== null ? scalarText(value.value) : '', ...(raw ? { raw } : {}) };
+}
+
+const referringCache = new WeakMap<Node, CollectionVariable[]>();
+
+/** The global variables that refer to others (remembered per `variables:` node). */
+function referringGlobals(globals: Node | undefined): CollectionVariable[] {
+  if (globals?.kind !== 'map') return [];
+  let list = referringCache.get(globals);
+  if (!list) {
+    list = [];
+    for (const [k, v] of globals.entries) {
+      const item = entryVariable(k, v);
+      if (item && dependsOn(item)?.length) list.push(item);
+    }
+    referringCache.set(globals, list);
+  }
+  return list;
+}
+
+/**
+ * The cycle error GitLab gives a job whose variables refer to each other in a loop ("circular
+ * variable reference detected: [...]", pipeline/seed/build.rb `variable_expansion_errors`): the
+ * global `variables:` the job inherits, overridden by its own (`parallel:matrix` keys override
+ * those and refer to nothing). Only variables that refer to others can be in a loop, so only
+ * those are looked at.
+ */
+export function jobVariableCycle(globals: Node | undefined, job: MapNode): string | undefined {
+  const own = job.entries.get('variables');
+  const fromGlobals = referringGlobals(globals);
+  const referring = new Map<string, CollectionVariable | undefined>();
+  if (fromGlobals.length) {
+    const inherits = inheritsGlobal(job);
+    for (const v of fromGlobals) if (inherits(v.key)) referring.set(v.key, v);
+  }
+  if (own?.kind === 'map') {
+    for (const [k, v] of own.entries) {
+      const item = entryVariable(k, v);
+      referring.set(k, item && dependsOn(item)?.length ? item : undefined);
+    }
+  }
+  if (referring.size < 2) return undefined;
+  const parallel = job.entries.get('parallel');
+  const matrix = parallel?.kind === 'map' ? parallel.entries.get('matrix') : undefined;
+  if (matrix?.kind === 'seq') {
+    for (const m of matrix.items) if (m.kind === 'map') for (const k of m.entries.keys()) referring.set(k, undefined);
+  }
+  const list = [...referring.values()].filter((v): v is CollectionVariable => v !== undefined);
+  return list.length < 2 ? undefined : sortVariables(list).error;
 }
