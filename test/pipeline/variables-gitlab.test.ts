@@ -192,3 +192,26 @@ describe('circular variable references in a job (pipeline/seed/build.rb variable
     assert.deepEqual(await cycles(yaml), []);
   });
 });
+
+test('needs: entries of another pipeline or project read variables (Ci::BuildDependencies expands them); job names do not', async () => {
+  const { jobReadNames } = await import('../../server/src/pipeline/variables/variable-reads.js');
+  const p = await expandFiles({
+    '.gitlab-ci.yml': [
+      'build:',
+      '  script: [x]',
+      'job:',
+      '  needs:',
+      '    - build',
+      '    - job: $NOT_READ',
+      '    - pipeline: $PARENT_PIPELINE_ID',
+      '      job: gen-$KIND',
+      '    - project: $UPSTREAM',
+      '      ref: ${UPSTREAM_REF}',
+      '      job: b',
+      '      artifacts: true',
+      '  script: [x]',
+      '',
+    ].join('\n'),
+  });
+  assert.deepEqual([...jobReadNames(p.jobs.get('job')!).all].sort(), ['KIND', 'PARENT_PIPELINE_ID', 'UPSTREAM', 'UPSTREAM_REF']);
+});

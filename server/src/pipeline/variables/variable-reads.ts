@@ -37,9 +37,10 @@ export interface ReadFact {
 
 export type TextOf = (uri: string) => string | undefined;
 
-/** Keywords whose values GitLab does not expand (names, flags, durations, regexes, structure). */
+/** Keywords whose values GitLab does not expand (names, flags, durations, regexes, structure;
+ *  `needs:` is walked on its own). */
 const NOT_EXPANDED = new Set([
-  'extends', 'stage', 'needs', 'dependencies', 'when', 'allow_failure', 'inherit', 'interruptible',
+  'extends', 'stage', 'dependencies', 'when', 'allow_failure', 'inherit', 'interruptible',
   'retry', 'timeout', 'coverage', 'start_in', 'parallel', 'manual_confirmation', 'dast_configuration',
 ]);
 const SCRIPT_KEYS = ['before_script', 'script', 'after_script'];
@@ -127,6 +128,10 @@ export function valueReadNames(value: Node): { all: Set<string>; unguarded: Set<
 
 function walkJob(job: JobView, sink: Sink): void {
   for (const [key, value] of job.node.entries) {
+    if (key === 'needs') {
+      needsReads(value, value.via ?? NO_VIA, sink);
+      continue;
+    }
     if (NOT_EXPANDED.has(key)) continue;
     const via = value.via ?? NO_VIA;
     if (SCRIPT_KEYS.includes(key)) scriptReads(key, value, via, sink);
@@ -200,6 +205,20 @@ function rulesReads(value: Node, via: readonly ViaStep[], sink: Sink): void {
         if (n.kind === 'scalar') sink.expression(n, 'rules', join(sink, v, n.via));
       } else if (k === 'changes' || k === 'exists') walk(n, 'rules', v, sink);
       else if (k === 'variables' && n.kind === 'map') for (const x of n.entries.values()) walk(x, 'rules', v, sink);
+    }
+  }
+}
+
+/** `needs:` names jobs literally, except entries of another pipeline or project: GitLab expands
+ *  their `pipeline:`, `project:`, `ref:` and `job:` (`pipeline: $PARENT_PIPELINE_ID`). */
+function needsReads(value: Node, via: readonly ViaStep[], sink: Sink): void {
+  if (value.kind !== 'seq') return;
+  for (const need of value.items) {
+    if (need.kind !== 'map' || !(need.entries.has('pipeline') || need.entries.has('project'))) continue;
+    const v = join(sink, via, need.via);
+    for (const k of ['pipeline', 'project', 'ref', 'job']) {
+      const n = need.entries.get(k);
+      if (n) walk(n, 'needs', v, sink);
     }
   }
 }
