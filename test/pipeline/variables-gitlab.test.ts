@@ -215,3 +215,10 @@ test('needs: entries of another pipeline or project read variables (Ci::BuildDep
   });
   assert.deepEqual([...jobReadNames(p.jobs.get('job')!).all].sort(), ['KIND', 'PARENT_PIPELINE_ID', 'UPSTREAM', 'UPSTREAM_REF']);
 });
+
+test('GITLAB_USER_* are set after the YAML variables: a job cannot override them; other predefined ones it can', async () => {
+  const p = await expandFiles({ '.gitlab-ci.yml': 'variables:\n  GITLAB_USER_LOGIN: me\n  CI_JOB_STAGE: mine\njob:\n  script: [x]\n' });
+  const scopes = (name: string) => definitionsInScope(p, 'job').get(name)!.map((d) => d.scope);
+  assert.deepEqual(scopes('GITLAB_USER_LOGIN'), ['predefined', 'global']);
+  assert.deepEqual(scopes('CI_JOB_STAGE'), ['global', 'predefined']);
+});

@@ -35,6 +35,9 @@ export interface ScopeOptions {
   withoutPredefined?: boolean;
 }
 
+/** Set from the pipeline's user after the YAML variables (variables/builder.rb `user_variables`). */
+const USER_VARIABLES = PREDEFINED_VARIABLES.filter((p) => /^GITLAB_USER_(ID|EMAIL|LOGIN|NAME)$/.test(p.name));
+
 const mergeOrderCache = new WeakMap<ExpandedPipeline, LoadedFile[]>();
 const globalsCache = new WeakMap<ExpandedPipeline, Map<string, VariableDefinition[]>>();
 
@@ -264,6 +267,8 @@ export function inheritsGlobal(job: MapNode | undefined): (name: string) => bool
 export function definitionsInScope(pipeline: ExpandedPipeline, job?: string, opts: ScopeOptions = {}): Map<string, VariableDefinition[]> {
   const out = new Map<string, VariableDefinition[]>();
   for (const name of opts.knownVariables ?? []) add(out, { name, scope: 'known' });
+  // GitLab appends the GITLAB_USER_* variables after the YAML ones: `variables:` cannot override them.
+  if (!opts.withoutPredefined) for (const p of USER_VARIABLES) add(out, { name: p.name, scope: 'predefined', description: p.description });
   if (job !== undefined) for (const list of jobDefinitions(pipeline, job).values()) for (const d of list) add(out, d);
   const jobNode = job !== undefined ? pipeline.jobs.get(job)?.node ?? (pipeline.merged.entries.get(job) as MapNode | undefined) : undefined;
   const inherits = job !== undefined ? inheritsGlobal(jobNode?.kind === 'map' ? jobNode : undefined) : () => true;
@@ -272,7 +277,7 @@ export function definitionsInScope(pipeline: ExpandedPipeline, job?: string, opt
     for (const d of list) add(out, d);
   }
   if (!opts.withoutPredefined) {
-    for (const p of PREDEFINED_VARIABLES) add(out, { name: p.name, scope: 'predefined', description: p.description });
+    for (const p of PREDEFINED_VARIABLES) if (!USER_VARIABLES.includes(p)) add(out, { name: p.name, scope: 'predefined', description: p.description });
   }
   return out;
 }
