@@ -18,7 +18,8 @@ import type { ExpandedPipeline } from '../merge/expand.js';
 import type { LoadedFile } from '../includes/includes.js';
 import type { Node } from '../model.js';
 import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
-import { globalDefinitions, inheritsGlobal, jobDefinitions } from '../variables/variable-definitions.js';
+import { globalDefinitions, jobDefinitions } from '../variables/variable-definitions.js';
+import { inheritsGlobal } from '../variables/inherit-variables.js';
 import type { VariableDefinition } from '../variables/variable-definitions.js';
 import { dotenvVariables } from '../variables/variable-reads.js';
 

@@ -22,7 +22,8 @@ import type { LoadedFile } from '../includes/includes.js';
 import type { Span } from '../model.js';
 import { isPredefined, isShellEnvironment } from '../variables/predefined-variables.js';
 import type { ContractVariable } from './contract-types.js';
-import { globalDefinitions, inheritsGlobal, jobDefinitions } from '../variables/variable-definitions.js';
+import { globalDefinitions, jobDefinitions } from '../variables/variable-definitions.js';
+import { inheritsGlobal } from '../variables/inherit-variables.js';
 import type { VariableDefinition } from '../variables/variable-definitions.js';
 
 export interface MissingVariable {

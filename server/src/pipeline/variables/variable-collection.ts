@@ -17,7 +17,7 @@
  */
 import { scalarText } from '../model.js';
 import type { MapNode, Node } from '../model.js';
-import { inheritsGlobal } from './variable-definitions.js';
+import { inheritsGlobal } from './inherit-variables.js';
 
 export interface CollectionVariable {
   key: string;

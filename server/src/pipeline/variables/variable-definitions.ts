@@ -13,6 +13,7 @@ import { matrixEntries } from '../merge/matrix.js';
 import { getPath, scalarText } from '../model.js';
 import type { MapNode, Node, Span, ViaStep } from '../model.js';
 import { PREDEFINED_VARIABLES } from './predefined-variables.js';
+import { inheritsGlobal } from './inherit-variables.js';
 
 export interface VariableDefinition {
   name: string;
@@ -247,18 +248,6 @@ function matrixDefinitions(job: MapNode | undefined, name: string): VariableDefi
   return out;
 }
 
-/** Which global variables a job takes (`inherit:variables`: true, false or a list). */
-export function inheritsGlobal(job: MapNode | undefined): (name: string) => boolean {
-  const inherit = job?.entries.get('inherit');
-  const v = inherit?.kind === 'map' ? inherit.entries.get('variables') : undefined;
-  if (!v) return () => true;
-  if (v.kind === 'scalar') return v.value === false ? () => false : () => true;
-  if (v.kind === 'seq') {
-    const allowed = new Set(v.items.map((i) => (i.kind === 'scalar' ? String(i.value) : '')));
-    return (name) => allowed.has(name);
-  }
-  return () => true;
-}
 
 /**
  * Every variable defined for `job` (or, without a job, for the pipeline as a whole), with its
