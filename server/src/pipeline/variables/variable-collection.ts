@@ -187,6 +187,17 @@ function referringGlobals(globals: Node | undefined): CollectionVariable[] {
  * those are looked at.
  */
 export function jobVariableCycle(globals: Node | undefined, job: MapNode): string | undefined {
+  // A job's merged node is kept across analyses while it is unchanged: its answer too, per globals node.
+  const known = cycleCache.get(job);
+  if (known && known.globals === globals) return known.error;
+  const error = findJobVariableCycle(globals, job);
+  cycleCache.set(job, { globals, error });
+  return error;
+}
+
+const cycleCache = new WeakMap<MapNode, { globals: Node | undefined; error: string | undefined }>();
+
+function findJobVariableCycle(globals: Node | undefined, job: MapNode): string | undefined {
   const own = job.entries.get('variables');
   const fromGlobals = referringGlobals(globals);
   const referring = new Map<string, CollectionVariable | undefined>();
