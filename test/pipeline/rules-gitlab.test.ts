@@ -192,3 +192,13 @@ test('fnmatch: Ruby semantics for the corners', () => {
   assert.equal(fnmatch('{a', '{a'), true);
   assert.equal(fnmatch('[ab', 'a'), false);
 });
+
+test('merge request pipelines carry CI_MERGE_REQUEST_ID and the other merge request variables; branch pipelines do not', async () => {
+  const yaml = `
+mr-id:
+  script: x
+  rules: [{if: $CI_MERGE_REQUEST_ID && $CI_MERGE_REQUEST_EVENT_TYPE == "detached" && $CI_OPEN_MERGE_REQUESTS == "group/project!1"}]
+`;
+  assert.deepEqual((await run(yaml, mr)).included, ['mr-id']);
+  assert.deepEqual((await run(yaml, push('feature'))).included, []);
+});
