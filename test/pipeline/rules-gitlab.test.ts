@@ -202,3 +202,24 @@ mr-id:
   assert.deepEqual((await run(yaml, mr)).included, ['mr-id']);
   assert.deepEqual((await run(yaml, push('feature'))).included, []);
 });
+
+test('only:refs: the cases of GitLab\'s refs_spec', () => {
+  const main = { branch: 'master', source: 'push' as const };
+  const any = (patterns: string[], ctx: Parameters<typeof refPatternMatches>[1]) => patterns.some((p) => refPatternMatches(p, ctx));
+  assert.equal(any(['master', 'deploy'], main), true);
+  assert.equal(any(['feature', 'fix'], main), false);
+  assert.equal(any(['master', 'tags'], { tag: 'feature', source: 'push' }), true);
+  assert.equal(any(['master', 'tags'], { branch: 'feature', source: 'push' }), false);
+  assert.equal(any(['master@group/project'], main), true);
+  assert.equal(any(['master@some/fork/repository'], main), false);
+  assert.equal(any(['pushes'], main), true);
+  assert.equal(any(['triggers'], main), false);
+  const mrCtx = { branch: 'feature', source: 'merge_request_event' as const };
+  assert.equal(any(['merge_requests'], mrCtx), true);
+  assert.equal(any(['merge_request_events'], mrCtx), false);
+  const docs = { branch: 'docs-something', source: 'push' as const };
+  assert.equal(any(['/docs-.*/'], docs), true);
+  assert.equal(any(['/DOCS-.*/i'], docs), true);
+  assert.equal(any(['/fix-.*/'], docs), false);
+  assert.equal(any(['/^(?!master).+/'], docs), false, 'a regexp RE2 refuses is compared as a name');
+});
