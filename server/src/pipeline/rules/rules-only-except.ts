@@ -2,7 +2,8 @@
  * `only:` / `except:` (GitLab's `Gitlab::Ci::Build::Policy`): a list of refs, or a hash of
  * `refs`, `variables`, `changes`, `kubernetes`. `only` keeps the job when every key it sets has
  * a matching condition; `except` drops it when any key it sets has one. A job with neither
- * (and no `rules:`) gets GitLab's default `only: [branches, tags]`. Pure.
+ * (and no `rules:`) gets GitLab's default `only: [branches, tags]` unless the pipeline has
+ * `workflow:rules`. Pure.
  */
 import { compileRubyRegexLiteral, evaluateExpression } from '../expressions/expressions.js';
 import type { Node, Span } from '../model.js';
@@ -35,11 +36,16 @@ function sourceKeywords(source: string): string[] {
   return [name, plural];
 }
 
-/** One `only:refs` pattern: a keyword, `/regex/`, or a ref name; `pattern@group/project` limits the project. */
+/**
+ * One `only:refs` pattern: a keyword, `/regex/`, or a ref name; `pattern@group/project` limits the
+ * project. Like GitLab, the text is split at its first `@` even inside a regex
+ * (`/^release/.*$/@group/project`), and a regex or ref name never matches a merge request
+ * pipeline (only branch and tag pipelines compare refs).
+ */
 export function refPatternMatches(pattern: string, ctx: SimulatedContext): boolean {
   const at = pattern.indexOf('@');
   let p = pattern;
-  if (at > 0 && !pattern.startsWith('/')) {
+  if (at >= 0) {
     const project = pattern.slice(at + 1);
     p = pattern.slice(0, at);
     if (project !== (ctx.projectPath ?? 'group/project')) return false;
@@ -48,6 +54,7 @@ export function refPatternMatches(pattern: string, ctx: SimulatedContext): boole
   if (p === 'tags' && r.tag) return true;
   if (p === 'branches' && r.branch) return true;
   if (sourceKeywords(r.source).includes(p)) return true;
+  if (!r.branch && !r.tag) return false;
   // A `/regex/flags` pattern is a Ruby-syntax RE2 regexp (UntrustedRegexp::RubySyntax); else a ref name.
   const re = compileRubyRegexLiteral(p);
   if (re.ok) return re.regex.test(r.ref);
@@ -102,7 +109,7 @@ function evaluatePart(key: string, node: Node, vars: Vars, ctx: SimulatedContext
       return { matched: false, detail: `variables: none of ${strings(node).join(', ')} is true`, span: node.span };
     }
     case 'changes': {
-      const r = changesClause(node, vars, ctx, facts);
+      const r = changesClause(node, vars, ctx, facts, false); // only:changes expands no variables
       return { matched: r.value, detail: `changes: ${strings(node.kind === 'map' ? node.entries.get('paths') : node).join(', ')}`, span: node.span, assumed: r.assumed };
     }
     default: // kubernetes: active — whether a cluster is attached cannot be known here.

@@ -3,12 +3,12 @@
  * first matching rule creates the pipeline, or not, and may set variables), then per job either
  * `rules:` (the first rule whose `if`/`changes`/`exists` all hold decides `when`,
  * `allow_failure`, `variables`, `needs`; no match = not added) or `only`/`except` (default
- * `only: [branches, tags]`). Afterwards, like GitLab's pipeline seeding: a job whose (non-optional)
- * `needs:` points at a job that is not added makes the pipeline fail to be created, and a
- * pipeline with only `.pre`/`.post` jobs is not created. Pure: never throws on user input.
+ * `only: [branches, tags]`, but none at all when `workflow:rules` exists). Afterwards, like
+ * GitLab's pipeline seeding: a job whose (non-optional) `needs:` points at a job that is not
+ * added makes the pipeline fail to be created, and a pipeline with only `.pre`/`.post` jobs is not created. Pure: never throws on user input.
  *
- * Variables seen by `if:` (lowest first): predefined ← global `variables:` (as `inherit:variables`
- * lets through) ← the matching workflow rule's `variables:` ← the job's `variables:` ← its
+ * Variables seen by `if:` (lowest first): predefined ← global `variables:` ← the matching workflow
+ * rule's `variables:` (those two as `inherit:variables` lets through) ← the job's `variables:` ← its
  * `parallel:matrix` values ← extra pipeline variables of the simulation (like variables of a
  * manual or scheduled run); values that refer to other variables are expanded through that
  * collection first (GitLab 18.5+). A matrix job is expanded into its instances before rules are
@@ -101,6 +101,8 @@ export function evaluateRules(pipeline: ExpandedPipeline, opts: RulesOptions = {
   const globals = variablesOf(pipeline.merged.entries.get('variables'), raw);
   const workflow = evaluateWorkflow(pipeline.merged, expandCollection({ ...predefined, ...globals, ...extra }, raw), ctx, opts, diagnostics);
 
+  const wf = pipeline.merged.entries.get('workflow');
+  const hasWorkflowRules = wf?.kind === 'map' && wf.entries.has('rules');
   const jobs = new Map<string, JobVerdict>();
   for (const job of pipeline.jobs.values()) {
     if (job.hidden) continue;
@@ -115,15 +117,16 @@ export function evaluateRules(pipeline: ExpandedPipeline, opts: RulesOptions = {
     }
     const jobRaw = new Set(raw);
     const own = variablesOf(job.node.entries.get('variables'), jobRaw);
-    const base = { ...predefined, ...inheritedGlobals(job.node, globals), ...workflow.variables, ...own };
+    // GitLab merges the workflow rule's variables into the root ones before `inherit:variables` filters them.
+    const base = { ...predefined, ...inheritedGlobals(job.node, { ...globals, ...workflow.variables }), ...own };
     if (!instances) {
-      jobs.set(job.name, evaluateJob(job, expandCollection({ ...base, ...extra }, jobRaw), ctx, opts, diagnostics));
+      jobs.set(job.name, evaluateJob(job, expandCollection({ ...base, ...extra }, jobRaw), ctx, opts, diagnostics, hasWorkflowRules));
       continue;
     }
     // Matrix values are job variables of each instance (they win over the job's own `variables:`).
     const found: PipelineDiagnostic[] = [];
     const verdicts = instances.map((i): InstanceVerdict => {
-      const v = evaluateJob(job, expandCollection({ ...base, ...i.variables, ...extra }, jobRaw), ctx, opts, found);
+      const v = evaluateJob(job, expandCollection({ ...base, ...i.variables, ...extra }, jobRaw), ctx, opts, found, hasWorkflowRules);
       return { ...v, name: i.name, values: i.values, matrixVariables: i.variables };
     });
     pushOnce(diagnostics, found);
@@ -157,11 +160,19 @@ function evaluateWorkflow(doc: MapNode, vars: Vars, ctx: SimulatedContext, facts
   return { created: false, decidedBy: { kind: 'workflow-no-match', span: rulesNode.span, text: 'no workflow:rules entry matches: the pipeline is not created' }, variables: {} };
 }
 
-function evaluateJob(job: JobView, vars: Vars, ctx: SimulatedContext, facts: FileFacts, diagnostics: PipelineDiagnostic[]): JobVerdict {
+/**
+ * One job's verdict. Its `allow_failure` default is GitLab's job-level one: true for a job whose
+ * own `when:` is `manual` (so `rules: [{when: manual}]` alone gives false) and false for
+ * `allow_failure: {exit_codes}`; a matching rule's `allow_failure:` replaces it. With
+ * `workflow:rules`, a job without rules/only/except gets no default `only: [branches, tags]`.
+ */
+function evaluateJob(job: JobView, vars: Vars, ctx: SimulatedContext, facts: FileFacts, diagnostics: PipelineDiagnostic[], hasWorkflowRules: boolean): JobVerdict {
   const n = job.node;
   const jobWhen = readWhen(n.entries.get('when'), diagnostics) ?? 'on_success';
   const jobAllowFailure = readAllowFailure(n.entries.get('allow_failure'));
   const jobStartIn = scalarString(n.entries.get('start_in'));
+  // Entry::Job#ignored?: a job-level `when: manual` allows failure; a trigger job (Bridge) does not.
+  const manualDefault = jobWhen === 'manual' && !n.entries.has('trigger');
   const base = { name: job.name, ruleVariables: {} as Vars };
   const rulesNode = n.entries.get('rules');
   if (rulesNode) {
@@ -178,7 +189,7 @@ function evaluateJob(job: JobView, vars: Vars, ctx: SimulatedContext, facts: Fil
       const m = matchRule(rule, vars, ctx, facts, diagnostics, `jobs:${job.name} rules`);
       if (!m.matched) continue;
       const when = readWhen(rule.entries.get('when'), diagnostics) ?? jobWhen;
-      const allowFailure = readAllowFailure(rule.entries.get('allow_failure')) ?? jobAllowFailure ?? false;
+      const allowFailure = readAllowFailure(rule.entries.get('allow_failure')) ?? jobAllowFailure ?? manualDefault;
       return {
         ...base,
         included: when !== 'never',
@@ -192,8 +203,7 @@ function evaluateJob(job: JobView, vars: Vars, ctx: SimulatedContext, facts: Fil
     }
     return { ...base, included: false, when: 'never', allowFailure: false, decidedBy: { kind: 'no-rule-matched', span: n.keySpans.get('rules') ?? rulesNode.span, text: noMatchText(rules) } };
   }
-  // only/except: manual jobs default to allow_failure: true here (not with rules).
-  const allowFailure = jobAllowFailure ?? jobWhen === 'manual';
+  const allowFailure = jobAllowFailure ?? manualDefault;
   const onlyNode = n.entries.get('only');
   const exceptNode = n.entries.get('except');
   const onlyResult = onlyNode ? evaluatePolicy(onlyNode, 'only', vars, ctx, facts) : undefined;
@@ -201,7 +211,7 @@ function evaluateJob(job: JobView, vars: Vars, ctx: SimulatedContext, facts: Fil
   if (onlyResult && !onlyResult.matched) {
     return { ...base, included: false, when: 'never', allowFailure, decidedBy: { kind: 'only', span: onlyResult.span, text: `only: ${onlyResult.detail}`, assumed: onlyResult.assumed } };
   }
-  if (!onlyNode) {
+  if (!onlyNode && !hasWorkflowRules) {
     const def = evaluatePolicy({ kind: 'seq', items: [{ kind: 'scalar', value: 'branches' }, { kind: 'scalar', value: 'tags' }] }, 'only', vars, ctx, facts);
     if (!def.matched) {
       return { ...base, included: false, when: 'never', allowFailure, decidedBy: { kind: 'default-only', span: n.keySpans.get(job.name) ?? n.span, text: 'no rules/only: GitLab\'s default only: [branches, tags] does not match' } };
@@ -214,7 +224,9 @@ function evaluateJob(job: JobView, vars: Vars, ctx: SimulatedContext, facts: Fil
   }
   const decidedBy: Decision = onlyResult
     ? { kind: 'only', span: onlyResult.span, text: `only: ${onlyResult.detail}`, assumed: onlyResult.assumed }
-    : { kind: 'default-only', span: n.span, text: 'no rules/only: GitLab\'s default only: [branches, tags]' };
+    : hasWorkflowRules
+      ? { kind: 'default-only', span: n.span, text: `no rules/only: with workflow:rules every created pipeline runs it${exceptNode ? ' (except: does not match)' : ''}` }
+      : { kind: 'default-only', span: n.span, text: 'no rules/only: GitLab\'s default only: [branches, tags]' };
   return { ...base, included: true, when: jobWhen, allowFailure, startIn: jobStartIn, decidedBy };
 }
 
@@ -268,7 +280,8 @@ function readWhen(n: Node | undefined, diagnostics: PipelineDiagnostic[]): JobWh
 function readAllowFailure(n: Node | undefined): boolean | undefined {
   if (!n) return undefined;
   if (n.kind === 'scalar') return n.value === true;
-  if (n.kind === 'map') return true; // allow_failure: {exit_codes: [...]}: allowed for those codes
+  // allow_failure: {exit_codes: [...]}: GitLab stores allow_failure false and fails open only for those codes.
+  if (n.kind === 'map') return false;
   return undefined;
 }
 

@@ -43,9 +43,23 @@ export function simulatedVariables(ctx: SimulatedContext = {}): Record<string, s
   vars.CI_COMMIT_REF_SLUG = slug(ref);
   if (ctx.tag) vars.CI_COMMIT_TAG = ctx.tag;
   else if (ctx.source === 'merge_request_event') {
-    vars.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME = ref;
-    vars.CI_MERGE_REQUEST_TARGET_BRANCH_NAME = ctx.targetBranch ?? defaultBranch;
-    vars.CI_MERGE_REQUEST_IID = '1';
+    // MergeRequest#predefined_variables (+ source project and pipeline ones) of a detached pipeline
+    // for merge request !1 of the project itself.
+    Object.assign(vars, {
+      CI_MERGE_REQUEST_ID: '1',
+      CI_MERGE_REQUEST_IID: '1',
+      CI_MERGE_REQUEST_REF_PATH: 'refs/merge-requests/1/head',
+      CI_MERGE_REQUEST_PROJECT_PATH: projectPath,
+      CI_MERGE_REQUEST_PROJECT_URL: `https://${host}/${projectPath}`,
+      CI_MERGE_REQUEST_SOURCE_PROJECT_PATH: projectPath,
+      CI_MERGE_REQUEST_SOURCE_PROJECT_URL: `https://${host}/${projectPath}`,
+      CI_MERGE_REQUEST_SOURCE_BRANCH_NAME: ref,
+      CI_MERGE_REQUEST_TARGET_BRANCH_NAME: ctx.targetBranch ?? defaultBranch,
+      CI_MERGE_REQUEST_TITLE: `Merge ${ref}`,
+      CI_MERGE_REQUEST_DRAFT: 'false',
+      CI_MERGE_REQUEST_EVENT_TYPE: 'detached',
+      CI_OPEN_MERGE_REQUESTS: `${projectPath}!1`,
+    });
   } else vars.CI_COMMIT_BRANCH = ref;
   return vars;
 }
