@@ -142,6 +142,11 @@ export function isScalar(n: Node | undefined): n is ScalarNode {
   return n?.kind === 'scalar';
 }
 
+/** Not written, or written as YAML null (`key:` / `~`): Ruby's nil either way. */
+export function isAbsent(n: Node | undefined): boolean {
+  return n === undefined || (n.kind === 'scalar' && n.value === null);
+}
+
 export function getPath(node: Node | undefined, path: readonly string[]): Node | undefined {
   let cur = node;
   for (const key of path) {

@@ -4,7 +4,7 @@
  * `if:` defines `options` or `default`, the fallback rule defines `options`). Pure: the problems
  * are returned and input-spec.ts reports them with the input's location.
  */
-import { isMap, isScalar, isSeq } from '../model.js';
+import { isAbsent, isMap, isScalar, isSeq } from '../model.js';
 import type { Node, ScalarNode, Span } from '../model.js';
 
 /** GitLab's limit on an input's `options:` (also per rule). */
@@ -19,9 +19,6 @@ export interface InputRuleProblem {
 
 const RULE_KEYS = ['if', 'options', 'default'];
 
-function isNil(n: Node | undefined): boolean {
-  return n === undefined || (n.kind === 'scalar' && n.value === null);
-}
 
 export function inputRuleProblems(rules: Node, span: Span): InputRuleProblem[] {
   if (!isSeq(rules)) return [{ rule: false, message: 'config should be an array', span }];
@@ -29,7 +26,7 @@ export function inputRuleProblems(rules: Node, span: Span): InputRuleProblem[] {
   const flat = (n: Node): Node[] => (isSeq(n) ? n.items.flatMap(flat) : [n]);
   for (const rule of flat(rules)) {
     const at = rule.span ?? span;
-    if (isNil(rule)) continue;
+    if (isAbsent(rule)) continue;
     if (isMap(rule) && rule.entries.size === 0) {
       out.push({ rule: true, message: "config can't be blank", span: at });
       continue;
@@ -41,14 +38,14 @@ export function inputRuleProblems(rules: Node, span: Span): InputRuleProblem[] {
     const cond = rule.entries.get('if');
     const options = rule.entries.get('options');
     const problems: [string, Span][] = [...rule.entries.keys()].filter((k) => !RULE_KEYS.includes(k)).map((k) => [`config contains unknown keys: ${k}`, rule.keySpans.get(k) ?? at]);
-    if (!isNil(cond) && !(isScalar(cond!) && typeof (cond as ScalarNode).value === 'string')) problems.push(['if should be a string', cond!.span ?? at]);
-    if (!isNil(options) && !isSeq(options!)) problems.push(['options should be an array', options!.span ?? at]);
+    if (!isAbsent(cond) && !(isScalar(cond!) && typeof (cond as ScalarNode).value === 'string')) problems.push(['if should be a string', cond!.span ?? at]);
+    if (!isAbsent(options) && !isSeq(options!)) problems.push(['options should be an array', options!.span ?? at]);
     // The rule's own checks run only when the shape is right.
     if (!problems.length) {
-      const hasIf = !isNil(cond);
+      const hasIf = !isAbsent(cond);
       if (isSeq(options) && options.items.length > MAX_INPUT_OPTIONS) problems.push([`config cannot define more than ${MAX_INPUT_OPTIONS} options`, options.span ?? at]);
-      if (hasIf && isNil(options) && !rule.entries.has('default')) problems.push(["config rule with 'if' must define 'options' or 'default'", at]);
-      if (!hasIf && isNil(options)) problems.push(["config fallback rule must define 'options'", at]);
+      if (hasIf && isAbsent(options) && !rule.entries.has('default')) problems.push(["config rule with 'if' must define 'options' or 'default'", at]);
+      if (!hasIf && isAbsent(options)) problems.push(["config fallback rule must define 'options'", at]);
     }
     for (const [message, where] of problems) out.push({ rule: true, message, span: where });
   }

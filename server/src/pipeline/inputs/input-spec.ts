@@ -10,7 +10,7 @@
  *
  * Every problem is reported with a span; nothing here throws on user input.
  */
-import { isMap, isScalar, isSeq, scalarNode, toPlain } from '../model.js';
+import { isAbsent, isMap, isScalar, isSeq, scalarNode, toPlain } from '../model.js';
 import type { MapNode, Node, ScalarNode, SeqNode, Severity, Span, ViaStep } from '../model.js';
 import { compileRe2 } from '../expressions/re2.js';
 import { rubyToS } from '../yaml/ruby-format.js';
@@ -232,7 +232,7 @@ function analyzeInput(name: string, node: Node, keySpan: Span | undefined, outer
     if (isSeq(options)) {
       def.options = options;
       if (options.items.length > MAX_INPUT_OPTIONS) headerError(report, loc, `config cannot define more than ${MAX_INPUT_OPTIONS} options`, at('options'));
-      if (options.items.some((o) => isNil(o))) headerError(report, loc, 'config options array cannot contain null values', at('options'));
+      if (options.items.some((o) => isAbsent(o))) headerError(report, loc, 'config options array cannot contain null values', at('options'));
     } else {
       headerError(report, loc, 'input options should be an array', at('options'));
     }
@@ -240,7 +240,7 @@ function analyzeInput(name: string, node: Node, keySpan: Span | undefined, outer
 
   if (node.entries.has('rules')) {
     def.rules = node.entries.get('rules');
-    if (!isNil(def.rules)) {
+    if (!isAbsent(def.rules)) {
       for (const p of inputRuleProblems(def.rules!, at('rules'))) headerError(report, `${loc}:rules${p.rule ? ':rule' : ''}`, p.message, p.span);
     }
   }
@@ -256,9 +256,6 @@ export interface ContextEntry {
   step: ViaStep;
 }
 
-function isNil(n: Node | undefined): boolean {
-  return n === undefined || (n.kind === 'scalar' && n.value === null);
-}
 
 function typeMatches(type: InputType, n: Node): boolean {
   switch (type) {
@@ -313,7 +310,7 @@ export function resolveInputs(header: HeaderInfo, ctx: InterpolationContext, rep
     const givenNode = given?.entries.get(def.name);
     const givenSpan = givenNode?.span ?? given?.keySpans.get(def.name) ?? ctx.includeSpan;
     const defaultSpan = def.defaultNode?.span ?? def.spec?.keySpans.get('default') ?? def.keySpan ?? ctx.includeSpan;
-    const provided = !isNil(givenNode);
+    const provided = !isAbsent(givenNode);
     const required = !def.hasDefault && !hasDefaultThroughRules(def.rules);
     const err = (code: string, message: string, span: Span, data?: Record<string, unknown>) =>
       report('error', code, `\`${def.name}\` input: ${message}`, span, { input: def.name, ...data });

@@ -8,10 +8,8 @@ import type { StageMemory } from '../merge/incremental.js';
 import type { JobView } from '../merge/jobs.js';
 import { baseJobName, expandMatrix, holdsMatrixExpression, interpolateMatrix, parallelInstanceNames, validateMatrix } from '../merge/matrix.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
-import { isMap, isSeq, str } from './values.js';
+import { isMap, isSeq, needEntries, str } from './values.js';
 
-/** A `needs:` value's entries: a hash is one need (GitLab wraps it in a list). */
-const needList = (v: Node | undefined): Node[] => (isSeq(v) ? v.items : isMap(v) ? [v] : []);
 
 function needName(n: Node): { name: string; optional: boolean; span?: Span } | undefined {
   // Blank names and other scalars are the needs entry's own errors.
@@ -175,7 +173,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
       const needs = interpolateMatrix(needsNode!, i.variables, unknown);
       // GitLab keeps such an instance's needs as written and reports the names: only that is reported here.
       if (unknown.size) unknown.forEach((n) => missing.add(n));
-      else lists.push(needList(needs));
+      else lists.push(needEntries(needs));
     }
     for (const name of missing) out.push({ severity: 'error', code: 'needs-invalid', message: `${job.name} job: '${name}' does not exist in matrix configuration`, span: job.node.keySpans.get('needs') ?? where(job.name), data: { name } });
     return lists;
@@ -229,7 +227,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     }
     out.push(...validateMatrix(job.name, n, where(job.name)));
     const needsNode = n.entries.get('needs');
-    const needItems = needList(needsNode);
+    const needItems = needEntries(needsNode);
     // A matrix job's needs as each of its instances has them ($[[ matrix.NAME ]] replaced); findings once each.
     const from = out.length;
     for (const items of needsPerInstance(job, needsNode) ?? [needItems]) {
@@ -242,8 +240,8 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     // Rules' needs are not expanded by GitLab's Normalizer: a parallel job is known there by its instances' names only.
     for (const rule of isSeq(n.entries.get('rules')) ? (n.entries.get('rules') as { items: Node[] }).items : []) {
       const rn = isMap(rule) ? rule.entries.get('needs') : undefined;
-      duplicatedNeeds(job.name, needList(rn), false);
-      checkNeeds(job, needList(rn).map(needName).filter((x) => x !== undefined), normalizedJob);
+      duplicatedNeeds(job.name, needEntries(rn), false);
+      checkNeeds(job, needEntries(rn).map(needName).filter((x) => x !== undefined), normalizedJob);
     }
     const deps = n.entries.get('dependencies');
 
@@ -345,7 +343,7 @@ function circularNeeds(jobs: Map<string, JobView>, realJob: (name: string) => Jo
 /** The jobs a real job needs (by the name GitLab's Dag knows them), each with where it is written. */
 function needEdges(j: JobView, realJob: (name: string) => JobView | undefined): { to: string; span?: Span }[] {
   const list: { to: string; span?: Span }[] = [];
-  for (const need of needList(j.node.entries.get('needs')).map(needName)) {
+  for (const need of needEntries(j.node.entries.get('needs')).map(needName)) {
     if (!need || need.name === j.name) continue;
     const target = realJob(need.name) ? need.name : realJob(baseJobName(need.name)) ? baseJobName(need.name) : undefined;
     if (target !== undefined) list.push({ to: target, span: need.span });

@@ -15,7 +15,7 @@ import {
 import { WHEN_JOB } from './keywords.js';
 import { Report } from './report.js';
 import { validateOnlyExcept, validateRules } from './rules.js';
-import { isBlank, isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, str } from './values.js';
+import { isBlank, isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, needEntries, str } from './values.js';
 
 /** GitLab's Entry::Bridge takes no `delayed`. */
 const WHEN_BRIDGE = ['on_success', 'on_failure', 'always', 'manual'];
@@ -214,8 +214,7 @@ function needKind(n: Node): NeedKind {
 
 /** How many `needs:pipeline` entries (a bridge's upstream status) `needs` holds. */
 function bridgeNeeds(v: Node): number {
-  const items = isSeq(v) ? v.items : isMap(v) ? [v] : [];
-  return items.filter((i) => needKind(i) === 'bridge').length;
+  return needEntries(v).filter((i) => needKind(i) === 'bridge').length;
 }
 
 /** The keys each kind of need takes. */

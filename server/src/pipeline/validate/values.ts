@@ -14,6 +14,9 @@ export const isRef = (n: Node | undefined): boolean => n?.kind === 'ref';
 /** Mentions a variable as GitLab's ExpandVariables::VARIABLES_REGEXP sees one: `$VAR`, `${VAR}`, `%VAR%`, `$$`. */
 export const hasVariable = (text: string): boolean => /\$\$|\$\{?[a-zA-Z_]\w*\}?|%[a-zA-Z_]\w*%/.test(text);
 
+/** The entries of a `needs:` value: a list's items, or a hash as one need (GitLab wraps it in a list). */
+export const needEntries = (v: Node | undefined): Node[] => (isSeq(v) ? v.items : isMap(v) ? [v] : []);
+
 export const str = (n: Node | undefined): string | undefined => (isStr(n) ? n.value : undefined);
 
 /** A list of strings (no nesting). */
