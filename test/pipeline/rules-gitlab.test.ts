@@ -223,3 +223,49 @@ test('only:refs: the cases of GitLab\'s refs_spec', () => {
   assert.equal(any(['/fix-.*/'], docs), false);
   assert.equal(any(['/^(?!master).+/'], docs), false, 'a regexp RE2 refuses is compared as a name');
 });
+
+test('rules read the collection as sort_and_expand_all leaves it (Context::Base#variables_hash_expanded)', async () => {
+  const yaml = `
+variables:
+  A: normal
+  B: { value: "raw-$A", expand: false }
+  C: $B
+  P: "%CI_DEFAULT_BRANCH%-\${CI_DEFAULT_BRANCH}"
+  U: "x-$NOPE"
+raw-ref:
+  script: x
+  rules: [{ if: $C == "raw-$A" }]
+percent-braces:
+  script: x
+  rules: [{ if: $P == "main-main" }]
+unknown-is-empty:
+  script: x
+  rules: [{ if: $U == "x-" }]
+raw-itself:
+  script: x
+  rules: [{ if: $B == "raw-$A" }]
+`;
+  assert.deepEqual((await run(yaml, push('main'))).included, ['raw-ref', 'percent-braces', 'unknown-is-empty', 'raw-itself']);
+  const cycle = `
+variables:
+  X: $Y
+  Y: $X
+  M: $CI_DEFAULT_BRANCH
+as-written:
+  script: x
+  rules: [{ if: $M == "$CI_DEFAULT_BRANCH" }]
+expanded:
+  script: x
+  rules: [{ if: $M == "main" }]
+`;
+  assert.deepEqual((await run(cycle, push('main'))).included, ['as-written'], 'a circular reference leaves every value as written');
+  const changes = `
+variables:
+  DIR: src
+  NESTED: "%DIR%"
+j:
+  script: x
+  rules: [{ changes: ["$NESTED/*"] }]
+`;
+  assert.deepEqual((await run(changes, push('main', ['src/a.ts']))).included, ['j'], 'changes: reads the expanded collection too');
+});

@@ -1,7 +1,8 @@
 /**
  * The pieces `rules:` and `only`/`except` are made of, evaluated the way GitLab's
  * `Gitlab::Ci::Build::Rules::Rule::Clause::*` and `Gitlab::Ci::Build::Policy::*` do:
- * variable collections, `if:` expressions, `changes:` and `exists:` globs. Pure.
+ * `if:` expressions, `changes:` and `exists:` globs, over variables already sorted and expanded
+ * (rules.ts, through variables/variable-collection.ts). Pure.
  */
 import { evaluateExpression } from '../expressions/expressions.js';
 import type { Node, Span } from '../model.js';
@@ -42,48 +43,6 @@ export function scalarString(n: Node | undefined): string | undefined {
 export function flatItems(n: Node | undefined): Node[] {
   if (n?.kind !== 'seq') return [];
   return n.items.flatMap((i) => (i.kind === 'seq' ? flatItems(i) : [i]));
-}
-
-/** A `variables:` map as name → value (`{value: x}` forms read through; `null` = ""). */
-export function variablesOf(n: Node | undefined, raw?: Set<string>): Vars {
-  const out: Vars = {};
-  if (n?.kind !== 'map') return out;
-  for (const [k, v] of n.entries) {
-    if (v.kind === 'scalar') out[k] = v.value === null ? '' : String(v.value);
-    else if (v.kind === 'map') {
-      const value = v.entries.get('value');
-      out[k] = value?.kind === 'scalar' && value.value !== null ? String(value.value) : '';
-      const expand = v.entries.get('expand');
-      if (raw && expand?.kind === 'scalar' && expand.value === false) raw.add(k);
-    }
-  }
-  return out;
-}
-
-const MAX_EXPANSION_PASSES = 10;
-
-/**
- * Values that refer to other variables (`MAIN: $CI_DEFAULT_BRANCH`) expanded through the
- * collection, as GitLab does before evaluating rules (since 18.5 for `if:`): references to
- * unknown variables stay as written, `$$` stays, variables with `expand: false` are left alone.
- */
-export function expandCollection(vars: Vars, raw: ReadonlySet<string> = new Set()): Vars {
-  let cur = vars;
-  for (let pass = 0; pass < MAX_EXPANSION_PASSES; pass++) {
-    let changed = false;
-    const next: Vars = { ...cur };
-    for (const [k, v] of Object.entries(cur)) {
-      if (raw.has(k) || !v.includes('$')) continue;
-      const e = expandVariables(v, cur, { keepUndefined: true, dollarEscape: 'keep' });
-      if (e !== v) {
-        next[k] = e;
-        changed = true;
-      }
-    }
-    cur = next;
-    if (!changed) break;
-  }
-  return cur;
 }
 
 /** GitLab's limits on glob comparisons: beyond them the clause is assumed to match. */

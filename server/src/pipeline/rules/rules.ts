@@ -10,19 +10,22 @@
  * Variables seen by `if:` (lowest first): predefined ← global `variables:` ← the matching workflow
  * rule's `variables:` (those two as `inherit:variables` lets through) ← the job's `variables:` ← its
  * `parallel:matrix` values ← extra pipeline variables of the simulation (like variables of a
- * manual or scheduled run); values that refer to other variables are expanded through that
- * collection first (GitLab 18.5+). A matrix job is expanded into its instances before rules are
+ * manual or scheduled run). `if:`, `changes:` and `exists:` read that collection sorted and
+ * expanded (`Context::Base#variables_hash_expanded`, GitLab's `sort_and_expand_all` — one home:
+ * variables/variable-collection.ts; `if:` since 18.5). A matrix job is expanded into its instances before rules are
  * evaluated, as GitLab does: each instance gets its own verdict, with its matrix values.
  */
 import type { ExpandedPipeline } from '../merge/expand.js';
 import type { JobView } from '../merge/jobs.js';
 import { baseJobName, expandMatrix, neededInstances } from '../merge/matrix.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
-import { changesClause, existsClause, expandCollection, flatItems, ifClause, scalarString, strings, variablesOf } from './rules-clauses.js';
+import { changesClause, existsClause, flatItems, ifClause, scalarString, strings } from './rules-clauses.js';
 import type { ClauseResult, FileFacts, Vars } from './rules-clauses.js';
 import { evaluatePolicy } from './rules-only-except.js';
 import { simulatedVariables } from './simulated-context.js';
 import type { SimulatedContext } from './simulated-context.js';
+import { collectionValues, sortAndExpandAll, variablesNodeEntries } from '../variables/variable-collection.js';
+import type { CollectionVariable } from '../variables/variable-collection.js';
 
 export type { FileFacts } from './rules-clauses.js';
 
@@ -96,10 +99,10 @@ export function evaluateRules(pipeline: ExpandedPipeline, opts: RulesOptions = {
   const ctx = opts.context ?? {};
   const diagnostics: PipelineDiagnostic[] = [];
   const predefined = simulatedVariables(ctx);
-  const extra = { ...(opts.variables ?? {}) };
-  const raw = new Set<string>(); // variables with `expand: false`
-  const globals = variablesOf(pipeline.merged.entries.get('variables'), raw);
-  const workflow = evaluateWorkflow(pipeline.merged, expandCollection({ ...predefined, ...globals, ...extra }, raw), ctx, opts, diagnostics);
+  const predefinedList = plainVariables(predefined);
+  const extra = plainVariables(opts.variables ?? {});
+  const globals = byKey(variablesNodeEntries(pipeline.merged.entries.get('variables')));
+  const workflow = evaluateWorkflow(pipeline.merged, expanded(predefinedList, [...globals.values()], extra), ctx, opts, diagnostics);
 
   const wf = pipeline.merged.entries.get('workflow');
   const hasWorkflowRules = wf?.kind === 'map' && wf.entries.has('rules');
@@ -115,18 +118,18 @@ export function evaluateRules(pipeline: ExpandedPipeline, opts: RulesOptions = {
       jobs.set(job.name, v);
       continue;
     }
-    const jobRaw = new Set(raw);
-    const own = variablesOf(job.node.entries.get('variables'), jobRaw);
-    // GitLab merges the workflow rule's variables into the root ones before `inherit:variables` filters them.
-    const base = { ...predefined, ...inheritedGlobals(job.node, { ...globals, ...workflow.variables }), ...own };
+    // GitLab merges the workflow rule's variables into the root ones before `inherit:variables`
+    // filters them; the job's own override those (Helpers.inherit_yaml_variables).
+    const roots = byKey(plainVariables(workflow.variables), globals);
+    const yaml = byKey(variablesNodeEntries(job.node.entries.get('variables')), inheritedGlobals(job.node, roots));
     if (!instances) {
-      jobs.set(job.name, evaluateJob(job, expandCollection({ ...base, ...extra }, jobRaw), ctx, opts, diagnostics, hasWorkflowRules));
+      jobs.set(job.name, evaluateJob(job, expanded(predefinedList, [...yaml.values()], extra), ctx, opts, diagnostics, hasWorkflowRules));
       continue;
     }
     // Matrix values are job variables of each instance (they win over the job's own `variables:`).
     const found: PipelineDiagnostic[] = [];
     const verdicts = instances.map((i): InstanceVerdict => {
-      const v = evaluateJob(job, expandCollection({ ...base, ...i.variables, ...extra }, jobRaw), ctx, opts, found, hasWorkflowRules);
+      const v = evaluateJob(job, expanded(predefinedList, [...byKey(plainVariables(i.variables), yaml).values()], extra), ctx, opts, found, hasWorkflowRules);
       return { ...v, name: i.name, values: i.values, matrixVariables: i.variables };
     });
     pushOnce(diagnostics, found);
@@ -154,7 +157,7 @@ function evaluateWorkflow(doc: MapNode, vars: Vars, ctx: SimulatedContext, facts
     return {
       created,
       decidedBy: { kind: 'workflow-rule', index: i, span: rule.span, text: `workflow:rules[${i}]: ${describeRule(rule)}${created ? '' : ' → when: never'}`, assumed: m.assumed },
-      variables: created ? variablesOf(rule.entries.get('variables')) : {},
+      variables: created ? collectionValues(variablesNodeEntries(rule.entries.get('variables'))) : {},
     };
   }
   return { created: false, decidedBy: { kind: 'workflow-no-match', span: rulesNode.span, text: 'no workflow:rules entry matches: the pipeline is not created' }, variables: {} };
@@ -197,7 +200,7 @@ function evaluateJob(job: JobView, vars: Vars, ctx: SimulatedContext, facts: Fil
         allowFailure,
         startIn: scalarString(rule.entries.get('start_in')) ?? jobStartIn,
         decidedBy: { kind: 'rule', index: i, span: rule.span, text: `rules[${i}]: ${describeRule(rule)} → ${when}`, assumed: m.assumed },
-        ruleVariables: variablesOf(rule.entries.get('variables')),
+        ruleVariables: collectionValues(variablesNodeEntries(rule.entries.get('variables'))),
         ruleNeeds: rule.entries.get('needs'),
       };
     }
@@ -286,13 +289,34 @@ function readAllowFailure(n: Node | undefined): boolean | undefined {
 }
 
 /** Global variables a job sees: `inherit:variables` false = none, a list = only those. */
-function inheritedGlobals(job: MapNode, globals: Vars): Vars {
+function inheritedGlobals(job: MapNode, globals: VariableMap): VariableMap {
   const inherit = job.entries.get('inherit');
   const v = inherit?.kind === 'map' ? inherit.entries.get('variables') : undefined;
   if (!v || (v.kind === 'scalar' && v.value !== false)) return globals;
-  if (v.kind === 'scalar') return {};
+  if (v.kind === 'scalar') return new Map();
   const keep = new Set(strings(v));
-  return Object.fromEntries(Object.entries(globals).filter(([k]) => keep.has(k)));
+  return new Map([...globals].filter(([k]) => keep.has(k)));
+}
+
+/** YAML variables by name: `over` replacing `base`'s entries of the same name in place. */
+type VariableMap = Map<string, CollectionVariable>;
+function byKey(over: readonly CollectionVariable[], base: VariableMap = new Map()): VariableMap {
+  const out = new Map(base);
+  for (const v of over) out.set(v.key, v);
+  return out;
+}
+
+function plainVariables(values: Readonly<Record<string, string>>): CollectionVariable[] {
+  return Object.entries(values).map(([key, value]) => ({ key, value }));
+}
+
+/**
+ * What rules read: predefined, then YAML, then pipeline variables (the order of GitLab's scoped
+ * variables), sorted and expanded as `variables_hash_expanded` is. A circular reference leaves
+ * every value as written (the job's error is validation's).
+ */
+function expanded(predefined: CollectionVariable[], yaml: CollectionVariable[], pipeline: CollectionVariable[]): Vars {
+  return collectionValues(sortAndExpandAll([...predefined, ...yaml, ...pipeline]).variables);
 }
 
 /**

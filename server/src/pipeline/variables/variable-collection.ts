@@ -152,6 +152,17 @@ export function collectionValues(vars: readonly CollectionVariable[]): Record<st
   return out;
 }
 
+/** A `variables:` map's entries as collection variables, in written order (`null` = ""). */
+export function variablesNodeEntries(node: Node | undefined): CollectionVariable[] {
+  if (node?.kind !== 'map') return [];
+  const out: CollectionVariable[] = [];
+  for (const [k, v] of node.entries) {
+    const item = entryVariable(k, v);
+    if (item) out.push(item);
+  }
+  return out;
+}
+
 /** A `variables:` entry as a collection variable (`expand: false` is raw). */
 function entryVariable(key: string, node: Node): CollectionVariable | undefined {
   if (node.kind === 'scalar') return { key, value: node.value === null ? '' : scalarText(node.value) };
