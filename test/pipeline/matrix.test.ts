@@ -148,3 +148,36 @@ test('a matrix job in a pipeline workflow:rules does not create; rule findings a
   const bad = await verdicts(`j:\n  script: x\n  parallel:\n    matrix:\n      - A: [1, 2, 3]\n  rules:\n    - if: $A == "1" &&\n`, {});
   assert.equal(bad.diagnostics.filter((d) => d.code === 'rules-invalid').length, 1);
 });
+
+test('a parallel:matrix that generates no jobs: GitLab accepts it and its Normalizer drops the job; needs and dependencies on it stand for nothing', async () => {
+  // Entry::Product::Matrix accepts an empty list (array_of_hashes), Product::Variables an empty list of values;
+  // MatrixStrategy.build_from then yields no job, and Normalizer#expand_parallelized_needs maps a need on it to none.
+  const yaml = (matrix: string) => `
+stages: [build, test]
+none:
+  stage: test
+  script: x
+  parallel:
+    matrix: ${matrix}
+use:
+  stage: build
+  script: x
+  needs: [none]
+  dependencies: [none]
+`;
+  for (const matrix of ['[]', '[{ A: [] }]', '[{ A: [x], B: [] }]']) {
+    const p = await expandFiles({ '.gitlab-ci.yml': yaml(matrix) });
+    assert.deepEqual(p.diagnostics.map((d) => d.message), [], `${matrix}: no need/dependency on a later stage once the job is gone`);
+    const r = evaluateRules(p, { context: { branch: 'main' } });
+    const none = r.jobs.get('none')!;
+    assert.equal(none.included, false, matrix);
+    assert.deepEqual(none.instances, []);
+    assert.equal(none.decidedBy.kind, 'no-instances');
+    assert.equal(spanText(p, none.decidedBy.span!), 'parallel');
+    assert.equal(r.pipelineError, undefined, 'use waits for nothing');
+    assert.deepEqual([...r.jobs.values()].filter((j) => j.included).map((j) => j.name), ['use']);
+  }
+  // What the job itself says is not YamlProcessor's to check (an unknown stage); a selected instance it lacks still is.
+  const p = await expandFiles({ '.gitlab-ci.yml': `none:\n  stage: nowhere\n  script: x\n  parallel: { matrix: [] }\nuse:\n  script: x\n  needs: [{ job: none, parallel: { matrix: [{ A: x }] } }]\n` });
+  assert.deepEqual(p.diagnostics.map((d) => d.message), ['use job: undefined need: none: [x]']);
+});

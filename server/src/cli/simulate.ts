@@ -88,7 +88,8 @@ export function simulatedRun(s: Simulation): SimulatedRun {
   const order = (stage: string) => (s.stages.includes(stage) ? s.stages.indexOf(stage) : s.stages.length);
   const jobs = [...s.jobs].sort((a, b) => order(a.stage) - order(b.stage));
   for (const { stage, verdict } of jobs) {
-    const verdicts: JobVerdict[] = verdict.instances ?? [verdict];
+    // A matrix job that generates no jobs is left out as itself.
+    const verdicts: JobVerdict[] = verdict.instances?.length ? verdict.instances : [verdict];
     for (const v of verdicts) {
       if (blocked) run.leftOut.push({ name: v.name, reason: blocked });
       else if (v.included) run.jobs.push({ name: v.name, stage, when: v.when, allowFailure: v.allowFailure, startIn: v.startIn ?? null, decidedBy: v.decidedBy.text });

@@ -78,6 +78,15 @@ export function matrixJobCount(parallel: Node | undefined): number {
   return total;
 }
 
+/**
+ * A `parallel:matrix` that generates no job (`matrix: []`, or only entries with an empty list):
+ * GitLab accepts it, and its Normalizer replaces the job by its instances — none — so the job is
+ * not in the pipeline, and a `needs:` or `dependencies:` entry naming it stands for nothing.
+ */
+export function generatesNoJobs(parallel: Node | undefined): boolean {
+  return matrixList(parallel) !== undefined && matrixJobCount(parallel) === 0;
+}
+
 /** GitLab's name of a matrix instance. */
 export function instanceName(job: string, values: readonly string[]): string {
   return `${job}: [${values.join(', ')}]`;

@@ -39,7 +39,7 @@ export interface RulesOptions extends FileFacts {
 
 /** What decided a verdict. `span` is where it is written (a rule item, an `only:` entry, ...). */
 export interface Decision {
-  kind: 'workflow-rule' | 'workflow-no-match' | 'workflow-none' | 'rule' | 'no-rule-matched' | 'only' | 'except' | 'default-only' | 'workflow';
+  kind: 'workflow-rule' | 'workflow-no-match' | 'workflow-none' | 'rule' | 'no-rule-matched' | 'only' | 'except' | 'default-only' | 'workflow' | 'no-instances';
   /** A short human sentence: "rules[1]: if: $CI_COMMIT_TAG =~ /^v\d+/ → manual". */
   text: string;
   /** Index of the rule in the (flattened) rules list. */
@@ -62,7 +62,7 @@ export interface JobVerdict {
   ruleNeeds?: Node;
   /**
    * A `parallel:matrix` job: the verdict of each instance. The job's own fields are those of its
-   * first instance that runs (else of its first instance).
+   * first instance that runs (else of its first instance). Empty when the matrix generates no job.
    */
   instances?: InstanceVerdict[];
 }
@@ -110,7 +110,13 @@ export function evaluateRules(pipeline: ExpandedPipeline, opts: RulesOptions = {
   for (const job of pipeline.jobs.values()) {
     if (job.hidden) continue;
     const matrix = expandMatrix(job.name, job.node.entries.get('parallel'));
-    const instances = matrix?.instances.length ? matrix.instances : undefined;
+    if (matrix && !matrix.instances.length) {
+      // GitLab's Normalizer replaces the job by its instances: none. A need on it waits for nothing.
+      const span = job.node.keySpans.get('parallel') ?? job.node.span;
+      jobs.set(job.name, { name: job.name, included: false, when: 'never', allowFailure: false, ruleVariables: {}, instances: [], decidedBy: { kind: 'no-instances', span, text: 'parallel:matrix generates no jobs: the job is not in the pipeline' } });
+      continue;
+    }
+    const instances = matrix?.instances;
     if (!workflow.created) {
       const notCreated = (name: string): JobVerdict => ({ name, included: false, when: 'never', allowFailure: false, decidedBy: { ...workflow.decidedBy, kind: 'workflow' }, ruleVariables: {} });
       const v = notCreated(job.name);

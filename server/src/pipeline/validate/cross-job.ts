@@ -6,7 +6,7 @@
 import { changedKeys, perNode } from '../merge/incremental.js';
 import type { StageMemory } from '../merge/incremental.js';
 import type { JobView } from '../merge/jobs.js';
-import { baseJobName, expandMatrix, holdsMatrixExpression, interpolateMatrix, parallelInstanceNames, validateMatrix } from '../merge/matrix.js';
+import { baseJobName, expandMatrix, generatesNoJobs, holdsMatrixExpression, interpolateMatrix, parallelInstanceNames, validateMatrix } from '../merge/matrix.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { isMap, isSeq, needEntries, str } from './values.js';
 
@@ -36,7 +36,7 @@ function readByOthers(j: JobView): string {
   const env = j.node.entries.get('environment');
   const envText = env ? (isMap(env) ? `${str(env.entries.get('name')) ?? '-'}\u0002${str(env.entries.get('action')) ?? '-'}` : `${str(env) ?? '-'}\u0002-`) : '';
   const parallel = j.node.entries.get('parallel');
-  const instances = parallel ? parallelInstanceNames(j.name, parallel)?.join('\u0002') ?? '' : '';
+  const instances = !parallel ? '' : generatesNoJobs(parallel) ? '\u0003' : parallelInstanceNames(j.name, parallel)?.join('\u0002') ?? '';
   return `${j.name}\u0001${str(j.node.entries.get('stage')) ?? ''}\u0001${envText}\u0001${instances}`;
 }
 
@@ -94,6 +94,10 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     return j && !(parallel && parallelInstanceNames(name, parallel)) ? j : instanceJob(name);
   };
   const stageOf = (j: JobView) => stages.indexOf(str(j.node.entries.get('stage')) ?? 'test');
+  /** A job whose `parallel:matrix` generates no jobs: GitLab's Normalizer leaves nothing of it (matrix.ts). */
+  const dropped = (name: string): boolean => generatesNoJobs(realJob(name)?.node.entries.get('parallel'));
+  /** The jobs GitLab's YamlProcessor validates and its Dag orders: those the Normalizer leaves. */
+  const keptJob = (name: string): JobView | undefined => (dropped(name) ? undefined : realJob(name));
   const last = memory?.crossJob as LastRun | undefined;
   const { epoch, parts, changed } = epochOf(jobs, realJob, stages, last);
   // After an edit with the same epoch, the jobs it did not change keep the last run's findings (updated in place).
@@ -119,8 +123,8 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     for (let i = 0; i < f.length; i++) out.push(f[i]);
   });
   // No cycle before and only `changed` jobs' needs differ: a new cycle would run through one of them.
-  const noNewCycle = changed && last!.cycle === null && ![...changed].some((name) => realJob(name) && reachesItself(name, realJob));
-  const cycle = noNewCycle ? undefined : circularNeeds(jobs, realJob);
+  const noNewCycle = changed && last!.cycle === null && ![...changed].some((name) => keptJob(name) && reachesItself(name, keptJob));
+  const cycle = noNewCycle ? undefined : circularNeeds(jobs, keptJob);
   if (memory) memory.crossJob = { jobs, stages: stages.join('\n'), parts, epoch, found, cycle: cycle ?? null } satisfies LastRun;
   if (cycle) out.push({ severity: 'error', code: 'needs-cycle', message: `The pipeline has circular dependencies: topological sort failed: [${cycle.names.map((x) => JSON.stringify(x)).join(', ')}]`, span: cycle.span ?? where(cycle.names[0]) });
   if (visible === 0) {
@@ -214,8 +218,38 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     }
   }
 
+  /**
+   * `dependencies:`: GitLab's Job entry wants them among the same-pipeline needs (names as written,
+   * before parallel jobs become their instances); `resolve` adds YamlProcessor's checks of the jobs
+   * they name — none for a job that generates no jobs (the Normalizer drops the name).
+   */
+  function dependenciesInNeeds(job: JobView, needItems: Node[], resolve = false): void {
+    const n = job.node;
+    const deps = n.entries.get('dependencies');
+    const ownNeeds = needItems.map(needName).filter((x) => x !== undefined);
+    const crossNeeds = needItems.filter((x) => isMap(x) && (x.entries.has('project') || x.entries.has('pipeline'))).length;
+    if (isSeq(deps) && deps.items.length && !ownNeeds.length && crossNeeds) {
+      out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} needs corresponding to dependencies must be from the same pipeline`, span: n.keySpans.get('needs') ?? where(job.name) });
+      return;
+    }
+    if (!isSeq(deps)) return;
+    const needed = ownNeeds.length ? new Set(ownNeeds.map((x) => x.name)) : undefined;
+    for (const d of deps.items) {
+      const name = d.kind === 'scalar' ? String(d.value ?? '') : '';
+      // A parallel job's instance (`build: [linux]`, `build 1/2`) is a job once GitLab's Normalizer made it.
+      const target = targetJob(name);
+      const at = { span: d.span ?? where(job.name), data: { name } };
+      if (needed && target && !needed.has(name)) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, ...at });
+      else if (!resolve || (target && dropped(name))) continue;
+      else if (!target) out.push({ severity: 'error', code: 'dependencies-unknown', message: `${job.name} job: undefined dependency: ${name}`, ...at });
+      else if (stageOf(target) > stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, ...at });
+    }
+  }
+
   function checkJob(job: JobView): void {
     const n = job.node;
+    // YamlProcessor validates the jobs the Normalizer leaves: nothing of a matrix that generates none.
+    if (dropped(job.name)) return void dependenciesInNeeds(job, needEntries(n.entries.get('needs')));
     const stage = n.entries.get('stage');
     const stageName = stage?.kind === 'scalar' ? String(stage.value) : undefined;
     if (stageName !== undefined && !stages.includes(stageName)) {
@@ -233,7 +267,8 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     for (const items of needsPerInstance(job, needsNode) ?? [needItems]) {
       duplicatedNeeds(job.name, items, true);
       selectedInstances(job.name, items);
-      checkNeeds(job, items.map(needName).filter((x) => x !== undefined), targetJob);
+      // A need on a job that generates no jobs stands for nothing once normalized.
+      checkNeeds(job, items.map(needName).filter((x) => x !== undefined).filter((x) => !dropped(x.name)), targetJob);
     }
     const seen = new Set<string>();
     out.splice(from, out.length - from, ...out.slice(from).filter((d) => !seen.has(`${d.message}\u0001${d.span.start}`) && !!seen.add(`${d.message}\u0001${d.span.start}`)));
@@ -243,25 +278,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
       duplicatedNeeds(job.name, needEntries(rn), false);
       checkNeeds(job, needEntries(rn).map(needName).filter((x) => x !== undefined), normalizedJob);
     }
-    const deps = n.entries.get('dependencies');
-
-    // GitLab's Job entry: dependencies must be part of the same-pipeline needs, when the job has needs.
-    const ownNeeds = needItems.map(needName).filter((x) => x !== undefined);
-    const crossNeeds = needItems.filter((x) => isMap(x) && (x.entries.has('project') || x.entries.has('pipeline'))).length;
-    if (isSeq(deps) && deps.items.length && !ownNeeds.length && crossNeeds) {
-      out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} needs corresponding to dependencies must be from the same pipeline`, span: n.keySpans.get('needs') ?? where(job.name) });
-    } else if (isSeq(deps)) {
-      // GitLab's Job entry compares the names as written, before parallel jobs become their instances.
-      const needed = ownNeeds.length ? new Set(ownNeeds.map((x) => x.name)) : undefined;
-      for (const d of deps.items) {
-        const name = d.kind === 'scalar' ? String(d.value ?? '') : '';
-        // A parallel job's instance (`build: [linux]`, `build 1/2`) is a job once GitLab's Normalizer made it.
-        const target = targetJob(name);
-        if (!target) out.push({ severity: 'error', code: 'dependencies-unknown', message: `${job.name} job: undefined dependency: ${name}`, span: d.span ?? where(job.name), data: { name } });
-        else if (needed && !needed.has(name)) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, span: d.span ?? where(job.name), data: { name } });
-        else if (stageOf(target) > stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, span: d.span ?? where(job.name), data: { name } });
-      }
-    }
+    dependenciesInNeeds(job, needItems, true);
     // A dynamic child pipeline's `trigger:include: [{artifact, job}]` depends on that job.
     const trigger = n.entries.get('trigger');
     const includes = isMap(trigger) ? trigger.entries.get('include') : undefined;
