@@ -283,7 +283,8 @@ export class Workspace {
     const path = fileURLToPath(uri);
     const folder = this.folderOf(path);
     this.useParsedStore(folder);
-    const variables = simulatedVariables();
+    // The `knownVariables` setting names CI/CD variables GitLab sets, by key only: an include path reading one is left unresolved (locations.ts).
+    const variables = { ...Object.fromEntries(this.settings().knownVariables.map((k) => [k, undefined])), ...simulatedVariables() };
     const selfProject = folderSelfProject(folder);
     const rootPath = resolve(folder, '.gitlab-ci.yml');
     const rootUri = pathToFileURL(rootPath).href;

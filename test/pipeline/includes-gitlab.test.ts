@@ -227,3 +227,28 @@ test('inputs that are not a hash reject the file, after its location; `inputs:` 
   assert.deepEqual([none.errors, none.included], [[], ['a.yml']]);
   assert.deepEqual((await run(files('{x: 1}'))).errors, ['`a.yml`: Given inputs not defined in the `spec` section of the included configuration file']);
 });
+
+// ── Mapper::VariablesExpander: ExpandVariables.expand with the variables an include sees ──
+
+test('include variables: $VAR, ${VAR} and %VAR% expand; an unknown one becomes "" (ExpandVariables.expand)', async () => {
+  const r = await run({ '.gitlab-ci.yml': `include:\n  - local: "ci/a$NOT_SET.yml"\n  - local: "%DIR%/\${DIR}-x.yml"\n${J}`, 'ci/a.yml': job('a'), 'ci/ci-x.yml': job('cx') }, { DIR: 'ci' });
+  assert.deepEqual([r.errors, r.warnings, r.included], [[], [], ['ci/a.yml', 'ci/ci-x.yml']]);
+  // YAML `variables:` are not among them.
+  const yaml = await run({ '.gitlab-ci.yml': `variables:\n  DIR: ci\ninclude: {local: "$DIR/a.yml"}\n${J}`, 'ci/a.yml': job('a') });
+  assert.deepEqual(yaml.errors, ['Local file `a.yml` does not exist!']);
+});
+
+test('include variables GitLab has a value for and this run has not (a CI/CD settings key, an unset predefined variable): a positioned warning, not a wrong path', async () => {
+  const text = `include:\n  - local: "$SETTINGS_DIR/a.yml"\n  - project: g/p\n    ref: $CI_PIPELINE_ID\n    file: a.yml\n${J}`;
+  const r = await run({ '.gitlab-ci.yml': text, 'a.yml': job('wrong') }, { SETTINGS_DIR: undefined });
+  assert.deepEqual([r.errors, r.included], [[], []]);
+  assert.deepEqual(r.warnings, [
+    '`$SETTINGS_DIR/a.yml` reads $SETTINGS_DIR, which GitLab sets but whose value is not known here: this include is not resolved',
+    '`g/p` reads $CI_PIPELINE_ID, which GitLab sets but whose value is not known here: this include is not resolved',
+  ]);
+  const spans = r.p.diagnostics.filter((d) => d.code === 'include-variable-unknown').map((d) => spanText(r.p, d.span));
+  assert.ok(spans[0].includes('$SETTINGS_DIR/a.yml') && spans[1].includes('$CI_PIPELINE_ID'), spans.join(' | '));
+  // Given a value, it is read.
+  const valued = await run({ '.gitlab-ci.yml': `include: {local: "$SETTINGS_DIR/a.yml"}\n${J}`, 'ci/a.yml': job('a') }, { SETTINGS_DIR: 'ci' });
+  assert.deepEqual([valued.errors, valued.warnings, valued.included], [[], [], ['ci/a.yml']]);
+});

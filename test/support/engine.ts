@@ -5,7 +5,8 @@ import { renderPipeline } from '../../server/src/pipeline/merge/output.js';
 import { simulatedVariables } from '../../server/src/pipeline/rules/simulated-context.js';
 import { MemorySources } from '../../server/src/sources/memory-sources.js';
 
-export async function expandFiles(files: Record<string, string>, variables: Record<string, string> = {}): Promise<ExpandedPipeline> {
+/** `variables` add to the simulated predefined ones; an undefined value is a name known without its value (a CI/CD settings key). */
+export async function expandFiles(files: Record<string, string>, variables: Record<string, string | undefined> = {}): Promise<ExpandedPipeline> {
   return expandPipeline({ sources: new MemorySources(files), variables: { ...simulatedVariables(), ...variables } });
 }
 

@@ -2,6 +2,12 @@
  * Where one `include:` entry points, and GitLab's verdict on each file it names before its content
  * is read (Gitlab::Ci::Config::External::Mapper and File::*):
  *
+ * - Variables (Mapper::VariablesExpander, `ExpandVariables.expand`): `$VAR`, `${VAR}` and `%VAR%`
+ *   of the variables an include sees — predefined, CI/CD settings and pipeline variables, never YAML
+ *   `variables:`; an unknown one becomes "", and `$$` is no escape. A name GitLab would give a
+ *   value this run does not have (a predefined variable the simulation does not set, a settings
+ *   variable known by its key only: a `variables` entry whose value is undefined) leaves the entry
+ *   unresolved, with a warning, rather than a path GitLab would not read.
  * - String entries have their variables expanded first, so a variable holding a URL makes a remote
  *   include (Mapper::Normalizer). `local:` wildcards (`*` only) are matched before variables are
  *   expanded (Mapper::LocationExpander runs ahead of VariablesExpander), with leading slashes
@@ -21,6 +27,7 @@ import type { ComponentContext } from '../inputs/inputs.js';
 import type { PipelineDiagnostic, Span } from '../model.js';
 import type { ProjectLoc, SourceProvider } from '../sources.js';
 import { expandVariables } from '../variables/variable-expansion.js';
+import { isPredefined } from '../variables/predefined-variables.js';
 
 export type TargetKind = 'local' | 'project' | 'remote' | 'template' | 'component';
 
@@ -86,7 +93,14 @@ const isMissing = (error: string) => /does not exist|not found/i.test(error);
 export async function resolveTargets(entry: IncludeEntry, including: Including, ctx: LocateContext): Promise<Target[]> {
   const out: Target[] = [];
   const vars = ctx.variables;
-  const expand = (text: string) => expandVariables(text, vars, { keepUndefined: true });
+  // An unset predefined variable is left here only where it names the pipeline's own commit (self-project.ts).
+  const expand = (text: string) => expandVariables(text, withUnsetPredefined(text, vars), { percent: true, dollarEscape: 'none', keepUndefined: true });
+  const unvalued = unvaluedReads(entry, ctx);
+  if (unvalued.length) {
+    const names = unvalued.map((n) => `$${n}`).join(', ');
+    ctx.report({ severity: 'warning', code: 'include-variable-unknown', message: `\`${entry.location}\` reads ${names}, which GitLab sets but whose value is not known here: this include is not resolved`, span: entry.span, data: { names: unvalued } });
+    return out;
+  }
   const extensionOk = (location: string) => {
     if (hasYamlExtension(location)) return true;
     ctx.error('include-extension', `Included file \`${location}\` does not have YAML extension!`, entry.span);
@@ -227,6 +241,7 @@ async function resolveComponent(entry: IncludeEntry, address: string, ctx: Locat
   const vars = ctx.variables;
   const prefix = `Component '${address}' -`;
   const self = selfComponent(entry.location, (text) => expandVariables(text, vars, { keepUndefined: true }), vars, ctx.selfProject);
+  // (Its host, project and ref are read as written: see self-project.ts.)
   if (self) return readComponent(entry, address, { project: null }, self.name, { name: self.name, sha: vars.CI_COMMIT_SHA, version: self.version, reference: self.version }, ctx);
   // InstancePath: HOST/PROJECT/NAME@VERSION, split at the first `@`; the project is what lies
   // between the host and the last `/`.
@@ -269,4 +284,43 @@ async function readComponent(entry: IncludeEntry, address: string, loc: ProjectL
     : `${prefix} content not found (neither templates/${name}.yml nor templates/${name}/template.yml exists in ${where})`;
   ctx.error('include-missing', message, entry.span, { project: loc.project, ref: loc.ref });
   return undefined;
+}
+
+const REFERENCE = /\$([A-Za-z_][A-Za-z0-9_]*)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|%([A-Za-z_][A-Za-z0-9_]*)%/g;
+
+/**
+ * The names an entry's location, ref and files read that GitLab would give a value this run has
+ * not: a `variables` entry without a value (a CI/CD settings key), or a predefined variable not
+ * set. The written forms that name the pipeline's own project and commit are read as such
+ * (self-project.ts), not expanded.
+ */
+function unvaluedReads(entry: IncludeEntry, ctx: LocateContext): string[] {
+  const vars = ctx.variables;
+  // A `local:` wildcard is matched as written (LocationExpander runs first).
+  if (entry.kind === 'local' && entry.node.kind !== 'scalar' && entry.location.includes('*')) return [];
+  const texts = [entry.location, ...(entry.kind === 'project' ? entry.files : [])];
+  if (entry.kind === 'project' && entry.ref !== undefined && !isCurrentRef(entry.ref, '', {})) texts.push(entry.ref);
+  if (entry.kind === 'component' && selfComponent(entry.location, (t) => expandVariables(t, vars, { keepUndefined: true }), vars, ctx.selfProject)) return [];
+  const names = new Set<string>();
+  for (const text of texts) {
+    if (!text.includes('$') && !text.includes('%')) continue;
+    for (const m of text.matchAll(REFERENCE)) {
+      const name = m[1] ?? m[2] ?? m[3];
+      if (typeof vars[name] === 'string') continue;
+      if (Object.hasOwn(vars, name) || isPredefined(name)) names.add(name);
+    }
+  }
+  return [...names];
+}
+
+/** `vars` with every other name `text` reads set to "" (GitLab's unknown variable), predefined ones left unset. */
+function withUnsetPredefined(text: string, vars: LocateContext['variables']): LocateContext['variables'] {
+  if (!text.includes('$') && !text.includes('%')) return vars;
+  let out: Record<string, string | undefined> | undefined;
+  for (const m of text.matchAll(REFERENCE)) {
+    const name = m[1] ?? m[2] ?? m[3];
+    if (typeof vars[name] === 'string' || isPredefined(name)) continue;
+    (out ??= { ...vars })[name] = '';
+  }
+  return out ?? vars;
 }
