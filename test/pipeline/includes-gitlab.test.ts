@@ -11,7 +11,7 @@ import { expandFiles, expandPlain, spanText } from '../support/engine.js';
 const J = 'x:\n  script: [echo]\n';
 const job = (name: string) => `${name}:\n  script: [echo ${name}]\n`;
 
-async function run(files: Record<string, string>, variables: Record<string, string> = {}) {
+async function run(files: Record<string, string>, variables: Record<string, string | undefined> = {}) {
   const p = await expandFiles(files, variables);
   const errors = p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
   const warnings = p.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.message);
