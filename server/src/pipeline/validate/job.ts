@@ -16,6 +16,7 @@ import { WHEN_JOB } from './keywords.js';
 import { Report } from './report.js';
 import { validateOnlyExcept, validateRules } from './rules.js';
 import { validateRun } from './run-steps.js';
+import { validateJobInputs } from './job-inputs.js';
 import { isBlank, isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, needEntries, str } from './values.js';
 
 /** GitLab's Entry::Bridge takes no `delayed`. */
@@ -141,6 +142,9 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       return validateInherit(r, loc, v);
     case 'variables':
       return validateVariables(r, `${loc}:variables`, v, false);
+    case 'inputs':
+      if (!bridge) validateJobInputs(r, loc, v);
+      return;
     case 'run':
       // Only a Job (a job with `script` or `run`) checks `run` against the steps schema.
       if (!bridge) validateRun(r, loc, v);
