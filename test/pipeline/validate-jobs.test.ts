@@ -65,7 +65,9 @@ test('needs entries: each kind takes its keys and requires its values', async ()
   assert.deepEqual(await messages(job('{job: b, ref: main}')), ["jobs:a:needs:need project can't be blank"]);
   assert.deepEqual(await messages(job('{job: b, project: x/y}')), ["jobs:a:needs:need ref can't be blank"]);
   assert.deepEqual(await messages(job('{job: b, project: x/y, ref: main}')), []);
-  assert.deepEqual(await messages(job('{job: b, pipeline: $P, optional: true}')), ['jobs:a:needs:need config contains unknown keys: optional']);
+  // A cross-pipeline need takes optional (Need::CrossPipelineDependency), not parallel.
+  assert.deepEqual(await messages(job('{job: b, pipeline: $P, optional: true}')), []);
+  assert.deepEqual(await messages(job('{job: b, pipeline: $P, parallel: {matrix: [{A: x}]}}')), ['jobs:a:needs:need config contains unknown keys: parallel']);
   assert.deepEqual(await messages(job('{job: b, pipeline: $P}')), []);
   assert.deepEqual(await messages(job('""')), ["jobs:a:needs:need config can't be blank"]);
   assert.deepEqual(await messages(job('~')), ['jobs:a:needs:need has an unsupported type']);

@@ -15,6 +15,8 @@ import {
 import { WHEN_JOB } from './keywords.js';
 import { Report } from './report.js';
 import { validateOnlyExcept, validateRules } from './rules.js';
+import { validateRun } from './run-steps.js';
+import { validateJobInputs } from './job-inputs.js';
 import { isBlank, isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, needEntries, str } from './values.js';
 
 /** GitLab's Entry::Bridge takes no `delayed`. */
@@ -140,6 +142,13 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       return validateInherit(r, loc, v);
     case 'variables':
       return validateVariables(r, `${loc}:variables`, v, false);
+    case 'inputs':
+      if (!bridge) validateJobInputs(r, loc, v);
+      return;
+    case 'run':
+      // Only a Job (a job with `script` or `run`) checks `run` against the steps schema.
+      if (!bridge) validateRun(r, loc, v);
+      return;
     case 'manual_confirmation':
       if (!isStr(v)) r.error('value-type', `${loc} manual confirmation should be a string`, v);
       return;
@@ -220,7 +229,7 @@ function bridgeNeeds(v: Node): number {
 /** The keys each kind of need takes. */
 const NEED_KEYS: Record<Exclude<NeedKind, undefined>, string[]> = {
   job: ['job', 'artifacts', 'optional', 'parallel'],
-  cross_pipeline: ['pipeline', 'job', 'artifacts'],
+  cross_pipeline: ['pipeline', 'job', 'artifacts', 'optional'],
   bridge: ['pipeline'],
   cross_project: ['project', 'ref', 'job', 'artifacts'],
 };
@@ -269,7 +278,7 @@ function validateNeed(r: Report, nl: string, need: MapNode, kind: Exclude<NeedKi
     if (!x || isBlank(x)) r.error('needs-invalid', `${l} ${k} can't be blank`, x ?? need);
     else if (!isStr(x) && !isRef(x)) r.error('needs-invalid', `${l} ${k} should be a string`, x);
   }
-  for (const k of kind === 'job' ? ['artifacts', 'optional'] : ['artifacts']) {
+  for (const k of kind === 'job' || kind === 'cross_pipeline' ? ['artifacts', 'optional'] : ['artifacts']) {
     const b = need.entries.get(k);
     if (b && !isBool(b) && !isRef(b) && !isNull(b)) r.error('needs-invalid', `${l} ${k} should be a boolean value`, b);
   }

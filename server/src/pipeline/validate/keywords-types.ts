@@ -13,6 +13,8 @@ export interface KeywordSpec {
   shape?: 'map' | 'seq' | 'scalar';
   /** Anchor path in the keyword reference, e.g. `artifacts:expire_in` (defaults to entry path + name). */
   docPath?: string;
+  /** A docs page of its own, for a keyword the keyword reference does not describe. */
+  url?: string;
 }
 
 /** Every mapping GitLab validates, by the name of its entry. */

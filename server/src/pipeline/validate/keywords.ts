@@ -16,6 +16,7 @@ export const DOCS_BASE = 'https://docs.gitlab.com/ci/yaml/';
 
 /** The keyword reference URL of a keyword (`artifacts` + `expire_in` → `#artifactsexpire_in`). */
 export function keywordUrl(entry: EntrySpec, kw: KeywordSpec): string {
+  if (kw.url) return kw.url;
   const path = kw.docPath ?? (entry.docPath ? `${entry.docPath}:${kw.name}` : kw.name);
   return `${DOCS_BASE}#${path.replace(/:/g, '').toLowerCase()}`;
 }
@@ -64,6 +65,7 @@ const JOB: KeywordSpec[] = [
   k('coverage', 'A regular expression (between slashes) that extracts the code coverage percentage from the job log.', 'scalar'),
   k('dast_configuration', 'Site and scanner profiles used by a DAST job.', 'map'),
   k('dependencies', 'The jobs of earlier stages whose artifacts are downloaded; `[]` downloads none.', 'seq'),
+  { ...k('inputs', 'Typed job inputs (each with a `default`), used as `${{ job.inputs.NAME }}` and changeable when running or retrying the job.', 'map'), url: 'https://docs.gitlab.com/ci/jobs/job_inputs/' },
   k('identity', 'Authenticate with a third-party cloud through identity federation (e.g. `google_cloud`).', 'scalar'),
   k('manual_confirmation', 'Message shown to confirm before a manual job starts.', 'scalar'),
   k('pages', 'Marks the job as the GitLab Pages deployment (`true`, or a hash with `path_prefix`, `expire_in`, `publish`).'),
