@@ -125,3 +125,9 @@ test('job inputs: defaults coerced as Ci::Inputs does (quoted numbers and boolea
     'jobs:j inputs `b`: options can only be used with string and number inputs',
   ]);
 });
+
+test('run: and job inputs: messages keep the job name as written (the rest lower-cased as GitLab words it)', async () => {
+  assert.deepEqual(await messages('Build:\n  run: not a list\n'), ['jobs:Build run value at root is not an array']);
+  const inputs = await messages('Build:\n  script: x\n  inputs:\n    Size: {type: number}\n');
+  assert.ok(inputs.length > 0 && inputs.every((m) => m.startsWith('jobs:Build')), inputs.join('\n'));
+});

@@ -33,7 +33,8 @@ const RUBY_CLASS = (n: Node): string =>
 /** `inputs:` of one job (a Job, not a trigger job). */
 export function validateJobInputs(r: Report, loc: string, v: Node): void {
   const at = `${loc}:inputs`;
-  const err = (message: string, node: Node) => r.error('job-inputs-invalid', message.toLowerCase(), node);
+  // GitLab lower-cases the whole line; we keep the job's name as written (as every other message does).
+  const err = (message: string, node: Node) => r.error('job-inputs-invalid', message.startsWith(loc) ? loc + message.slice(loc.length).toLowerCase() : message.toLowerCase(), node);
   if (!isMap(v)) {
     err(`${at} config should be a hash`, v);
     // The builder is given the value itself: anything but a hash-like value is refused again.

@@ -175,10 +175,10 @@ class Checker {
 export function validateRun(r: Report, loc: string, v: Node): void {
   const c = new Checker();
   if (c.type(v, '', 'array') && isSeq(v)) v.items.forEach((item, i) => c.step(item, child('', i)));
-  // ActiveModel keeps each message once per attribute; GitLab's Validator lower-cases the whole line.
+  // ActiveModel keeps each message once per attribute; GitLab's Validator lower-cases the whole line (we keep the job's name as written).
   const seen = new Set<string>();
   for (const e of c.errors) {
-    const message = `${loc} run ${e.message}`.toLowerCase();
+    const message = `${loc} ${`run ${e.message}`.toLowerCase()}`;
     if (seen.has(message)) continue;
     seen.add(message);
     r.error('run-invalid', message, e.at);
