@@ -3,6 +3,7 @@
  * `script`/`run`) or Entry::Bridge (a job with `trigger`, or `needs` without `script`) validates it.
  * Callable per job, so an incremental analysis can cache its result per job node.
  */
+import { mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { validateArtifacts, validateCache } from './artifacts-cache.js';
 import { validateImage, validateServices } from './containers.js';
@@ -31,7 +32,7 @@ export interface JobInput {
 /** What GitLab's job entry rejects in one job: its keys, their values, and their combinations. */
 export function validateJob(job: JobInput): PipelineDiagnostic[] {
   const r = new Report(job.keySpan ?? job.node.span, { name: job.name, keySpan: job.keySpan, span: job.node.span }, job.node);
-  const n = job.node;
+  const n = ownEntries(job.node);
   const e = n.entries;
   const loc = `jobs:${job.name}`;
   // GitLab's Jobs entry takes the first type that matches: Job (script or run), then Bridge (trigger or needs).
@@ -50,6 +51,24 @@ export function validateJob(job: JobInput): PipelineDiagnostic[] {
   r.chain = [];
   checkCombinations(r, loc, n);
   return r.out;
+}
+
+/**
+ * The job as its own entry sees it: without what it takes from `default:`. GitLab's job inherits the
+ * default's entry objects after validating its own config (Inheritable#inherit!), so an inherited
+ * value is validated once, as `default:…`, and no combination of the job's keys counts it.
+ */
+function ownEntries(node: MapNode): MapNode {
+  let own: Map<string, Node> | undefined;
+  for (const [key, value] of node.entries) {
+    if (value.via?.[0]?.kind !== 'default') continue;
+    own ??= new Map(node.entries);
+    own.delete(key);
+  }
+  if (!own) return node;
+  const out = mapNode(node.span, own, node.keySpans);
+  out.via = node.via;
+  return out;
 }
 
 export function checkKey(r: Report, loc: string, name: string, key: string, v: Node, job: MapNode, bridge: boolean): void {
