@@ -34,9 +34,11 @@ export function validateJob(job: JobInput): PipelineDiagnostic[] {
   const r = new Report(job.keySpan ?? job.node.span, { name: job.name, keySpan: job.keySpan, span: job.node.span }, job.node);
   const n = ownEntries(job.node);
   const e = n.entries;
-  const loc = `jobs:${job.name}`;
   // GitLab's Jobs entry takes the first type that matches: Job (script or run), then Bridge (trigger or needs).
   const bridge = !e.has('script') && !e.has('run') && (e.has('trigger') || e.has('needs'));
+  // An entry whose key is blank is named after its class (Node#location): `jobs:job`, `jobs:bridge`.
+  const loc = `jobs:${job.name || (bridge ? 'bridge' : 'job')}`;
+  if (job.name === '') r.error('job-name-invalid', `${loc} name can't be blank`, job.keySpan);
   if (!e.has('script') && !e.has('run') && !e.has('trigger')) {
     if (!e.has('needs')) r.error('job-no-script', `jobs ${job.name} config should implement the script:, run:, or trigger: keyword`, job.keySpan);
     else if (bridgeNeeds(e.get('needs')!) === 0) r.error('job-no-script', `${loc} config should contain either a trigger or a needs:pipeline`, job.keySpan);
