@@ -335,7 +335,7 @@ export function validateVariables(r: Report, loc: string, node: Node, root: bool
     const vl = `${loc}:${name}`;
     if (isRef(v) || v.kind === 'scalar') continue;
     if (!isMap(v)) {
-      r.error('variables-invalid', `${vl} config variable definition must be either a string or a hash`, v);
+      r.error('variables-invalid', 'variable definition must be either a string or a hash', v);
       continue;
     }
     const bad = [...v.entries.keys()].filter((k) => !allowed.includes(k));

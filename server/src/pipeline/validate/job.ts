@@ -87,11 +87,13 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
     case 'stage':
       if (!isStr(v)) r.error('stage-invalid', `${at('stage')} config should be a string`, v);
       return;
-    case 'when':
+    case 'when': {
+      // `validates :when, type: String, inclusion: …`: both validators run, a non-string fails both.
+      const allowed: readonly string[] = bridge ? WHEN_BRIDGE : WHEN_JOB;
       if (!isStr(v)) r.error('when-invalid', `${loc} when should be a string`, v);
-      else if (bridge && !WHEN_BRIDGE.includes(v.value)) r.invalidValue(`${loc} when should be one of: ${WHEN_BRIDGE.join(', ')}`, v, 'bridge', 'when', WHEN_BRIDGE);
-      else if (!bridge && !WHEN_JOB.includes(v.value as never)) r.invalidValue(`${loc} when should be one of: ${WHEN_JOB.join(', ')}`, v, 'job', 'when', WHEN_JOB);
+      if (!isStr(v) || !allowed.includes(v.value)) r.invalidValue(`${loc} when should be one of: ${allowed.join(', ')}`, v, bridge ? 'bridge' : 'job', 'when', allowed);
       return;
+    }
     case 'rules':
       return validateRules(r, loc, v, 'job');
     case 'only':

@@ -182,7 +182,7 @@ function validateRuleVariables(r: Report, loc: string, vars: Node): void {
   }
   for (const [name, v] of vars.entries) {
     if (isMap(v)) r.error('variables-invalid', `${loc}:${name} config must be a string`, v);
-    else if (isSeq(v)) r.error('variables-invalid', `${loc}:${name} config variable definition must be either a string or a hash`, v);
+    else if (isSeq(v)) r.error('variables-invalid', 'variable definition must be either a string or a hash', v);
   }
 }
 
