@@ -50,10 +50,10 @@ test('project file served with --project using an unknown alias: check and expan
   });
   const check = cli(['check', 'app', '--project', 'acme/lib=lib'], dir);
   assert.equal(check.status, 1, check.stdout + check.stderr);
-  assert.match(check.stdout, /^lib\/presets\.yml:3:11: error: Unknown anchor \*bad_alias/m);
+  assert.match(check.stdout, /^lib\/presets\.yml:3:11: error: An alias referenced an unknown anchor: bad_alias/m);
   const expand = cli(['expand', 'app', '--project', 'acme/lib=lib'], dir);
   assert.equal(expand.status, 1);
-  assert.match(expand.stderr, /^lib\/presets\.yml:3:11: error: Unknown anchor \*bad_alias/m);
+  assert.match(expand.stderr, /^lib\/presets\.yml:3:11: error: An alias referenced an unknown anchor: bad_alias/m);
 });
 
 test('preset file checked on its own: by path, and found in a checked library folder', () => {

@@ -124,6 +124,6 @@ test('spec: in a single document is not a header: GitLab reads it as a job witho
 
 test('rules variables take plain values only (Entry::Variables without value data)', async () => {
   assert.deepEqual(await messages(rule('if: $A\n      variables: {A: {value: x}}')), ['jobs:j:rules:rule:variables:A config must be a string']);
-  assert.deepEqual(await messages(`workflow:\n  rules:\n    - variables: {B: [1]}\n${JOB}`), ['workflow:rules:rule:variables:B config variable definition must be either a string or a hash']);
+  assert.deepEqual(await messages(`workflow:\n  rules:\n    - variables: {B: [1]}\n${JOB}`), ['variable definition must be either a string or a hash']);
   assert.deepEqual(await messages(rule('if: $A\n      variables: {A: x, B: 1, C: true, D: null}')), []);
 });

@@ -1,7 +1,7 @@
 /**
  * Where GitLab flattens nested lists, the one home of that rule. Two kinds of entry do it:
- * - `Commands` (`script`, `before_script`, `after_script`): nested lists of strings, up to
- *   10 levels deep;
+ * - `Commands` (`script`, `before_script`, `after_script`, `hooks:pre_get_sources_script`):
+ *   nested lists of strings, up to 10 levels deep;
  * - every `ComposableArray` entry, which composes its items from `[@config].flatten` (any
  *   depth; `rules` are first validated to nest at most 10 levels): job and workflow `rules`, `needs` (also `rules:needs`), `cache`, `parallel:matrix`,
  *   `include` and its `rules`, and the `ports` of `image` and of each service.
@@ -101,6 +101,8 @@ function composeKey(key: string, value: Node): Node {
       return flattenList(value);
     case 'parallel':
       return value.kind === 'map' ? withEntries(value, (k, v) => (k === 'matrix' ? flattenList(v) : v)) : value;
+    case 'hooks':
+      return value.kind === 'map' ? withEntries(value, (k, v) => (k === 'pre_get_sources_script' ? flattenList(v, MAX_COMMANDS_DEPTH) : v)) : value;
     case 'image':
       return composeImage(value);
     case 'services':

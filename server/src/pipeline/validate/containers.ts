@@ -60,7 +60,7 @@ function validateContainer(r: Report, loc: string, node: MapNode, id: EntryId): 
     else if (isMap(vars)) {
       for (const [k, v] of vars.entries) {
         if (isMap(v)) r.error('variables-invalid', `${loc}:variables:${k} config must be a string`, v);
-        else if (isSeq(v)) r.error('variables-invalid', `${loc}:variables:${k} config variable definition must be either a string or a hash`, v);
+        else if (isSeq(v)) r.error('variables-invalid', 'variable definition must be either a string or a hash', v);
       }
     }
   }

@@ -8,8 +8,10 @@ import type { StageMemory } from '../merge/incremental.js';
 import type { JobView } from '../merge/jobs.js';
 import { baseJobName, expandMatrix, generatesNoJobs, holdsMatrixExpression, interpolateMatrix, parallelInstanceNames, validateMatrix } from '../merge/matrix.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
-import { isMap, isSeq, needEntries, str } from './values.js';
+import { isMap, isNull, isSeq, needEntries, str } from './values.js';
 
+/** Ci::BuildNeed::MAX_JOB_NAME_LENGTH: a need's name once the Normalizer expanded it. */
+const MAX_NEED_NAME = 255;
 
 function needName(n: Node): { name: string; optional: boolean; span?: Span } | undefined {
   // Blank names and other scalars are the needs entry's own errors.
@@ -98,6 +100,15 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
   const dropped = (name: string): boolean => generatesNoJobs(realJob(name)?.node.entries.get('parallel'));
   /** The jobs GitLab's YamlProcessor validates and its Dag orders: those the Normalizer leaves. */
   const keptJob = (name: string): JobView | undefined => (dropped(name) ? undefined : realJob(name));
+  /**
+   * GitLab's validate_job_dependency!: a needed job must sit in a stage that exists, at or before
+   * the job's (a job whose own stage does not exist has that error, and GitLab stops there).
+   */
+  const notEarlier = (t: JobView, job: JobView): boolean => {
+    const own = stageOf(job);
+    const theirs = stageOf(t);
+    return own >= 0 && (theirs < 0 || theirs > own);
+  };
   const last = memory?.crossJob as LastRun | undefined;
   const { epoch, parts, changed } = epochOf(jobs, realJob, stages, last);
   // After an edit with the same epoch, the jobs it did not change keep the last run's findings (updated in place).
@@ -183,18 +194,26 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     return lists;
   }
 
-  /** Undefined needs and needs of later stages; `target` finds the job a name refers to. */
-  function checkNeeds(job: JobView, needs: { name: string; optional: boolean; span?: Span }[], target: (name: string) => JobView | undefined): void {
-    for (const need of needs) {
+  /**
+   * Undefined needs (an optional one may be missing) and needs of later stages; `target` finds the
+   * job a name refers to, `expanded` the names GitLab's Normalizer made of a need (instance names
+   * are checked against the 255 characters of a need's name).
+   */
+  function checkNeeds(job: JobView, items: Node[], target: (name: string) => JobView | undefined, expanded?: (name: string, item: Node) => string[]): void {
+    for (const item of items) {
+      const need = needName(item);
+      if (!need) continue;
       if (need.name === job.name) {
         out.push({ severity: 'error', code: 'needs-cycle', message: `The pipeline has circular dependencies: self-dependency: ${job.name}`, span: need.span ?? where(job.name) });
         continue;
       }
-      if (need.optional) continue;
       const t = target(need.name);
+      const long = t && expanded?.(need.name, item).find((n) => n.length > MAX_NEED_NAME);
       if (!t) {
-        out.push({ severity: 'error', code: 'needs-unknown', message: `${job.name} job: undefined need: ${need.name}`, span: need.span ?? where(job.name), data: { name: need.name } });
-      } else if (stageOf(t) > stageOf(job)) {
+        if (!need.optional) out.push({ severity: 'error', code: 'needs-unknown', message: `${job.name} job: undefined need: ${need.name}`, span: need.span ?? where(job.name), data: { name: need.name } });
+      } else if (long) {
+        out.push({ severity: 'error', code: 'needs-invalid', message: `${job.name} job: need \`${long}\` name is too long (maximum is ${MAX_NEED_NAME} characters)`, span: need.span ?? where(job.name) });
+      } else if (notEarlier(t, job)) {
         out.push({ severity: 'error', code: 'needs-later-stage', message: `${job.name} job: need ${need.name} is not defined in current or prior stages`, span: need.span ?? where(job.name), data: { name: need.name } });
       }
     }
@@ -239,10 +258,11 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
       // A parallel job's instance (`build: [linux]`, `build 1/2`) is a job once GitLab's Normalizer made it.
       const target = targetJob(name);
       const at = { span: d.span ?? where(job.name), data: { name } };
-      if (needed && target && !needed.has(name)) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, ...at });
+      // The Job entry's check comes first (GitLab checks across jobs only a valid configuration).
+      if (needed && !needed.has(name)) out.push({ severity: 'error', code: 'dependencies-not-needed', message: `jobs:${job.name} dependencies the ${name} should be part of needs`, ...at });
       else if (!resolve || (target && dropped(name))) continue;
       else if (!target) out.push({ severity: 'error', code: 'dependencies-unknown', message: `${job.name} job: undefined dependency: ${name}`, ...at });
-      else if (stageOf(target) > stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, ...at });
+      else if (notEarlier(target, job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, ...at });
     }
   }
 
@@ -251,7 +271,8 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     // YamlProcessor validates the jobs the Normalizer leaves: nothing of a matrix that generates none.
     if (dropped(job.name)) return void dependenciesInNeeds(job, needEntries(n.entries.get('needs')));
     const stage = n.entries.get('stage');
-    const stageName = stage?.kind === 'scalar' ? String(stage.value) : undefined;
+    // A job without `stage:` is in `test` (Entry::Stage's default), which `stages:` may not list.
+    const stageName = stage === undefined || isNull(stage) ? 'test' : stage.kind === 'scalar' ? String(stage.value) : undefined;
     if (stageName !== undefined && !stages.includes(stageName)) {
       out.push({
         severity: 'error', code: 'stage-unknown',
@@ -268,7 +289,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
       duplicatedNeeds(job.name, items, true);
       selectedInstances(job.name, items);
       // A need on a job that generates no jobs stands for nothing once normalized.
-      checkNeeds(job, items.map(needName).filter((x) => x !== undefined).filter((x) => !dropped(x.name)), targetJob);
+      checkNeeds(job, items.filter((x) => !dropped(needName(x)?.name ?? '')), targetJob, normalizedNeed);
     }
     const seen = new Set<string>();
     out.splice(from, out.length - from, ...out.slice(from).filter((d) => !seen.has(`${d.message}\u0001${d.span.start}`) && !!seen.add(`${d.message}\u0001${d.span.start}`)));
@@ -276,7 +297,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
     for (const rule of isSeq(n.entries.get('rules')) ? (n.entries.get('rules') as { items: Node[] }).items : []) {
       const rn = isMap(rule) ? rule.entries.get('needs') : undefined;
       duplicatedNeeds(job.name, needEntries(rn), false);
-      checkNeeds(job, needEntries(rn).map(needName).filter((x) => x !== undefined), normalizedJob);
+      checkNeeds(job, needEntries(rn), normalizedJob);
     }
     dependenciesInNeeds(job, needItems, true);
     // A dynamic child pipeline's `trigger:include: [{artifact, job}]` depends on that job.
@@ -288,7 +309,7 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
       if (name === undefined) continue;
       const target = realJob(name);
       if (!target) out.push({ severity: 'error', code: 'dependencies-unknown', message: `${job.name} job: undefined dependency: ${name}`, span: dep!.span ?? where(job.name), data: { name } });
-      else if (stageOf(target) > stageOf(job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, span: dep!.span ?? where(job.name), data: { name } });
+      else if (notEarlier(target, job)) out.push({ severity: 'error', code: 'dependencies-later-stage', message: `${job.name} job: dependency ${name} is not defined in current or prior stages`, span: dep!.span ?? where(job.name), data: { name } });
     }
     const pages = n.entries.get('pages');
     if (isMap(pages) && pages.entries.has('publish') && n.entries.has('publish')) {

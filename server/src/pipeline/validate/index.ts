@@ -11,6 +11,7 @@ import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { validateAcrossJobs } from './cross-job.js';
 import { validateJob } from './job.js';
 import { validateRoot } from './root.js';
+import { multiplePipelinesWarning } from './rules.js';
 import { jobVariableCycle } from '../variables/variable-collection.js';
 
 export { validateRoot } from './root.js';
@@ -57,6 +58,11 @@ export function validatePipeline(doc: MapNode, jobs: Map<string, JobView>, stage
   for (const d of variableCycles(doc, jobs)) out.push(d);
   for (const d of validateAcrossJobs(doc, jobs, stages, where, memory)) out.push(d);
   for (const d of unsymbolizedJobNames(doc, jobs, files)) out.push(d);
+  const workflow = doc.entries.get('workflow');
+  jobs.forEach((job, name) => {
+    const w = job.hidden ? undefined : multiplePipelinesWarning(name, job.node, workflow);
+    if (w) out.push(w);
+  });
   return out;
 }
 

@@ -7,7 +7,7 @@ import { durationProblem } from './duration.js';
 import { INHERIT_DEFAULT, RETRY_WHEN, RETRY_WHEN_UNDOCUMENTED, TRIGGER_STRATEGIES } from './keywords-nested.js';
 import { keyNames } from './report.js';
 import type { Report } from './report.js';
-import { hasVariable, isBlank, isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, shown, str } from './values.js';
+import { hasVariable, isBlank, isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, isStringOrStringArray, isTruthy, shown, str } from './values.js';
 
 export { validateEnvironment } from './environment.js';
 
@@ -154,7 +154,9 @@ export function validateTrigger(r: Report, loc: string, node: Node): void {
     for (const item of items) {
       if (!isMap(item)) continue;
       r.unknownKeys(`${tl}:include`, item, 'trigger-include');
-      if (item.entries.has('artifact') && !item.entries.has('job')) r.error('trigger-invalid', 'include config must specify the job where to fetch the artifact from', item);
+      // Entry::Include: an artifact names its job, a project its file (present, not blank).
+      if (isTruthy(item.entries.get('artifact')) && isBlank(item.entries.get('job'))) r.error('trigger-invalid', 'include config must specify the job where to fetch the artifact from', item);
+      if (isTruthy(item.entries.get('project')) && isBlank(item.entries.get('file'))) r.error('trigger-invalid', 'include config must specify the file where to fetch the config from', item);
     }
   }
 }
@@ -333,7 +335,7 @@ export function validateVariables(r: Report, loc: string, node: Node, root: bool
     const vl = `${loc}:${name}`;
     if (isRef(v) || v.kind === 'scalar') continue;
     if (!isMap(v)) {
-      r.error('variables-invalid', `${vl} config variable definition must be either a string or a hash`, v);
+      r.error('variables-invalid', 'variable definition must be either a string or a hash', v);
       continue;
     }
     const bad = [...v.entries.keys()].filter((k) => !allowed.includes(k));

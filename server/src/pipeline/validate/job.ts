@@ -3,6 +3,7 @@
  * `script`/`run`) or Entry::Bridge (a job with `trigger`, or `needs` without `script`) validates it.
  * Callable per job, so an incremental analysis can cache its result per job node.
  */
+import { mapNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { validateArtifacts, validateCache } from './artifacts-cache.js';
 import { validateImage, validateServices } from './containers.js';
@@ -33,11 +34,13 @@ export interface JobInput {
 /** What GitLab's job entry rejects in one job: its keys, their values, and their combinations. */
 export function validateJob(job: JobInput): PipelineDiagnostic[] {
   const r = new Report(job.keySpan ?? job.node.span, { name: job.name, keySpan: job.keySpan, span: job.node.span }, job.node);
-  const n = job.node;
+  const n = ownEntries(job.node);
   const e = n.entries;
-  const loc = `jobs:${job.name}`;
   // GitLab's Jobs entry takes the first type that matches: Job (script or run), then Bridge (trigger or needs).
   const bridge = !e.has('script') && !e.has('run') && (e.has('trigger') || e.has('needs'));
+  // An entry whose key is blank is named after its class (Node#location): `jobs:job`, `jobs:bridge`.
+  const loc = `jobs:${job.name || (bridge ? 'bridge' : 'job')}`;
+  if (job.name === '') r.error('job-name-invalid', `${loc} name can't be blank`, job.keySpan);
   if (!e.has('script') && !e.has('run') && !e.has('trigger')) {
     if (!e.has('needs')) r.error('job-no-script', `jobs ${job.name} config should implement the script:, run:, or trigger: keyword`, job.keySpan);
     else if (bridgeNeeds(e.get('needs')!) === 0) r.error('job-no-script', `${loc} config should contain either a trigger or a needs:pipeline`, job.keySpan);
@@ -54,6 +57,24 @@ export function validateJob(job: JobInput): PipelineDiagnostic[] {
   return r.out;
 }
 
+/**
+ * The job as its own entry sees it: without what it takes from `default:`. GitLab's job inherits the
+ * default's entry objects after validating its own config (Inheritable#inherit!), so an inherited
+ * value is validated once, as `default:…`, and no combination of the job's keys counts it.
+ */
+function ownEntries(node: MapNode): MapNode {
+  let own: Map<string, Node> | undefined;
+  for (const [key, value] of node.entries) {
+    if (value.via?.[0]?.kind !== 'default') continue;
+    own ??= new Map(node.entries);
+    own.delete(key);
+  }
+  if (!own) return node;
+  const out = mapNode(node.span, own, node.keySpans);
+  out.via = node.via;
+  return out;
+}
+
 export function checkKey(r: Report, loc: string, name: string, key: string, v: Node, job: MapNode, bridge: boolean): void {
   // `key: null` leaves the keyword unset, as GitLab's entry factory does (and how extends deletes a value).
   if (isRef(v) || (v.kind === 'scalar' && v.value === null)) return;
@@ -68,11 +89,13 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
     case 'stage':
       if (!isStr(v)) r.error('stage-invalid', `${at('stage')} config should be a string`, v);
       return;
-    case 'when':
+    case 'when': {
+      // `validates :when, type: String, inclusion: …`: both validators run, a non-string fails both.
+      const allowed: readonly string[] = bridge ? WHEN_BRIDGE : WHEN_JOB;
       if (!isStr(v)) r.error('when-invalid', `${loc} when should be a string`, v);
-      else if (bridge && !WHEN_BRIDGE.includes(v.value)) r.invalidValue(`${loc} when should be one of: ${WHEN_BRIDGE.join(', ')}`, v, 'bridge', 'when', WHEN_BRIDGE);
-      else if (!bridge && !WHEN_JOB.includes(v.value as never)) r.invalidValue(`${loc} when should be one of: ${WHEN_JOB.join(', ')}`, v, 'job', 'when', WHEN_JOB);
+      if (!isStr(v) || !allowed.includes(v.value)) r.invalidValue(`${loc} when should be one of: ${allowed.join(', ')}`, v, bridge ? 'bridge' : 'job', 'when', allowed);
       return;
+    }
     case 'rules':
       return validateRules(r, loc, v, 'job');
     case 'only':

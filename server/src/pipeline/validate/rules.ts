@@ -5,7 +5,7 @@
  */
 import { parseExpression } from '../expressions/expression-parser.js';
 import { compileRubyRegexLiteral } from '../expressions/re2.js';
-import type { MapNode, Node, SeqNode, Span } from '../model.js';
+import type { MapNode, Node, PipelineDiagnostic, SeqNode, Span } from '../model.js';
 import { spanWithin } from '../model.js';
 import { durationProblem, WEEK } from './duration.js';
 import { keyword } from './keywords.js';
@@ -182,7 +182,7 @@ function validateRuleVariables(r: Report, loc: string, vars: Node): void {
   }
   for (const [name, v] of vars.entries) {
     if (isMap(v)) r.error('variables-invalid', `${loc}:${name} config must be a string`, v);
-    else if (isSeq(v)) r.error('variables-invalid', `${loc}:${name} config variable definition must be either a string or a hash`, v);
+    else if (isSeq(v)) r.error('variables-invalid', 'variable definition must be either a string or a hash', v);
   }
 }
 
@@ -294,4 +294,22 @@ export function validateOnlyExcept(r: Report, loc: string, node: Node): void {
   }
   const kube = e.get('kubernetes');
   if (present(kube) && str(kube) !== 'active') r.invalidValue(`${loc} kubernetes unknown value: ${shown(kube)}`, kube, 'only-except', 'kubernetes', ['active']);
+}
+
+const MULTIPLE_PIPELINES_DOCS = 'https://docs.gitlab.com/ee/ci/jobs/job_troubleshooting.html#job-may-allow-multiple-pipelines-to-run-for-a-single-action-warning';
+
+/**
+ * GitLab's Processable#validate_against_warnings: without `workflow:rules` (a `rules` key in
+ * `workflow:`), a job whose last rule is `when:` alone, other than `never`, may start a branch and
+ * a merge request pipeline for one push. A warning, on that rule.
+ */
+export function multiplePipelinesWarning(name: string, job: MapNode, workflow: Node | undefined): PipelineDiagnostic | undefined {
+  if (isMap(workflow) && workflow.entries.has('rules')) return undefined;
+  const rules = job.entries.get('rules');
+  const last = isSeq(rules) ? rules.items[rules.items.length - 1] : undefined;
+  if (!isMap(last) || last.entries.size !== 1 || !last.entries.has('when') || str(last.entries.get('when')) === 'never') return undefined;
+  return {
+    severity: 'warning', code: 'rules-multiple-pipelines', span: last.span ?? rules!.span!,
+    message: `jobs:${name} may allow multiple pipelines to run for a single action due to \`rules:when\` clause with no \`workflow:rules\` - read more: ${MULTIPLE_PIPELINES_DOCS}`,
+  };
 }

@@ -48,6 +48,9 @@ export function isBlank(n: Node | undefined): boolean {
   return false;
 }
 
+/** Truthy as a Ruby value: written, and neither nil nor false. */
+export const isTruthy = (n: Node | undefined): boolean => !!n && !(n.kind === 'scalar' && (n.value === null || n.value === false));
+
 /** A duration GitLab parses (a string, or a number of seconds), not longer than `limit` seconds. */
 export function isDuration(n: Node | undefined, limit?: number): boolean {
   if (isInt(n)) return limit === undefined || (n as ScalarNode & { value: number }).value <= limit;

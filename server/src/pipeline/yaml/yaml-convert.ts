@@ -113,7 +113,7 @@ export class Converter {
       const own = aliasTargets(src.doc).get(n);
       const target = own ? { node: own, src } : src.anchorBefore?.(n.source);
       if (!target) {
-        this.diagnostics.push({ severity: 'error', code: 'yaml-alias', message: `Unknown anchor *${n.source}`, span: aliasSpan! });
+        this.diagnostics.push({ severity: 'error', code: 'yaml-alias', message: `An alias referenced an unknown anchor: ${n.source}`, span: aliasSpan! });
         return this.none(aliasSpan);
       }
       return this.convert(target.node, target.src, depth, aliasSpan);
