@@ -134,6 +134,8 @@ export class Workspace {
   private analyses = new Map<string, Memo<Analysis>>();
   private rootPipelines = new Map<string, Memo<RootPipeline>>();
   private lastGood = new LastGoodAnalyses<Analysis>();
+  /** Per folder, the keys of the CI/CD variables GitLab last listed for its project. */
+  private listedKeys = new Map<string, string[]>();
 
   constructor(
     private folders: () => string[],
@@ -283,8 +285,10 @@ export class Workspace {
     const path = fileURLToPath(uri);
     const folder = this.folderOf(path);
     this.useParsedStore(folder);
-    // The `knownVariables` setting names CI/CD variables GitLab sets, by key only: an include path reading one is left unresolved (locations.ts).
-    const variables = { ...Object.fromEntries(this.settings().knownVariables.map((k) => [k, undefined])), ...simulatedVariables() };
+    // CI/CD variables GitLab sets, known by key only (the `knownVariables` setting, the keys last listed
+    // from GitLab for this folder): an include path reading one is left unresolved (locations.ts).
+    const byKey = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, undefined]));
+    const variables = { ...byKey(this.settings().knownVariables), ...byKey(this.listedKeys.get(folder) ?? []), ...simulatedVariables() };
     const selfProject = folderSelfProject(folder);
     const rootPath = resolve(folder, '.gitlab-ci.yml');
     const rootUri = pathToFileURL(rootPath).href;
@@ -299,8 +303,15 @@ export class Workspace {
           (v) => v.keys,
           () => [] as string[],
         );
-        const pipeline = await expandPipeline({ sources: watch, variables, selfProject, parseCache: this.parseCache, openInEditor: this.openInEditor });
-        const knownVariables = [...new Set([...this.settings().knownVariables, ...(await settingsKeys)])];
+        let pipeline = await expandPipeline({ sources: watch, variables, selfProject, parseCache: this.parseCache, openInEditor: this.openInEditor });
+        const listed = await settingsKeys;
+        this.listedKeys.set(folder, listed);
+        // Keys listed for the first time that an include entry with a finding reads: expanded again with them.
+        const fresh = listed.filter((k) => !Object.hasOwn(variables, k));
+        if (fresh.length && includeFindingsRead(pipeline, fresh)) {
+          pipeline = await expandPipeline({ sources: watch, variables: { ...variables, ...byKey(fresh) }, selfProject, parseCache: this.parseCache, openInEditor: this.openInEditor });
+        }
+        const knownVariables = [...new Set([...this.settings().knownVariables, ...listed])];
         return { pipeline, sources, reads: this.readsOf(pipeline, watch), knownVariables };
       });
       // A file that does not parse now is where it was when the root pipeline last parsed (the root file itself is always).
@@ -351,4 +362,14 @@ export class Workspace {
     if (reads && !reads.has(uri)) reads.set(uri, { text, open: this.openText(uri) !== undefined });
     return { pipeline, standalone: true, rootUri: uri, sources, reads, knownVariables: this.settings().knownVariables };
   }
+}
+
+/** Whether an include entry the pipeline has a finding on reads one of `names` (`$X`, `${X}`, `%X%`). */
+function includeFindingsRead(pipeline: ExpandedPipeline, names: string[]): boolean {
+  const reads = new RegExp(`[$](?:\\{)?(?:${names.join('|')})\\b|%(?:${names.join('|')})%`);
+  return pipeline.diagnostics.some((d) => {
+    if (!d.code.startsWith('include') && !d.code.startsWith('component')) return false;
+    const text = pipeline.files.find((f) => f.uri === d.span.uri)?.parsed.text;
+    return text !== undefined && reads.test(text.slice(d.span.start, d.span.end));
+  });
 }

@@ -22,7 +22,7 @@ let dir: string;
 
 before(async () => {
   api = await GitLabStandIn.start({ tokens: [TOKEN, DEV_TOKEN], variableReaders: [TOKEN] });
-  api.addProject({ path: 'acme/orders-api', dir: join(repoRoot, 'examples', 'service-repo'), variables: [{ key: 'HELM_CHART', value: SECRET, masked: true }] });
+  api.addProject({ path: 'acme/orders-api', dir: join(repoRoot, 'examples', 'service-repo'), variables: [{ key: 'HELM_CHART', value: SECRET, masked: true }, { key: 'DEPLOY_FLAVOUR', value: 'blue' }] });
   dir = tempDir('gcp-lsp-vars-');
   cpSync(join(repoRoot, 'examples'), dir, { recursive: true });
   mkdirSync(join(dir, 'service-repo', '.git'));
@@ -32,7 +32,7 @@ after(async () => api.close());
 
 const helmMissing = (d: Diagnostic[]) => d.filter((x) => x.code === 'variable-missing' && String(x.message).startsWith('HELM_CHART'));
 
-async function session(token: string): Promise<{ client: LspClient; uri: string; text: string }> {
+async function session(token: string, edit = (t: string) => t): Promise<{ client: LspClient; uri: string; text: string }> {
   const client = new LspClient();
   const folder = join(dir, 'service-repo');
   await client.initializeWithOptions(folder, {
@@ -41,7 +41,7 @@ async function session(token: string): Promise<{ client: LspClient; uri: string;
   });
   await client.connection.sendNotification('gitlabCiPresets/setTokens', { tokens: { [api.host]: token } });
   const uri = pathToFileURL(join(folder, '.gitlab-ci.yml')).href;
-  const text = readFileSync(join(folder, '.gitlab-ci.yml'), 'utf8');
+  const text = edit(readFileSync(join(folder, '.gitlab-ci.yml'), 'utf8'));
   client.open(uri, text);
   return { client, uri, text };
 }
@@ -65,6 +65,28 @@ test('with a token that may not list the variables (403), HELM_CHART is reported
     const d = await client.waitForDiagnostics(uri, (ds) => helmMissing(ds).length === 1, 20_000);
     assert.equal(helmMissing(d).length, 1);
     assert.ok(!client.stderr.includes(DEV_TOKEN));
+  } finally {
+    await client.close();
+  }
+});
+
+test('an include path that reads a CI/CD variable GitLab holds is left unresolved with a warning, not read as an empty name', async () => {
+  const withInclude = (t: string) => t.replace('include:\n', 'include:\n  - local: ci/$DEPLOY_FLAVOUR.yml\n');
+  // Opened with the include (the keys are listed beside the first expansion), then typed (the keys known before it).
+  const { client, uri, text } = await session(TOKEN, withInclude);
+  try {
+    assert.match(text, /DEPLOY_FLAVOUR/);
+    const check = (d: Diagnostic[], t: string) => {
+      const entry = d.find((x) => x.code === 'include-variable-unknown');
+      assert.ok(entry, JSON.stringify(d.map((x) => x.message)));
+      assert.match(String(entry.message), /\$DEPLOY_FLAVOUR/);
+      assert.equal(entry.range.start.line, t.split('\n').findIndex((l) => l.includes('$DEPLOY_FLAVOUR')));
+      assert.deepEqual(d.filter((x) => x.severity === 1 && /ci\/\.yml|DEPLOY_FLAVOUR/.test(String(x.message))), []);
+    };
+    check(await client.waitForDiagnostics(uri, () => true, 20_000), text);
+    const typed = `# a comment\n${text}`;
+    client.change(uri, typed, 2);
+    check(await client.waitForDiagnostics(uri, (ds) => ds.some((x) => x.code === 'include-variable-unknown' && x.range.start.line > 11), 20_000), typed);
   } finally {
     await client.close();
   }
