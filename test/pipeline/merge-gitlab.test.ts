@@ -66,6 +66,14 @@ test('extends: names are Array(value).map(&:to_s) — a nested list or a hash is
   assert.equal(plain.j.image, 'one');
 });
 
+test('extends: several unknown bases are named together, as GitLab words its one message, on each name written', async () => {
+  assert.deepEqual(await errors(`.a:\n  script: x\nj:\n  extends: [.b, .a, .c]\n  script: y\n`), [
+    'j: unknown keys in `extends` (.b, .c) [extends-unknown] @.b',
+    'j: unknown keys in `extends` (.b, .c) [extends-unknown] @.c',
+  ]);
+  assert.deepEqual(await errors(`.a:\n  script: x\nj:\n  extends: [.a]\n  script: y\n`), []);
+});
+
 test('extends: nesting too deep names the entry with more than 10 ancestors, down the first chain that is too deep', async () => {
   const chain = (n: number) => Array.from({ length: n }, (_, i) => (i < n - 1 ? `e${i + 1}:\n  extends: e${i + 2}` : `e${i + 1}:\n  script: y`)).join('\n');
   assert.deepEqual(await errors(`j0:\n  extends: [s1, e1]\n  script: x\ns1:\n  script: z\n${chain(12)}\n`), [

@@ -148,9 +148,9 @@ function extender(doc: MapNode, entries: Map<string, Node>, parents: Map<string,
     const bases = extendsNames(extendsNode);
     const unknown = bases.filter((b) => !entries.has(b.name));
     if (unknown.length) {
-      for (const u of unknown) {
-        report(key, 'extends-unknown', `unknown keys in \`extends\` (${u.name})`, u.span ?? extendsNode.span, { name: u.name });
-      }
+      // GitLab's one message names them all; each name written gets it, placed on that name (a quick-fix per name).
+      const message = `unknown keys in \`extends\` (${unknown.map((u) => u.name).join(', ')})`;
+      for (const u of unknown) report(key, 'extends-unknown', message, u.span ?? extendsNode.span, { name: u.name });
       failed.add(key);
       return value;
     }
