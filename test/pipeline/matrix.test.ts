@@ -117,7 +117,7 @@ test('rules are evaluated per instance with its matrix values on top of the job\
   assert.equal(build.included, true, 'the job runs when any instance runs');
   assert.equal(build.when, 'on_success');
   // deploy needs every instance of build; two are not added, so GitLab refuses the pipeline.
-  assert.match(r.pipelineError!.message, /'deploy' job needs 'build: \[gcp, app\]' job, but 'build: \[gcp, app\]' is not in any previous stage/);
+  assert.match(r.pipelineError!.message, /'deploy' job needs 'build: \[gcp, app\]' job, but 'build: \[gcp, app\]' does not exist in the pipeline\. This might be because of the only, except, or rules keywords\./);
 
   // Matrix values win over job variables, which reach the instance's other variables; pipeline variables win over both.
   const tag = await verdicts(MATRIX_RULES, { context: { tag: 'v1' } });

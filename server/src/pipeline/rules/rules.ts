@@ -351,7 +351,7 @@ function seedErrors(pipeline: ExpandedPipeline, jobs: Map<string, JobVerdict>): 
         if (!target) continue;
         for (const name of neededInstances(need.name, item, target)) {
           const t = instanceOf(target, name);
-          if (t && !t.included) return { message: `'${v.name}' job needs '${name}' job, but '${name}' is not in any previous stage (its ${t.decidedBy.text})`, span: item.span };
+          if (t && !t.included) return { message: `'${v.name}' job needs '${name}' job, but '${name}' does not exist in the pipeline. This might be because of the only, except, or rules keywords. To need a job that sometimes does not exist in the pipeline, use needs:optional. (${name}: ${t.decidedBy.text})`, span: item.span };
         }
       }
     }
