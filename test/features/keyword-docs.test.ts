@@ -47,7 +47,8 @@ test('every keyword has a short doc and a docs link, and names are unique per en
     assert.equal(new Set(docs.map((d) => d.name)).size, docs.length, set);
     for (const d of docs) {
       assert.ok(d.doc.length > 10 && d.doc.length < 200, `${set}.${d.name}`);
-      assert.match(d.url, /^https:\/\/docs\.gitlab\.com\/ci\/yaml\/#[a-z0-9_-]+$/, `${set}.${d.name}`);
+      // The keyword reference, or a page of its own for a keyword it does not describe (job inputs).
+      assert.match(d.url, /^https:\/\/docs\.gitlab\.com\/ci\/(yaml\/#[a-z0-9_-]+|[a-z_]+\/[a-z_]+\/)$/, `${set}.${d.name}`);
     }
   }
 });
