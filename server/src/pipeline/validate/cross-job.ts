@@ -186,6 +186,8 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
   /** Undefined needs and needs of later stages; `target` finds the job a name refers to. */
   function checkNeeds(job: JobView, needs: { name: string; optional: boolean; span?: Span }[], target: (name: string) => JobView | undefined): void {
     for (const need of needs) {
+      // A blank name is the Need entry's error (`need job can't be blank`): GitLab stops there.
+      if (need.name === '') continue;
       if (need.name === job.name) {
         out.push({ severity: 'error', code: 'needs-cycle', message: `The pipeline has circular dependencies: self-dependency: ${job.name}`, span: need.span ?? where(job.name) });
         continue;
