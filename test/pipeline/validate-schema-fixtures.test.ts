@@ -227,3 +227,13 @@ test('accepted as the backend accepts them: reports lists and nulls, services co
   ];
   for (const y of ok) assert.deepEqual(await messages(y), [], y);
 });
+
+test('spec:include takes only the common include keys (Header::Include); spec:description a short string', async () => {
+  const header = (spec: string) => messages(`spec:\n${spec}---\nj:\n  script: x\n`);
+  assert.deepEqual(await header('  include:\n    - local: inputs.yml\n    - shared.yml\n'), []);
+  assert.deepEqual(await header('  include:\n    - template: Inputs.gitlab-ci.yml\n'), ['header:spec:include:include config contains unknown keys: template']);
+  assert.deepEqual(await header('  include:\n    - local: inputs.yml\n      inputs: {a: 1}\n'), ['header:spec:include:include config contains unknown keys: inputs']);
+  assert.deepEqual(await header('  description: Builds the image\n'), []);
+  assert.deepEqual(await header(`  description: ${'d'.repeat(257)}\n`), ['header:spec config description is too long (maximum is 256 characters)']);
+  assert.deepEqual(await header('  description: [a]\n'), ['header:spec config description should be a string']);
+});
