@@ -197,6 +197,8 @@ test('rules:needs: the Needs entry with only job needs; a null is unset', async 
   assert.deepEqual(await job('\n        - job:\n'), ["jobs:j:rules:rule:needs:need job can't be blank"]);
   assert.deepEqual(await job('\n        - pipeline: $UP\n'), ['jobs:j:rules:rule:needs config uses invalid types: bridge']);
   assert.deepEqual(await job('\n        - {project: g/p, job: b, ref: main}\n'), ['jobs:j:rules:rule:needs config uses invalid types: cross_dependency']);
+  const p = await expandFiles({ '.gitlab-ci.yml': 'j:\n  script: x\n  rules:\n    - needs:\n        - pipeline: $UP\n' });
+  assert.equal(spanText(p, p.diagnostics.find((d) => d.severity === 'error')!.span).trim(), 'pipeline: $UP');
 });
 
 test('trigger:include: a project include needs its file (Entry::Include); a file alone passes here', async () => {

@@ -60,6 +60,8 @@ export function validateNeedsShape(r: Report, loc: string, v: Node, owner: Needs
   if (items.some((i) => isMap(i) && isInt(i.entries.get('parallel')))) r.error('needs-invalid', `${nl} config cannot use "parallel: <number>".`, v);
   const count = { job: 0, cross_pipeline: 0, bridge: 0, cross_project: 0 };
   const invalid: string[] = [];
+  // On a job the finding sits on `needs:`; on a rule, on its first need of a type rules do not take.
+  let firstInvalid: Node | undefined;
   for (const item of items) {
     if (isRef(item)) continue;
     const kind = needKind(item);
@@ -69,12 +71,15 @@ export function validateNeedsShape(r: Report, loc: string, v: Node, owner: Needs
     }
     count[kind]++;
     const type = kind === 'cross_pipeline' || kind === 'cross_project' ? 'cross_dependency' : kind;
-    if (!ALLOWED_TYPES[owner].includes(type) && !invalid.includes(type)) invalid.push(type);
+    if (!ALLOWED_TYPES[owner].includes(type) && !invalid.includes(type)) {
+      invalid.push(type);
+      firstInvalid ??= item;
+    }
     if (isStr(item)) {
       if (item.value === '') r.error('needs-invalid', `${nl}:need config can't be blank`, item);
     } else validateNeed(r, nl, item as MapNode, kind);
   }
-  if (invalid.length) r.error('needs-invalid', `${nl} config uses invalid types: ${invalid.join(', ')}`, v);
+  if (invalid.length) r.error('needs-invalid', `${nl} config uses invalid types: ${invalid.join(', ')}`, owner === 'rule' ? firstInvalid ?? v : v);
   if (count.cross_pipeline > 5 || count.cross_project > 5) r.error('needs-invalid', `${nl} config must be less than or equal to 5`, v);
   // YamlProcessor's limit on a job's own needs (a rule's needs replace them later, unchecked).
   if (owner !== 'rule' && count.job > 50) r.error('needs-invalid', `${loc.replace(/^jobs:/, '')}: one job can only need 50 others, but you have listed ${count.job}. See needs keyword documentation for more details`, v);
