@@ -131,3 +131,111 @@ test('run: and job inputs: messages keep the job name as written (the rest lower
   const inputs = await messages('Build:\n  script: x\n  inputs:\n    Size: {type: number}\n');
   assert.ok(inputs.length > 0 && inputs.every((m) => m.startsWith('jobs:Build')), inputs.join('\n'));
 });
+
+test('identity: a string, one of the providers (EE Entry::Identity); a null leaves it unset', async () => {
+  assert.deepEqual(await messages('j:\n  script: x\n  identity: google_cloud\n'), []);
+  assert.deepEqual(await messages('j:\n  script: x\n  identity:\n'), []);
+  assert.deepEqual(await messages('j:\n  script: x\n  identity: azure\n'), ['jobs:j:identity config should be one of: google_cloud']);
+  assert.deepEqual(await messages('j:\n  script: x\n  identity: ""\n'), ['jobs:j:identity config should be one of: google_cloud']);
+  assert.deepEqual(await messages('j:\n  script: x\n  identity: [google_cloud]\n'), [
+    'jobs:j:identity config should be a string',
+    'jobs:j:identity config should be one of: google_cloud',
+  ]);
+});
+
+test('dast_configuration: a hash of site_profile and scanner_profile strings (EE DastConfiguration)', async () => {
+  assert.deepEqual(await messages('j:\n  script: x\n  dast_configuration: {site_profile: s, scanner_profile: p}\n'), []);
+  assert.deepEqual(await messages('j:\n  script: x\n  dast_configuration: s\n'), ['jobs:j:dast_configuration config should be a hash']);
+  assert.deepEqual(await messages('j:\n  script: x\n  dast_configuration: {site_profile: s, target: t}\n'), ['jobs:j:dast_configuration config contains unknown keys: target']);
+  assert.deepEqual(await messages('j:\n  script: x\n  dast_configuration: {scanner_profile: [p]}\n'), ['jobs:j:dast_configuration scanner profile should be a string']);
+  const p = await expandFiles({ '.gitlab-ci.yml': 'j:\n  script: x\n  dast_configuration: {site_profile: s, target: t}\n' });
+  assert.equal(spanText(p, p.diagnostics[0].span), 'target');
+});
+
+test('secrets: exactly one provider per secret, a token with GCP (EE Secret)', async () => {
+  const ok = [
+    '      vault: db/password@ops\n',
+    '      vault: {engine: {name: kv-v2, path: ops}, path: db, field: password}\n      file: false\n',
+    '      azure_key_vault: {name: pw, version: "1"}\n',
+    '      gcp_secret_manager: {name: pw, version: 3}\n      token: $GCP_TOKEN\n',
+  ];
+  for (const body of ok) assert.deepEqual(await messages(`j:\n  script: x\n  secrets:\n    PW:\n${body}`), [], body);
+  const providers = 'vault, azure_key_vault, gcp_secret_manager, akeyless, gitlab_secrets_manager, aws_secrets_manager';
+  assert.deepEqual(await messages('j:\n  script: x\n  secrets:\n    PW:\n      token: $T\n'), [`jobs:j:secrets:PW config must use exactly one of these keys: ${providers}`]);
+  assert.deepEqual(await messages('j:\n  script: x\n  secrets:\n    PW:\n      vault: a/b\n      azure_key_vault: {name: c}\n'), [`jobs:j:secrets:PW config must use exactly one of these keys: ${providers}`]);
+  assert.deepEqual(await messages('j:\n  script: x\n  secrets:\n    PW:\n      gcp_secret_manager: {name: pw}\n'), ['jobs:j:secrets:PW token is required with gcp secrets manager']);
+  assert.deepEqual(await messages('j:\n  script: x\n  secrets:\n    PW:\n      vault: a/b\n      token: [t]\n'), ['jobs:j:secrets:PW token should be a string']);
+});
+
+test('secrets: each provider\'s own entry (Vault::Secret and Engine, AzureKeyVault, GcpSecretManager)', async () => {
+  const one = (body: string) => messages(`j:\n  script: x\n  secrets:\n    PW:\n${body}`);
+  assert.deepEqual(await one('      vault: {path: db, field: pw, engine: {name: kv-v2, path: ops}, role: r}\n'), ['jobs:j:secrets:PW:vault config contains unknown keys: role']);
+  assert.deepEqual(await one('      vault: {path: db, engine: {name: kv-v2, path: ops}}\n'), [
+    "jobs:j:secrets:PW:vault field can't be blank",
+    'jobs:j:secrets:PW:vault field should be a string',
+  ]);
+  // The engine is checked once the vault hash itself holds.
+  assert.deepEqual(await one('      vault: {path: db, field: pw, engine: {name: kv-v2}}\n'), [
+    'jobs:j:secrets:PW:vault:engine config missing required keys: path',
+    "jobs:j:secrets:PW:vault:engine path can't be blank",
+    'jobs:j:secrets:PW:vault:engine path should be a string',
+  ]);
+  assert.deepEqual(await one('      vault: ""\n'), ["jobs:j:secrets:PW:vault config can't be blank"]);
+  assert.deepEqual(await one('      azure_key_vault: {name: pw, tenant: t}\n'), ['jobs:j:secrets:PW:azure_key_vault config contains unknown keys: tenant']);
+  assert.deepEqual(await one('      azure_key_vault: {version: "2"}\n'), [
+    "jobs:j:secrets:PW:azure_key_vault name can't be blank",
+    'jobs:j:secrets:PW:azure_key_vault name should be a string',
+  ]);
+  assert.deepEqual(await one('      gcp_secret_manager: {name: pw, version: [1]}\n      token: $T\n'), ['jobs:j:secrets:PW:gcp_secret_manager version must be an alphanumeric string']);
+});
+
+test('rules:needs: the Needs entry with only job needs; a null is unset', async () => {
+  const job = (needs: string) => messages(`a:\n  script: x\nj:\n  script: x\n  rules:\n    - if: $X\n      needs:${needs}`);
+  assert.deepEqual(await job('\n'), []);
+  assert.deepEqual(await job(' [a]\n'), []);
+  assert.deepEqual(await job(' [7]\n'), ['jobs:j:rules:rule:needs:need has an unsupported type']);
+  assert.deepEqual(await job('\n        - job:\n'), ["jobs:j:rules:rule:needs:need job can't be blank"]);
+  assert.deepEqual(await job('\n        - pipeline: $UP\n'), ['jobs:j:rules:rule:needs config uses invalid types: bridge']);
+  assert.deepEqual(await job('\n        - {project: g/p, job: b, ref: main}\n'), ['jobs:j:rules:rule:needs config uses invalid types: cross_dependency']);
+  const p = await expandFiles({ '.gitlab-ci.yml': 'j:\n  script: x\n  rules:\n    - needs:\n        - pipeline: $UP\n' });
+  assert.equal(spanText(p, p.diagnostics.find((d) => d.severity === 'error')!.span).trim(), 'pipeline: $UP');
+});
+
+test('trigger:include: a project include needs its file (Entry::Include); a file alone passes here', async () => {
+  assert.deepEqual(await messages('j:\n  trigger:\n    include:\n      - project: g/p\n        file: c.yml\n'), []);
+  assert.deepEqual(await messages('j:\n  trigger:\n    include:\n      - file: c.yml\n'), []);
+  assert.deepEqual(await messages('j:\n  trigger:\n    include:\n      - project: g/p\n'), ['jobs:j:trigger:include:include config must specify the file where to fetch the config from']);
+  assert.deepEqual(await messages('j:\n  trigger:\n    include:\n      - project: g/p\n        file: []\n'), ['jobs:j:trigger:include:include config must specify the file where to fetch the config from']);
+});
+
+test('a job without script: its name humanized as GitLab words it (underscores only for letters and spaces)', async () => {
+  const implement = 'config should implement the script:, run:, or trigger: keyword';
+  assert.deepEqual(await messages('build_job:\n  stage: test\nok:\n  script: x\n'), [`jobs build_job ${implement}`]);
+  assert.deepEqual(await messages('Build Job:\n  stage: test\nok:\n  script: x\n'), [`jobs Build_Job ${implement}`]);
+  assert.deepEqual(await messages('unit_test-2:\n  stage: test\nok:\n  script: x\n'), [`jobs unit test-2 ${implement}`]);
+  assert.deepEqual(await messages('deploy.prod:\n  stage: test\nok:\n  script: x\n'), [`jobs deploy_prod ${implement}`]);
+  assert.deepEqual(await messages('build-1:\n  stage: test\nok:\n  script: x\n'), [`jobs build-1 ${implement}`]);
+});
+
+test('accepted as the backend accepts them: reports lists and nulls, services commands, rules:exists string, duplicate exit codes, image nulls', async () => {
+  const ok = [
+    'j:\n  script: x\n  artifacts:\n    reports:\n      browser_performance: [a.json, b.json]\n      cyclonedx:\n      performance: p.json\n',
+    'j:\n  script: x\n  services:\n    - name: db\n      entrypoint: []\n      command: []\n    - name: cache\n      command: serve\n',
+    'j:\n  script: x\n  rules:\n    - exists: Dockerfile\n    - if:\n',
+    'j:\n  script: x\n  retry:\n    max: 2\n    exit_codes: [137, 137]\n',
+    'j:\n  script: x\n  image:\n',
+    'j:\n  script: x\n  image:\n    name: alpine\n    docker:\n',
+    'j:\n  trigger:\n    project: g/p\n    inputs: {list: [1, 2], hash: {k: v}, none: null}\n',
+  ];
+  for (const y of ok) assert.deepEqual(await messages(y), [], y);
+});
+
+test('spec:include takes only the common include keys (Header::Include); spec:description a short string', async () => {
+  const header = (spec: string) => messages(`spec:\n${spec}---\nj:\n  script: x\n`);
+  assert.deepEqual(await header('  include:\n    - local: inputs.yml\n    - shared.yml\n'), []);
+  assert.deepEqual(await header('  include:\n    - template: Inputs.gitlab-ci.yml\n'), ['header:spec:include:include config contains unknown keys: template']);
+  assert.deepEqual(await header('  include:\n    - local: inputs.yml\n      inputs: {a: 1}\n'), ['header:spec:include:include config contains unknown keys: inputs']);
+  assert.deepEqual(await header('  description: Builds the image\n'), []);
+  assert.deepEqual(await header(`  description: ${'d'.repeat(257)}\n`), ['header:spec config description is too long (maximum is 256 characters)']);
+  assert.deepEqual(await header('  description: [a]\n'), ['header:spec config description should be a string']);
+});

@@ -102,10 +102,10 @@ test('dependencies not among the needs: the Job entry\'s error, whether or not t
 
 test('trigger:include items are Include entries: an artifact names its job, a project its file', async () => {
   const yaml = (inc: string) => `b:\n  stage: build\n  script: x\nt:\n  trigger:\n    include: [${inc}]\n`;
-  assert.deepEqual(await messages(yaml('{project: g/p}')), ['include config must specify the file where to fetch the config from']);
-  assert.deepEqual(await messages(yaml('{project: g/p, file: ""}')), ['include config must specify the file where to fetch the config from']);
+  assert.deepEqual(await messages(yaml('{project: g/p}')), ['jobs:t:trigger:include:include config must specify the file where to fetch the config from']);
+  assert.deepEqual(await messages(yaml('{project: g/p, file: ""}')), ['jobs:t:trigger:include:include config must specify the file where to fetch the config from']);
   assert.deepEqual(await messages(yaml('{project: g/p, file: c.yml}')), []);
-  assert.deepEqual(await messages(yaml('{artifact: c.yml}')), ['include config must specify the job where to fetch the artifact from']);
+  assert.deepEqual(await messages(yaml('{artifact: c.yml}')), ['jobs:t:trigger:include:include config must specify the job where to fetch the artifact from']);
   assert.deepEqual(await messages(yaml('{artifact: c.yml, job: b}')), []);
 });
 

@@ -14,6 +14,7 @@ import { isAbsent, isMap, isScalar, isSeq, scalarNode, toPlain } from '../model.
 import type { MapNode, Node, ScalarNode, SeqNode, Severity, Span, ViaStep } from '../model.js';
 import { compileRe2 } from '../expressions/re2.js';
 import { rubyToS } from '../yaml/ruby-format.js';
+import { headerSpecProblems } from './header-spec.js';
 import { inputRuleProblems, MAX_INPUT_OPTIONS } from './input-rules.js';
 
 export interface ComponentContext {
@@ -51,7 +52,7 @@ export { MAX_INPUT_OPTIONS };
 
 export const INPUT_TYPES = ['array', 'boolean', 'number', 'string'] as const;
 type InputType = (typeof INPUT_TYPES)[number];
-const SPEC_KEYS = ['inputs', 'component', 'include'];
+const SPEC_KEYS = ['inputs', 'component', 'include', 'description'];
 const INPUT_KEYS = ['default', 'description', 'options', 'regex', 'type', 'rules'];
 export const COMPONENT_FIELDS = ['name', 'sha', 'version', 'reference'] as const;
 
@@ -136,6 +137,7 @@ export function analyzeHeader(header: MapNode, report: Report, fallback: Span): 
   if (unknownSpec.length) headerError(report, 'header:spec', `config contains unknown keys: ${unknownSpec.join(', ')}`, spec.keySpans.get(unknownSpec[0]) ?? hs(spec));
 
   if (spec.entries.has('include')) info.externalInputs = true;
+  for (const f of headerSpecProblems(spec)) headerError(report, f.location, f.message, f.span ?? hs(spec));
 
   const comp = spec.entries.get('component');
   if (comp !== undefined) {

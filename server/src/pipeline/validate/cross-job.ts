@@ -202,7 +202,8 @@ export function validateAcrossJobs(doc: MapNode, jobs: Map<string, JobView>, sta
   function checkNeeds(job: JobView, items: Node[], target: (name: string) => JobView | undefined, expanded?: (name: string, item: Node) => string[]): void {
     for (const item of items) {
       const need = needName(item);
-      if (!need) continue;
+      // A blank name is the Need entry's error (`need job can't be blank`): GitLab stops there.
+      if (!need || need.name === '') continue;
       if (need.name === job.name) {
         out.push({ severity: 'error', code: 'needs-cycle', message: `The pipeline has circular dependencies: self-dependency: ${job.name}`, span: need.span ?? where(job.name) });
         continue;

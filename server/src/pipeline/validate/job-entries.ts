@@ -1,6 +1,7 @@
 /**
  * Nested entries of a job: retry, allow_failure, parallel, trigger, release, pages,
- * hooks, id_tokens, inherit, variables (GitLab's entry classes of the same names; environment in environment.ts).
+ * hooks, id_tokens, inherit, variables (GitLab's entry classes of the same names; environment in environment.ts,
+ * the EE-only identity, dast_configuration and secrets in ee-entries.ts).
  */
 import type { MapNode, Node } from '../model.js';
 import { durationProblem } from './duration.js';
@@ -153,13 +154,15 @@ export function validateTrigger(r: Report, loc: string, node: Node): void {
     if (isSeq(include) && items.length > 3) r.error('trigger-invalid', `${tl}:include config is too long (maximum is 3)`, include);
     for (const item of items) {
       if (!isMap(item)) continue;
+      // Each is an Entry::Include (ComposableArray: its location is `…:include:include`).
+      const il = `${tl}:include:include`;
       r.unknownKeys(`${tl}:include`, item, 'trigger-include');
-      // Entry::Include: an artifact names its job, a project its file (present, not blank).
-      if (isTruthy(item.entries.get('artifact')) && isBlank(item.entries.get('job'))) r.error('trigger-invalid', 'include config must specify the job where to fetch the artifact from', item);
-      if (isTruthy(item.entries.get('project')) && isBlank(item.entries.get('file'))) r.error('trigger-invalid', 'include config must specify the file where to fetch the config from', item);
+      if (isTruthy(item.entries.get('artifact')) && isBlank(item.entries.get('job'))) r.error('trigger-invalid', `${il} config must specify the job where to fetch the artifact from`, item);
+      if (isTruthy(item.entries.get('project')) && isBlank(item.entries.get('file'))) r.error('trigger-invalid', `${il} config must specify the file where to fetch the config from`, item);
     }
   }
 }
+
 
 const isBlankish = (n: Node | undefined) => !n || isNull(n) || (isStr(n) && n.value.trim() === '');
 
@@ -281,19 +284,6 @@ export function validateIdTokens(r: Report, loc: string, node: Node): void {
     const aud = token.entries.get('aud');
     if (!aud) r.error('id-tokens-invalid', `${tl} config missing required keys: aud`, token);
     else if (!isRef(aud) && !isStringOrStringArray(aud)) r.error('id-tokens-invalid', `${tl} aud should be an array of strings or a string`, aud);
-  }
-}
-
-export function validateSecrets(r: Report, loc: string, node: Node): void {
-  if (isRef(node)) return;
-  if (!isMap(node)) {
-    r.error('secrets-invalid', `${loc}:secrets config should be a hash`, node);
-    return;
-  }
-  for (const [name, secret] of node.entries) {
-    if (isRef(secret)) continue;
-    if (!isMap(secret)) r.error('secrets-invalid', `${loc}:secrets:${name} config should be a hash`, secret);
-    else r.unknownKeys(`${loc}:secrets:${name}`, secret, 'secret');
   }
 }
 

@@ -11,14 +11,16 @@ import { durationProblem, WEEK } from './duration.js';
 import { compileRubyRegexLiteral } from '../expressions/re2.js';
 import {
   validateAllowFailure, validateEnvironment, validateHooks, validateIdTokens, validateInherit,
-  validateParallel, validatePages, validateRelease, validateRetry, validateSecrets, validateTrigger, validateVariables,
+  validateParallel, validatePages, validateRelease, validateRetry, validateTrigger, validateVariables,
 } from './job-entries.js';
+import { validateDastConfiguration, validateIdentity, validateSecrets } from './ee-entries.js';
 import { WHEN_JOB } from './keywords.js';
-import { Report } from './report.js';
+import { Report, unmatchedJobMessage } from './report.js';
 import { validateOnlyExcept, validateRules } from './rules.js';
 import { validateRun } from './run-steps.js';
 import { validateJobInputs } from './job-inputs.js';
-import { isBlank, isBool, isInt, isMap, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, needEntries, str } from './values.js';
+import { bridgeNeeds, validateNeedsShape } from './needs.js';
+import { isBlank, isBool, isNestedStrings, isNull, isRef, isSeq, isStr, isStringArray, str } from './values.js';
 
 /** GitLab's Entry::Bridge takes no `delayed`. */
 const WHEN_BRIDGE = ['on_success', 'on_failure', 'always', 'manual'];
@@ -42,7 +44,7 @@ export function validateJob(job: JobInput): PipelineDiagnostic[] {
   const loc = `jobs:${job.name || (bridge ? 'bridge' : 'job')}`;
   if (job.name === '') r.error('job-name-invalid', `${loc} name can't be blank`, job.keySpan);
   if (!e.has('script') && !e.has('run') && !e.has('trigger')) {
-    if (!e.has('needs')) r.error('job-no-script', `jobs ${job.name} config should implement the script:, run:, or trigger: keyword`, job.keySpan);
+    if (!e.has('needs')) r.error('job-no-script', unmatchedJobMessage(job.name), job.keySpan);
     else if (bridgeNeeds(e.get('needs')!) === 0) r.error('job-no-script', `${loc} config should contain either a trigger or a needs:pipeline`, job.keySpan);
   }
   if (bridge && e.has('needs') && bridgeNeeds(e.get('needs')!) > 1) r.error('needs-invalid', `${loc} config should contain at most one bridge need`, job.keySpan);
@@ -129,7 +131,7 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       if (!isStringArray(v)) r.error('dependencies-invalid', `${loc} dependencies should be an array of strings`, v);
       return;
     case 'needs':
-      return validateNeedsShape(r, loc, v, bridge);
+      return validateNeedsShape(r, loc, v, bridge ? 'bridge' : 'job');
     case 'artifacts':
       return validateArtifacts(r, `${loc}:artifacts`, v);
     case 'cache':
@@ -161,6 +163,10 @@ export function checkKey(r: Report, loc: string, name: string, key: string, v: N
       return validateIdTokens(r, loc, v);
     case 'secrets':
       return validateSecrets(r, loc, v);
+    case 'identity':
+      return validateIdentity(r, loc, v);
+    case 'dast_configuration':
+      return validateDastConfiguration(r, loc, v);
     case 'inherit':
       return validateInherit(r, loc, v);
     case 'variables':
@@ -230,81 +236,4 @@ function checkCombinations(r: Report, loc: string, n: MapNode): void {
   } else if (startIn && !isNull(startIn) && !hasRules) {
     r.error('start-in-without-delayed', `${loc} start in must be blank`, n.keySpans.get('start_in') ?? startIn, { kind: 'start-in-without-delayed', when });
   }
-}
-
-/** The kind of one `needs:` entry, as GitLab's Need strategies (EE included) pick it. */
-type NeedKind = 'job' | 'cross_pipeline' | 'bridge' | 'cross_project' | undefined;
-function needKind(n: Node): NeedKind {
-  if (isStr(n)) return 'job';
-  if (!isMap(n)) return undefined;
-  const has = (k: string) => n.entries.has(k);
-  if (has('job') && !has('project') && !has('ref') && !has('pipeline')) return 'job';
-  if (has('job') && has('pipeline') && !has('project')) return 'cross_pipeline';
-  if (!has('job') && !has('project')) return 'bridge';
-  return 'cross_project';
-}
-
-/** How many `needs:pipeline` entries (a bridge's upstream status) `needs` holds. */
-function bridgeNeeds(v: Node): number {
-  return needEntries(v).filter((i) => needKind(i) === 'bridge').length;
-}
-
-/** The keys each kind of need takes. */
-const NEED_KEYS: Record<Exclude<NeedKind, undefined>, string[]> = {
-  job: ['job', 'artifacts', 'optional', 'parallel'],
-  cross_pipeline: ['pipeline', 'job', 'artifacts', 'optional'],
-  bridge: ['pipeline'],
-  cross_project: ['project', 'ref', 'job', 'artifacts'],
-};
-
-/** `needs:` (GitLab's Needs/Need entries): names, `{job, artifacts, optional, parallel}`, `{project, job, ref}`, `{pipeline, job}`, `{pipeline}`. */
-function validateNeedsShape(r: Report, loc: string, v: Node, bridge: boolean): void {
-  const nl = `${loc}:needs`;
-  if (isMap(v) && v.entries.size === 0) {
-    r.error('needs-invalid', `${nl} config can not be an empty Hash`, v);
-    return;
-  }
-  if (!isMap(v) && !isSeq(v)) {
-    r.error('needs-invalid', `${nl} config can only be a Hash or an Array`, v);
-    return;
-  }
-  // A hash is one need (GitLab wraps it in a list).
-  const items = isSeq(v) ? v.items : [v];
-  if (items.some((i) => isMap(i) && isInt(i.entries.get('parallel')))) r.error('needs-invalid', `${nl} config cannot use "parallel: <number>".`, v);
-  const count = { job: 0, cross_pipeline: 0, bridge: 0, cross_project: 0 };
-  const invalid: string[] = [];
-  for (const item of items) {
-    if (isRef(item)) continue;
-    const kind = needKind(item);
-    if (!kind) {
-      r.error('needs-invalid', `${nl}:need has an unsupported type`, item);
-      continue;
-    }
-    count[kind]++;
-    const type = kind === 'cross_pipeline' || kind === 'cross_project' ? 'cross_dependency' : kind;
-    if ((bridge ? type === 'cross_dependency' : type === 'bridge') && !invalid.includes(type)) invalid.push(type);
-    if (isStr(item)) {
-      if (item.value === '') r.error('needs-invalid', `${nl}:need config can't be blank`, item);
-    } else validateNeed(r, nl, item as MapNode, kind);
-  }
-  if (invalid.length) r.error('needs-invalid', `${nl} config uses invalid types: ${invalid.join(', ')}`, v);
-  if (count.cross_pipeline > 5 || count.cross_project > 5) r.error('needs-invalid', `${nl} config must be less than or equal to 5`, v);
-  if (count.job > 50) r.error('needs-invalid', `${loc.replace(/^jobs:/, '')}: one job can only need 50 others, but you have listed ${count.job}. See needs keyword documentation for more details`, v);
-}
-
-function validateNeed(r: Report, nl: string, need: MapNode, kind: Exclude<NeedKind, undefined>): void {
-  const l = `${nl}:need`;
-  r.unknownKeys(l, need, 'need', NEED_KEYS[kind]);
-  const required = kind === 'job' ? ['job'] : kind === 'cross_pipeline' ? ['pipeline', 'job'] : kind === 'bridge' ? ['pipeline'] : ['project', 'ref', 'job'];
-  for (const k of required) {
-    const x = need.entries.get(k);
-    if (!x || isBlank(x)) r.error('needs-invalid', `${l} ${k} can't be blank`, x ?? need);
-    else if (!isStr(x) && !isRef(x)) r.error('needs-invalid', `${l} ${k} should be a string`, x);
-  }
-  for (const k of kind === 'job' || kind === 'cross_pipeline' ? ['artifacts', 'optional'] : ['artifacts']) {
-    const b = need.entries.get(k);
-    if (b && !isBool(b) && !isRef(b) && !isNull(b)) r.error('needs-invalid', `${l} ${k} should be a boolean value`, b);
-  }
-  const par = need.entries.get('parallel');
-  if (kind === 'job' && par && !isInt(par)) validateParallel(r, l, par, false);
 }

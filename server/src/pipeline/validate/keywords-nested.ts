@@ -45,6 +45,8 @@ export const AUTO_CANCEL_ON_JOB_FAILURE = ['none', 'all'] as const;
 export const ARTIFACTS_ACCESS = ['none', 'developer', 'maintainer', 'all'] as const;
 export const COVERAGE_FORMATS = ['cobertura', 'jacoco'] as const;
 export const TRIGGER_STRATEGIES = ['depend', 'mirror'] as const;
+/** EE's Entry::Identity: the identity providers a job may federate with. */
+export const IDENTITY_PROVIDERS = ['google_cloud'] as const;
 /** What `inherit:default` may list: the keywords a job takes from `default:` (one home: merge/jobs.ts). */
 export const INHERIT_DEFAULT = DEFAULT_KEYWORDS;
 export const WHEN_UPLOAD = ['on_success', 'on_failure', 'always'] as const;
@@ -272,6 +274,10 @@ export const NESTED_ENTRIES: EntrySpec[] = [
     k('akeyless', 'Secret in Akeyless.', 'map'),
     k('file', 'Expose the secret as a file (default) or as the value itself.', 'scalar', BOOL),
     k('token', 'The ID token used to authenticate.', 'scalar'),
+  ] },
+  { id: 'dast-configuration', docPath: 'dast_configuration', keys: [
+    k('site_profile', 'Name of the DAST site profile.', 'scalar'),
+    k('scanner_profile', 'Name of the DAST scanner profile.', 'scalar'),
   ] },
   { id: 'pages', docPath: 'pages', keys: [
     k('path_prefix', 'Prefix for a parallel (non-default) Pages deployment.', 'scalar', undefined, 'pagespagespath_prefix'),

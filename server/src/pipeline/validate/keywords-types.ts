@@ -25,7 +25,7 @@ export type EntryId =
   | 'executor-docker' | 'executor-kubernetes' | 'retry' | 'allow-failure' | 'environment'
   | 'kubernetes' | 'need' | 'trigger' | 'trigger-include' | 'trigger-forward' | 'inherit'
   | 'parallel' | 'release' | 'release-assets' | 'release-link' | 'variable' | 'job-variable'
-  | 'hooks' | 'id-token' | 'secret' | 'pages' | 'spec' | 'input';
+  | 'hooks' | 'id-token' | 'secret' | 'dast-configuration' | 'pages' | 'spec' | 'input';
 
 export interface EntrySpec {
   id: EntryId;

@@ -6,7 +6,7 @@
  * and the quick-fixes all read it. Facts from GitLab's config entry classes
  * (lib/gitlab/ci/config/entry/*.rb, `ALLOWED_KEYS` and the inclusion validators).
  */
-import { NESTED_ENTRIES } from './keywords-nested.js';
+import { IDENTITY_PROVIDERS, NESTED_ENTRIES } from './keywords-nested.js';
 import { k } from './keywords-types.js';
 import type { EntryId, EntrySpec, KeywordSpec } from './keywords-types.js';
 
@@ -66,7 +66,7 @@ const JOB: KeywordSpec[] = [
   k('dast_configuration', 'Site and scanner profiles used by a DAST job.', 'map'),
   k('dependencies', 'The jobs of earlier stages whose artifacts are downloaded; `[]` downloads none.', 'seq'),
   { ...k('inputs', 'Typed job inputs (each with a `default`), used as `${{ job.inputs.NAME }}` and changeable when running or retrying the job.', 'map'), url: 'https://docs.gitlab.com/ci/jobs/job_inputs/' },
-  k('identity', 'Authenticate with a third-party cloud through identity federation (e.g. `google_cloud`).', 'scalar'),
+  k('identity', 'Authenticate with a third-party cloud through identity federation (e.g. `google_cloud`).', 'scalar', IDENTITY_PROVIDERS),
   k('manual_confirmation', 'Message shown to confirm before a manual job starts.', 'scalar'),
   k('pages', 'Marks the job as the GitLab Pages deployment (`true`, or a hash with `path_prefix`, `expire_in`, `publish`).'),
   k('parallel', 'Run N copies of the job (a number), or one per combination of `matrix:` values.'),

@@ -53,6 +53,21 @@ function entryKeys(id: EntryId): { list: string[]; set: Set<string> } {
 export const keyNames = (id: EntryId): readonly string[] => entryKeys(id).list;
 const keySet = (id: EntryId) => entryKeys(id).set;
 
+/**
+ * `jobs NAME config should implement the script:, run:, or trigger: keyword`. GitLab adds this error
+ * on the job's name as an ActiveModel attribute, whose full message humanizes the name (dots and
+ * underscores become spaces, leading spaces go, an `_id` name loses its ` id`); then its
+ * Validator#messages turns the spaces back into underscores where the name is letters and spaces
+ * alone. The case is kept, as in every job name here (GitLab lower-cases the whole message).
+ */
+export function unmatchedJobMessage(name: string): string {
+  const attr = name.replace(/\./g, '_');
+  let human = attr.replace(/_/g, ' ').replace(/^[\0\t\n\v\f\r ]+/, '');
+  if (attr.endsWith('_id') && human.endsWith(' id')) human = human.slice(0, -3);
+  const message = `jobs ${human} config should implement the script:, run:, or trigger: keyword`;
+  return message.replace(/jobs ([a-zA-Z \t\r\n\f\v]+) config should implement/g, (_m, n: string) => `jobs ${n.replace(/[ \t\r\n\f\v]/g, '_')} config should implement`);
+}
+
 export class Report {
   readonly out: PipelineDiagnostic[] = [];
   /** The provenance chain of the job key being checked (its value's `via`). */

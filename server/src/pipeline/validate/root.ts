@@ -7,7 +7,7 @@ import { GLOBAL_KEYWORDS } from '../merge/jobs.js';
 import type { MapNode, PipelineDiagnostic, Span } from '../model.js';
 import { checkKey } from './job.js';
 import { validateVariables } from './job-entries.js';
-import { Report } from './report.js';
+import { Report, unmatchedJobMessage } from './report.js';
 import { validateAutoCancel, validateRules } from './rules.js';
 import { isBlank, isMap, isNestedStrings, isNull, isRef, isSeq, isStr } from './values.js';
 
@@ -19,19 +19,19 @@ export function validateRoot(doc: MapNode): PipelineDiagnostic[] {
   const at = (key: string): Span | undefined => doc.keySpans.get(key);
   for (const [key, value] of e) {
     if (key === 'types') {
-      r.error('job-no-script', `jobs ${key} config should implement the script:, run:, or trigger: keyword`, at(key));
+      r.error('job-no-script', unmatchedJobMessage(key), at(key));
       continue;
     }
     if (GLOBAL_KEYWORDS.has(key) || value.kind === 'map') continue;
     // A hidden key may hold anything (anchors, lists to !reference) but not nothing (Entry::Hidden).
-    if (!key.startsWith('.')) r.error('job-not-hash', `jobs ${key} config should implement the script:, run:, or trigger: keyword`, at(key));
+    if (!key.startsWith('.')) r.error('job-not-hash', unmatchedJobMessage(key), at(key));
     else if (isBlank(value)) r.error('job-not-hash', `jobs:${key} config can't be blank`, at(key));
   }
   // `spec:` is a header only in a first document followed by `---` (Yaml::Documents); in the
   // configuration itself it is a job without script (the header keys are not the root's).
   const spec = e.get('spec');
   if (spec && !(isMap(spec) && ['script', 'run', 'trigger'].some((k) => spec.entries.has(k)))) {
-    r.error('job-no-script', 'jobs spec config should implement the script:, run:, or trigger: keyword', at('spec'));
+    r.error('job-no-script', unmatchedJobMessage('spec'), at('spec'));
   }
   const stages = e.get('stages');
   // GitLab's Stages entry wants an array (a nested one up to 10 levels), not a single string.

@@ -11,6 +11,7 @@ import { durationProblem, WEEK } from './duration.js';
 import { keyword } from './keywords.js';
 import { AUTO_CANCEL_ON_JOB_FAILURE, AUTO_CANCEL_ON_NEW_COMMIT, ONLY_EXCEPT_KEYS } from './keywords-nested.js';
 import type { EntryId } from './keywords-types.js';
+import { validateNeedsShape } from './needs.js';
 import { keyNames } from './report.js';
 import type { Report } from './report.js';
 import { isBlank, isBool, isMap, isNull, isRef, isSeq, isStr, isStringArray, shown, str } from './values.js';
@@ -161,13 +162,7 @@ function validateRule(r: Report, loc: string, rule: MapNode, owner: RulesOwner):
     if (p) r.error('start-in-invalid', `${loc} start in ${p}`, startIn);
   }
   const needs = e.get('needs');
-  if (needs && isSeq(needs)) {
-    for (const n of needs.items) {
-      if (isMap(n) && (n.entries.has('pipeline') || n.entries.has('project'))) {
-        r.error('needs-invalid', `${loc}:needs config uses invalid types: cross_dependency`, n);
-      }
-    }
-  }
+  if (needs && !isRef(needs) && !isNull(needs)) validateNeedsShape(r, loc, needs, 'rule');
 }
 
 /**
