@@ -239,3 +239,8 @@ test('spec:include takes only the common include keys (Header::Include); spec:de
   assert.deepEqual(await header(`  description: ${'d'.repeat(257)}\n`), ['header:spec config description is too long (maximum is 256 characters)']);
   assert.deepEqual(await header('  description: [a]\n'), ['header:spec config description should be a string']);
 });
+
+test('trigger:include items are the same Entry::Include as top-level includes: rules, integrity and cache are keys of theirs', async () => {
+  assert.deepEqual(await messages('t:\n  trigger:\n    include:\n      - local: child.yml\n        rules: [{if: $X}]\n      - remote: https://example.com/c.yml\n        integrity: sha256-abc\n        cache: true\n'), []);
+  assert.deepEqual(await messages('t:\n  trigger:\n    include:\n      - local: child.yml\n        when: always\n'), ['jobs:t:trigger:include config contains unknown keys: when']);
+});

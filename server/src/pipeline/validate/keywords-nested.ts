@@ -225,6 +225,10 @@ export const NESTED_ENTRIES: EntrySpec[] = [
     k('artifact', 'A file made by a job of this pipeline.', 'scalar'),
     k('job', 'The job whose artifact holds the file.', 'scalar'),
     k('inputs', 'Inputs for the included file.', 'map'),
+    // The same Entry::Include as a top-level include: its rules, integrity and cache keys too.
+    k('rules', 'Include the file only when these rules match (`if`, `exists`, `changes`).', 'seq'),
+    k('integrity', 'SHA256 hash (`sha256-...`) a `remote:` file must match.', 'scalar'),
+    k('cache', 'How long a `remote:` file is cached (`true` or a duration).', 'scalar'),
   ] },
   { id: 'trigger-forward', docPath: 'trigger:forward', keys: [
     k('yaml_variables', 'Forward the job\'s YAML variables (default true).', 'scalar', BOOL),
