@@ -642,7 +642,7 @@ describe('input validation (GitLab messages)', () => {
   });
 
   it('conditional input rules are not evaluated (info), external inputs are not checked (warning)', () => {
-    const r = run('spec:\n  inputs:\n    env:\n      rules:\n        - if: $[[ inputs.x ]] == "a"\n          default: b\n        - options: [c, d]\n          default: c\n---\na: $[[ inputs.env ]]\n');
+    const r = run('spec:\n  inputs:\n    x: {default: a}\n    env:\n      rules:\n        - if: $[[ inputs.x ]] == "a"\n          default: b\n        - options: [c, d]\n          default: c\n---\na: $[[ inputs.env ]]\n');
     assert.deepEqual(errors(r.diagnostics), []);
     assert.deepEqual(r.diagnostics.map((d) => d.code), ['input-rules']);
     assert.equal(r.plain.a, '$[[ inputs.env ]]');

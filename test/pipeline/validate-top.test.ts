@@ -103,7 +103,7 @@ test('spec:inputs rules as Header::Input::Rules checks them; options without nul
   const withHeader = (spec: string) => messages('include:\n  - local: t.yml\n', { 't.yml': `spec:\n  inputs:\n${spec}---\nk:\n  script: y\n` });
   assert.deepEqual(await withHeader('    a:\n      rules: {if: x}\n'), ['`t.yml`: header:spec:inputs:a:rules config should be an array']);
   assert.deepEqual(await withHeader('    a:\n      rules:\n        - default: c\n'), ["`t.yml`: header:spec:inputs:a:rules:rule config fallback rule must define 'options'"]);
-  assert.deepEqual(await withHeader('    a:\n      rules:\n        - if: $[[ inputs.b ]] == "x"\n        - options: [c]\n'), ["`t.yml`: header:spec:inputs:a:rules:rule config rule with 'if' must define 'options' or 'default'"]);
+  assert.deepEqual(await withHeader('    b: {default: x}\n    a:\n      rules:\n        - if: $[[ inputs.b ]] == "x"\n        - options: [c]\n'), ["`t.yml`: header:spec:inputs:a:rules:rule config rule with 'if' must define 'options' or 'default'"]);
   assert.deepEqual(await withHeader('    a:\n      rules:\n        - options: [c]\n          when: always\n'), ['`t.yml`: header:spec:inputs:a:rules:rule config contains unknown keys: when']);
   assert.deepEqual(await withHeader('    a:\n      options: [x, null]\n      default: x\n'), ['`t.yml`: header:spec:inputs:a config options array cannot contain null values']);
   assert.deepEqual(await withHeader('    b:\n      default: x\n    a:\n      rules:\n        - if: $[[ inputs.b ]] == "x"\n          options: [c, d]\n          default: c\n        - [{options: [e]}]\n'), []);

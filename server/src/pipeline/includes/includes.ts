@@ -146,6 +146,8 @@ interface Frame {
   path: string;
   /** The source's note on this file: its own includes with the same note are not flagged again. */
   note?: string;
+  /** The component context this file was loaded with: its `local:` includes get it too (File::Local passes component_data on). */
+  component?: ComponentContext;
 }
 
 /** The memory of one pipeline's stages (merge/incremental.ts) in an editor session: by the parse cache, the root file and what is forced in. */
@@ -271,7 +273,7 @@ class IncludeState {
     const map = content as MapNode;
     const includeNode = map.entries.get('include');
     if (!includeNode) return map;
-    const frame: Frame = { uri: file.uri, loc: file.loc, kind: file.kind, path: file.path, note: file.note };
+    const frame: Frame = { uri: file.uri, loc: file.loc, kind: file.kind, path: file.path, note: file.note, component: file.component };
     const nextStack = [...stack, frame];
     const included: MapNode[] = [];
     for (const entry of parseIncludeEntries(includeNode, (d: PipelineDiagnostic) => this.diagnostics.push(d))) {
@@ -318,7 +320,9 @@ class IncludeState {
       if (!targets.length) this.diagnostics.length = mark;
     }
     const out: MapNode[] = [];
-    for (const t of targets) {
+    for (const target of targets) {
+      // A component's nested `local:` files are read in its context: `$[[ component.* ]]` are the component's.
+      const t = target.kind === 'local' && !target.component && frame.component ? { ...target, component: frame.component } : target;
       if (++this.count > MAX_INCLUDES) {
         this.error('include-limit', `Maximum of ${MAX_INCLUDES} nested includes are allowed!`, entry.span);
         return out;

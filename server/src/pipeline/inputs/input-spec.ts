@@ -16,6 +16,7 @@ import { compileRe2 } from '../expressions/re2.js';
 import { rubyToS } from '../yaml/ruby-format.js';
 import { headerSpecProblems } from './header-spec.js';
 import { inputRuleProblems, MAX_INPUT_OPTIONS } from './input-rules.js';
+import { inputReferenceProblems } from './input-references.js';
 
 export interface ComponentContext {
   name: string;
@@ -160,9 +161,19 @@ export function analyzeHeader(header: MapNode, report: Report, fallback: Span): 
     headerError(report, 'header:spec:inputs', 'config should be a hash', hs(inputs, spec.keySpans.get('inputs')));
     return info;
   }
+  // Each input's errors, then the references between inputs added to them, in declaration order.
+  const held = new Map<string, Parameters<Report>[]>();
   for (const [name, node] of inputs.entries) {
-    info.inputs.push(analyzeInput(name, node, inputs.keySpans.get(name), report, hs(node, inputs.keySpans.get(name))));
+    const own: Parameters<Report>[] = [];
+    held.set(name, own);
+    info.inputs.push(analyzeInput(name, node, inputs.keySpans.get(name), (...args) => own.push(args), hs(node, inputs.keySpans.get(name))));
   }
+  for (const p of inputReferenceProblems(info.inputs)) {
+    const def = info.inputs.find((d) => d.name === p.input)!;
+    def.valid = false;
+    headerError((...args) => held.get(p.input)!.push(args), `header:spec:inputs:${p.input}`, `config ${p.message}`, p.span ?? def.keySpan ?? hs(inputs));
+  }
+  for (const own of held.values()) for (const args of own) report(...args);
   return info;
 }
 

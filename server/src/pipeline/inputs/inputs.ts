@@ -106,9 +106,21 @@ function run(file: { header?: MapNode; content: Node; uri: string; text?: string
     return file.content;
   }
 
+  // GitLab stops at the first step with errors (the header, then the given inputs, then the
+  // blocks): a later step still runs here, for its values, but its errors are not GitLab's.
+  let failedStep = false;
+  const step: Report = (severity, ...rest) => {
+    if (severity === 'error' && failedStep) return;
+    report(severity, ...rest);
+  };
+  const endStep = () => {
+    failedStep ||= diagnostics.some((d) => d.severity === 'error');
+  };
   const headerSpan = file.header.span ?? { uri: file.uri, start: 0, end: 0 };
-  const header = analyzeHeader(file.header, report, headerSpan);
-  const inputs = resolveInputs(header, ctx, report);
+  const header = analyzeHeader(file.header, step, headerSpan);
+  endStep();
+  const inputs = resolveInputs(header, ctx, step);
+  endStep();
   const component = componentEntries(header, ctx);
   const interpolator = new Interpolator({
     inputs,
@@ -117,7 +129,7 @@ function run(file: { header?: MapNode; content: Node; uri: string; text?: string
     externalInputs: header.externalInputs,
     declared: header.inputs.map((d) => d.name),
     fnEnv: { variables: ctx.variables },
-    report,
+    report: step,
     uri: file.uri,
     text: file.text,
     includeSpan: ctx.includeSpan,

@@ -7,12 +7,14 @@
  *   are left as written.
  * - `truncate(offset, length)`: Ruby's `str[offset, length]` (characters, not UTF-16 units).
  * - `posix_escape`: Ruby's `Shellwords.shellescape`.
- * - `split('sep')`: splits, strips every part and drops the empty ones (the result is an array).
+ * - `split('sep')`: Ruby's `split` (a single space splits on runs of whitespace), strips every part
+ *   (Ruby's `strip`) and drops the empty ones (the result is an array).
  *
  * Every function takes a string; anything else is an error, as in GitLab.
  */
 import { scalarNode, seqNode } from '../model.js';
 import type { Node } from '../model.js';
+import { rubySplit, rubyStrip } from '../yaml/ruby-format.js';
 
 export interface FunctionEnv {
   variables: Readonly<Record<string, string | undefined>>;
@@ -105,9 +107,8 @@ export function compileFunction(expression: string): InterpolationFunction | und
     const separator = sp[1];
     return stringOnly('split', (s) => {
       if (separator === '') return fnError('split', 'invalid argument: separator cannot be empty');
-      const parts = s
-        .split(separator)
-        .map((p) => p.trim())
+      const parts = rubySplit(s, separator)
+        .map(rubyStrip)
         .filter((p) => p !== '');
       return { ok: true, value: seqNode(parts.map((p) => scalarNode(p))) };
     });

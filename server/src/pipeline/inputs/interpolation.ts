@@ -9,7 +9,7 @@ import type { FunctionEnv, InterpolationFunction } from './interpolation-functio
 import type { ContextEntry, Report } from './input-spec.js';
 import { isMap, isScalar, isSeq, mapNode, scalarNode, withVia } from '../model.js';
 import type { MapNode, Node, ScalarNode, SeqNode, Span, ViaStep } from '../model.js';
-import { rubyToS } from '../yaml/ruby-format.js';
+import { rubyStrip, rubyToS } from '../yaml/ruby-format.js';
 
 /** GitLab's limits (Interpolation::Template, ::Config, ::Block, ::Access). */
 export const MAX_BLOCKS = 10_000;
@@ -369,7 +369,7 @@ function addSteps<T extends Node>(node: T, steps: readonly ViaStep[]): T {
 function splitPipes(data: string): string[] {
   const parts = data.split('|');
   while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-  return parts.map((p) => p.replace(/^[\s\0]+|[\s\0]+$/g, ''));
+  return parts.map(rubyStrip);
 }
 
 /** Ruby's `str.split(sep, limit)` with a positive limit (trailing empty parts are kept). */

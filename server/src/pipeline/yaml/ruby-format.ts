@@ -88,3 +88,19 @@ export function rubyInspectPlain(v: unknown): string {
   }
   return String(v);
 }
+
+/** Ruby's whitespace for `strip` and the awk-style `split(' ')`: space, \t, \n, \v, \f, \r (strip also drops NUL). */
+const RUBY_STRIP = /^[\0\t\n\v\f\r ]+|[\0\t\n\v\f\r ]+$/g;
+
+/** Ruby's `String#strip` (not JavaScript's `trim`, which also drops Unicode spaces). */
+export function rubyStrip(s: string): string {
+  return s.replace(RUBY_STRIP, '');
+}
+
+/** Ruby's `str.split(separator)` with a string separator and no limit: a single space splits awk-style
+ *  (on runs of whitespace, leading whitespace ignored); trailing empty parts are dropped. */
+export function rubySplit(s: string, separator: string): string[] {
+  const parts = separator === ' ' ? s.replace(/^[\t\n\v\f\r ]+/, '').split(/[\t\n\v\f\r ]+/) : s.split(separator);
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
