@@ -26,6 +26,7 @@ import { simulatedVariables } from './simulated-context.js';
 import type { SimulatedContext } from './simulated-context.js';
 import { collectionValues, sortAndExpandAll, variablesNodeEntries } from '../variables/variable-collection.js';
 import type { CollectionVariable } from '../variables/variable-collection.js';
+import { inheritsGlobal } from '../variables/inherit-variables.js';
 
 export type { FileFacts } from './rules-clauses.js';
 
@@ -294,14 +295,10 @@ function readAllowFailure(n: Node | undefined): boolean | undefined {
   return undefined;
 }
 
-/** Global variables a job sees: `inherit:variables` false = none, a list = only those. */
+/** Global variables a job sees, as `inherit:variables` lets them through (inherit-variables.ts). */
 function inheritedGlobals(job: MapNode, globals: VariableMap): VariableMap {
-  const inherit = job.entries.get('inherit');
-  const v = inherit?.kind === 'map' ? inherit.entries.get('variables') : undefined;
-  if (!v || (v.kind === 'scalar' && v.value !== false)) return globals;
-  if (v.kind === 'scalar') return new Map();
-  const keep = new Set(strings(v));
-  return new Map([...globals].filter(([k]) => keep.has(k)));
+  const takes = inheritsGlobal(job);
+  return new Map([...globals].filter(([k]) => takes(k)));
 }
 
 /** YAML variables by name: `over` replacing `base`'s entries of the same name in place. */
