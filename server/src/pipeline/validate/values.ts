@@ -1,6 +1,6 @@
 /** Shapes of values as GitLab's validators see them (Psych types: strings, integers, booleans, nil). */
 import { durationProblem } from './duration.js';
-import type { MapNode, Node, ScalarNode, SeqNode } from '../model.js';
+import type { MapNode, Node, ScalarNode, SeqNode, Span } from '../model.js';
 
 export const isStr = (n: Node | undefined): n is ScalarNode & { value: string } => n?.kind === 'scalar' && typeof n.value === 'string';
 export const isBool = (n: Node | undefined): boolean => n?.kind === 'scalar' && typeof n.value === 'boolean';
@@ -55,4 +55,18 @@ export const isTruthy = (n: Node | undefined): boolean => !!n && !(n.kind === 's
 export function isDuration(n: Node | undefined, limit?: number): boolean {
   if (isInt(n)) return limit === undefined || (n as ScalarNode & { value: number }).value <= limit;
   return isStr(n) && durationProblem(n.value, limit) === undefined;
+}
+
+/** A same-pipeline need's job name, whether optional, and where it is written (cross-project and cross-pipeline needs: none). */
+export function needName(n: Node): { name: string; optional: boolean; span?: Span } | undefined {
+  // Blank names and other scalars are the needs entry's own errors.
+  if (n.kind === 'scalar') return typeof n.value === 'string' && n.value !== '' ? { name: n.value, optional: false, span: n.span } : undefined;
+  if (n.kind === 'map') {
+    const job = n.entries.get('job');
+    if (job?.kind !== 'scalar') return undefined;
+    if (n.entries.has('project') || n.entries.has('pipeline')) return undefined; // cross-project / cross-pipeline
+    const optional = n.entries.get('optional');
+    return { name: String(job.value ?? ''), optional: optional?.kind === 'scalar' && optional.value === true, span: job.span };
+  }
+  return undefined;
 }
