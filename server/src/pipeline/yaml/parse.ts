@@ -19,7 +19,7 @@ import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, m
 import { parseYamlEvents, schemaOf } from './yaml-events.js';
 import { parseBlockYaml } from './block-yaml.js';
 import { gitlabDocuments } from './documents.js';
-import { MAYBE_PSYCH_TYPED, disallowedMessage, psychBinary, psychTyped } from './psych-scalars.js';
+import { psychTags } from './psych-scalars.js';
 import { keepUnchangedEntries, moveSpan, moveSpans } from './kept-entries.js';
 import type { Before } from './kept-entries.js';
 import type { ConvertedNode, Src } from './yaml-convert.js';
@@ -47,42 +47,8 @@ const referenceTag = {
 const referenceScalarTag = { tag: '!reference', resolve: (value: string) => value };
 const referenceMapTag = { tag: '!reference', collection: 'map' as const, resolve: (value: unknown) => value };
 
-/**
- * Psych's typing of plain scalars (psych-scalars.ts) in place of the YAML 1.1 null, bool, int,
- * float and timestamp tags: one tag tried on every text that may be typed; a Date or Time fails
- * it (GitLab's safe_load refuses them), which the fast front ends take as "not sure".
- */
-const psychPlain = {
-  identify: () => false,
-  default: true,
-  tag: 'tag:yaml.org,2002:psych',
-  test: MAYBE_PSYCH_TYPED,
-  resolve: (str: string, onError: (message: string) => void) => {
-    const v = psychTyped(str);
-    if (v !== null && typeof v === 'object') {
-      onError(disallowedMessage(v));
-      return str;
-    }
-    return v;
-  },
-};
-
-/** An explicit `!!int`, `!!bool`, `!!null`, `!!timestamp` types its text as a plain one; `!!float` makes it a number; `!!binary` decodes it. */
-const explicitTag = (name: string, resolve: (str: string, onError: (message: string) => void) => unknown) => ({ identify: () => false, default: false, tag: `tag:yaml.org,2002:${name}`, resolve });
-const explicitTags = [
-  ...['int', 'bool', 'null', 'timestamp'].map((name) => explicitTag(name, psychPlain.resolve)),
-  explicitTag('float', (str, onError) => {
-    const v = psychPlain.resolve(str, onError);
-    return typeof v === 'number' || typeof v === 'boolean' ? Number(v) : v;
-  }),
-  explicitTag('binary', (str) => psychBinary(str)),
-];
-
-const TYPED_BY_PSYCH = new Set(['null', 'bool', 'int', 'float', 'timestamp', 'binary'].map((t) => `tag:yaml.org,2002:${t}`));
-
 function gitlabTags(tags: Tags): Tags {
-  const kept = tags.filter((t) => typeof t === 'object' && !TYPED_BY_PSYCH.has(t.tag));
-  return [psychPlain as never, ...kept, ...(explicitTags as never[]), referenceTag as never, referenceScalarTag as never, referenceMapTag as never];
+  return [...psychTags(tags), referenceTag as never, referenceScalarTag as never, referenceMapTag as never];
 }
 
 const PARSE_OPTIONS = {

@@ -15,6 +15,7 @@
  *   dropped (`1,000` is 1000);
  * - a scalar starting with `:` is a Ruby Symbol, which the engine has no type for: it stays the text.
  */
+import type { Tags } from 'yaml';
 import type { Scalar } from '../model.js';
 
 /** A Ruby class safe_load refuses: the file is not loaded. */
@@ -79,4 +80,43 @@ function rubyInteger(s: string): number {
 /** `!!binary`: the base64 text decoded (Psych's `unpack('m')`), read as UTF-8. */
 export function psychBinary(s: string): string {
   return Buffer.from(s.replace(/\s+/g, ''), 'base64').toString('utf8');
+}
+
+/**
+ * Psych's typing of plain scalars in place of the YAML 1.1 null, bool, int,
+ * float and timestamp tags: one tag tried on every text that may be typed; a Date or Time fails
+ * it (GitLab's safe_load refuses them), which the fast front ends take as "not sure".
+ */
+const psychPlain = {
+  identify: () => false,
+  default: true,
+  tag: 'tag:yaml.org,2002:psych',
+  test: MAYBE_PSYCH_TYPED,
+  resolve: (str: string, onError: (message: string) => void) => {
+    const v = psychTyped(str);
+    if (v !== null && typeof v === 'object') {
+      onError(disallowedMessage(v));
+      return str;
+    }
+    return v;
+  },
+};
+
+/** An explicit `!!int`, `!!bool`, `!!null`, `!!timestamp` types its text as a plain one; `!!float` makes it a number; `!!binary` decodes it. */
+const explicitTag = (name: string, resolve: (str: string, onError: (message: string) => void) => unknown) => ({ identify: () => false, default: false, tag: `tag:yaml.org,2002:${name}`, resolve });
+const explicitTags = [
+  ...['int', 'bool', 'null', 'timestamp'].map((name) => explicitTag(name, psychPlain.resolve)),
+  explicitTag('float', (str, onError) => {
+    const v = psychPlain.resolve(str, onError);
+    return typeof v === 'number' || typeof v === 'boolean' ? Number(v) : v;
+  }),
+  explicitTag('binary', (str) => psychBinary(str)),
+];
+
+const TYPED_BY_PSYCH = new Set(['null', 'bool', 'int', 'float', 'timestamp', 'binary'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** The `yaml` package's YAML 1.1 tags with Psych's typing in place of its null, bool, int, float, timestamp and binary. */
+export function psychTags(tags: Tags): Tags {
+  const kept = tags.filter((t) => typeof t === 'object' && !TYPED_BY_PSYCH.has(t.tag));
+  return [psychPlain as never, ...kept, ...(explicitTags as never[])];
 }
