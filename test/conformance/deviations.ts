@@ -108,7 +108,7 @@ export const DEVIATIONS: Deviation[] = [
   { case: 'handwritten/07-anchors', op: 'set', path: ['yaml11-scalars', 'interruptible'], gitlab: true, item: 2, reason: 'Psych (YAML 1.1) reads `yes` as true; js-yaml (1.2 core) keeps the string "yes"' },
   { case: 'handwritten/07-anchors', op: 'set', path: ['yaml11-scalars', 'variables', 'ON_VALUE'], gitlab: true, item: 2, reason: 'YAML 1.1 `on` is the boolean true (a variable value, printed "true")' },
   { case: 'handwritten/07-anchors', op: 'set', path: ['yaml11-scalars', 'variables', 'OCTAL'], gitlab: 493, item: 2, reason: 'YAML 1.1 `0755` is octal 493; js-yaml reads decimal 755' },
-  { case: 'handwritten/07-anchors', op: 'set', path: ['yaml11-scalars', 'variables', 'SEXAGESIMAL'], gitlab: 90, item: 2, reason: 'YAML 1.1 `1:30` is sexagesimal 90; js-yaml keeps the string "1:30"' },
+  { case: 'handwritten/07-anchors', op: 'set', path: ['yaml11-scalars', 'variables', 'SEXAGESIMAL'], gitlab: 5400, item: 2, reason: 'Psych types `1:30` as base 60 weighed from 60² down (ScalarScanner: 60 ** (index - 2).abs): 5400, not the 90 of YAML 1.1; js-yaml keeps the string "1:30"' },
 
   // ── deviation 3: extends vs !reference order ───────────────────────────────────────────
   { case: 'handwritten/10-known-deviations', op: 'set', path: ['child-reference-over-parent-hash', 'variables'], gitlab: { R1: 'r1', R2: 'r2' }, item: 3, reason: 'GitLab runs extends while `variables: !reference [...]` is still a tag object (not a Hash), so the child value replaces the parent hash instead of being merged with {P1}' },

@@ -132,7 +132,8 @@ test('include cycle is a positioned error, not a hang', async () => {
 test('YAML 1.1 scalars typed like Psych', async () => {
   const { plain } = await expandPlain({ '.gitlab-ci.yml': `j:\n${job()}  interruptible: yes\n  variables: {A: on, B: 0755, C: 1:30, D: y, E: '0755'}\n` });
   assert.equal(plain.j.interruptible, true);
-  assert.deepEqual(plain.j.variables, { A: true, B: 493, C: 90, D: 'y', E: '0755' });
+  // Psych weighs a:b from 60² down (ScalarScanner: 60 ** (index - 2).abs): 1:30 is 5400, not YAML's 90.
+  assert.deepEqual(plain.j.variables, { A: true, B: 493, C: 5400, D: 'y', E: '0755' });
 });
 
 test('stages get .pre/.post; default stages when none declared', async () => {

@@ -242,6 +242,8 @@ class LineScanner {
       if (t.charCodeAt(i) !== COLON) return undefined;
       i++;
       if (i < this.length && t.charCodeAt(i) !== SPACE && t.charCodeAt(i) !== NL) return undefined;
+      // A quoted `<<` merges too (Psych): left to the converter.
+      if (name === '<<') unsure();
       return { name, typed, start: at, end, colon: i };
     }
     if (NOT_PLAIN_START.has(c) || c === DASH || c === SPACE || c === NL || at >= this.length) return undefined;

@@ -1,8 +1,8 @@
 /**
  * YAML text → engine nodes, typed the way GitLab's loader (Ruby Psych, YAML 1.1) types them.
  *
- * - `yes/no/on/off` are booleans, `0755` is octal, `1:30` is sexagesimal (YAML 1.1);
- *   timestamps stay strings (GitLab's safe_load refuses Date objects).
+ * - plain scalars are typed by Psych's rules (psych-scalars.ts): `yes/no/on/off` are booleans,
+ *   `0755` is octal, `1:30` is Psych's sexagesimal; a date or timestamp rejects the file.
  * - `!reference [a, b]` becomes a RefNode; anchors/aliases are shared subtrees;
  *   merge keys `<<` follow Psych: merged in order, a later key overwrites an earlier one.
  * - A file of two documents whose first holds `spec:` is a header + content.
@@ -19,6 +19,7 @@ import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, m
 import { parseYamlEvents, schemaOf } from './yaml-events.js';
 import { parseBlockYaml } from './block-yaml.js';
 import { gitlabDocuments } from './documents.js';
+import { psychTags } from './psych-scalars.js';
 import { keepUnchangedEntries, moveSpan, moveSpans } from './kept-entries.js';
 import type { Before } from './kept-entries.js';
 import type { ConvertedNode, Src } from './yaml-convert.js';
@@ -46,18 +47,8 @@ const referenceTag = {
 const referenceScalarTag = { tag: '!reference', resolve: (value: string) => value };
 const referenceMapTag = { tag: '!reference', collection: 'map' as const, resolve: (value: unknown) => value };
 
-/** Psych's booleans: yes/true/on and no/false/off in any case (`y`/`n` stay strings). */
-const psychBool = {
-  identify: (value: unknown) => typeof value === 'boolean',
-  default: true,
-  tag: 'tag:yaml.org,2002:bool',
-  test: /^(?:yes|true|on|no|false|off)$/i,
-  resolve: (str: string) => /^(?:yes|true|on)$/i.test(str),
-};
-
 function gitlabTags(tags: Tags): Tags {
-  const kept = tags.filter((t) => typeof t === 'object' && t.tag !== 'tag:yaml.org,2002:timestamp' && t.tag !== 'tag:yaml.org,2002:bool');
-  return [psychBool as never, ...kept, referenceTag as never, referenceScalarTag as never, referenceMapTag as never];
+  return [...psychTags(tags), referenceTag as never, referenceScalarTag as never, referenceMapTag as never];
 }
 
 const PARSE_OPTIONS = {

@@ -10,6 +10,10 @@ import type { Alias, Document, Node as YNode, ParsedNode, Scalar as YScalar } fr
 import { mapNode, scalarNode, seqNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Scalar, Span } from '../model.js';
 import { rubyInspect } from './ruby-format.js';
+import { disallowedMessage, psychBinary, psychTyped } from './psych-scalars.js';
+
+/** Tags whose scalars the schema (parse.ts) already gives Psych's value; under any other the text is typed as a plain scalar. */
+const PSYCH_OWN_TAG = /^(?:tag:yaml\.org,2002:(?:str|binary|float|int|bool|null|timestamp)|!(?:str|reference)|!ruby\/.*)$/;
 
 /** Where a yaml node was parsed: its document, the file offset its ranges count from, and the anchors of earlier blocks. */
 export interface Src {
@@ -182,7 +186,7 @@ export class Converter {
       return this.measured(this.invalidReference(src === '' ? '[]' : JSON.stringify(src), span), scalarSize(src), 0);
     }
     if (yIsScalar(n)) {
-      const value = psychScalar(n);
+      const value = n.tag && !PSYCH_OWN_TAG.test(n.tag) ? this.underUnknownTag(n, span) : psychScalar(n);
       const size = scalarSize(value);
       if (!this.add(size, span)) return this.none();
       return this.measured(scalarNode(value, span), size, 0);
@@ -236,7 +240,9 @@ export class Converter {
       const src = srcOf(index);
       const keyNode = pair.key as YNode | null;
       const keyVal = yIsScalar(keyNode) ? psychScalar(keyNode) : keyNode === null ? '' : undefined;
-      const isMerge = yIsScalar(keyNode) && (keyVal === '<<' || String(keyNode.source) === '<<') && keyNode.type === 'PLAIN';
+      // Psych merges under a `<<` key, quoted too (not `!!str <<`), when the value is a mapping, an alias of one or a list of them; otherwise `<<` is a key.
+      const mergeKey = yIsScalar(keyNode) && (keyVal === '<<' || String(keyNode.source) === '<<') && keyNode.tag !== 'tag:yaml.org,2002:str';
+      const isMerge = mergeKey && this.merges(pair.value as YNode | null, src);
       if (isMerge) {
         written ??= new Set(m.entries.keys());
         // The merged entries land in this hash: measured at this hash's own depth.
@@ -246,8 +252,8 @@ export class Converter {
         }
         continue;
       }
-      const key = keyVal === undefined ? String(keyNode) : keyVal === null ? '' : String(keyVal);
-      if (depth === 0 && keyVal !== undefined && typeof keyVal !== 'string') (m.typedKeys ??= new Set()).add(key);
+      const key = mergeKey ? '<<' : keyVal === undefined ? String(keyNode) : keyVal === null ? '' : String(keyVal);
+      if (depth === 0 && !mergeKey && keyVal !== undefined && typeof keyVal !== 'string') (m.typedKeys ??= new Set()).add(key);
       const keySize = stringSize(key);
       let ks = depth === 0 ? this.topKeySpans.get(keyNode) : undefined;
       if (!ks) {
@@ -282,9 +288,29 @@ export class Converter {
     });
   }
 
+  /** A scalar under a tag Psych does not know (`!foo 12`, `! 12`): the tag is ignored and the text typed as a plain one, quoted or not. */
+  private underUnknownTag(n: YScalar, span: Span | undefined): Scalar {
+    const text = String(n.source ?? n.value ?? '');
+    const v = n.tag === '!binary' ? psychBinary(text) : psychTyped(text);
+    if (v === null || typeof v !== 'object') return v;
+    if (!this.tooBig) {
+      this.tooBig = true;
+      this.diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: disallowedMessage(v), span: span ?? { uri: this.uri, start: 0, end: 0 } });
+    }
+    return null;
+  }
+
   private invalidReference(shown: string, span: Span | undefined): Node {
     this.diagnostics.push({ severity: 'error', code: 'reference-invalid', message: `!reference ${shown} is not valid`, span: span ?? { uri: this.uri, start: 0, end: 0 } });
     return { kind: 'ref', path: [], span, via: undefined };
+  }
+
+  /** Whether Psych merges `value` under `<<`: a mapping or an alias of one, or a written list whose every item is (an alias of) a mapping. */
+  private merges(value: YNode | Alias | null, src: Src): boolean {
+    const target = (n: unknown) => (isAlias(n) ? (aliasTargets(src.doc).get(n) ?? src.anchorBefore?.(n.source)?.node) : n);
+    if (isAlias(value)) return yIsMap(target(value));
+    if (yIsMap(value)) return true;
+    return yIsSeq(value) && value.items.every((i) => yIsMap(target(i)));
   }
 
   /** Psych's merge-key rules: a map or alias merges over what is there; a list merges its maps, earlier ones winning. */

@@ -1,0 +1,146 @@
+/**
+ * GitLab's YAML loading (Gitlab::Config::Loader::Yaml: Psych's safe_load with Symbol and !reference
+ * permitted) as our loader does it: each rule with a case typed or rejected beside one that is not,
+ * through all three front ends (line scanner, event stream, the `yaml` package), which must agree.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseYamlWhole } from '../../server/src/pipeline/yaml/parse.js';
+import type { ParsedFile } from '../../server/src/pipeline/yaml/parse.js';
+import { expandPlain } from '../support/engine.js';
+
+function parsed(text: string): ParsedFile {
+  const uri = 'file:///x.yml';
+  const viaYaml = parseYamlWhole(uri, text, 'yaml');
+  assert.deepStrictEqual(parseYamlWhole(uri, text, 'events'), viaYaml, text);
+  assert.deepStrictEqual(parseYamlWhole(uri, text, 'plain'), viaYaml, text);
+  return viaYaml;
+}
+
+/** The value of `a:` in `a: TEXT`. */
+function valueOf(scalar: string): unknown {
+  const p = parsed(`a: ${scalar}\n`);
+  assert.deepEqual(p.diagnostics.filter((d) => d.severity === 'error'), [], scalar);
+  const node = p.content.kind === 'map' ? p.content.entries.get('a') : undefined;
+  return node?.kind === 'scalar' ? node.value : node;
+}
+
+const errorsOf = (text: string) => parsed(text).diagnostics.filter((d) => d.severity === 'error');
+
+test('Psych booleans are yes/true/on and no/false/off in any case; y and n stay strings', () => {
+  for (const t of ['yes', 'Yes', 'yEs', 'ON', 'true', 'tRUE']) assert.equal(valueOf(t), true, t);
+  for (const t of ['no', 'Off', 'FALSE']) assert.equal(valueOf(t), false, t);
+  for (const t of ['y', 'n', 'Y', 'yess', 'onn']) assert.equal(valueOf(t), t, t);
+});
+
+test('null is empty, ~ or null in any case', () => {
+  for (const t of ['', '~', 'null', 'Null', 'nULL']) assert.equal(valueOf(t), null, t);
+  for (const t of ['nul', 'nulls', '~~']) assert.equal(valueOf(t), t, t);
+});
+
+test('integers: octal needs octal digits (08 stays a string), commas and underscores between digits are dropped', () => {
+  assert.equal(valueOf('017'), 15);
+  assert.equal(valueOf('08'), '08');
+  assert.equal(valueOf('018'), '018');
+  assert.equal(valueOf('0x1F'), 31);
+  assert.equal(valueOf('0o17'), '0o17');
+  assert.equal(valueOf('0b101'), 5);
+  assert.equal(valueOf('1,000'), 1000);
+  assert.equal(valueOf('1,2,3'), 123);
+  assert.equal(valueOf('1_000'), 1000);
+  assert.equal(valueOf('1__0'), '1__0');
+  assert.equal(valueOf('1,,2'), '1,,2');
+});
+
+test('floats need a dot, and an exponent its sign: 1e3 and 1.0e3 are strings, 1.0e+3 a number', () => {
+  assert.equal(valueOf('1.0e+3'), 1000);
+  assert.equal(valueOf('1.5'), 1.5);
+  assert.equal(valueOf('.5'), 0.5);
+  for (const t of ['1e3', '1E3', '1.0e3', '123e4567', '0.1e3']) assert.equal(valueOf(t), t, t);
+  for (const t of ['.', '+.', '1.2.3']) assert.equal(valueOf(t), t, t);
+});
+
+test('.inf and .nan in any case; +.inf too', () => {
+  assert.equal(valueOf('.iNf'), Infinity);
+  assert.equal(valueOf('+.inf'), Infinity);
+  assert.equal(valueOf('-.Inf'), -Infinity);
+  assert.ok(Number.isNaN(valueOf('.nAn')));
+  assert.equal(valueOf('+.nan'), '+.nan');
+  assert.equal(valueOf('.infinity'), '.infinity');
+});
+
+test('sexagesimal as Psych weighs it: two parts are hours and minutes (1:20 is 4800), four parts a string', () => {
+  assert.equal(valueOf('1:20'), 4800);
+  assert.equal(valueOf('-1:20'), -2400);
+  assert.equal(valueOf('1:2:3'), 3723);
+  assert.equal(valueOf('1:20.5'), 4830);
+  assert.equal(valueOf('1:2:3:4'), '1:2:3:4');
+  assert.equal(valueOf('1:60'), '1:60');
+});
+
+test('a plain date or timestamp rejects the file: safe_load refuses Date and Time (quoted, it is a string)', () => {
+  for (const [t, cls] of [['2024-01-01', 'Date'], ['2024-1-1', 'Date'], ['2001-12-14t21:59:43.10-05:00', 'Time'], ['2001-12-14 21:59:43 +1', 'Time']]) {
+    const text = `job:\n  variables:\n    D: ${t}\n`;
+    const errs = errorsOf(text);
+    assert.deepEqual(errs.map((d) => d.message), [`Tried to load unspecified class: ${cls}`], t);
+    assert.equal(text.slice(errs[0].span.start, errs[0].span.end), t);
+    assert.equal(valueOf(`'${t}'`), t);
+  }
+  assert.equal(valueOf('2024-13-01'), '2024-13-01');
+  assert.deepEqual(errorsOf('2024-01-01: x\n').map((d) => d.message), ['Tried to load unspecified class: Date']);
+});
+
+test('explicit tags: !!int and unknown tags type the text as a plain scalar, !!str keeps it, !!binary decodes it', () => {
+  assert.equal(valueOf('!!int "12"'), 12);
+  assert.equal(valueOf('!!str 12'), '12');
+  assert.equal(valueOf('!foo "12"'), 12);
+  assert.equal(valueOf('!foo yes'), true);
+  assert.equal(valueOf('"12"'), '12');
+  assert.equal(valueOf('!!binary aGVsbG8='), 'hello');
+  assert.equal(valueOf('!!float 1'), 1);
+  assert.deepEqual(errorsOf('a: !foo 2024-01-01\n').map((d) => d.message), ['Tried to load unspecified class: Date']);
+});
+
+test('a symbol (:foo) stays its text: the engine has no Symbol type', () => {
+  assert.equal(valueOf(':foo'), ':foo');
+  assert.equal(valueOf('":foo"'), ':foo');
+});
+
+test('merge keys as Psych: a quoted << merges, !!str << does not; a value that is no mapping (or list of them) makes << a plain key', () => {
+  const plainOf = (text: string) => {
+    const a = parsed(text).content;
+    return a.kind === 'map' ? a.entries.get('a') : undefined;
+  };
+  const keys = (n: ReturnType<typeof plainOf>) => (n?.kind === 'map' ? [...n.entries.keys()] : undefined);
+  assert.deepEqual(keys(plainOf('a:\n  "<<": {b: 1}\n')), ['b']);
+  assert.deepEqual(keys(plainOf('a:\n  <<: {b: 1}\n')), ['b']);
+  assert.deepEqual(keys(plainOf('a:\n  !!str <<: {b: 1}\n')), ['<<']);
+  assert.deepEqual(keys(plainOf('a:\n  <<: x\n')), ['<<']);
+  assert.deepEqual(keys(plainOf('x: &x [1, 2]\na:\n  <<: *x\n')), ['<<']);
+  assert.deepEqual(keys(plainOf('x: &x {c: 1}\na:\n  <<: *x\n')), ['c']);
+  assert.deepEqual(keys(plainOf('a:\n  <<: [{b: 1}, 2]\n')), ['<<']);
+  assert.deepEqual(keys(plainOf('a:\n  <<: [{b: 1}, {c: 2}]\n')), ['c', 'b']);
+  assert.deepEqual(parsed('a:\n  <<: x\n').diagnostics, []);
+});
+
+test('in a pipeline: a date is GitLab\'s load error, a job with a plain << key has an unknown key, 1,2,3 is 123', async () => {
+  const date = await expandPlain({ '.gitlab-ci.yml': 'job:\n  script: [x]\n  variables:\n    D: 2024-01-01\n' });
+  assert.deepEqual(date.codes, ['yaml-syntax']);
+  const quoted = await expandPlain({ '.gitlab-ci.yml': "job:\n  script: [x]\n  variables:\n    D: '2024-01-01'\n    N: 1,2,3\n" });
+  assert.deepEqual(quoted.codes, []);
+  assert.deepEqual(quoted.plain.job.variables, { D: '2024-01-01', N: 123 });
+  const merge = await expandPlain({ '.gitlab-ci.yml': 'job:\n  script: [x]\n  <<: x\n' });
+  assert.deepEqual(merge.pipeline.diagnostics.map((d) => d.message), ['jobs:job config contains unknown keys: <<']);
+});
+
+test('GitLab\'s loader specs: unknown alias, alias bomb, cyclic alias, empty !reference', async () => {
+  assert.deepEqual(errorsOf('steps: *bad_alias\n').map((d) => d.message), ['An alias referenced an unknown anchor: bad_alias']);
+  assert.deepEqual(errorsOf('steps: &a [x]\nother: *a\n'), []);
+  const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n') + '\n';
+  assert.match(errorsOf(bomb)[0].message, /^The parsed YAML is too big/);
+  assert.match(errorsOf('--- &1\n- hi\n- *1\n')[0].message, /^The parsed YAML is too big/);
+  const empty = await expandPlain({ '.gitlab-ci.yml': 'a:\n  script: !reference []\n' });
+  assert.deepEqual(empty.pipeline.diagnostics.map((d) => d.message), ['!reference [] is not valid']);
+  const named = await expandPlain({ '.gitlab-ci.yml': '.s: [x]\na:\n  script: !reference [.s]\n' });
+  assert.deepEqual(named.codes, []);
+});
