@@ -68,13 +68,13 @@ test("a component's nested local files see its `component.*` context; a local fi
   const C = 'spec:\n  component: [name, version]\n---\n';
   const job = (name: string) => `${name}:\n  script:\n    - echo "$[[ component.name ]]@$[[ component.version ]]"\n`;
   const r = await expandPlain({
-    '.gitlab-ci.yml': 'include:\n  - component: gitlab.com/g/p/c@1.0\n',
-    'project:g/p@1.0:/templates/c.yml': `${C}include:\n  - local: templates/shared.yml\n${job('c')}`,
-    'project:g/p@1.0:/templates/shared.yml': `${C}include:\n  - local: templates/deeper.yml\n${job('shared')}`,
-    'project:g/p@1.0:/templates/deeper.yml': `${C}${job('deeper')}`,
+    '.gitlab-ci.yml': 'include:\n  - component: gitlab.com/g/p/c@1.0.0\n',
+    'project:g/p@1.0.0:/templates/c.yml': `${C}include:\n  - local: templates/shared.yml\n${job('c')}`,
+    'project:g/p@1.0.0:/templates/shared.yml': `${C}include:\n  - local: templates/deeper.yml\n${job('shared')}`,
+    'project:g/p@1.0.0:/templates/deeper.yml': `${C}${job('deeper')}`,
   });
   assert.deepEqual(r.pipeline.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
-  assert.deepEqual([r.plain.c.script, r.plain.shared.script, r.plain.deeper.script], [['echo "c@1.0"'], ['echo "c@1.0"'], ['echo "c@1.0"']]);
+  assert.deepEqual([r.plain.c.script, r.plain.shared.script, r.plain.deeper.script], [['echo "c@1.0.0"'], ['echo "c@1.0.0"'], ['echo "c@1.0.0"']]);
   const local = await run('    a: {default: x}', job('j'));
   assert.deepEqual(local.errors, ['`t.yml`: unknown interpolation key: `name`', 'unknown interpolation key: `version`']);
 });

@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ListResult, ProjectLoc, ReadResult, SourceProvider, VersionResult } from '../pipeline/sources.js';
+import { isReleaseVersion } from '../sources/versions.js';
 
 const run = promisify(execFile);
 const MAX_BUFFER = 64 * 1024 * 1024;
@@ -147,6 +148,6 @@ export class GitRefSources implements SourceProvider {
   }
 
   async resolveComponentVersion(_project: string, version: string): Promise<VersionResult> {
-    return { ok: true, ref: version, version };
+    return { ok: true, ref: version, ...(isReleaseVersion(version) ? { version } : {}) };
   }
 }

@@ -17,7 +17,11 @@ export type ReadResult =
 
 export type ListResult = { ok: true; files: string[] } | { ok: false; error: string };
 
-export type VersionResult = { ok: true; ref: string; version: string; sha?: string } | { ok: false; error: string };
+/**
+ * A resolved component version: the ref to read; `version` = the release (semantic-version tag) it
+ * designates — GitLab's `component.version` —, absent for a branch, a SHA or another ref.
+ */
+export type VersionResult = { ok: true; ref: string; version?: string; sha?: string } | { ok: false; error: string };
 
 export interface SourceProvider {
   /** A file of a project; `path` is relative to the project root, without a leading slash. */

@@ -9,7 +9,7 @@ import type { BigIntStats } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ListResult, ProjectLoc, ReadResult, SourceProvider, VersionResult } from '../pipeline/sources.js';
-import { compareVersions, pickVersion } from './versions.js';
+import { compareVersions, isReleaseVersion, pickVersion } from './versions.js';
 
 export interface DirectorySourceOptions {
   rootDir: string;
@@ -169,10 +169,10 @@ export class DirectorySources implements SourceProvider {
   async resolveComponentVersion(project: string, version: string): Promise<VersionResult> {
     const refs = this.refsOf(project);
     const picked = pickVersion(version, refs);
-    if (picked) return { ok: true, ref: picked, version: picked };
+    if (picked) return { ok: true, ref: picked, ...(isReleaseVersion(picked) ? { version: picked } : {}) };
     if (/^\d+(\.\d+)?$|^~latest$/.test(version)) {
       return { ok: false, error: `no release of ${project} matches ${version}${refs.length ? ` (known: ${refs.join(', ')})` : ''}` };
     }
-    return { ok: true, ref: version, version };
+    return { ok: true, ref: version };
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { ListResult, ProjectLoc, ReadResult, SourceProvider, VersionResult } from '../pipeline/sources.js';
 import { projectFileUri } from '../pipeline/sources.js';
-import { pickVersion } from './versions.js';
+import { isReleaseVersion, pickVersion } from './versions.js';
 
 export class MemorySources implements SourceProvider {
   private files: Map<string, string>;
@@ -54,7 +54,8 @@ export class MemorySources implements SourceProvider {
       if (m && m[1] === project) refs.add(m[2]);
     }
     const picked = pickVersion(version, [...refs]);
-    return { ok: true, ref: picked ?? version, version: picked ?? version };
+    if (picked === undefined) return { ok: true, ref: version };
+    return { ok: true, ref: picked, ...(isReleaseVersion(picked) ? { version: picked } : {}) };
   }
 }
 

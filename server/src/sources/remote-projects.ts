@@ -15,7 +15,7 @@ import { cachedCopyNote, isFullSha } from './project-cache.js';
 import type { ProjectCache } from './project-cache.js';
 import type { RequestLimiter } from './request-limits.js';
 import type { TokenStore } from './hosts.js';
-import { compareVersions, pickVersion } from './versions.js';
+import { compareVersions, isReleaseVersion, pickVersion } from './versions.js';
 
 /** What every reader of one instance's API shares: where it is, the cache, the limiter, tokens, and how long answers hold. */
 export interface ApiReaderOptions {
@@ -246,12 +246,12 @@ export class RemoteProjects {
 
   /** A component version: exact tag, `~latest`, `1`, `1.2` (through the tag list), a SHA, or a branch. */
   async resolveComponentVersion(project: string, version: string): Promise<VersionResult> {
-    if (isFullSha(version)) return { ok: true, ref: version, version, sha: version };
+    if (isFullSha(version)) return { ok: true, ref: version, sha: version };
     const tags = await this.tags(project);
     if (tags.ok) {
       const picked = pickVersion(version, tags.tags.map((t) => t.name));
       const tag = picked !== undefined ? tags.tags.find((t) => t.name === picked) : undefined;
-      if (tag) return { ok: true, ref: tag.name, version: tag.name, ...(tag.sha ? { sha: tag.sha } : {}) };
+      if (tag) return { ok: true, ref: tag.name, ...(isReleaseVersion(tag.name) ? { version: tag.name } : {}), ...(tag.sha ? { sha: tag.sha } : {}) };
     }
     if (/^\d+(\.\d+)?$|^~latest$/.test(version)) {
       if (!tags.ok) return { ok: false, error: tags.error };
@@ -260,7 +260,7 @@ export class RemoteProjects {
     }
     const r = await this.resolve(project, version);
     if (!r.ok) return r;
-    return { ok: true, ref: version, version, sha: r.sha };
+    return { ok: true, ref: version, sha: r.sha };
   }
 
   /** The newest release tag when it is newer than `ref` (which must look like a version). */

@@ -4,6 +4,7 @@
  * Every file passes through spec:inputs interpolation before its includes are read.
  */
 import type { SelfProject } from './self-project.js';
+import { componentSpecIncludeError } from './components.js';
 import { resolveTargets } from './locations.js';
 import { firstInputErrors, interpolateFile } from '../inputs/inputs.js';
 import { deepMerge, mergeFiles, withoutKeys } from '../merge/merge.js';
@@ -231,6 +232,13 @@ class IncludeState {
       if (includedFrom && parsed.diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml'))) {
         this.error('include-invalid-yaml', `Included file \`${file.path}\` does not have valid YAML syntax!`, includedFrom.span, { uri: file.uri });
       }
+      return undefined;
+    }
+    const specInclude = file.kind === 'component' && componentSpecIncludeError(parsed.header, file.location ?? file.path, includeSpan);
+    if (specInclude) {
+      // File::Component rejects the file before its content is interpolated.
+      this.diagnostics.push(specInclude);
+      this.files.push({ uri: file.uri, kind: file.kind, loc: file.loc, path: file.path, parsed, content: parsed.content, includedFrom, note: file.note, component: file.component });
       return undefined;
     }
     const interpolated = interpolateFile(parsed, { given, includeSpan, variables: this.opts.variables, component: file.component });

@@ -17,51 +17,17 @@
  *   `.+\.(yml|yaml)`, checked before anything is read); local and project paths lose their leading
  *   slashes, also in messages; a template must end in `.gitlab-ci.yml`; a remote must be an
  *   http(s)/ssh/git URL and match its `integrity:`.
- * - Components: GitLab's FetchService messages (`Component 'ADDRESS' - ...`).
+ * - Components: components.ts.
  */
 import { isCurrentRef, isSelfProject, selfComponent } from './self-project.js';
-import type { SelfProject } from './self-project.js';
 import { globToRegExp, isGlob } from './glob.js';
 import type { IncludeEntry } from './include-entries.js';
-import type { ComponentContext } from '../inputs/inputs.js';
-import type { PipelineDiagnostic, Span } from '../model.js';
-import type { ProjectLoc, SourceProvider } from '../sources.js';
+import { resolveComponent } from './components.js';
+import { isMissing } from './targets.js';
+import type { Including, LocateContext, Target, TargetKind } from './targets.js';
+import type { ProjectLoc } from '../sources.js';
 import { expandVariables } from '../variables/variable-expansion.js';
 import { isPredefined } from '../variables/predefined-variables.js';
-
-export type TargetKind = 'local' | 'project' | 'remote' | 'template' | 'component';
-
-/** A file an include entry names, read. */
-export interface Target {
-  uri: string;
-  text: string;
-  kind: TargetKind;
-  loc: ProjectLoc;
-  path: string;
-  note?: string;
-  component?: ComponentContext;
-  /** The location GitLab names the file by in its errors (a component's address). */
-  location?: string;
-  /** GitLab's message for this file when its text is blank. */
-  emptyMessage: string;
-}
-
-/** What resolving needs from the include run. */
-export interface LocateContext {
-  sources: SourceProvider;
-  variables: Readonly<Record<string, string | undefined>>;
-  selfProject?: SelfProject;
-  error(code: string, message: string, span: Span, data?: Record<string, unknown>): void;
-  report(d: PipelineDiagnostic): void;
-  listFiles(loc: ProjectLoc): Promise<string[] | string>;
-}
-
-/** The including file. */
-export interface Including {
-  loc: ProjectLoc;
-  kind: string;
-  path: string;
-}
 
 /** File::Base::YAML_ALLOWLIST_EXTENSION on `File.basename` (a bare `.yml` has no name before it). */
 export function hasYamlExtension(location: string): boolean {
@@ -86,9 +52,6 @@ export function wildcardRegExp(pattern: string): RegExp {
 }
 
 const stripSlashes = (path: string) => path.replace(/^\/+/, '');
-
-/** Whether a source's error says the file is not there (rather than that it could not be asked). */
-const isMissing = (error: string) => /does not exist|not found/i.test(error);
 
 export async function resolveTargets(entry: IncludeEntry, including: Including, ctx: LocateContext): Promise<Target[]> {
   const out: Target[] = [];
@@ -235,55 +198,6 @@ async function integrityHolds(entry: IncludeEntry, text: string): Promise<boolea
   let binary = '';
   for (const b of digest) binary += String.fromCharCode(b);
   return btoa(binary) === expected;
-}
-
-async function resolveComponent(entry: IncludeEntry, address: string, ctx: LocateContext): Promise<Target | undefined> {
-  const vars = ctx.variables;
-  const prefix = `Component '${address}' -`;
-  const self = selfComponent(entry.location, (text) => expandVariables(text, vars, { keepUndefined: true }), vars, ctx.selfProject);
-  // (Its host, project and ref are read as written: see self-project.ts.)
-  if (self) return readComponent(entry, address, { project: null }, self.name, { name: self.name, sha: vars.CI_COMMIT_SHA, version: self.version, reference: self.version }, ctx);
-  // InstancePath: HOST/PROJECT/NAME@VERSION, split at the first `@`; the project is what lies
-  // between the host and the last `/`.
-  const at = address.indexOf('@');
-  if (at < 0) {
-    ctx.error('component-invalid', `${prefix} the component path is not supported`, entry.span);
-    return undefined;
-  }
-  const version = address.slice(at + 1);
-  const path = address.slice(0, at);
-  const firstSlash = path.indexOf('/');
-  const lastSlash = path.lastIndexOf('/');
-  if (firstSlash <= 0 || lastSlash <= firstSlash + 1 || path[firstSlash + 1] === '/') {
-    ctx.error('component-invalid', `${prefix} content not found`, entry.span, { reason: 'no project in the address (HOST/PROJECT/NAME@VERSION)' });
-    return undefined;
-  }
-  const project = path.slice(firstSlash + 1, lastSlash);
-  const name = path.slice(lastSlash + 1);
-  const v = await ctx.sources.resolveComponentVersion(project, version);
-  if (!v.ok) {
-    ctx.error('component-version', `${prefix} content not found (${v.error})`, entry.span, { project, version });
-    return undefined;
-  }
-  return readComponent(entry, address, { project, ref: v.ref }, name, { name, sha: v.sha, version: v.version, reference: version }, ctx);
-}
-
-/** A component's template: `templates/NAME.yml` or `templates/NAME/template.yml` of its project. */
-async function readComponent(entry: IncludeEntry, address: string, loc: ProjectLoc, name: string, component: ComponentContext, ctx: LocateContext): Promise<Target | undefined> {
-  const prefix = `Component '${address}' -`;
-  const failures: string[] = [];
-  for (const path of [`templates/${name}.yml`, `templates/${name}/template.yml`]) {
-    const r = await ctx.sources.readProjectFile(loc, path);
-    if (r.ok) return { uri: r.uri, text: r.text, kind: 'component', loc, path, note: r.note, component, location: address, emptyMessage: `${prefix} content not found` };
-    if (!isMissing(r.error)) failures.push(r.error);
-  }
-  const where = loc.project === null ? 'the working tree of this project' : `${loc.project}@${loc.ref}`;
-  // A source that could not be asked is not GitLab's "content not found".
-  const message = failures.length
-    ? `${prefix} could not be read: ${failures[0]}`
-    : `${prefix} content not found (neither templates/${name}.yml nor templates/${name}/template.yml exists in ${where})`;
-  ctx.error('include-missing', message, entry.span, { project: loc.project, ref: loc.ref });
-  return undefined;
 }
 
 const REFERENCE = /\$([A-Za-z_][A-Za-z0-9_]*)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|%([A-Za-z_][A-Za-z0-9_]*)%/g;
