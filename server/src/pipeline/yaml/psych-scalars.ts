@@ -39,7 +39,9 @@ const INTEGER = /^(?:[-+]?0b[_,]*[01][01_,]*|[-+]?0[_,]*[0-7][0-7_,]*|[-+]?(?:0|
 /** A plain scalar's text as Psych types it (also a key's, and a scalar under an unknown tag). */
 export function psychTyped(s: string): Scalar | DisallowedClass {
   if (s === '') return null;
-  if (WORDLIKE.test(s) || s.includes('\n')) {
+  // An ASCII letter first (most keys and words): WORDLIKE's answer without its Unicode pattern.
+  const c = s.charCodeAt(0) | 0x20;
+  if ((c >= 0x61 && c <= 0x7a) || WORDLIKE.test(s) || s.includes('\n')) {
     if (s.length > 5 || /^[^ytonf~]/i.test(s)) return s;
     if (s === '~' || /^null$/i.test(s)) return null;
     if (/^(?:yes|true|on)$/i.test(s)) return true;
