@@ -11,7 +11,7 @@ import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { validateAcrossJobs } from './cross-job.js';
 import { validateJob } from './job.js';
 import { validateRoot } from './root.js';
-import { multiplePipelinesWarning } from './rules.js';
+import { MULTIPLE_PIPELINES, multiplePipelinesWarning } from './rules.js';
 import { jobVariableCycle } from '../variables/variable-collection.js';
 
 export { validateRoot } from './root.js';
@@ -43,26 +43,26 @@ export function validatePipeline(doc: MapNode, jobs: Map<string, JobView>, stage
     const earlier = jobFindings.get(job.node);
     if (earlier && earlier.name === job.name && earlier.keySpan === keySpan) return earlier.found;
     const f = validateJob({ name: job.name, node: job.node, keySpan });
+    // Kept with the job's findings; shown only while the pipeline has no `workflow:rules`.
+    const multiple = multiplePipelinesWarning(job.name, job.node);
+    if (multiple) f.push(multiple);
     jobFindings.set(job.node, { name: job.name, keySpan, found: f });
     return f;
   };
+  const workflow = doc.entries.get('workflow');
+  const workflowRules = workflow?.kind === 'map' && workflow.entries.has('rules');
   jobs.forEach((job, name) => {
     if (job.hidden) return;
     let f = changed && !changed.has(name) ? found.get(name) : undefined;
     // The key span: the same object while the job's text block is reused (moved or not).
     const keySpan = doc.keySpans.get(name);
     if (!f || last!.keySpans.get(name) !== keySpan) found.set(name, (f = findings(job, keySpan)));
-    for (let i = 0; i < f.length; i++) out.push(f[i]);
+    for (let i = 0; i < f.length; i++) if (!workflowRules || f[i].code !== MULTIPLE_PIPELINES) out.push(f[i]);
   });
   if (memory) memory.validate = { jobs, keySpans: doc.keySpans, found } satisfies LastRun;
   for (const d of variableCycles(doc, jobs)) out.push(d);
   for (const d of validateAcrossJobs(doc, jobs, stages, where, memory)) out.push(d);
   for (const d of unsymbolizedJobNames(doc, jobs, files)) out.push(d);
-  const workflow = doc.entries.get('workflow');
-  jobs.forEach((job, name) => {
-    const w = job.hidden ? undefined : multiplePipelinesWarning(name, job.node, workflow);
-    if (w) out.push(w);
-  });
   return out;
 }
 
@@ -88,6 +88,8 @@ function unsymbolizedJobNames(doc: MapNode, jobs: Map<string, JobView>, files: r
 function variableCycles(doc: MapNode, jobs: Map<string, JobView>): PipelineDiagnostic[] {
   const out: PipelineDiagnostic[] = [];
   const globals = doc.entries.get('variables');
+  const workflow = doc.entries.get('workflow');
+  const workflowRules = workflow?.kind === 'map' && workflow.entries.has('rules');
   jobs.forEach((job, name) => {
     if (job.hidden) return;
     const error = jobVariableCycle(globals, job.node);

@@ -293,18 +293,19 @@ export function validateOnlyExcept(r: Report, loc: string, node: Node): void {
 
 const MULTIPLE_PIPELINES_DOCS = 'https://docs.gitlab.com/ee/ci/jobs/job_troubleshooting.html#job-may-allow-multiple-pipelines-to-run-for-a-single-action-warning';
 
+export const MULTIPLE_PIPELINES = 'rules-multiple-pipelines';
+
 /**
- * GitLab's Processable#validate_against_warnings: without `workflow:rules` (a `rules` key in
- * `workflow:`), a job whose last rule is `when:` alone, other than `never`, may start a branch and
- * a merge request pipeline for one push. A warning, on that rule.
+ * GitLab's Processable#validate_against_warnings: a job whose last rule is `when:` alone, other than
+ * `never`, may start a branch and a merge request pipeline for one push. A warning, on that rule —
+ * only while the pipeline has no `workflow:rules` (the caller's part: this is kept per job).
  */
-export function multiplePipelinesWarning(name: string, job: MapNode, workflow: Node | undefined): PipelineDiagnostic | undefined {
-  if (isMap(workflow) && workflow.entries.has('rules')) return undefined;
+export function multiplePipelinesWarning(name: string, job: MapNode): PipelineDiagnostic | undefined {
   const rules = job.entries.get('rules');
   const last = isSeq(rules) ? rules.items[rules.items.length - 1] : undefined;
   if (!isMap(last) || last.entries.size !== 1 || !last.entries.has('when') || str(last.entries.get('when')) === 'never') return undefined;
   return {
-    severity: 'warning', code: 'rules-multiple-pipelines', span: last.span ?? rules!.span!,
+    severity: 'warning', code: MULTIPLE_PIPELINES, span: last.span ?? rules!.span!,
     message: `jobs:${name} may allow multiple pipelines to run for a single action due to \`rules:when\` clause with no \`workflow:rules\` - read more: ${MULTIPLE_PIPELINES_DOCS}`,
   };
 }
