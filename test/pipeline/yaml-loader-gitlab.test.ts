@@ -101,6 +101,29 @@ test('explicit tags: !!int and unknown tags type the text as a plain scalar, !!s
   assert.deepEqual(errorsOf('a: !foo 2024-01-01\n').map((d) => d.message), ['Tried to load unspecified class: Date']);
 });
 
+test('a tag naming a Ruby class rejects the file as safe_load does, positioned from the tag; unknown tags, !ruby/sym and a sequence under !!omap load', () => {
+  const refused: [string, string][] = [
+    ['!ruby/object:Foo {}', 'Foo'], ['!ruby/object {}', 'Object'], ['!ruby/regexp /x/', 'Regexp'], ['!ruby/range 1..2', 'Range'],
+    ['!ruby/hash:Foo {}', 'Foo'], ['!ruby/array:Foo []', 'Foo'], ['!ruby/class Foo', 'Foo'], ['!ruby/struct {}', 'Struct'],
+    ['!ruby/exception {}', 'Exception'], ['!ruby/object:BigDecimal 1', 'BigDecimal'], ['!ruby/string:Foo x', 'Foo'],
+    ['!!set {x: }', 'Psych::Set'], ['!set {x: }', 'Psych::Set'], ['!!omap {x: 1}', 'Psych::Omap'], ['!ruby/data:Foo {}', 'Foo'],
+  ];
+  for (const [t, cls] of refused) {
+    const text = `job:\n  variables:\n    D: ${t}\n`;
+    const errs = errorsOf(text);
+    assert.deepEqual(errs.map((d) => [d.code, d.message]), [['yaml-syntax', `Tried to load unspecified class: ${cls}`]], t);
+    assert.equal(text.slice(errs[0].span.start, errs[0].span.end), t.startsWith('!!set') ? '{x: }' : t, t);
+    assert.deepEqual(parsed(text).diagnostics.filter((d) => d.code === 'yaml-tag'), [], t);
+  }
+  // Psych builds an exception's members first: a refused member is the one reported.
+  assert.deepEqual(errorsOf('a: !ruby/exception:Foo {b: !ruby/range 1..2}\n').map((d) => d.message), ['Tried to load unspecified class: Range']);
+  assert.equal(valueOf('!ruby/object:Foo x'), 'x');
+  assert.deepEqual(errorsOf('a: !ruby/sym foo\n'), []);
+  assert.equal(valueOf('!ruby/string x'), 'x');
+  assert.deepEqual(errorsOf('a: !ruby/object:Hash {x: 1}\n'), []);
+  assert.deepEqual(errorsOf('a: !!omap [{x: 1}]\n'), []);
+});
+
 test('a symbol (:foo) stays its text: the engine has no Symbol type', () => {
   assert.equal(valueOf(':foo'), ':foo');
   assert.equal(valueOf('":foo"'), ':foo');

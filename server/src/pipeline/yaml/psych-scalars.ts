@@ -15,12 +15,12 @@
  *   dropped (`1,000` is 1000);
  * - a scalar starting with `:` is a Ruby Symbol, which the engine has no type for: it stays the text.
  */
-import type { Tags } from 'yaml';
+import type { Scalar as YScalar, Tags } from 'yaml';
 import type { Scalar } from '../model.js';
 
 /** A Ruby class safe_load refuses: the file is not loaded. */
 export interface DisallowedClass {
-  disallowed: 'Date' | 'Time';
+  disallowed: string;
 }
 
 export const disallowedMessage = (d: DisallowedClass) => `Tried to load unspecified class: ${d.disallowed}`;
@@ -121,4 +121,57 @@ const TYPED_BY_PSYCH = new Set(['null', 'bool', 'int', 'float', 'timestamp', 'bi
 export function psychTags(tags: Tags): Tags {
   const kept = tags.filter((t) => typeof t === 'object' && !TYPED_BY_PSYCH.has(t.tag));
   return [psychPlain as never, ...kept, ...(explicitTags as never[])];
+}
+
+/**
+ * The Ruby class Psych's ToRuby (psych 5, lib/psych/visitors/to_ruby.rb) asks its class loader for
+ * under a tag, which safe_load refuses (only Symbol is permitted): `!ruby/object:Foo {}` → Foo,
+ * `!ruby/regexp /x/` → Regexp, `!ruby/range 1..2` → Range, `!!set` → Psych::Set, a mapping under
+ * `!!omap` → Psych::Omap (a sequence under it is a Hash), `!ruby/hash:Foo` → Foo, ... A tag Psych
+ * does not know, `!ruby/sym` (a Symbol) and a class-less `!ruby/string` or `!ruby/hash-with-ivars`
+ * load. An empty class name is no class (`!ruby/object {}` is Object, `!ruby/class` with no text nil).
+ * `late`: Psych builds the children first (an exception, an anonymous struct or data), so a refused
+ * child is the one reported.
+ */
+export function taggedClass(tag: string, kind: 'scalar' | 'seq' | 'map', text: string): (DisallowedClass & { late?: boolean }) | undefined {
+  const named = (name: string | undefined, otherwise?: string, late: 'anonymous' | 'always' | undefined = undefined) => {
+    const cls = name || otherwise;
+    return cls && cls !== 'Symbol' ? { disallowed: cls, late: late === 'always' || (late === 'anonymous' && !name) } : undefined;
+  };
+  let m: RegExpMatchArray | null;
+  if (kind === 'scalar') {
+    if ((m = tag.match(/^!(?:str|ruby\/string):(.*)$/))) return named(m[1]);
+    if ((m = tag.match(/^!ruby\/object:(BigDecimal|DateTime|Complex|Rational)$/))) return named(m[1]);
+    if (tag === '!ruby/class' || tag === '!ruby/module') return named(text);
+    if (tag === '!ruby/regexp') return named('Regexp');
+    if (tag === '!ruby/range') return named('Range');
+    return undefined;
+  }
+  if (kind === 'seq') return (m = tag.match(/^!(?:seq|ruby\/array):(.*)$/)) ? named(m[1]) : undefined;
+  if ((m = tag.match(/^!ruby\/struct:?(.*)$/))) return named(m[1], 'Struct', 'anonymous');
+  if ((m = tag.match(/^!ruby\/data(?:-with-ivars)?(?::(.*))?$/))) return named(m[1], 'Data', 'anonymous');
+  if ((m = tag.match(/^!ruby\/object:?(.*)$/))) return m[1] === 'Hash' ? undefined : named(m[1], 'Object');
+  if ((m = tag.match(/^!(?:str|ruby\/string):(.*)$/))) return named(m[1]);
+  if ((m = tag.match(/^!ruby\/(?:array|hash-with-ivars|hash|marshalable):(.*)$/) ?? tag.match(/^!map:(.*)$/))) return named(m[1]);
+  if (tag === '!ruby/range') return named('Range');
+  if ((m = tag.match(/^!ruby\/exception:?(.*)$/))) return named(m[1], 'Exception', 'always');
+  if (tag === '!set' || tag === 'tag:yaml.org,2002:set') return named('Psych::Set');
+  if (tag === '!omap' || tag === 'tag:yaml.org,2002:omap') return named('Psych::Omap');
+  return undefined;
+}
+
+/** A scalar (value or key) as Psych types it. */
+export function psychScalar(n: YScalar): Scalar {
+  // The YAML 1.1 float pattern of the yaml package matches a lone "." or `.e0` (NaN); Psych keeps them strings.
+  if (typeof n.value === 'number' && Number.isNaN(n.value) && !/^[-+]?\.nan$/i.test(String(n.source))) return String(n.source);
+  return toScalar(n.value);
+}
+
+function toScalar(v: unknown): Scalar {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  return String(v);
 }

@@ -10,7 +10,8 @@ import type { Alias, Document, Node as YNode, ParsedNode, Scalar as YScalar } fr
 import { mapNode, scalarNode, seqNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Scalar, Span } from '../model.js';
 import { rubyInspect } from './ruby-format.js';
-import { disallowedMessage, psychBinary, psychTyped } from './psych-scalars.js';
+import { disallowedMessage, psychBinary, psychScalar, psychTyped, taggedClass } from './psych-scalars.js';
+import type { DisallowedClass } from './psych-scalars.js';
 
 /** Tags whose scalars the schema (parse.ts) already gives Psych's value; under any other the text is typed as a plain scalar. */
 const PSYCH_OWN_TAG = /^(?:tag:yaml\.org,2002:(?:str|binary|float|int|bool|null|timestamp)|!(?:str|reference)|!ruby\/.*)$/;
@@ -185,6 +186,9 @@ export class Converter {
       const src = String(n.source ?? n.value ?? '');
       return this.measured(this.invalidReference(src === '' ? '[]' : JSON.stringify(src), span), scalarSize(src), 0);
     }
+    // A tag naming a Ruby class (`!ruby/object:Foo`, `!!set`, ...): safe_load refuses the file.
+    const refused = n.tag && n.tag !== '!reference' ? taggedClass(n.tag, yIsScalar(n) ? 'scalar' : yIsSeq(n) ? 'seq' : 'map', yIsScalar(n) ? String(n.source ?? n.value ?? '') : '') : undefined;
+    if (refused && !refused.late) return this.refuse(refused, this.withTag(n.tag!, span));
     if (yIsScalar(n)) {
       const value = n.tag && !PSYCH_OWN_TAG.test(n.tag) ? this.underUnknownTag(n, span) : psychScalar(n);
       const size = scalarSize(value);
@@ -213,7 +217,10 @@ export class Converter {
       }
       return this.measured(seqNode(items, span), size, height + 1);
     }
-    if (yIsMap(n)) return this.convertMap(n.items, () => src, span, depth, n.tag === '!reference');
+    if (yIsMap(n)) {
+      const map = this.convertMap(n.items, () => src, span, depth, n.tag === '!reference');
+      return refused ? this.refuse(refused, this.withTag(n.tag!, span)) : map;
+    }
     return this.none(span);
   }
 
@@ -293,11 +300,30 @@ export class Converter {
     const text = String(n.source ?? n.value ?? '');
     const v = n.tag === '!binary' ? psychBinary(text) : psychTyped(text);
     if (v === null || typeof v !== 'object') return v;
+    this.refuse(v, span);
+    return null;
+  }
+
+  /** A refused node's span from its tag on, when the tag was warned about as unresolved: that warning is dropped (the error says more). */
+  private withTag(tag: string, span: Span | undefined): Span | undefined {
+    if (!span) return span;
+    const message = `Unresolved tag: ${tag}`;
+    for (let i = this.diagnostics.length - 1; i >= 0; i--) {
+      const d = this.diagnostics[i];
+      if (d.code !== 'yaml-tag' || d.message !== message || d.span.end > span.start) continue;
+      this.diagnostics.splice(i, 1);
+      return { uri: span.uri, start: d.span.start, end: span.end };
+    }
+    return span;
+  }
+
+  /** A Ruby class safe_load refuses (a Date, a Time, a tag's class): the file is rejected here, the first one reported. */
+  private refuse(d: DisallowedClass, span: Span | undefined): Node {
     if (!this.tooBig) {
       this.tooBig = true;
-      this.diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: disallowedMessage(v), span: span ?? { uri: this.uri, start: 0, end: 0 } });
+      this.diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: disallowedMessage(d), span: span ?? { uri: this.uri, start: 0, end: 0 } });
     }
-    return null;
+    return this.none();
   }
 
   private invalidReference(shown: string, span: Span | undefined): Node {
@@ -371,20 +397,4 @@ export function aliasTargets(doc: Document.Parsed): Map<Alias, YNode | undefined
 export function withAliasTable(doc: Document.Parsed, table: Map<Alias, YNode | undefined>): Document.Parsed {
   aliasTables.set(doc, table);
   return doc;
-}
-
-/** A scalar (value or key) as Psych types it. */
-export function psychScalar(n: YScalar): Scalar {
-  // The YAML 1.1 float pattern of the yaml package matches a lone "." or `.e0` (NaN); Psych keeps them strings.
-  if (typeof n.value === 'number' && Number.isNaN(n.value) && !/^[-+]?\.nan$/i.test(String(n.source))) return String(n.source);
-  return toScalar(n.value);
-}
-
-function toScalar(v: unknown): Scalar {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Date) return v.toISOString();
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-  return String(v);
 }
