@@ -5,17 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandFiles, expandPlain, spanText } from '../support/engine.js';
+import { expandPlain, expandSummary, spanText } from '../support/engine.js';
 
 const J = 'x:\n  script: [echo]\n';
 const job = (name: string) => `${name}:\n  script: [echo ${name}]\n`;
 
 async function run(files: Record<string, string>, variables: Record<string, string | undefined> = {}) {
-  const p = await expandFiles(files, variables);
-  const errors = p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
-  const warnings = p.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.message);
-  const included = p.files.filter((f) => f.kind !== 'root').map((f) => `${f.loc.project ?? ''}@${f.loc.ref ?? ''}:${f.path}`);
-  return { p, errors, warnings, included };
+  const { p, errors, warnings, includedAt } = await expandSummary(files, variables);
+  return { p, errors, warnings, included: includedAt };
 }
 
 const including = (address: string, extra: Record<string, string> = {}) => ({ '.gitlab-ci.yml': `include:\n  - component: "${address}"\n${J}`, ...extra });

@@ -6,18 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { expandFiles, expandPlain, spanText } from '../support/engine.js';
+import { expandPlain, expandSummary, spanText } from '../support/engine.js';
 
 const J = 'x:\n  script: [echo]\n';
 const job = (name: string) => `${name}:\n  script: [echo ${name}]\n`;
 
-async function run(files: Record<string, string>, variables: Record<string, string | undefined> = {}) {
-  const p = await expandFiles(files, variables);
-  const errors = p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
-  const warnings = p.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.message);
-  const included = p.files.filter((f) => f.kind !== 'root').map((f) => f.path);
-  return { p, errors, warnings, included };
-}
+const run = expandSummary;
 
 // ── File::Base#validate_location!: the YAML extension, before anything is read ──
 

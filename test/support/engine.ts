@@ -20,3 +20,12 @@ export function spanText(p: ExpandedPipeline, span: { uri: string; start: number
   const f = p.files.find((x) => x.uri === span.uri);
   return f ? f.parsed.text.slice(span.start, span.end) : '';
 }
+
+/** Expand in-memory files: the pipeline, its error and warning messages, and the included files (by path, and as `project@ref:path`). */
+export async function expandSummary(files: Record<string, string>, variables: Record<string, string | undefined> = {}) {
+  const p = await expandFiles(files, variables);
+  const errors = p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+  const warnings = p.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.message);
+  const includedFiles = p.files.filter((f) => f.kind !== 'root');
+  return { p, errors, warnings, included: includedFiles.map((f) => f.path), includedAt: includedFiles.map((f) => `${f.loc.project ?? ''}@${f.loc.ref ?? ''}:${f.path}`) };
+}
