@@ -167,3 +167,45 @@ test('GitLab\'s loader specs: unknown alias, alias bomb, cyclic alias, empty !re
   const named = await expandPlain({ '.gitlab-ci.yml': '.s: [x]\na:\n  script: !reference [.s]\n' });
   assert.deepEqual(named.codes, []);
 });
+
+test('GitLab\'s loader specs: an HTML page that is not valid YAML is "Invalid configuration format"; other invalid YAML keeps Psych\'s message', () => {
+  const page = '<!-- layout -->\n<!DOCTYPE html>\n<html lang="en">\n<body>\n<label for="user_login">Username: or email</label>\n</body>\n</html>\n';
+  assert.deepEqual(errorsOf(page).map((d) => d.message), ['Invalid configuration format']);
+  assert.equal(errorsOf(page).length, 1);
+  assert.deepEqual(errorsOf(page)[0].span, parseYamlWhole('file:///x.yml', page.replace('<!DOCTYPE html>', '<!DOCTYPE xmlx>').replace('<html', '<xmlx'), 'yaml').diagnostics[0].span, 'where the first syntax error is');
+  const other = errorsOf('invalid: yaml: syntax\n');
+  assert.equal(other.length, 1);
+  assert.match(other[0].message, /mapping values are not allowed in this context/);
+  // Valid YAML that merely mentions <html> is read as usual.
+  assert.deepEqual(errorsOf('job:\n  script: [echo "<html>"]\n'), []);
+});
+
+test('GitLab\'s loader specs: more than max_yaml_size_bytes (2 MB) of UTF-8 in a YAML document is "The provided YAML is too big" before parsing; just under is not', () => {
+  const MB2 = 2 * 1024 * 1024;
+  const over = 'a'.repeat(3 * 1024 * 1024);
+  const [d, ...rest] = errorsOf(over);
+  assert.deepEqual(rest, []);
+  assert.match(d.message, /^The provided YAML is too big: the file holds 3\.0 MB of text/);
+  assert.equal(d.span.start, MB2);
+  const under = errorsOf(`key: '${'a'.repeat(MB2 - 10)}'\n`);
+  assert.ok(under.every((e) => !/provided/.test(e.message)), JSON.stringify(under.map((e) => e.message)));
+  // Bytes, not characters: 1.1 million two-byte characters are 2.2 MB.
+  const wide = `a: '${'é'.repeat(1_100_000)}'\n`;
+  const [w] = errorsOf(wide);
+  assert.match(w.message, /^The provided YAML is too big: the file holds 2\.1 MB of text/);
+  assert.equal(w.span.start, 4 + (MB2 - 4) / 2);
+  assert.deepEqual(errorsOf(`a: '${'e'.repeat(1_100_000)}'\n`), []);
+  // Each document MultiDocYaml cuts is measured on its own: a 1.5 MB header and a 1.5 MB configuration pass.
+  const comments = '#'.repeat(79) + '\n';
+  const half = comments.repeat(Math.ceil((1.5 * 1024 * 1024) / comments.length));
+  const twoDocs = `spec:\n  inputs:\n    a:\n      default: x\n${half}---\njob:\n  script: [x]\n${half}`;
+  assert.ok(twoDocs.length > 3 * 1024 * 1024);
+  assert.deepEqual(errorsOf(twoDocs), []);
+  const oneDoc = `job:\n  script: [x]\n${half}${half}`;
+  const [o] = errorsOf(oneDoc);
+  assert.match(o.message, /^The provided YAML is too big: the file holds 3\.0 MB of text/);
+  const bigSecond = `spec:\n  inputs:\n    a:\n      default: x\n---\njob:\n  script: [x]\n${half}${half}`;
+  const [b] = errorsOf(bigSecond);
+  assert.match(b.message, /^The provided YAML is too big: this YAML document holds 3\.0 MB of text/);
+  assert.equal(b.span.start, bigSecond.indexOf('---\n') + 4 + MB2);
+});

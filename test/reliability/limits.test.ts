@@ -49,7 +49,7 @@ test(`a file over ${MAX_YAML_SIZE / 1024 / 1024} MB of text is not read at all: 
   const r = expandBounded({ '.gitlab-ci.yml': text });
   t.diagnostic(figures(r));
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.message, d.start]), [
-    ['yaml-too-large', "The parsed YAML is too big: the file holds 10.0 MB of text, more than GitLab's limit of 2.0 MB (max_yaml_size_bytes); it is not read", MAX_YAML_SIZE],
+    ['yaml-too-large', "The provided YAML is too big: the file holds 10.0 MB of text, more than GitLab's limit of 2.0 MB (max_yaml_size_bytes); it is not read", MAX_YAML_SIZE],
   ]);
   assert.ok(r.ms < 5_000, `not parsed: ${r.ms} ms`);
 });

@@ -75,7 +75,7 @@ export function parseYaml(uri: string, text: string): ParsedFile {
  * unchanged. `blocks` (when the file could be cut) is what to pass next time.
  */
 export function parseYamlReusing(uri: string, text: string, previous?: YamlBlocks, before?: Before): { parsed: ParsedFile; blocks?: YamlBlocks } {
-  if (text.length <= MAX_YAML_SIZE) {
+  if (!rawTooBig(text)) {
     const layout = splitBlocks(text);
     const inBlocks = layout && parseInBlocks(uri, text, layout, previous, before);
     if (inBlocks) return inBlocks;
@@ -277,6 +277,46 @@ export function readByScanner(parsed: ParsedFile): boolean {
   return scanned.has(parsed);
 }
 
+const PROVIDED_TOO_BIG = 'The provided YAML is too big';
+/** Gitlab::Config::Loader::MultiDocYaml's cut: `config.split(/^---\s+/, max_documents + 1)`. */
+const RUBY_DIVIDER = /^---\s+/gm;
+
+/**
+ * Gitlab::Config::Loader::Yaml's check before parsing (`content_too_large?`): each piece
+ * MultiDocYaml cuts the text into (at most three, at lines starting with `---`) may hold at most
+ * `max_yaml_size_bytes` bytes of UTF-8. Undefined when none is over; else the piece's size and
+ * where in the text its bytes cross the limit. Costs nothing below a third of the limit in UTF-16
+ * units (a unit is at most 3 bytes), one native byte count up to the limit of bytes.
+ */
+function rawTooBig(text: string): { bytes: number; at: number; whole: boolean } | undefined {
+  if (text.length <= MAX_YAML_SIZE / 3) return undefined;
+  if (Buffer.byteLength(text, 'utf8') <= MAX_YAML_SIZE) return undefined;
+  const pieces: { start: number; end: number }[] = [];
+  let start = 0;
+  RUBY_DIVIDER.lastIndex = 0;
+  for (let m: RegExpExecArray | null; pieces.length < 2 && (m = RUBY_DIVIDER.exec(text)); ) {
+    // A leading divider leaves an empty first piece, as in Ruby (MultiDocYaml drops it, blank).
+    pieces.push({ start, end: m.index });
+    start = m.index + m[0].length;
+  }
+  pieces.push({ start, end: text.length });
+  for (const piece of pieces) {
+    const slice = text.slice(piece.start, piece.end);
+    const bytes = pieces.length === 1 ? Buffer.byteLength(text, 'utf8') : Buffer.byteLength(slice, 'utf8');
+    if (bytes <= MAX_YAML_SIZE) continue;
+    // Where the piece's bytes pass the limit (only for a text rejected: one pass over it).
+    let n = 0;
+    let i = piece.start;
+    for (; i < piece.end; i++) {
+      const c = text.charCodeAt(i);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
+      if (n > MAX_YAML_SIZE) break;
+    }
+    return { bytes, at: Math.min(i, text.length - 1), whole: pieces.length === 1 };
+  }
+  return undefined;
+}
+
 /**
  * `front`: `plain` tries the line scanner first (block-yaml.ts), then js-yaml's event stream
  * (yaml-events.ts; ten times faster than the package), then the `yaml` package, each where the one
@@ -286,10 +326,11 @@ export function parseYamlWhole(uri: string, text: string, front: 'plain' | 'even
   const diagnostics: PipelineDiagnostic[] = [];
   const span = (start: number, end: number): Span => ({ uri, start, end });
   const rejected = () => rejectedFile(uri, text, diagnostics);
-  // UTF-8 takes at least a byte per UTF-16 unit: more units than the limit is more bytes too.
-  if (text.length > MAX_YAML_SIZE) {
-    const message = `${TOO_BIG}: the file holds ${megabytes(text.length)} of text, more than GitLab's limit of ${megabytes(MAX_YAML_SIZE)} (max_yaml_size_bytes); it is not read`;
-    diagnostics.push({ severity: 'error', code: 'yaml-too-large', message, span: span(MAX_YAML_SIZE, MAX_YAML_SIZE + 1) });
+  const tooBig = rawTooBig(text);
+  if (tooBig) {
+    const what = tooBig.whole ? 'the file holds' : 'this YAML document holds';
+    const message = `${PROVIDED_TOO_BIG}: ${what} ${megabytes(tooBig.bytes)} of text, more than GitLab's limit of ${megabytes(MAX_YAML_SIZE)} (max_yaml_size_bytes); it is not read`;
+    diagnostics.push({ severity: 'error', code: 'yaml-too-large', message, span: span(tooBig.at, tooBig.at + 1) });
     return rejected();
   }
   const plain = front === 'plain' ? parseBlockYaml(uri, text, schemaOf(PARSE_OPTIONS)) : undefined;
@@ -340,8 +381,23 @@ export function parseYamlWhole(uri: string, text: string, front: 'plain' | 'even
       }
     }
   }
+  const firstSyntax = diagnostics.findIndex((d) => d.code === 'yaml-syntax');
+  if (firstSyntax >= 0 && htmlContent(text)) {
+    // GitLab's loader words a syntax error in an HTML page (a login page served for a remote
+    // include, ...) as the page not being a configuration: one error, where the first one is.
+    const span = diagnostics[firstSyntax].span;
+    const rest = diagnostics.filter((d) => d.code !== 'yaml-syntax');
+    diagnostics.length = 0;
+    diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: 'Invalid configuration format', span }, ...rest);
+  }
   if (diagnostics.some((d) => d.severity === 'error')) return rejected();
   return composeFile(uri, text, docs, diagnostics);
+}
+
+/** Gitlab::Config::Loader::Yaml#html_content?: its first 512 characters hold `<!doctype html` or `<html`, in any case. */
+function htmlContent(text: string): boolean {
+  const prefix = text.slice(0, 512).toLowerCase();
+  return prefix.includes('<!doctype html') || prefix.includes('<html');
 }
 
 /** A file's documents, parsed without errors, converted: a `spec:` header and the content. */
