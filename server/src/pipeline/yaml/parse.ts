@@ -15,10 +15,11 @@ import { scalarNode } from '../model.js';
 import type { MapNode, Node, PipelineDiagnostic, Span } from '../model.js';
 import { anchorsOf, parseBlock, splitBlocks } from './yaml-blocks.js';
 import type { BlockLayout, ParsedBlock, Range, YamlBlocks } from './yaml-blocks.js';
-import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, MAX_YAML_SIZE, TOO_BIG, megabytes, withAliasTable } from './yaml-convert.js';
+import { Converter, MAX_SYNTAX_ERRORS, MAX_YAML_DEPTH, TOO_BIG, withAliasTable } from './yaml-convert.js';
 import { parseYamlEvents, schemaOf } from './yaml-events.js';
 import { parseBlockYaml } from './block-yaml.js';
 import { gitlabDocuments } from './documents.js';
+import { htmlContent, rawTooBig, rawTooBigMessage } from './loader-limits.js';
 import { psychTags } from './psych-scalars.js';
 import { keepUnchangedEntries, moveSpan, moveSpans } from './kept-entries.js';
 import type { Before } from './kept-entries.js';
@@ -277,46 +278,6 @@ export function readByScanner(parsed: ParsedFile): boolean {
   return scanned.has(parsed);
 }
 
-const PROVIDED_TOO_BIG = 'The provided YAML is too big';
-/** Gitlab::Config::Loader::MultiDocYaml's cut: `config.split(/^---\s+/, max_documents + 1)`. */
-const RUBY_DIVIDER = /^---\s+/gm;
-
-/**
- * Gitlab::Config::Loader::Yaml's check before parsing (`content_too_large?`): each piece
- * MultiDocYaml cuts the text into (at most three, at lines starting with `---`) may hold at most
- * `max_yaml_size_bytes` bytes of UTF-8. Undefined when none is over; else the piece's size and
- * where in the text its bytes cross the limit. Costs nothing below a third of the limit in UTF-16
- * units (a unit is at most 3 bytes), one native byte count up to the limit of bytes.
- */
-function rawTooBig(text: string): { bytes: number; at: number; whole: boolean } | undefined {
-  if (text.length <= MAX_YAML_SIZE / 3) return undefined;
-  if (Buffer.byteLength(text, 'utf8') <= MAX_YAML_SIZE) return undefined;
-  const pieces: { start: number; end: number }[] = [];
-  let start = 0;
-  RUBY_DIVIDER.lastIndex = 0;
-  for (let m: RegExpExecArray | null; pieces.length < 2 && (m = RUBY_DIVIDER.exec(text)); ) {
-    // A leading divider leaves an empty first piece, as in Ruby (MultiDocYaml drops it, blank).
-    pieces.push({ start, end: m.index });
-    start = m.index + m[0].length;
-  }
-  pieces.push({ start, end: text.length });
-  for (const piece of pieces) {
-    const slice = text.slice(piece.start, piece.end);
-    const bytes = pieces.length === 1 ? Buffer.byteLength(text, 'utf8') : Buffer.byteLength(slice, 'utf8');
-    if (bytes <= MAX_YAML_SIZE) continue;
-    // Where the piece's bytes pass the limit (only for a text rejected: one pass over it).
-    let n = 0;
-    let i = piece.start;
-    for (; i < piece.end; i++) {
-      const c = text.charCodeAt(i);
-      n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
-      if (n > MAX_YAML_SIZE) break;
-    }
-    return { bytes, at: Math.min(i, text.length - 1), whole: pieces.length === 1 };
-  }
-  return undefined;
-}
-
 /**
  * `front`: `plain` tries the line scanner first (block-yaml.ts), then js-yaml's event stream
  * (yaml-events.ts; ten times faster than the package), then the `yaml` package, each where the one
@@ -328,9 +289,7 @@ export function parseYamlWhole(uri: string, text: string, front: 'plain' | 'even
   const rejected = () => rejectedFile(uri, text, diagnostics);
   const tooBig = rawTooBig(text);
   if (tooBig) {
-    const what = tooBig.whole ? 'the file holds' : 'this YAML document holds';
-    const message = `${PROVIDED_TOO_BIG}: ${what} ${megabytes(tooBig.bytes)} of text, more than GitLab's limit of ${megabytes(MAX_YAML_SIZE)} (max_yaml_size_bytes); it is not read`;
-    diagnostics.push({ severity: 'error', code: 'yaml-too-large', message, span: span(tooBig.at, tooBig.at + 1) });
+    diagnostics.push({ severity: 'error', code: 'yaml-too-large', message: rawTooBigMessage(tooBig), span: span(tooBig.at, tooBig.at + 1) });
     return rejected();
   }
   const plain = front === 'plain' ? parseBlockYaml(uri, text, schemaOf(PARSE_OPTIONS)) : undefined;
@@ -392,12 +351,6 @@ export function parseYamlWhole(uri: string, text: string, front: 'plain' | 'even
   }
   if (diagnostics.some((d) => d.severity === 'error')) return rejected();
   return composeFile(uri, text, docs, diagnostics);
-}
-
-/** Gitlab::Config::Loader::Yaml#html_content?: its first 512 characters hold `<!doctype html` or `<html`, in any case. */
-function htmlContent(text: string): boolean {
-  const prefix = text.slice(0, 512).toLowerCase();
-  return prefix.includes('<!doctype html') || prefix.includes('<html');
 }
 
 /** A file's documents, parsed without errors, converted: a `spec:` header and the content. */
