@@ -107,9 +107,14 @@ export class Ui {
 
   /** Open the quick-fix menu (Ctrl+.) at the cursor, screenshot it as `shot`, pick the action titled with `title`, save. */
   async quickFix(title: string, shot: string): Promise<void> {
-    await this.page.keyboard.press('Control+.');
     const action = this.page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
-    await action.waitFor({ timeout: 10_000 });
+    // A menu opened before the editor had the code actions (a slow machine) may lack the action: open it again.
+    await this.retry(`the quick-fix "${title}" in the menu`, async () => {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('Control+.');
+      await action.waitFor({ timeout: 5_000 });
+      return true;
+    }, 30_000);
     await this.screenshot(shot);
     await action.click();
     await this.page.waitForTimeout(500);
